@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Schema;
+using Enrichflow.Core.Definitions;
+
+namespace Enrichflow.Core.Blocks;
+
+/// <summary>The kind of rows a block takes or yields (API.md §2.1 "row kinds").</summary>
+public enum DataframeType { Any, Lead, Company }
+
+public enum BlockRole { Source, Row, Merge }
+
+/// <summary>
+/// A registered block: its name, aliases, specs and how to compile a definition's specs into a
+/// <see cref="CompiledBlock"/>. The engine knows blocks only through this contract.
+/// </summary>
+public abstract class BlockType
+{
+    public abstract string Name { get; }
+
+    public virtual IReadOnlyList<string> Aliases => [];
+
+    public abstract string Description { get; }
+
+    /// <summary>What the block takes; <see cref="DataframeType.Any"/> for any kind.</summary>
+    public virtual DataframeType Takes => DataframeType.Any;
+
+    /// <summary>What the block yields; null when it yields what it takes.</summary>
+    public virtual DataframeType? Yields => null;
+
+    public virtual BlockRole Role => BlockRole.Row;
+
+    public abstract Type SpecsType { get; }
+
+    /// <summary>
+    /// Checks the specs and compiles them. Problems go to <paramref name="context"/> with a <c>loc</c> inside
+    /// the block's specs; the result is null when there were any.
+    /// </summary>
+    public abstract CompiledBlock? Compile(BlockCompileContext context);
+
+    /// <summary>The specs as JSON Schema, generated from <see cref="SpecsType"/>.</summary>
+    public JsonNode SpecsSchema() => BlockSpecs.Options.GetJsonSchemaAsNode(SpecsType);
+}
+
+/// <summary>A block type whose specs are the record <typeparamref name="TSpecs"/>.</summary>
+public abstract class BlockType<TSpecs> : BlockType
+    where TSpecs : class
+{
+    public sealed override Type SpecsType => typeof(TSpecs);
+
+    public sealed override CompiledBlock? Compile(BlockCompileContext context)
+    {
+        TSpecs? specs;
+        try
+        {
+            specs = context.Definition.Specs.Deserialize<TSpecs>(BlockSpecs.Options);
+        }
+        catch (JsonException e)
+        {
+            var path = e.Path is { Length: > 2 } p ? p[2..].Split('.', '[', ']').Where(s => s.Length > 0) : [];
+            context.AddError([.. path], $"Invalid specs for block '{context.Definition.BlockId}': {BlockSpecs.Describe(e)}");
+            return null;
+        }
+
+        if (specs is null)
+        {
+            context.AddError([], $"Specs of block '{context.Definition.BlockId}' must be an object.");
+            return null;
+        }
+
+        var before = context.ErrorCount;
+        var compiled = Compile(specs, context);
+        return context.ErrorCount == before ? compiled : null;
+    }
+
+    protected abstract CompiledBlock? Compile(TSpecs specs, BlockCompileContext context);
+}
+
+/// <summary>Where a block's specs are compiled: the definition and the place to report problems.</summary>
+public sealed class BlockCompileContext(BlockDefinition definition, IReadOnlyList<object> specsLoc, List<DefinitionError> errors)
+{
+    public BlockDefinition Definition { get; } = definition;
+
+    public int ErrorCount => errors.Count;
+
+    public void AddError(IReadOnlyList<object> pathInSpecs, string message) =>
+        errors.Add(new DefinitionError([.. specsLoc, .. pathInSpecs], message));
+
+    public void AddError(string field, string message) => AddError([field], message);
+}
+
+/// <summary>Serializer settings shared by every block's specs.</summary>
+public static class BlockSpecs
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    internal static string Describe(JsonException e)
+    {
+        var message = e.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

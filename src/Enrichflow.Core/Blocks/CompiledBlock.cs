@@ -1,0 +1,117 @@
+using Enrichflow.Core.Rows;
+
+namespace Enrichflow.Core.Blocks;
+
+/// <summary>A block whose specs were checked: what the validator needs to know about it, and its work.</summary>
+public abstract class CompiledBlock
+{
+    /// <summary>Columns the block reads from each row (checked against a declared <c>input_schema</c>).</summary>
+    public virtual IReadOnlyList<string> ReadsColumns => [];
+
+    /// <summary>Columns the block adds to each row.</summary>
+    public virtual IReadOnlyList<string> AddsColumns => [];
+
+    /// <summary>Columns the block removes from each row.</summary>
+    public virtual IReadOnlyList<string> RemovesColumns => [];
+}
+
+/// <summary>A block that turns each input chunk into an output chunk; pure over the chunk.</summary>
+public abstract class RowBlock : CompiledBlock
+{
+    public abstract ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>A block that produces a run's rows from its input (a webhook payload or an upload).</summary>
+public abstract class SourceBlock : CompiledBlock
+{
+    /// <summary>The row kind the source declares (<c>specs.dataframe_type</c>); null when undeclared.</summary>
+    public virtual DataframeType? DeclaredType => null;
+
+    /// <summary>The columns the source declares (<c>specs.input_schema</c>); null when undeclared.</summary>
+    public virtual IReadOnlyList<string>? DeclaredColumns => null;
+
+    /// <summary>The kind of input the source reads.</summary>
+    public abstract SourceInputKind InputKind { get; }
+
+    /// <summary>
+    /// Streams the input as rows and rejects, in input order. A fatal problem (strict mode) throws
+    /// <see cref="SourceFormatException"/>.
+    /// </summary>
+    public abstract IAsyncEnumerable<SourceRecord> ReadAsync(SourceInput input, BlockRunContext context, CancellationToken cancellationToken);
+}
+
+public enum SourceInputKind { WebhookPayload, Upload }
+
+/// <summary>The stored input of a run.</summary>
+public sealed class SourceInput
+{
+    /// <summary>Opens the input from the start.</summary>
+    public required Func<CancellationToken, Task<Stream>> OpenAsync { get; init; }
+
+    /// <summary>The uploaded file's name (its extension gives the format); null for a webhook payload.</summary>
+    public string? FileName { get; init; }
+}
+
+/// <summary>One item a source yields: a row, or a reject of the input record at that position.</summary>
+public readonly record struct SourceRecord(Row? Row, RejectedRow? Reject)
+{
+    public static SourceRecord Of(Row row) => new(row, null);
+
+    public static SourceRecord Rejected(RejectedRow reject) => new(null, reject);
+}
+
+/// <summary>A row that left the flow at a block, with the reason (one line of <c>rejects.ndjson</c>).</summary>
+public sealed record RejectedRow(long RowIndex, string Reason, Row? Row)
+{
+    /// <summary>The input line (1-based, header is line 1) for source rejects.</summary>
+    public long? Line { get; init; }
+
+    /// <summary>The raw input text when the record could not be read as a row.</summary>
+    public string? Raw { get; init; }
+
+    /// <summary>True when the row failed (an error) rather than being filtered out.</summary>
+    public bool Failed { get; init; }
+
+    /// <summary>The edge whose condition dropped the row, as "from->to".</summary>
+    public string? Edge { get; init; }
+}
+
+/// <summary>A source's input cannot be read; names the line where it can.</summary>
+public sealed class SourceFormatException(string message, long? line = null) : Exception(message)
+{
+    public long? Line { get; } = line;
+}
+
+/// <summary>What a block writes for one chunk: the rows it passes on and the rows it drops.</summary>
+public sealed class ChunkOutput(int capacity)
+{
+    public List<Row> Rows { get; } = new(capacity);
+
+    public List<RejectedRow> Rejects { get; } = [];
+
+    public int FailedCount { get; private set; }
+
+    public void Emit(Row row) => Rows.Add(row);
+
+    public void Reject(Row row, string reason) => Rejects.Add(new RejectedRow(row.Index, reason, row));
+
+    public void Fail(Row row, string reason)
+    {
+        Rejects.Add(new RejectedRow(row.Index, reason, row) { Failed = true });
+        FailedCount++;
+    }
+}
+
+/// <summary>Where a block runs: which run and block, and the services it may use.</summary>
+public sealed class BlockRunContext
+{
+    public required Guid RunId { get; init; }
+
+    public required string OrgId { get; init; }
+
+    public required string BlockId { get; init; }
+
+    public required IServiceProvider Services { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Enrichflow.Core.Rows;
+
+/// <summary>Conversions between row values, JSON and text.</summary>
+public static class RowValues
+{
+    public static string? ToText(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        bool b => b ? "true" : "false",
+        long l => l.ToString(CultureInfo.InvariantCulture),
+        int i => i.ToString(CultureInfo.InvariantCulture),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        decimal m => m.ToString(CultureInfo.InvariantCulture),
+        JsonNode node => node.ToJsonString(),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Reads the current JSON value of <paramref name="reader"/> as a row value.</summary>
+    public static object? Read(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Number => reader.TryGetInt64(out var l) ? l : reader.GetDouble(),
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        JsonTokenType.Null => null,
+        JsonTokenType.StartArray or JsonTokenType.StartObject => JsonNode.Parse(ref reader),
+        _ => throw new JsonException($"Unexpected JSON token {reader.TokenType}."),
+    };
+
+    public static object? FromElement(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        _ => JsonNode.Parse(element.GetRawText()),
+    };
+
+    public static void Write(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null: writer.WriteNullValue(); break;
+            case string s: writer.WriteStringValue(s); break;
+            case bool b: writer.WriteBooleanValue(b); break;
+            case long l: writer.WriteNumberValue(l); break;
+            case int i: writer.WriteNumberValue(i); break;
+            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
+            case double d: writer.WriteStringValue(d.ToString(CultureInfo.InvariantCulture)); break;
+            case decimal m: writer.WriteNumberValue(m); break;
+            case JsonNode node: node.WriteTo(writer); break;
+            default: writer.WriteStringValue(ToText(value)); break;
+        }
+    }
+
+    public static void WriteRow(Utf8JsonWriter writer, Row row)
+    {
+        writer.WriteStartObject();
+        foreach (var (key, value) in row)
+        {
+            writer.WritePropertyName(key);
+            Write(writer, value);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads a JSON object (the reader on its StartObject) into a row.</summary>
+    public static Row ReadRow(ref Utf8JsonReader reader, long index)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("Expected a JSON object.");
+        }
+
+        var row = new Row(index);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            row[name] = Read(ref reader);
+        }
+
+        return row;
+    }
+
+    public static bool IsEmpty(object? value) => value switch
+    {
+        null => true,
+        string s => string.IsNullOrWhiteSpace(s),
+        JsonArray a => a.Count == 0,
+        JsonObject o => o.Count == 0,
+        _ => false,
+    };
+}

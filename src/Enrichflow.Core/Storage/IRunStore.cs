@@ -1,0 +1,75 @@
+namespace Enrichflow.Core.Storage;
+
+/// <summary>
+/// Runs, their blocks, work units and result files: everything the engine records. Holds metadata only;
+/// row data lives in the <see cref="IBlobStore"/>.
+/// </summary>
+public interface IRunStore
+{
+    /// <summary>Adds a queued run and its blocks.</summary>
+    Task CreateRunAsync(RunRecord run, IReadOnlyList<RunBlockRecord> blocks, CancellationToken cancellationToken);
+
+    Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>The organization's runs matching the query, <c>queued_at</c> descending.</summary>
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Runs in any of <paramref name="statuses"/>, oldest first (used to resume runs after a restart).</summary>
+    Task<IReadOnlyList<RunRecord>> ListRunsByStatusAsync(IReadOnlyList<RunStatus> statuses, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves a run to <paramref name="to"/> when its status is one of <paramref name="from"/> (compare and set).
+    /// Sets <c>started_at</c> on entering running (first time only) and <c>completed_at</c> on a terminal status.
+    /// Returns false when the run was in another status.
+    /// </summary>
+    Task<bool> TransitionRunAsync(Guid runId, IReadOnlyList<RunStatus> from, RunStatus to, DateTimeOffset now, string? statusReason, string? errorMessage, CancellationToken cancellationToken);
+
+    /// <summary>Raises the run's stored progress to <paramref name="percent"/> if higher; returns the stored value.</summary>
+    Task<int> RaiseProgressAsync(Guid runId, int percent, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<RunBlockRecord>> GetRunBlocksAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>Sets a block's status; <c>started_at</c> is set on first entering running, <c>completed_at</c> on an end state.</summary>
+    Task SetBlockStatusAsync(Guid runId, string blockId, BlockStatus status, DateTimeOffset now, string? errorMessage, CancellationToken cancellationToken);
+
+    /// <summary>Adds pending units where absent.</summary>
+    Task EnqueueUnitsAsync(IReadOnlyList<UnitKey> units, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims the next ready unit of a running run: pending, or running with an expired lease. Prefers lower
+    /// chunk numbers, then later blocks, so rows flow through the pipeline. Returns null when none is ready.
+    /// </summary>
+    Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Extends a lease; false when it was lost.</summary>
+    Task<bool> RenewLeaseAsync(ClaimedUnit unit, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Commits a unit's outcome, fenced by its lease (see <see cref="UnitCommit"/>).</summary>
+    Task<CommitResult> CommitUnitAsync(ClaimedUnit unit, UnitCommit commit, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Marks a leased unit failed with a reason; false when the lease was lost.</summary>
+    Task<bool> FailUnitAsync(ClaimedUnit unit, string error, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Makes every running unit's lease expire now (the embedded server calls this at start: it is the only node).</summary>
+    Task ExpireAllLeasesAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Makes failed units of the run pending again (resume).</summary>
+    Task RetryFailedUnitsAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>The chunk numbers of a block that are done.</summary>
+    Task<IReadOnlyList<int>> ListDoneChunksAsync(Guid runId, string blockId, CancellationToken cancellationToken);
+
+    /// <summary>Counts the run's units by status: (pending, running, done, failed).</summary>
+    Task<UnitCounts> CountUnitsAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>True when the unit exists and is done.</summary>
+    Task<bool> IsUnitDoneAsync(UnitKey unit, CancellationToken cancellationToken);
+
+    /// <summary>Adds or replaces (by run and file name) a result file.</summary>
+    Task PutResultFileAsync(ResultFileRecord file, CancellationToken cancellationToken);
+
+    /// <summary>The run's result files in the order they were first added.</summary>
+    Task<IReadOnlyList<ResultFileRecord>> ListResultFilesAsync(Guid runId, CancellationToken cancellationToken);
+}
+
+public readonly record struct UnitCounts(int Pending, int Running, int Done, int Failed);

@@ -1,0 +1,101 @@
+namespace Enrichflow.Core.Storage;
+
+public sealed record Organization(string Id, string Name, DateTimeOffset CreatedAt);
+
+/// <summary>An API key, kept only as its SHA-256 hash.</summary>
+public sealed record ApiKeyRecord(string Id, string OrgId, byte[] Hash, bool ReadOnly, DateTimeOffset CreatedAt);
+
+/// <summary>An uploaded file (API.md §4).</summary>
+public sealed record UploadRecord(Guid HandleId, string OrgId, string FileName, string BlobKey, long SizeBytes, DateTimeOffset CreatedAt);
+
+/// <summary>The first response to a request with an <c>Idempotency-Key</c>.</summary>
+public sealed record IdempotencyRecord(string OrgId, string Key, string RequestHash, string ResponseJson, DateTimeOffset CreatedAt);
+
+public sealed record WorkflowRecord(
+    string Id,
+    string OrgId,
+    string Name,
+    string Description,
+    string Status,
+    string Step,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? LastRunDate,
+    int Version,
+    string DefinitionJson);
+
+/// <summary>A partial update of a workflow; null fields are left as they are.</summary>
+public sealed record WorkflowUpdate(string? Name, string? Description, string? DefinitionJson);
+
+public enum RunStatus { Queued, Running, Paused, Completed, Failed, Cancelled }
+
+public enum BlockStatus { Pending, Running, Completed, Failed, Cancelled }
+
+public static class RunStatuses
+{
+    public static bool IsTerminal(this RunStatus status) =>
+        status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
+
+    public static string ToWire(this RunStatus status) => status.ToString().ToLowerInvariant();
+
+    public static string ToWire(this BlockStatus status) => status.ToString().ToLowerInvariant();
+
+    public static RunStatus? ParseRunStatus(string value) =>
+        Enum.TryParse<RunStatus>(value, ignoreCase: true, out var status) && !int.TryParse(value, out _) ? status : null;
+}
+
+/// <param name="DefinitionJson">The definition as it was when the run was queued.</param>
+/// <param name="OptionsJson">Run options (result formats, input, specs override, cache config) as JSON.</param>
+/// <param name="SourceChunkCount">How many chunks the source produced; null until the source has finished.</param>
+/// <param name="ProgressPercent">The highest overall progress reported so far (it never goes down).</param>
+public sealed record RunRecord(
+    Guid Id,
+    string OrgId,
+    string WorkflowId,
+    string WorkflowName,
+    int WorkflowVersion,
+    string DefinitionJson,
+    string OptionsJson,
+    RunStatus Status,
+    DateTimeOffset QueuedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? StartedAt = null,
+    DateTimeOffset? CompletedAt = null,
+    string? StatusReason = null,
+    string? ErrorMessage = null,
+    int? SourceChunkCount = null,
+    int ProgressPercent = 0);
+
+/// <summary>A block of a run, with the counters its committed units added up to.</summary>
+public sealed record RunBlockRecord(
+    Guid RunId,
+    string BlockId,
+    string BlockName,
+    int SequenceNumber,
+    int Position,
+    BlockStatus Status,
+    DateTimeOffset? StartedAt = null,
+    DateTimeOffset? CompletedAt = null,
+    long RowsIn = 0,
+    long RowsOut = 0,
+    long RowsRejected = 0,
+    long RowsFailed = 0,
+    int ChunksDone = 0,
+    string? ErrorMessage = null,
+    DateTimeOffset? UpdatedAt = null);
+
+/// <summary>Which run status a query wants.</summary>
+public sealed record RunQuery(string OrgId, IReadOnlyList<RunStatus>? Statuses, string? WorkflowId, int Limit);
+
+/// <summary>A result file of a run (API.md §3.1).</summary>
+public sealed record ResultFileRecord(
+    Guid RunId,
+    string BlockId,
+    int BlockNumber,
+    string Format,
+    string FileName,
+    string BlobKey,
+    long RowCount,
+    long FileSize,
+    DateTimeOffset CreatedAt,
+    string? Message);

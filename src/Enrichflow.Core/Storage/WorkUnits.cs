@@ -1,0 +1,60 @@
+namespace Enrichflow.Core.Storage;
+
+/// <summary>What a work unit does.</summary>
+public enum UnitKind
+{
+    /// <summary>Reads the run's input and cuts it into chunks of the source block.</summary>
+    Source = 0,
+
+    /// <summary>Runs one block over one chunk.</summary>
+    Chunk = 1,
+
+    /// <summary>Assembles a finished block's result files from its chunks.</summary>
+    Assemble = 2,
+
+    /// <summary>Writes the run's rejects file and ends the run.</summary>
+    Finalize = 3,
+}
+
+/// <summary>
+/// Identifies a unit: (run, kind, block, chunk). <see cref="Position"/> is the block's place in the plan
+/// (topological order); it orders claims and is not part of the identity.
+/// </summary>
+public readonly record struct UnitKey(Guid RunId, UnitKind Kind, string BlockId, int Chunk, int Position = 0)
+{
+    public bool Equals(UnitKey other) =>
+        RunId == other.RunId && Kind == other.Kind && BlockId == other.BlockId && Chunk == other.Chunk;
+
+    public override int GetHashCode() => HashCode.Combine(RunId, Kind, BlockId, Chunk);
+
+    public override string ToString() => $"{RunId}/{Kind}/{BlockId}/{Chunk}";
+}
+
+/// <summary>A unit claimed under a lease; only the holder of <see cref="LeaseToken"/> may commit it.</summary>
+public sealed record ClaimedUnit(UnitKey Key, Guid LeaseToken, int Attempt, DateTimeOffset LeaseExpiresAt);
+
+/// <summary>Counters a committed chunk adds to its block.</summary>
+public readonly record struct UnitCounters(long RowsIn, long RowsOut, long RowsRejected, long RowsFailed);
+
+/// <summary>
+/// One fenced commit. In one transaction, and only while the lease is still held: <see cref="Done"/> is recorded
+/// as done (its counters are added to its block the first time only), <see cref="Enqueue"/> units are added as
+/// pending where absent, the leased unit itself is marked done when <see cref="FinishesLease"/>, and the run's
+/// source chunk count is set when given.
+/// </summary>
+public sealed record UnitCommit(UnitKey Done)
+{
+    public UnitCounters Counters { get; init; }
+
+    public IReadOnlyList<UnitKey> Enqueue { get; init; } = [];
+
+    public bool FinishesLease { get; init; } = true;
+
+    public int? SourceChunkCount { get; init; }
+}
+
+/// <summary>The outcome of a commit.</summary>
+/// <param name="Committed">False when the lease was lost: nothing was written.</param>
+/// <param name="BlockChunksDone">The block's committed chunk count after the commit.</param>
+/// <param name="SourceChunkCount">The run's source chunk count, when known.</param>
+public readonly record struct CommitResult(bool Committed, int BlockChunksDone, int? SourceChunkCount);
