@@ -1,3 +1,26 @@
 using BenchmarkDotNet.Running;
+using Enrichflow.Benchmarks.EndToEnd;
+
+// `e2e --rows N [--server DLL] [--work DIR]` runs the end-to-end harness; `baseline --rows N` the plain Sep
+// loop; anything else goes to BenchmarkDotNet (e.g. `--filter *`).
+if (args.Length > 0 && args[0] is "e2e" or "baseline")
+{
+    var rows = Option(args, "--rows") is { } r ? long.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+    var work = Option(args, "--work") ?? Path.Combine(Path.GetTempPath(), "enrichflow-bench");
+    if (args[0] == "baseline")
+    {
+        return BaselineLoop.Run(rows, work);
+    }
+
+    var server = Option(args, "--server") ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../Enrichflow.Cli/release/enrichflow.dll"));
+    return await EndToEndBench.RunAsync(rows, server, work, CancellationToken.None);
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
+
+static string? Option(string[] args, string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}

@@ -21,26 +21,33 @@ public static class RowValues
     };
 
     /// <summary>Reads the current JSON value of <paramref name="reader"/> as a row value.</summary>
-    public static object? Read(ref Utf8JsonReader reader) => reader.TokenType switch
+    public static object? Read(ref Utf8JsonReader reader)
     {
-        JsonTokenType.String => reader.GetString(),
-        JsonTokenType.Number => reader.TryGetInt64(out var l) ? l : reader.GetDouble(),
-        JsonTokenType.True => true,
-        JsonTokenType.False => false,
-        JsonTokenType.Null => null,
-        JsonTokenType.StartArray or JsonTokenType.StartObject => JsonNode.Parse(ref reader),
-        _ => throw new JsonException($"Unexpected JSON token {reader.TokenType}."),
-    };
+        // A switch statement, not an expression: the arms must stay object?, not convert to JsonNode.
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String: return reader.GetString();
+            case JsonTokenType.Number: return reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble();
+            case JsonTokenType.True: return true;
+            case JsonTokenType.False: return false;
+            case JsonTokenType.Null: return null;
+            case JsonTokenType.StartArray or JsonTokenType.StartObject: return JsonNode.Parse(ref reader);
+            default: throw new JsonException($"Unexpected JSON token {reader.TokenType}.");
+        }
+    }
 
-    public static object? FromElement(JsonElement element) => element.ValueKind switch
+    public static object? FromElement(JsonElement element)
     {
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDouble(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Null or JsonValueKind.Undefined => null,
-        _ => JsonNode.Parse(element.GetRawText()),
-    };
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String: return element.GetString();
+            case JsonValueKind.Number: return element.TryGetInt64(out var l) ? (object)l : element.GetDouble();
+            case JsonValueKind.True: return true;
+            case JsonValueKind.False: return false;
+            case JsonValueKind.Null or JsonValueKind.Undefined: return null;
+            default: return JsonNode.Parse(element.GetRawText());
+        }
+    }
 
     public static void Write(Utf8JsonWriter writer, object? value)
     {

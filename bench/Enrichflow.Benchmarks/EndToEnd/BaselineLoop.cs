@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using Enrichflow.Blocks.Validation;
+using nietras.SeparatedValues;
+
+namespace Enrichflow.Benchmarks.EndToEnd;
+
+/// <summary>
+/// The baseline for the end-to-end figure: one process, one Sep loop doing the pipeline's work in memory per row
+/// (email syntax check with the same parser, the same filter, the same transform) and writing CSV. No chunks,
+/// no store, no HTTP, no durability.
+/// </summary>
+public static class BaselineLoop
+{
+    public static int Run(long rows, string workDirectory)
+    {
+        Directory.CreateDirectory(workDirectory);
+        var input = Path.Combine(workDirectory, $"leads-{rows}.csv");
+        if (!File.Exists(input))
+        {
+            LeadGenerator.Write(input, rows);
+        }
+
+        var output = Path.Combine(workDirectory, $"baseline-{rows}.csv");
+        var watch = Stopwatch.StartNew();
+        long kept = 0;
+        using (var reader = Sep.Reader(o => o with { Unescape = true }).FromFile(input))
+        using (var writer = Sep.New(',').Writer(o => o with { Escape = true }).ToFile(output))
+        {
+            var header = reader.Header.ColNames;
+            foreach (var row in reader)
+            {
+                var email = row["email"].ToString();
+                var valid = EmailSyntax.TryParse(email, out var parsed);
+                if (!valid)
+                {
+                    continue;
+                }
+
+                using var outRow = writer.NewRow();
+                foreach (var name in header)
+                {
+                    var value = row[name].ToString();
+                    outRow[name].Set(name switch
+                    {
+                        "email" => value.ToLowerInvariant(),
+                        "country" => value.ToUpperInvariant(),
+                        _ => value,
+                    });
+                }
+
+                outRow["email_status"].Set("valid");
+                outRow["email_normalized"].Set(parsed.Normalized);
+                outRow["email_domain"].Set(parsed.Domain);
+                outRow["full_name"].Set(row["first_name"].ToString() + " " + row["last_name"].ToString());
+                kept++;
+            }
+        }
+
+        watch.Stop();
+        var bytes = new FileInfo(input).Length;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"baseline Sep loop: {rows:N0} rows in {watch.Elapsed.TotalSeconds:F1} s = {rows / watch.Elapsed.TotalSeconds:N0} rows/s, {bytes / 1e6 / watch.Elapsed.TotalSeconds:F1} MB/s, {kept:N0} rows out, peak RSS {EndToEndBench.PeakRssBytes(Environment.ProcessId) / 1e6:F0} MB"));
+        return 0;
+    }
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Enrichflow.Benchmarks.EndToEnd;
+
+/// <summary>
+/// The end-to-end benchmark: starts <c>enrichflow serve</c> as a child process on a loopback port, uploads N
+/// synthetic leads, runs read_csv → validate_email (no MX) → filter → transform through the HTTP API, and
+/// reports rows/s, MB/s and the server's peak RSS (VmHWM from /proc).
+/// </summary>
+public static class EndToEndBench
+{
+    public const string Definition = """
+        {"blocks": [
+          {"sequence_number": 1, "block_type": "read_csv", "block_name": "read_csv", "block_id": "input", "specs": {}},
+          {"sequence_number": 2, "block_type": "validate_email", "block_name": "validate_email", "block_id": "validate", "specs": {"email_field": "email", "check_mx": false}},
+          {"sequence_number": 3, "block_type": "filter", "block_name": "filter", "block_id": "keep_valid", "specs": {"expression": "[email_status] != 'invalid'"}},
+          {"sequence_number": 4, "block_type": "transform", "block_name": "transform", "block_id": "shape", "specs": {"operations": [
+            {"op": "lower", "column": "email"},
+            {"op": "concat", "column": "full_name", "columns": ["first_name", "last_name"], "separator": " "},
+            {"op": "upper", "column": "country"}]}}],
+         "edges": [
+          {"from_block_id": "input", "to_block_id": "validate"},
+          {"from_block_id": "validate", "to_block_id": "keep_valid"},
+          {"from_block_id": "keep_valid", "to_block_id": "shape"}]}
+        """;
+
+    public static async Task<int> RunAsync(long rows, string serverDll, string workDirectory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(workDirectory);
+        var csv = Path.Combine(workDirectory, $"leads-{rows}.csv");
+        if (!File.Exists(csv))
+        {
+            Console.WriteLine($"generating {rows:N0} leads -> {csv}");
+            LeadGenerator.Write(csv, rows);
+        }
+
+        var bytes = new FileInfo(csv).Length;
+        var data = Path.Combine(workDirectory, "data-" + Guid.NewGuid().ToString("N")[..8]);
+        var port = FreePort();
+        using var server = StartServer(serverDll, port, data);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(30) };
+            var key = await WaitForKeyAsync(data, server, cancellationToken);
+            http.DefaultRequestHeaders.Add("x-api-key", key);
+            await WaitHealthyAsync(http, cancellationToken);
+
+            var create = await http.PostAsJsonAsync("/workflows/create_workflow", new
+            {
+                workflow_name = "bench",
+                workflow_description = "end-to-end benchmark",
+                workflow_definition = JsonNode.Parse(Definition),
+            }, cancellationToken);
+            create.EnsureSuccessStatusCode();
+            var workflowId = (await create.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetString();
+
+            var uploadWatch = Stopwatch.StartNew();
+            using var form = new MultipartFormDataContent();
+            await using var file = File.OpenRead(csv);
+            var part = new StreamContent(file, 1 << 20);
+            part.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+            form.Add(part, "file", Path.GetFileName(csv));
+            var upload = await http.PostAsync("/storage/csv/upload", form, cancellationToken);
+            upload.EnsureSuccessStatusCode();
+            var handle = (await upload.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("handle_id").GetString();
+            uploadWatch.Stop();
+
+            var watch = Stopwatch.StartNew();
+            var run = await http.PostAsJsonAsync($"/workflows/run?workflow_id={workflowId}",
+                new { specs_override = new { resource_handle_id = handle } }, cancellationToken);
+            run.EnsureSuccessStatusCode();
+            var jobId = (await run.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("job_id").GetString();
+            string status;
+            long peakCpuMs = 0;
+            while (true)
+            {
+                await Task.Delay(250, cancellationToken);
+                var live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{jobId}/live_status", cancellationToken);
+                status = live.GetProperty("overall_status").GetString()!;
+                if (status is "completed" or "failed" or "cancelled")
+                {
+                    break;
+                }
+            }
+
+            watch.Stop();
+            server.Refresh();
+            peakCpuMs = (long)server.TotalProcessorTime.TotalMilliseconds;
+            var peakRss = PeakRssBytes(server.Id);
+            var links = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{jobId}/results/download-links", cancellationToken);
+            var final = links.EnumerateArray().Last();
+            var seconds = watch.Elapsed.TotalSeconds;
+            Console.WriteLine();
+            Console.WriteLine($"| rows | status | run time (s) | rows/s | MB/s | server peak RSS (MB) | server CPU (s) | rows out | upload (s) |");
+            Console.WriteLine($"|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {rows:N0} | {status} | {seconds:F1} | {rows / seconds:N0} | {bytes / 1e6 / seconds:F1} | {peakRss / 1e6:F0} | {peakCpuMs / 1000.0:F1} | {final.GetProperty("row_count").GetInt64():N0} | {uploadWatch.Elapsed.TotalSeconds:F1} |"));
+            return status == "completed" ? 0 : 1;
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+                await server.WaitForExitAsync(CancellationToken.None);
+            }
+
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static Process StartServer(string serverDll, int port, string data)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { serverDll, "serve", "--urls", $"http://127.0.0.1:{port}", "--data", data },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("server: " + e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<string> WaitForKeyAsync(string data, Process server, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(data, "initial-api-key");
+        for (var i = 0; i < 600; i++)
+        {
+            if (File.Exists(path))
+            {
+                return (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
+            }
+
+            if (server.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with code {server.ExitCode}.");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException("The server did not write its initial API key.");
+    }
+
+    private static async Task WaitHealthyAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/readyz", cancellationToken)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException("The server did not become ready.");
+    }
+
+    /// <summary>The process's peak resident set size (VmHWM) in bytes, from /proc.</summary>
+    public static long PeakRssBytes(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

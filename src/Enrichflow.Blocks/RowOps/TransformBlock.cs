@@ -1,0 +1,64 @@
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Expressions;
+using Enrichflow.Core.Rows;
+
+namespace Enrichflow.Blocks.RowOps;
+
+/// <summary>
+/// A compiled <c>transform</c>. Each row is edited on a copy, so a row whose operation fails goes to rejects
+/// as it came in, and the rest of the chunk goes on.
+/// </summary>
+internal sealed class TransformBlock(List<TransformStep> steps, ColumnEffects columns) : RowBlock
+{
+    private const int CancellationCheckInterval = 256;
+
+    public override IReadOnlyList<string> ReadsColumns => columns.Reads;
+
+    public override IReadOnlyList<string> AddsColumns => columns.Adds;
+
+    public override IReadOnlyList<string> RemovesColumns => columns.Removes;
+
+    public override ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        for (var i = 0; i < input.Rows.Count; i++)
+        {
+            if (i % CancellationCheckInterval == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var row = input.Rows[i];
+            var edited = row.Clone();
+            if (ApplyAll(edited) is { } failure)
+            {
+                output.Fail(row, failure);
+            }
+            else
+            {
+                output.Emit(edited);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Applies every step; returns the failure reason, or null.</summary>
+    private string? ApplyAll(Row row)
+    {
+        for (var s = 0; s < steps.Count; s++)
+        {
+            try
+            {
+                steps[s].Apply(row);
+            }
+            catch (ExpressionEvaluationException e)
+            {
+                return $"transform: operation {s} ({steps[s].Op}) failed: {e.Message}";
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Enrichflow.Core.Expressions;
+using Enrichflow.Core.Rows;
+
+namespace Enrichflow.Blocks.RowOps;
+
+/// <summary>One compiled transform operation; it edits a row in place.</summary>
+internal abstract class TransformStep(string op)
+{
+    /// <summary>The operation's name, for failure reasons.</summary>
+    public string Op { get; } = op;
+
+    public abstract void Apply(Row row);
+}
+
+/// <summary><c>set</c>: writes a fixed value.</summary>
+internal sealed class SetStep(string column, object? value) : TransformStep("set")
+{
+    public override void Apply(Row row) => row[column] = value is JsonNode node ? node.DeepClone() : value;
+}
+
+/// <summary><c>expression</c>: writes the expression's value.</summary>
+internal sealed class ExpressionStep(string column, RowExpression expression) : TransformStep("expression")
+{
+    public override void Apply(Row row) => row[column] = expression.Evaluate(row);
+}
+
+/// <summary><c>rename</c>: the column keeps its place under its new name, replacing any column of that name.</summary>
+internal sealed class RenameStep(string column, string to) : TransformStep("rename")
+{
+    public override void Apply(Row row)
+    {
+        if (column == to || !row.TryGetValue(column, out var value))
+        {
+            return;
+        }
+
+        row.Remove(to);
+        row.SetAt(row.IndexOf(column), to, value);
+    }
+}
+
+/// <summary><c>drop</c>: removes the column.</summary>
+internal sealed class DropStep(string column) : TransformStep("drop")
+{
+    public override void Apply(Row row) => row.Remove(column);
+}
+
+/// <summary><c>lower</c>, <c>upper</c>, <c>trim</c>: change a text value; other values and absent columns stay as they are.</summary>
+internal sealed class TextStep(string op, string column, Func<string, string> change) : TransformStep(op)
+{
+    public override void Apply(Row row)
+    {
+        if (row.TryGetValue(column, out var value) && ExpressionValues.Normalize(value) is string text)
+        {
+            row[column] = change(text);
+        }
+    }
+}
+
+/// <summary><c>concat</c>: joins the non-empty values of <paramref name="columns"/> with the separator.</summary>
+internal sealed class ConcatStep(string column, IReadOnlyList<string> columns, string separator) : TransformStep("concat")
+{
+    public override void Apply(Row row)
+    {
+        var builder = new StringBuilder();
+        foreach (var source in columns)
+        {
+            var text = Cell.Text(row, source);
+            if (string.IsNullOrEmpty(text))
+            {
+                continue;
+            }
+
+            if (builder.Length > 0)
+            {
+                builder.Append(separator);
+            }
+
+            builder.Append(text);
+        }
+
+        row[column] = builder.ToString();
+    }
+}
+
+/// <summary>
+/// <c>split</c>: the column's text cut at the separator into the <c>into</c> columns, each part trimmed.
+/// Missing parts are null; the last column takes the rest when there are more parts than columns.
+/// </summary>
+internal sealed class SplitStep(string column, string separator, IReadOnlyList<string> into) : TransformStep("split")
+{
+    public override void Apply(Row row)
+    {
+        var text = Cell.Text(row, column);
+        var parts = text is null ? [] : text.Split(separator, into.Count, StringSplitOptions.TrimEntries);
+        for (var i = 0; i < into.Count; i++)
+        {
+            row[into[i]] = i < parts.Length ? parts[i] : null;
+        }
+    }
+}
+
+/// <summary><c>extract_domain</c>: the domain of the email or URL in the column (see <see cref="DomainText"/>).</summary>
+internal sealed class ExtractDomainStep(string column, string into) : TransformStep("extract_domain")
+{
+    public override void Apply(Row row) => row[into] = DomainText.FromEmailOrUrl(Cell.Text(row, column));
+}
+
+internal static class Cell
+{
+    /// <summary>The column's value as text (a JSON scalar unquoted); null when absent or null.</summary>
+    public static string? Text(Row row, string column) =>
+        row.TryGetValue(column, out var value) ? ExpressionValues.Text(value) : null;
+}

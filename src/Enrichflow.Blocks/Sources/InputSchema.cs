@@ -1,0 +1,60 @@
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Rows;
+
+namespace Enrichflow.Blocks.Sources;
+
+/// <summary>One column of a source's <c>input_schema</c>.</summary>
+public sealed class InputSchemaColumn
+{
+    /// <summary>The value type (str, int, float, bool, list, dict); informative.</summary>
+    public string? Type { get; init; }
+
+    /// <summary>When true, a row without a value for the column is rejected.</summary>
+    public bool Required { get; init; }
+
+    public string? Description { get; init; }
+}
+
+/// <summary>What source blocks share: <c>dataframe_type</c> and the <c>input_schema</c> checks.</summary>
+internal static class SourceSpecs
+{
+    /// <summary>Maps <c>dataframe_type</c> (LEAD or COMPANY, any case); reports any other value.</summary>
+    public static DataframeType? ParseDataframeType(string? value, BlockCompileContext context)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Equals("LEAD", StringComparison.OrdinalIgnoreCase))
+        {
+            return DataframeType.Lead;
+        }
+
+        if (value.Equals("COMPANY", StringComparison.OrdinalIgnoreCase))
+        {
+            return DataframeType.Company;
+        }
+
+        context.AddError("dataframe_type", $"dataframe_type of block '{context.Definition.BlockId}' must be LEAD or COMPANY, not '{value}'.");
+        return null;
+    }
+
+    /// <summary>The columns marked <c>required</c>, in schema order.</summary>
+    public static string[] RequiredColumns(IReadOnlyDictionary<string, InputSchemaColumn>? schema) =>
+        schema is null ? [] : [.. schema.Where(c => c.Value.Required).Select(c => c.Key)];
+
+    /// <summary>The reject reason when <paramref name="row"/> lacks a required column (absent, null or blank); else null.</summary>
+    public static string? MissingRequired(Row row, string[] required)
+    {
+        foreach (var column in required)
+        {
+            if (!row.TryGetValue(column, out var value) || value is null || value is string s && string.IsNullOrWhiteSpace(s))
+            {
+                return $"missing required column '{column}'";
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Runtime.CompilerServices;
+using Enrichflow.Core.Blocks;
+
+namespace Enrichflow.Blocks.Sources;
+
+/// <summary>The compiled <c>read_csv</c> source: picks the reader by the upload's extension.</summary>
+internal sealed class ReadCsvBlock(ReadCsvSpecs specs, DataframeType? declaredType, SourceReadOptions options) : SourceBlock
+{
+    private readonly string[] _required = SourceSpecs.RequiredColumns(specs.InputSchema);
+
+    public override DataframeType? DeclaredType => declaredType;
+
+    private readonly string[]? _declared = specs.InputSchema is { } schema ? [.. schema.Keys] : null;
+
+    public override IReadOnlyList<string>? DeclaredColumns => _declared;
+
+    public override SourceInputKind InputKind => SourceInputKind.Upload;
+
+    public override async IAsyncEnumerable<SourceRecord> ReadAsync(
+        SourceInput input, BlockRunContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var format = UploadFormats.FromFileName(input.FileName)
+            ?? throw new SourceFormatException($"The upload '{input.FileName}' is not .csv, .json, .jsonl or .ndjson.");
+        var stream = await input.OpenAsync(cancellationToken);
+        await using (stream)
+        {
+            var records = format switch
+            {
+                UploadFormat.Csv => CsvSourceReader.ReadAsync(stream, options, cancellationToken),
+                UploadFormat.Json => JsonArraySourceReader.ReadAsync(stream, options, cancellationToken),
+                _ => JsonLinesSourceReader.ReadAsync(stream, options, cancellationToken),
+            };
+            await foreach (var record in records)
+            {
+                yield return _required.Length == 0 ? record : CheckRequired(record);
+            }
+        }
+    }
+
+    private SourceRecord CheckRequired(SourceRecord record)
+    {
+        if (record.Row is not { } row || SourceSpecs.MissingRequired(row, _required) is not { } reason)
+        {
+            return record;
+        }
+
+        return options.Strict
+            ? throw new SourceFormatException($"row {row.Index}: {reason}.")
+            : SourceRecord.Rejected(new RejectedRow(row.Index, reason, row));
+    }
+}

@@ -1,0 +1,67 @@
+using Enrichflow.Core.Blocks;
+
+namespace Enrichflow.Blocks.Sources;
+
+/// <summary>
+/// Checks a stored upload the way <c>read_csv</c> will read it, from its beginning only: the format, the CSV
+/// delimiter and header, and that a first row exists. The server calls it after storing an upload and turns a
+/// <see cref="SourceFormatException"/> into a 400 naming the line.
+/// </summary>
+public static class UploadInspector
+{
+    /// <summary>
+    /// Inspects the start of an upload. Throws <see cref="SourceFormatException"/> when the type is not supported,
+    /// the file is empty, the header is unreadable, the file has no rows, or the first row is not an object (JSON).
+    /// </summary>
+    public static async Task<UploadInspection> InspectAsync(Stream upload, string fileName, CancellationToken cancellationToken)
+    {
+        var format = UploadFormats.FromFileName(fileName)
+            ?? throw new SourceFormatException($"The file '{fileName}' is not .csv, .json, .jsonl or .ndjson.");
+        var lenient = new SourceReadOptions();
+        return format switch
+        {
+            UploadFormat.Csv => await InspectCsvAsync(upload, lenient, cancellationToken),
+            UploadFormat.Json => await InspectJsonAsync(
+                JsonArraySourceReader.ReadAsync(upload, lenient with { Strict = true }, cancellationToken), format, "the JSON array is empty"),
+            _ => await InspectJsonAsync(
+                JsonLinesSourceReader.ReadAsync(upload, lenient with { Strict = true }, cancellationToken), format, "it has no object"),
+        };
+    }
+
+    private static async Task<UploadInspection> InspectCsvAsync(Stream upload, SourceReadOptions options, CancellationToken cancellationToken)
+    {
+        await using var session = await CsvSourceReader.OpenAsync(upload, options, cancellationToken);
+        long headerLine = 0;
+        while (await session.Sep.MoveNextAsync(cancellationToken))
+        {
+            var line = session.Sep.Current.RowIndex == 0 ? 1 : session.Sep.Current.LineNumberFrom;
+            var hadHeader = session.Reader.Header is not null;
+            if (session.Reader.Convert(session.Sep) is not null)
+            {
+                return new UploadInspection(UploadFormat.Csv, session.Delimiter, session.Reader.Header!);
+            }
+
+            if (!hadHeader && session.Reader.Header is not null)
+            {
+                headerLine = line;
+            }
+        }
+
+        if (session.Reader.Header is null)
+        {
+            throw CsvSourceReader.EmptyFile();
+        }
+
+        throw new SourceFormatException($"The file has no rows: nothing follows the header on line {headerLine}.", headerLine);
+    }
+
+    private static async Task<UploadInspection> InspectJsonAsync(IAsyncEnumerable<SourceRecord> records, UploadFormat format, string noRows)
+    {
+        await foreach (var record in records)
+        {
+            return new UploadInspection(format, null, record.Row is { } row ? [.. row.Keys] : []);
+        }
+
+        throw new SourceFormatException($"The file has no rows: {noRows}.", 1);
+    }
+}

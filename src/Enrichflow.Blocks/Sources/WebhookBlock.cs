@@ -1,0 +1,65 @@
+using System.Runtime.CompilerServices;
+using Enrichflow.Core.Blocks;
+
+namespace Enrichflow.Blocks.Sources;
+
+/// <summary>The compiled <c>webhook</c> source: streams <c>webhook_payload</c> into rows.</summary>
+internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredType) : SourceBlock
+{
+    private readonly string[] _required = SourceSpecs.RequiredColumns(specs.InputSchema);
+
+    public override DataframeType? DeclaredType => declaredType;
+
+    private readonly string[]? _declared = specs.InputSchema is { } schema ? [.. schema.Keys] : null;
+
+    public override IReadOnlyList<string>? DeclaredColumns => _declared;
+
+    public override SourceInputKind InputKind => SourceInputKind.WebhookPayload;
+
+    public override async IAsyncEnumerable<SourceRecord> ReadAsync(
+        SourceInput input, BlockRunContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var body = await input.OpenAsync(cancellationToken);
+        await using (body)
+        {
+            var elements = WebhookPayloadReader.ReadAsync(body, cancellationToken);
+            await using var enumerator = elements.GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                PayloadElement element;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+
+                    element = enumerator.Current;
+                }
+                catch (PayloadFormatException e)
+                {
+                    throw new SourceFormatException(e.Message, e.Line);
+                }
+
+                yield return ToRecord(element);
+            }
+        }
+    }
+
+    private SourceRecord ToRecord(PayloadElement element)
+    {
+        if (element.Row is not { } row)
+        {
+            return SourceRecord.Rejected(new RejectedRow(element.Index, element.Problem ?? "not an object", null));
+        }
+
+        if (SourceSpecs.MissingRequired(row, _required) is { } reason)
+        {
+            return specs.Strict
+                ? throw new SourceFormatException($"webhook_payload element {element.Index}: {reason}.")
+                : SourceRecord.Rejected(new RejectedRow(element.Index, reason, row));
+        }
+
+        return SourceRecord.Of(row);
+    }
+}

@@ -1,0 +1,28 @@
+using Enrichflow.Core.Blocks;
+
+namespace Enrichflow.Blocks.Sources;
+
+/// <summary>The <c>webhook</c> source: rows from the run request's <c>webhook_payload</c>.</summary>
+public sealed class WebhookBlockType : BlockType<WebhookSpecs>
+{
+    public override string Name => "webhook";
+
+    public override string Description =>
+        "Rows from the run request's webhook_payload (a list of objects, or one object for one row).";
+
+    public override BlockRole Role => BlockRole.Source;
+
+    protected override CompiledBlock? Compile(WebhookSpecs specs, BlockCompileContext context)
+    {
+        var type = SourceSpecs.ParseDataframeType(specs.DataframeType, context);
+        foreach (var (column, _) in specs.InputSchema ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(column))
+            {
+                context.AddError("input_schema", $"input_schema of block '{context.Definition.BlockId}' has an empty column name.");
+            }
+        }
+
+        return new WebhookBlock(specs, type);
+    }
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Enrichflow.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace Enrichflow.Cli.Commands;
+
+/// <summary><c>enrichflow serve</c>: the HTTP API with the embedded engine.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string?>("--urls") { Description = $"Addresses to listen on. Default: {EnrichflowApp.DefaultUrls}", HelpName = "URLS" };
+        var data = CommonOptions.Data();
+        var config = new Option<string?>("--config") { Description = "A JSON configuration file (API.md §9).", HelpName = "FILE" };
+        var command = new Command("serve", "Start the Enrichflow server (SQLite + local disk by default).") { urls, data, config };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            WebApplication app;
+            try
+            {
+                app = EnrichflowApp.Build(new ServeSettings(parse.GetValue(urls), parse.GetValue(data), parse.GetValue(config)));
+            }
+            catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or Microsoft.Extensions.Options.OptionsValidationException)
+            {
+                await Console.Error.WriteLineAsync($"enrichflow: cannot start: {e.Message}");
+                return 2;
+            }
+
+            var key = await EnrichflowApp.PrepareAsync(app, cancellationToken);
+            if (key is not null)
+            {
+                var dataDirectory = app.Configuration["DataDirectory"];
+                Console.WriteLine($"Created organization 'default' with this API key (shown once; also saved to {Path.Combine(dataDirectory!, "initial-api-key")}):");
+                Console.WriteLine(key);
+            }
+
+            try
+            {
+                await app.RunAsync();
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"enrichflow: cannot start: {e.Message}");
+                return 2;
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException e)
+            {
+                await Console.Error.WriteLineAsync("enrichflow: cannot start, configuration is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, e.Failures.Select(f => "  - " + f)));
+                return 2;
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

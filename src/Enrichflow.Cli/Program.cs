@@ -1,0 +1,3 @@
+using Enrichflow.Cli;
+
+return await EnrichflowCli.Build().Parse(args).InvokeAsync();

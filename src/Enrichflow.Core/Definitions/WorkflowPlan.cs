@@ -1,0 +1,48 @@
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Expressions;
+
+namespace Enrichflow.Core.Definitions;
+
+/// <summary>A validated workflow: its blocks compiled and in topological order, the source first.</summary>
+public sealed class WorkflowPlan(IReadOnlyList<PlannedBlock> blocks)
+{
+    /// <summary>Blocks in execution order; <see cref="PlannedBlock.Position"/> is the index here.</summary>
+    public IReadOnlyList<PlannedBlock> Blocks { get; } = blocks;
+
+    public PlannedBlock Source => Blocks[0];
+
+    public PlannedBlock this[string blockId] => Blocks.First(b => b.Id == blockId);
+
+    public PlannedBlock? Find(string blockId) => Blocks.FirstOrDefault(b => b.Id == blockId);
+}
+
+/// <summary>One block of a plan, with its compiled specs and its place in the graph.</summary>
+public sealed class PlannedBlock
+{
+    public required BlockDefinition Definition { get; init; }
+
+    public required BlockType Type { get; init; }
+
+    public required CompiledBlock Compiled { get; init; }
+
+    public required int Position { get; init; }
+
+    /// <summary>The block's index in the definition's <c>blocks</c> list (for error locations).</summary>
+    public required int DefinitionIndex { get; init; }
+
+    public string Id => Definition.BlockId;
+
+    /// <summary>Upstream blocks, in edge order.</summary>
+    public List<PlannedEdge> Inputs { get; } = [];
+
+    /// <summary>Downstream block ids, in edge order.</summary>
+    public List<string> Outputs { get; } = [];
+
+    public bool IsSource => Type.Role == BlockRole.Source;
+}
+
+/// <summary>An edge into a block, with its compiled condition when it has one.</summary>
+public sealed record PlannedEdge(string FromBlockId, string ToBlockId, RowExpression? Condition, string? ConditionText)
+{
+    public string Label => $"{FromBlockId}->{ToBlockId}";
+}

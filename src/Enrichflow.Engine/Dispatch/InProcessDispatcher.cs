@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Execution;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Enrichflow.Engine.Dispatch;
+
+/// <summary>
+/// The embedded dispatcher: claims ready units from the store and runs up to <see cref="EngineOptions.Workers"/>
+/// of them at once in this process. Each unit runs under a lease that is renewed while it works; losing the
+/// lease or a cancel aborts it.
+/// </summary>
+public sealed partial class InProcessDispatcher(
+    IRunStore store,
+    IServiceProvider services,
+    IOptions<EngineOptions> options,
+    TimeProvider time,
+    ILogger<InProcessDispatcher> logger) : BackgroundService, IWorkDispatcher
+{
+    private readonly EngineOptions _options = options.Value;
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private readonly ConcurrentDictionary<ClaimedUnit, CancellationTokenSource> _inFlight = new();
+    private int _wakePending;
+
+    public void NotifyWorkAvailable()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    public ValueTask AbortRunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        foreach (var (unit, cts) in _inFlight)
+        {
+            if (unit.Key.RunId == runId)
+            {
+                cts.Cancel();
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Units running in this process now.</summary>
+    public int InFlightCount => _inFlight.Count;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var coordinator = services.GetRequiredService<RunCoordinator>();
+        await store.ExpireAllLeasesAsync(time.GetUtcNow(), stoppingToken);
+        await coordinator.RecoverAsync(stoppingToken);
+        using var slots = new SemaphoreSlim(_options.Workers, _options.Workers);
+        var lastSweep = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Interlocked.Exchange(ref _wakePending, 0);
+            try
+            {
+                await coordinator.StartQueuedRunsAsync(stoppingToken);
+                while (true)
+                {
+                    await slots.WaitAsync(stoppingToken);
+                    var unit = await store.ClaimUnitAsync(_options.NodeName, _options.Lease, time.GetUtcNow(), stoppingToken);
+                    if (unit is null)
+                    {
+                        slots.Release();
+                        break;
+                    }
+
+                    _ = RunUnitAsync(unit, slots, stoppingToken);
+                }
+
+                if (time.GetUtcNow() - lastSweep > TimeSpan.FromSeconds(5))
+                {
+                    lastSweep = time.GetUtcNow();
+                    await coordinator.RecoverAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogLoopError(logger, e);
+            }
+
+            try
+            {
+                await _wake.WaitAsync(_options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task RunUnitAsync(ClaimedUnit unit, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        _inFlight[unit] = cts;
+        var renewal = RenewWhileRunningAsync(unit, cts);
+        try
+        {
+            await Task.Yield();
+            var executor = services.GetRequiredService<UnitExecutor>();
+            await executor.ExecuteAsync(unit, cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            // Aborted (cancel, lost lease or shutdown): the unit is left to its lease.
+        }
+        catch (Exception e)
+        {
+            await HandleFailureAsync(unit, e, stoppingToken);
+        }
+        finally
+        {
+            _inFlight.TryRemove(unit, out _);
+            await cts.CancelAsync();
+            await renewal;
+            slots.Release();
+            NotifyWorkAvailable();
+        }
+    }
+
+    private async Task RenewWhileRunningAsync(ClaimedUnit unit, CancellationTokenSource cts)
+    {
+        try
+        {
+            while (!cts.IsCancellationRequested)
+            {
+                await Task.Delay(_options.Lease / 3, time, cts.Token);
+                if (!await store.RenewLeaseAsync(unit, _options.Lease, time.GetUtcNow(), cts.Token))
+                {
+                    LogLeaseLost(logger, unit.Key);
+                    await cts.CancelAsync();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task HandleFailureAsync(ClaimedUnit unit, Exception error, CancellationToken stoppingToken)
+    {
+        var coordinator = services.GetRequiredService<RunCoordinator>();
+        var permanent = UnitFailures.IsPermanent(error);
+        LogUnitFailed(logger, unit.Key, unit.Attempt, error);
+        try
+        {
+            if (!permanent && unit.Attempt < _options.MaxAttempts)
+            {
+                // Retry after a short back-off: let the lease run out soon instead of at its full length.
+                var backoff = TimeSpan.FromSeconds(Math.Pow(2, unit.Attempt));
+                await store.RenewLeaseAsync(unit, backoff, time.GetUtcNow(), stoppingToken);
+                return;
+            }
+
+            await store.FailUnitAsync(unit, error.Message, time.GetUtcNow(), stoppingToken);
+            await coordinator.FailAsync(unit.Key.RunId, unit.Key.BlockId, UnitFailures.Describe(unit.Key, error), stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogLoopError(logger, e);
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Dispatcher loop error")]
+    private static partial void LogLoopError(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Unit {Unit} lost its lease and was aborted")]
+    private static partial void LogLeaseLost(ILogger logger, UnitKey unit);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Unit {Unit} failed on attempt {Attempt}")]
+    private static partial void LogUnitFailed(ILogger logger, UnitKey unit, int attempt, Exception exception);
+}

@@ -1,0 +1,49 @@
+namespace Enrichflow.Engine;
+
+/// <summary>How the engine cuts and schedules work (configuration section <c>Engine</c>).</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Rows per chunk.</summary>
+    public int ChunkSize { get; set; } = 1000;
+
+    /// <summary>Work units executed at once by this process.</summary>
+    public int Workers { get; set; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>How long a claimed unit stays leased without a renewal.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often the dispatcher looks for work when nothing woke it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Attempts of a unit before its run fails.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Prefix CSV cells that a spreadsheet would run as a formula with <c>'</c> (API.md §3.1).</summary>
+    public bool CsvFormulaGuard { get; set; } = true;
+
+    /// <summary>A stable name for this process in leases.</summary>
+    public string NodeName { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    public IEnumerable<string> Validate()
+    {
+        if (ChunkSize is < 1 or > 1_000_000)
+        {
+            yield return $"Engine:ChunkSize must be between 1 and 1000000 (was {ChunkSize}).";
+        }
+
+        if (Workers is < 1 or > 256)
+        {
+            yield return $"Engine:Workers must be between 1 and 256 (was {Workers}).";
+        }
+
+        if (Lease < TimeSpan.FromSeconds(2))
+        {
+            yield return $"Engine:Lease must be at least 2 seconds (was {Lease}).";
+        }
+
+        if (MaxAttempts < 1)
+        {
+            yield return $"Engine:MaxAttempts must be at least 1 (was {MaxAttempts}).";
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Dispatch;
+using Enrichflow.Engine.Execution;
+using Enrichflow.Engine.Results;
+using Enrichflow.Engine.Status;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Enrichflow.Engine;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the engine with the embedded in-process dispatcher. Block types are the <see cref="BlockType"/>
+    /// services registered by the caller; a store and blob store must be registered too.
+    /// </summary>
+    public static IServiceCollection AddEnrichflowEngine(this IServiceCollection services, Action<EngineOptions>? configure = null)
+    {
+        services.AddOptions<EngineOptions>()
+            .Configure(o => configure?.Invoke(o))
+            .Validate(o => !o.Validate().Any(), "Engine options are invalid.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new BlockRegistry(sp.GetServices<BlockType>()));
+        services.TryAddSingleton<RunPlans>();
+        services.TryAddSingleton<RunCoordinator>();
+        services.TryAddSingleton<UnitExecutor>();
+        services.TryAddSingleton<ResultAssembler>();
+        services.TryAddSingleton<LiveStatusReader>();
+        services.TryAddSingleton<RunLauncher>();
+        services.TryAddSingleton<InProcessDispatcher>();
+        services.TryAddSingleton<IWorkDispatcher>(sp => sp.GetRequiredService<InProcessDispatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<InProcessDispatcher>());
+        return services;
+    }
+}

@@ -1,0 +1,211 @@
+using Enrichflow.Core.Definitions;
+using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Results;
+using Microsoft.Extensions.Logging;
+
+namespace Enrichflow.Engine.Execution;
+
+/// <summary>
+/// Decides a run's next state from what the store has committed: which units should exist next, and when the
+/// run is completed, failed or cancelled. Every decision reads committed state, so it is safe to repeat after
+/// a crash or on several nodes.
+/// </summary>
+public sealed partial class RunCoordinator(
+    IRunStore store,
+    IWorkflowStore workflows,
+    IWorkDispatcher dispatcher,
+    RunPlans plans,
+    ResultAssembler assembler,
+    TimeProvider time,
+    ILogger<RunCoordinator> logger)
+{
+    private static readonly RunStatus[] Active = [RunStatus.Queued, RunStatus.Running, RunStatus.Paused];
+
+    public void NotifyWork() => dispatcher.NotifyWorkAvailable();
+
+    /// <summary>Moves queued runs to running so that their units can be claimed.</summary>
+    public async Task StartQueuedRunsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var run in await store.ListRunsByStatusAsync([RunStatus.Queued], cancellationToken))
+        {
+            if (await store.TransitionRunAsync(run.Id, [RunStatus.Queued], RunStatus.Running, time.GetUtcNow(), null, null, cancellationToken))
+            {
+                var (plan, _) = plans.Get(run);
+                await store.SetBlockStatusAsync(run.Id, plan.Source.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
+                await workflows.RecordRunAsync(run.OrgId, run.WorkflowId, time.GetUtcNow(), completed: false, cancellationToken);
+                LogRunStarted(logger, run.Id, run.WorkflowId);
+            }
+        }
+    }
+
+    /// <summary>Ensures the units that committed state calls for exist: a finished block's assembly, the run's finalization.</summary>
+    public async Task ReconcileAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var run = await store.GetRunAsync(runId, cancellationToken);
+        if (run is not { Status: RunStatus.Running } || run.SourceChunkCount is not int total)
+        {
+            return;
+        }
+
+        var (plan, _) = plans.Get(run);
+        var blocks = (await store.GetRunBlocksAsync(runId, cancellationToken)).ToDictionary(b => b.BlockId, StringComparer.Ordinal);
+        var enqueue = new List<UnitKey>();
+        var assembled = 0;
+        foreach (var block in plan.Blocks)
+        {
+            var record = blocks[block.Id];
+            var assemble = new UnitKey(runId, UnitKind.Assemble, block.Id, -1, block.Position);
+            if (await store.IsUnitDoneAsync(assemble, cancellationToken))
+            {
+                assembled++;
+            }
+            else if (record.ChunksDone >= total)
+            {
+                if (record.Status == BlockStatus.Pending)
+                {
+                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
+                }
+
+                enqueue.Add(assemble);
+            }
+            else if (record.Status == BlockStatus.Pending && record.ChunksDone > 0)
+            {
+                await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
+            }
+        }
+
+        if (assembled == plan.Blocks.Count)
+        {
+            enqueue.Add(new UnitKey(runId, UnitKind.Finalize, "", -1, plan.Blocks.Count));
+        }
+
+        if (enqueue.Count > 0)
+        {
+            await store.EnqueueUnitsAsync(enqueue, cancellationToken);
+            dispatcher.NotifyWorkAvailable();
+        }
+    }
+
+    public async Task CompleteAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        if (await store.TransitionRunAsync(run.Id, [RunStatus.Running], RunStatus.Completed, time.GetUtcNow(), null, null, cancellationToken))
+        {
+            await workflows.RecordRunAsync(run.OrgId, run.WorkflowId, time.GetUtcNow(), completed: true, cancellationToken);
+            await store.RaiseProgressAsync(run.Id, 100, cancellationToken);
+            plans.Forget(run.Id);
+            LogRunCompleted(logger, run.Id);
+        }
+    }
+
+    /// <summary>Fails a run: stops its units and keeps the files of finished work.</summary>
+    public async Task FailAsync(Guid runId, string? blockId, string message, CancellationToken cancellationToken)
+    {
+        if (!await store.TransitionRunAsync(runId, Active, RunStatus.Failed, time.GetUtcNow(), "failed", message, cancellationToken))
+        {
+            return;
+        }
+
+        LogRunFailed(logger, runId, message);
+        if (blockId is not null)
+        {
+            await store.SetBlockStatusAsync(runId, blockId, BlockStatus.Failed, time.GetUtcNow(), message, cancellationToken);
+        }
+
+        await dispatcher.AbortRunAsync(runId, cancellationToken);
+        await KeepPartialResultsAsync(runId, "failed", cancellationToken);
+    }
+
+    /// <summary>Cancels a run that has not ended; returns its status afterwards.</summary>
+    public async Task<RunStatus?> CancelAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        if (await store.TransitionRunAsync(runId, Active, RunStatus.Cancelled, time.GetUtcNow(), "cancelled by request", null, cancellationToken))
+        {
+            LogRunCancelled(logger, runId);
+            await dispatcher.AbortRunAsync(runId, cancellationToken);
+            _ = Task.Run(() => KeepPartialResultsAsync(runId, "cancelled", CancellationToken.None), CancellationToken.None);
+        }
+
+        return (await store.GetRunAsync(runId, cancellationToken))?.Status;
+    }
+
+    /// <summary>Continues a paused or failed run from its committed units.</summary>
+    public async Task<RunStatus?> ResumeAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await store.RetryFailedUnitsAsync(runId, cancellationToken);
+        if (await store.TransitionRunAsync(runId, [RunStatus.Paused, RunStatus.Failed], RunStatus.Running, time.GetUtcNow(), "resumed", null, cancellationToken))
+        {
+            await ReconcileAsync(runId, cancellationToken);
+            dispatcher.NotifyWorkAvailable();
+        }
+
+        return (await store.GetRunAsync(runId, cancellationToken))?.Status;
+    }
+
+    /// <summary>
+    /// Assembles result files for every block that has finished chunks but no files yet, marked partial, and
+    /// the rejects so far. Blocks that had finished keep their complete files.
+    /// </summary>
+    private async Task KeepPartialResultsAsync(Guid runId, string why, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var run = await store.GetRunAsync(runId, cancellationToken);
+            if (run is null)
+            {
+                return;
+            }
+
+            var (plan, options) = plans.Get(run);
+            var blocks = (await store.GetRunBlocksAsync(runId, cancellationToken)).ToDictionary(b => b.BlockId, StringComparer.Ordinal);
+            var total = run.SourceChunkCount;
+            foreach (var block in plan.Blocks)
+            {
+                if (await store.IsUnitDoneAsync(new UnitKey(runId, UnitKind.Assemble, block.Id, -1), cancellationToken))
+                {
+                    continue;
+                }
+
+                var chunks = await store.ListDoneChunksAsync(runId, block.Id, cancellationToken);
+                var message = $"Partial results: the run was {why} after {chunks.Count} of {(total is int t ? t.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of")} chunks of block '{block.Id}'.";
+                await assembler.AssembleBlockAsync(runId, block, options.Formats, [.. chunks.Order()], message, cancellationToken);
+                await store.SetBlockStatusAsync(runId, block.Id, run.Status == RunStatus.Failed ? BlockStatus.Failed : BlockStatus.Cancelled, time.GetUtcNow(), null, cancellationToken);
+            }
+
+            await assembler.AssembleRejectsAsync(runId, plan, $"Partial results: the run was {why}.", cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPartialResultsFailed(logger, runId, e);
+        }
+    }
+
+    /// <summary>Resumes every run that was queued or running when this process started, and rebuilds missing units.</summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        foreach (var run in await store.ListRunsByStatusAsync([RunStatus.Running], cancellationToken))
+        {
+            LogRunResumed(logger, run.Id);
+            await ReconcileAsync(run.Id, cancellationToken);
+        }
+
+        dispatcher.NotifyWorkAvailable();
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Run {RunId} of workflow {WorkflowId} started")]
+    private static partial void LogRunStarted(ILogger logger, Guid runId, string workflowId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Run {RunId} completed")]
+    private static partial void LogRunCompleted(ILogger logger, Guid runId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Run {RunId} failed: {Message}")]
+    private static partial void LogRunFailed(ILogger logger, Guid runId, string message);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Run {RunId} cancelled")]
+    private static partial void LogRunCancelled(ILogger logger, Guid runId);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Run {RunId} resumed after a restart")]
+    private static partial void LogRunResumed(ILogger logger, Guid runId);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "Run {RunId}: keeping partial results failed")]
+    private static partial void LogPartialResultsFailed(ILogger logger, Guid runId, Exception exception);
+}

@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Definitions;
+using Enrichflow.Core.Storage;
+
+namespace Enrichflow.Engine.Execution;
+
+/// <summary>
+/// Compiles a run's stored definition (with its <c>specs_override</c>) into a plan, once per run and process.
+/// </summary>
+public sealed class RunPlans(BlockRegistry registry)
+{
+    private readonly ConcurrentDictionary<Guid, (WorkflowPlan Plan, RunOptions Options)> _plans = new();
+    private readonly DefinitionValidator _validator = new(registry);
+
+    public (WorkflowPlan Plan, RunOptions Options) Get(RunRecord run) => _plans.GetOrAdd(run.Id, _ => Compile(run));
+
+    public void Forget(Guid runId) => _plans.TryRemove(runId, out _);
+
+    /// <summary>Compiles a definition for a run; throws when it does not validate (it did when the run was queued).</summary>
+    public (WorkflowPlan Plan, RunOptions Options) Compile(RunRecord run)
+    {
+        var options = RunOptions.FromJson(run.OptionsJson);
+        using var document = JsonDocument.Parse(run.DefinitionJson);
+        var plan = Compile(document.RootElement, options.SpecsOverride, out var errors);
+        return plan is null
+            ? throw new InvalidOperationException($"The definition of run {run.Id} no longer validates: {string.Join("; ", errors.Select(e => e.Msg))}")
+            : (plan, options);
+    }
+
+    /// <summary>Parses, overrides and validates a definition; null with <paramref name="errors"/> when it is not valid.</summary>
+    public WorkflowPlan? Compile(JsonElement definitionJson, JsonElement? specsOverride, out List<DefinitionError> errors)
+    {
+        errors = [];
+        var definition = DefinitionParser.Parse(definitionJson, ["body", "workflow_definition"], errors);
+        if (definition is null)
+        {
+            return null;
+        }
+
+        if (specsOverride is { ValueKind: JsonValueKind.Object } overrides)
+        {
+            definition = ApplyOverride(definition, overrides);
+        }
+
+        return _validator.Validate(definition, errors);
+    }
+
+    /// <summary>The block that <c>specs_override</c> applies to: the source when there is one, else the lowest sequence number.</summary>
+    public BlockDefinition? FirstBlock(WorkflowDefinition definition) =>
+        definition.Blocks.FirstOrDefault(b => registry.Resolve(b.BlockName, b.BlockType)?.Role == BlockRole.Source)
+        ?? definition.Blocks.MinBy(b => b.SequenceNumber);
+
+    private WorkflowDefinition ApplyOverride(WorkflowDefinition definition, JsonElement overrides)
+    {
+        var first = FirstBlock(definition);
+        if (first is null)
+        {
+            return definition;
+        }
+
+        var specs = JsonNode.Parse(first.Specs.GetRawText())!.AsObject();
+        foreach (var property in overrides.EnumerateObject())
+        {
+            specs[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+        }
+
+        var merged = JsonSerializer.SerializeToElement(specs);
+        var blocks = definition.Blocks.Select(b => ReferenceEquals(b, first) ? b with { Specs = merged } : b).ToList();
+        return definition with { Blocks = blocks };
+    }
+}

@@ -1,0 +1,38 @@
+using Enrichflow.Core.Definitions;
+using Enrichflow.Core.Storage;
+
+namespace Enrichflow.Engine.Execution;
+
+public sealed partial class UnitExecutor
+{
+    /// <summary>Writes a finished block's result files, then marks the block completed.</summary>
+    private async Task AssembleAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, RunOptions runOptions, CancellationToken cancellationToken)
+    {
+        var block = plan[unit.Key.BlockId];
+        var chunks = await store.ListDoneChunksAsync(run.Id, block.Id, cancellationToken);
+        await assembler.AssembleBlockAsync(run.Id, block, runOptions.Formats, [.. chunks.Order()], null, cancellationToken);
+        var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key), time.GetUtcNow(), cancellationToken);
+        if (!result.Committed)
+        {
+            LogLeaseLost(logger, run.Id, unit.Key);
+            return;
+        }
+
+        await store.SetBlockStatusAsync(run.Id, block.Id, BlockStatus.Completed, time.GetUtcNow(), null, cancellationToken);
+        await coordinator.ReconcileAsync(run.Id, cancellationToken);
+    }
+
+    /// <summary>Writes <c>rejects.ndjson</c> and completes the run.</summary>
+    private async Task FinalizeAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
+    {
+        await assembler.AssembleRejectsAsync(run.Id, plan, null, cancellationToken);
+        var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key), time.GetUtcNow(), cancellationToken);
+        if (!result.Committed)
+        {
+            LogLeaseLost(logger, run.Id, unit.Key);
+            return;
+        }
+
+        await coordinator.CompleteAsync(run, cancellationToken);
+    }
+}

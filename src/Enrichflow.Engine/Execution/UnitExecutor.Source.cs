@@ -1,0 +1,105 @@
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Definitions;
+using Enrichflow.Core.Rows;
+using Enrichflow.Core.Storage;
+
+namespace Enrichflow.Engine.Execution;
+
+public sealed partial class UnitExecutor
+{
+    /// <summary>
+    /// Cuts the input into chunks. Chunking is deterministic (every N input records), so after a crash the
+    /// source re-reads its input and skips the chunks that were already committed.
+    /// </summary>
+    private async Task RunSourceAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, RunOptions runOptions, CancellationToken cancellationToken)
+    {
+        var block = plan.Source;
+        var source = (SourceBlock)block.Compiled;
+        var done = new HashSet<int>(await store.ListDoneChunksAsync(run.Id, block.Id, cancellationToken));
+        var input = new SourceInput
+        {
+            OpenAsync = ct => blobs.OpenReadAsync(runOptions.InputBlobKey, ct).AsTask(),
+            FileName = runOptions.InputFileName,
+        };
+        var chunkSize = Math.Max(1, runOptions.ChunkSize);
+        var rows = new List<Row>(chunkSize);
+        var rejects = new List<RejectedRow>();
+        var chunk = 0;
+        long totalRows = 0, totalRejects = 0;
+
+        await foreach (var record in source.ReadAsync(input, ContextFor(run, block), cancellationToken))
+        {
+            if (record.Row is { } row)
+            {
+                rows.Add(row);
+            }
+            else if (record.Reject is { } reject)
+            {
+                rejects.Add(reject);
+            }
+
+            if (rows.Count + rejects.Count >= chunkSize)
+            {
+                if (!await CommitSourceChunkAsync(unit, run, plan, chunk, rows, rejects, done, cancellationToken))
+                {
+                    return;
+                }
+
+                totalRows += rows.Count;
+                totalRejects += rejects.Count;
+                rows = new List<Row>(chunkSize);
+                rejects = [];
+                chunk++;
+            }
+        }
+
+        if (rows.Count + rejects.Count > 0)
+        {
+            if (!await CommitSourceChunkAsync(unit, run, plan, chunk, rows, rejects, done, cancellationToken))
+            {
+                return;
+            }
+
+            totalRows += rows.Count;
+            totalRejects += rejects.Count;
+            chunk++;
+        }
+
+        var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key) { SourceChunkCount = chunk }, time.GetUtcNow(), cancellationToken);
+        if (!result.Committed)
+        {
+            LogLeaseLost(logger, run.Id, unit.Key);
+            return;
+        }
+
+        LogSourceDone(logger, run.Id, block.Id, chunk, totalRows, totalRejects);
+        await coordinator.ReconcileAsync(run.Id, cancellationToken);
+    }
+
+    private async Task<bool> CommitSourceChunkAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, int chunk,
+        List<Row> rows, List<RejectedRow> rejects, HashSet<int> done, CancellationToken cancellationToken)
+    {
+        if (done.Contains(chunk))
+        {
+            return true;
+        }
+
+        var block = plan.Source;
+        await WriteChunkAsync(run.Id, block.Id, new RowChunk(chunk, rows), rejects, cancellationToken);
+        var commit = new UnitCommit(new UnitKey(run.Id, UnitKind.Chunk, block.Id, chunk, block.Position))
+        {
+            Counters = new UnitCounters(rows.Count + rejects.Count, rows.Count, rejects.Count, 0),
+            Enqueue = ChunkUnitsAfter(plan, block, run.Id, chunk),
+            FinishesLease = false,
+        };
+        var result = await store.CommitUnitAsync(unit, commit, time.GetUtcNow(), cancellationToken);
+        if (!result.Committed)
+        {
+            LogLeaseLost(logger, run.Id, unit.Key);
+            return false;
+        }
+
+        coordinator.NotifyWork();
+        return true;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Enrichflow.Engine;
+
+/// <summary>What a run was asked for, stored with it as JSON (the run's <c>OptionsJson</c>).</summary>
+public sealed record RunOptions
+{
+    /// <summary>Result formats; csv is always among them.</summary>
+    public IReadOnlyList<string> Formats { get; init; } = ["csv"];
+
+    /// <summary>The blob holding the run's input (a stored request body or an upload).</summary>
+    public required string InputBlobKey { get; init; }
+
+    /// <summary>The uploaded file's name, for <c>read_csv</c>; null for a webhook payload.</summary>
+    public string? InputFileName { get; init; }
+
+    /// <summary>Keys that replace the first block's specs for this run.</summary>
+    public JsonElement? SpecsOverride { get; init; }
+
+    public CacheConfig CacheConfig { get; init; } = new();
+
+    public int ChunkSize { get; init; } = 1000;
+
+    /// <summary>Rows expected in the input (exact for a payload, estimated for an upload); drives progress.</summary>
+    public long? EstimatedRows { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static RunOptions FromJson(string json) =>
+        JsonSerializer.Deserialize<RunOptions>(json, Json) ?? throw new InvalidOperationException("Run options are empty.");
+}
+
+/// <summary>The provider cache settings a run uses (API.md §3 <c>cache_config</c>).</summary>
+public sealed record CacheConfig(bool Enabled = true, int TtlDays = 30);

@@ -1,0 +1,47 @@
+namespace Enrichflow.Engine.Status;
+
+/// <summary>A run's live status (API.md §3 <c>LiveStatus</c>), computed from committed counters.</summary>
+public sealed record RunLiveStatus(
+    Guid RunId,
+    string WorkflowId,
+    string OverallStatus,
+    int OverallProgressPercentage,
+    string? CurrentBlock,
+    int? CurrentBlockSequence,
+    int TotalBlocks,
+    int CompletedBlocks,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset LastUpdated,
+    string? EstimationBlockedBy,
+    string? StatusReason,
+    string? ErrorMessage,
+    IReadOnlyList<BlockLiveStatus> Blocks);
+
+public sealed record BlockLiveStatus(
+    string BlockId,
+    string BlockName,
+    int SequenceNumber,
+    IReadOnlyList<string> PreviousBlockIds,
+    string Status,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    int ProgressPercentage,
+    string CurrentStep,
+    long ProcessedCount,
+    long? TotalCount,
+    long? EstimatedTotalCount,
+    DateTimeOffset LastUpdated,
+    string? ErrorMessage,
+    BlockMetrics Metrics);
+
+public sealed record BlockMetrics(
+    long RowCount,
+    string? DataframeType,
+    long ProcessedCount,
+    long? TotalCount,
+    long RowsRejected,
+    long RowsFailed,
+    double CreditsUsed,
+    long CacheHits,
+    long ProviderCalls);

@@ -1,0 +1,88 @@
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Execution;
+
+namespace Enrichflow.Engine.Status;
+
+/// <summary>Builds <see cref="RunLiveStatus"/> from the store's committed counters; any node gives the same answer.</summary>
+public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvider time)
+{
+    public async Task<RunLiveStatus> ReadAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        var (plan, options) = plans.Get(run);
+        var records = (await store.GetRunBlocksAsync(run.Id, cancellationToken)).ToDictionary(b => b.BlockId, StringComparer.Ordinal);
+        var chunkSize = Math.Max(1, options.ChunkSize);
+        var estimatedChunks = run.SourceChunkCount
+            ?? (options.EstimatedRows is long rows ? (int)Math.Max(1, (rows + chunkSize - 1) / chunkSize) : (int?)null);
+
+        var blocks = new List<BlockLiveStatus>(plan.Blocks.Count);
+        double progressSum = 0;
+        foreach (var block in plan.Blocks)
+        {
+            var record = records[block.Id];
+            var parent = block.Inputs.Count > 0 ? records[block.Inputs[0].FromBlockId] : null;
+            var completed = record.Status == BlockStatus.Completed;
+            var chunksKnown = run.SourceChunkCount is not null;
+            var fraction = completed ? 1.0
+                : estimatedChunks is int chunks && chunks > 0 ? Math.Min(0.99, record.ChunksDone / (double)chunks)
+                : 0.0;
+            progressSum += fraction;
+
+            long? total = block.IsSource
+                ? (chunksKnown ? record.RowsIn : null)
+                : parent is { Status: BlockStatus.Completed } ? parent.RowsOut : null;
+            long? estimated = total ?? (block.IsSource ? options.EstimatedRows : null);
+            blocks.Add(new BlockLiveStatus(
+                block.Id,
+                block.Type.Name,
+                block.Definition.SequenceNumber,
+                [.. block.Inputs.Select(e => e.FromBlockId)],
+                record.Status.ToWire(),
+                record.StartedAt,
+                record.CompletedAt,
+                (int)Math.Floor(fraction * 100),
+                CurrentStep(record, block.IsSource),
+                record.RowsIn,
+                total,
+                estimated,
+                record.UpdatedAt ?? run.UpdatedAt,
+                record.ErrorMessage,
+                new BlockMetrics(record.RowsOut, DataframeTypeOf(block), record.RowsIn, total, record.RowsRejected, record.RowsFailed, 0, 0, 0)));
+        }
+
+        var percent = run.Status == RunStatus.Completed ? 100 : (int)Math.Min(99, Math.Floor(progressSum / plan.Blocks.Count * 100));
+        percent = run.Status == RunStatus.Completed ? 100 : Math.Min(99, await store.RaiseProgressAsync(run.Id, percent, cancellationToken));
+        var current = blocks.FirstOrDefault(b => b.Status is "running" or "failed") ?? blocks.FirstOrDefault(b => b.Status == "pending");
+        return new RunLiveStatus(
+            run.Id,
+            run.WorkflowId,
+            run.Status.ToWire(),
+            percent,
+            current?.BlockId,
+            current?.SequenceNumber,
+            blocks.Count,
+            blocks.Count(b => b.Status == "completed"),
+            run.StartedAt,
+            run.CompletedAt,
+            time.GetUtcNow(),
+            run.SourceChunkCount is null && options.EstimatedRows is null ? "source row count not yet known" : null,
+            run.StatusReason,
+            run.ErrorMessage,
+            blocks);
+    }
+
+    private static string CurrentStep(RunBlockRecord record, bool isSource) => record.Status switch
+    {
+        BlockStatus.Pending => "waiting",
+        BlockStatus.Running when isSource => "reading input",
+        BlockStatus.Running => "processing",
+        BlockStatus.Completed => "done",
+        BlockStatus.Failed => "failed",
+        _ => "cancelled",
+    };
+
+    private static string? DataframeTypeOf(Enrichflow.Core.Definitions.PlannedBlock block) =>
+        (block.Type.Yields ?? (block.Type.Takes != DataframeType.Any ? block.Type.Takes : (block.Compiled as SourceBlock)?.DeclaredType)) is { } type
+            ? type.ToString().ToUpperInvariant()
+            : null;
+}

@@ -1,0 +1,38 @@
+using Enrichflow.Core.Storage;
+
+namespace Enrichflow.Server.Apis;
+
+public sealed record HealthResponse(string Status);
+
+public sealed record ReadyResponse(string Status, bool Store, bool BlobStore);
+
+/// <summary>Liveness and readiness probes (API.md §11).</summary>
+public static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => TypedResults.Ok(new HealthResponse("ok"))).WithTags("Operations");
+        app.MapGet("/readyz", Ready).WithTags("Operations");
+        return app;
+    }
+
+    public static async Task<IResult> Ready(IAccountStore store, IBlobStore blobs, CancellationToken cancellationToken)
+    {
+        var storeOk = await Probe(() => store.PingAsync(cancellationToken));
+        var blobsOk = await Probe(async () => await blobs.PingAsync(cancellationToken));
+        var body = new ReadyResponse(storeOk && blobsOk ? "ready" : "unavailable", storeOk, blobsOk);
+        return storeOk && blobsOk ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<bool> Probe(Func<Task<bool>> check)
+    {
+        try
+        {
+            return await check();
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Enrichflow.Core.Storage;
+using Enrichflow.Engine;
+
+namespace Enrichflow.Server.Apis;
+
+public sealed record RunStarted(string Status, string WorkflowId, Guid JobId, CacheConfig CacheConfig, bool AlreadyStarted);
+
+public sealed record JobStatus(Guid JobId, string Status);
+
+public sealed record RunMetrics(long RowsIn, long RowsOut, long RowsRejected, double CreditsUsed);
+
+/// <summary>A run (API.md §3 <c>Run</c>).</summary>
+public sealed record RunResponse(
+    Guid JobId,
+    Guid RunId,
+    string WorkflowId,
+    string WorkflowName,
+    int WorkflowVersion,
+    string Status,
+    string Step,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset QueuedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    long? DurationMs,
+    string? StatusReason,
+    string? ErrorMessage,
+    RunMetrics Metrics,
+    object? Blocks,
+    int BlocksCount)
+{
+    public static RunResponse From(RunRecord run, IReadOnlyList<RunBlockRecord> blocks)
+    {
+        var ordered = blocks.OrderBy(b => b.Position).ToList();
+        var source = ordered.FirstOrDefault();
+        var last = ordered.LastOrDefault();
+        var metrics = new RunMetrics(source?.RowsIn ?? 0, last?.RowsOut ?? 0, ordered.Sum(b => b.RowsRejected), 0);
+        long? duration = run.StartedAt is { } started ? (long)((run.CompletedAt ?? DateTimeOffset.UtcNow) - started).TotalMilliseconds : null;
+        var step = run.Status switch
+        {
+            RunStatus.Running => ordered.FirstOrDefault(b => b.Status is BlockStatus.Running)?.BlockId ?? "running",
+            _ => run.Status.ToWire(),
+        };
+        return new RunResponse(run.Id, run.Id, run.WorkflowId, run.WorkflowName, run.WorkflowVersion, run.Status.ToWire(), step,
+            run.QueuedAt, run.UpdatedAt, run.QueuedAt, run.StartedAt, run.CompletedAt, duration, run.StatusReason, run.ErrorMessage,
+            metrics, null, ordered.Count);
+    }
+}
+
+/// <summary>A result file and its signed link (API.md §3.1 <c>ResultFile</c>).</summary>
+public sealed record ResultFileResponse(
+    string Filename,
+    string StorageBucket,
+    long RowCount,
+    int BlockNumber,
+    string BlockId,
+    DateTimeOffset CreatedAt,
+    string? Message,
+    string ContentType,
+    long FileSize,
+    string DownloadUrl,
+    int DownloadExpiresInSeconds,
+    IReadOnlyList<object>? Results);

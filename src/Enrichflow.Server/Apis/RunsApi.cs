@@ -1,0 +1,131 @@
+using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Execution;
+using Enrichflow.Engine.Status;
+using Enrichflow.Server.Auth;
+using Enrichflow.Server.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Enrichflow.Server.Apis;
+
+/// <summary>Runs: list, live status, cancel, resume (API.md §3). Starting a run is in <see cref="RunStartApi"/>.</summary>
+public static class RunsApi
+{
+    public const int MaxLimit = 500;
+
+    public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/workflows").RequireApiKey().WithTags("Runs");
+        group.MapPost("/run", RunStartApi.StartRun);
+        group.MapGet("/runs", ListRuns);
+        group.MapGet("/runs/{runId}", GetRun);
+        group.MapGet("/runs/{runId}/live_status", GetLiveStatus);
+        group.MapPost("/cancel", CancelRun);
+        group.MapPost("/resume", ResumeRun);
+        group.MapGet("/runs/{runId}/results/download-links", ResultsApi.GetDownloadLinks);
+        return group;
+    }
+
+    public static async Task<IResult> ListRuns(
+        [FromQuery(Name = "status")] string? status,
+        [FromQuery(Name = "workflow_id")] string? workflowId,
+        [FromQuery(Name = "limit")] string? limit,
+        HttpContext http,
+        IRunStore runs,
+        CancellationToken cancellationToken)
+    {
+        var count = 100;
+        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxLimit))
+        {
+            return ApiErrors.BadRequest($"Query parameter 'limit' must be an integer from 1 to {MaxLimit} (got '{limit}').");
+        }
+
+        IReadOnlyList<RunStatus>? statuses = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (status.Equals("active", StringComparison.OrdinalIgnoreCase))
+            {
+                statuses = [RunStatus.Queued, RunStatus.Running, RunStatus.Paused];
+            }
+            else if (RunStatuses.ParseRunStatus(status) is { } parsed)
+            {
+                statuses = [parsed];
+            }
+            else
+            {
+                return ApiErrors.BadRequest($"Query parameter 'status' must be one of queued, running, paused, completed, failed, cancelled, active (got '{status}').");
+            }
+        }
+
+        var list = await runs.ListRunsAsync(new RunQuery(http.Caller().OrgId, statuses, workflowId, count), cancellationToken);
+        var result = new List<RunResponse>(list.Count);
+        foreach (var run in list)
+        {
+            result.Add(RunResponse.From(run, await runs.GetRunBlocksAsync(run.Id, cancellationToken)));
+        }
+
+        return TypedResults.Ok(result);
+    }
+
+    public static async Task<IResult> GetRun(string runId, HttpContext http, IRunStore runs, CancellationToken cancellationToken)
+    {
+        var run = await FindRunAsync(runs, http.Caller(), runId, cancellationToken);
+        return run is null ? ApiErrors.RunNotFound() : TypedResults.Ok(RunResponse.From(run, await runs.GetRunBlocksAsync(run.Id, cancellationToken)));
+    }
+
+    public static async Task<IResult> GetLiveStatus(string runId, HttpContext http, IRunStore runs, LiveStatusReader reader, CancellationToken cancellationToken)
+    {
+        var run = await FindRunAsync(runs, http.Caller(), runId, cancellationToken);
+        return run is null ? ApiErrors.RunNotFound() : TypedResults.Ok(await reader.ReadAsync(run, cancellationToken));
+    }
+
+    public static async Task<IResult> CancelRun([FromQuery(Name = "job_id")] string? jobId, HttpContext http, IRunStore runs, RunCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(jobId))
+        {
+            return ApiErrors.Unprocessable(["query", "job_id"], "Field required", "missing");
+        }
+
+        var run = await FindRunAsync(runs, http.Caller(), jobId, cancellationToken);
+        if (run is null)
+        {
+            return ApiErrors.RunNotFound();
+        }
+
+        var status = await coordinator.CancelAsync(run.Id, cancellationToken) ?? run.Status;
+        return TypedResults.Ok(new JobStatus(run.Id, status.ToWire()));
+    }
+
+    public static async Task<IResult> ResumeRun([FromQuery(Name = "job_id")] string? jobId, HttpContext http, IRunStore runs, RunCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(jobId))
+        {
+            return ApiErrors.Unprocessable(["query", "job_id"], "Field required", "missing");
+        }
+
+        var run = await FindRunAsync(runs, http.Caller(), jobId, cancellationToken);
+        if (run is null)
+        {
+            return ApiErrors.RunNotFound();
+        }
+
+        if (run.Status is not (RunStatus.Paused or RunStatus.Failed))
+        {
+            return ApiErrors.Conflict($"Run {run.Id} is {run.Status.ToWire()}; only a paused or failed run can be resumed.");
+        }
+
+        var status = await coordinator.ResumeAsync(run.Id, cancellationToken) ?? run.Status;
+        return TypedResults.Ok(new JobStatus(run.Id, status.ToWire()));
+    }
+
+    /// <summary>The run when it exists and belongs to the caller's organization (a foreign run is "not found").</summary>
+    public static async Task<RunRecord?> FindRunAsync(IRunStore runs, Caller caller, string runId, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(runId, out var id))
+        {
+            return null;
+        }
+
+        var run = await runs.GetRunAsync(id, cancellationToken);
+        return run is not null && run.OrgId == caller.OrgId ? run : null;
+    }
+}

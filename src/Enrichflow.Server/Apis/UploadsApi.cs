@@ -1,0 +1,116 @@
+using Enrichflow.Blocks.Sources;
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Storage;
+using Enrichflow.Engine;
+using Enrichflow.Server.Auth;
+using Enrichflow.Server.Hosting;
+using Enrichflow.Server.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Enrichflow.Server.Apis;
+
+public sealed record UploadResponse(Guid HandleId, string FileName, long SizeBytes);
+
+/// <summary><c>POST /storage/csv/upload</c> (API.md §4): streams one file part to storage and checks its header.</summary>
+public static class UploadsApi
+{
+    private const long MultipartOverhead = 64 * 1024;
+    private static readonly string[] Extensions = [".csv", ".json", ".jsonl", ".ndjson"];
+
+    public static RouteGroupBuilder MapUploadsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/storage").RequireApiKey().WithTags("Uploads");
+        group.MapPost("/csv/upload", Upload).DisableAntiforgery();
+        return group;
+    }
+
+    public static async Task<IResult> Upload(HttpContext http, IAccountStore accounts, IBlobStore blobs, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.Limits.MaxUploadBytes;
+        if (http.Request.ContentLength > limit + MultipartOverhead)
+        {
+            return ApiErrors.TooLarge($"The upload is {http.Request.ContentLength} bytes, larger than the upload limit of {limit} bytes (Limits:MaxUploadBytes).");
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 } boundary)
+        {
+            return ApiErrors.BadRequest("The upload must be multipart/form-data with one part named 'file'.");
+        }
+
+        var reader = new MultipartReader(boundary, http.Request.Body);
+        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                || !disposition.Name.Equals("file", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var fileName = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "");
+            var extension = Path.GetExtension(fileName).ToLowerInvariant();
+            if (!Extensions.Contains(extension))
+            {
+                return ApiErrors.Detail(StatusCodes.Status415UnsupportedMediaType,
+                    $"File '{fileName}' has type '{(extension.Length > 0 ? extension : "(none)")}'; upload a .csv, .json, .jsonl or .ndjson file.");
+            }
+
+            var handle = Guid.CreateVersion7();
+            var caller = http.Caller();
+            var key = BlobKeys.Upload(caller.OrgId, handle);
+            long size = 0;
+            await using (var writer = await blobs.CreateAsync(key, cancellationToken))
+            {
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await section.Body.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    size += read;
+                    if (size > limit)
+                    {
+                        return ApiErrors.TooLarge($"File '{fileName}' is larger than the upload limit of {limit} bytes (Limits:MaxUploadBytes).");
+                    }
+
+                    await writer.Stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+
+                await writer.CommitAsync(cancellationToken);
+            }
+
+            try
+            {
+                await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
+                await UploadInspector.InspectAsync(stream, fileName, cancellationToken);
+            }
+            catch (Exception e) when (e is SourceFormatException or FormatException)
+            {
+                await blobs.DeleteAsync(key, CancellationToken.None);
+                return ApiErrors.BadRequest($"File '{fileName}' cannot be read: {e.Message}");
+            }
+
+            await accounts.AddUploadAsync(new UploadRecord(handle, caller.OrgId, fileName, key, size, time.GetUtcNow()), cancellationToken);
+            return TypedResults.Ok(new UploadResponse(handle, fileName, size));
+        }
+
+        return ApiErrors.BadRequest("The upload has no part named 'file'.");
+    }
+
+    /// <summary>Estimates an upload's rows from its size and the average line length of its first 64 KiB (for progress).</summary>
+    public static async Task<long?> EstimateRowsAsync(IBlobStore blobs, UploadRecord upload, CancellationToken cancellationToken)
+    {
+        await using var stream = await blobs.OpenReadAsync(upload.BlobKey, cancellationToken);
+        var buffer = new byte[64 * 1024];
+        var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+        var lines = buffer.AsSpan(0, read).Count((byte)'\n');
+        if (lines < 2)
+        {
+            return null;
+        }
+
+        var estimate = upload.SizeBytes * lines / read;
+        return Path.GetExtension(upload.FileName).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? Math.Max(0, estimate - 1) : estimate;
+    }
+}

@@ -1,0 +1,227 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Definitions;
+using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Execution;
+using Enrichflow.Server.Auth;
+using Enrichflow.Server.Hosting;
+using Enrichflow.Server.Http;
+using Microsoft.Extensions.Options;
+
+namespace Enrichflow.Server.Apis;
+
+/// <summary>Workflow management (API.md §2).</summary>
+public static partial class WorkflowsApi
+{
+    /// <summary>Workflow ids that are also routes under <c>/workflows</c>.</summary>
+    private static readonly HashSet<string> ReservedIds = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "blocks", "runs", "run", "validate", "cancel", "resume", "estimate", "create_workflow", "update_workflow", "delete_workflow",
+    };
+
+    public static RouteGroupBuilder MapWorkflowsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/workflows").RequireApiKey().WithTags("Workflows");
+        group.MapGet("", ListWorkflows);
+        group.MapGet("/blocks", ListBlocks);
+        group.MapGet("/{workflowId}", GetWorkflow);
+        group.MapPost("/create_workflow", CreateWorkflow);
+        group.MapPost("/update_workflow", UpdateWorkflow);
+        group.MapPost("/delete_workflow", DeleteWorkflow);
+        group.MapPost("/validate", ValidateDefinition);
+        return group;
+    }
+
+    public static async Task<IResult> ListWorkflows(HttpContext http, IWorkflowStore workflows, CancellationToken cancellationToken)
+    {
+        var list = await workflows.ListAsync(http.Caller().OrgId, cancellationToken);
+        return TypedResults.Ok(list.Where(w => w.Status != "deleted").Select(WorkflowSummary.From).ToList());
+    }
+
+    public static IResult ListBlocks(BlockRegistry registry) =>
+        TypedResults.Ok(registry.All.Select(t => new BlockInfo(
+            t.Name,
+            t.Description,
+            t.Takes == DataframeType.Any ? ["LEAD", "COMPANY"] : [t.Takes.ToString().ToUpperInvariant()],
+            JsonSerializer.SerializeToElement(t.SpecsSchema()),
+            t.Aliases,
+            t.Role.ToString().ToLowerInvariant(),
+            t.Yields?.ToString().ToUpperInvariant())).ToList());
+
+    public static async Task<IResult> GetWorkflow(string workflowId, HttpContext http, IWorkflowStore workflows, CancellationToken cancellationToken)
+    {
+        var workflow = await workflows.GetAsync(http.Caller().OrgId, workflowId, cancellationToken);
+        return workflow is null || workflow.Status == "deleted" ? ApiErrors.WorkflowNotFound() : TypedResults.Ok(WorkflowResponse.From(workflow));
+    }
+
+    public static async Task<IResult> CreateWorkflow(HttpContext http, IWorkflowStore workflows, RunPlans plans, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (document, error) = await JsonBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBytes, allowEmpty: false, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        using var _ = document;
+        var body = document!.RootElement;
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return ApiErrors.Unprocessable(["body"], "Input should be a valid dictionary", "dict_type");
+        }
+
+        var errors = new List<DefinitionError>();
+        var name = JsonBody.OptionalString(body, "workflow_name", errors);
+        var description = JsonBody.OptionalString(body, "workflow_description", errors) ?? "";
+        var id = JsonBody.OptionalString(body, "id", errors);
+        if (name is null && errors.Count == 0)
+        {
+            errors.Add(new DefinitionError(["body", "workflow_name"], "Field required", "missing"));
+        }
+
+        if (!body.TryGetProperty("workflow_definition", out var definition) || definition.ValueKind == JsonValueKind.Null)
+        {
+            errors.Add(new DefinitionError(["body", "workflow_definition"], "Field required", "missing"));
+        }
+        else
+        {
+            DefinitionParser.Parse(definition, ["body", "workflow_definition"], errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiErrors.Unprocessable(errors);
+        }
+
+        if (id is not null && CheckId(id) is { } idError)
+        {
+            return ApiErrors.BadRequest(idError);
+        }
+
+        plans.Compile(definition, null, out var definitionErrors);
+        if (definitionErrors.Count > 0)
+        {
+            return ApiErrors.InvalidDefinition(definitionErrors);
+        }
+
+        var now = time.GetUtcNow();
+        var record = new WorkflowRecord(id ?? Guid.CreateVersion7().ToString(), http.Caller().OrgId, name!, description, "active", "draft", now, now, null, 1, definition.GetRawText());
+        if (!await workflows.TryCreateAsync(record, cancellationToken))
+        {
+            return ApiErrors.Conflict($"Workflow with ID {record.Id} already exists. Use update endpoint to modify existing workflows.");
+        }
+
+        return TypedResults.Ok(WorkflowResponse.From(record));
+    }
+
+    public static async Task<IResult> UpdateWorkflow([Microsoft.AspNetCore.Mvc.FromQuery(Name = "workflow_id")] string? workflowId, HttpContext http, IWorkflowStore workflows, RunPlans plans, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(workflowId))
+        {
+            return ApiErrors.Unprocessable(["query", "workflow_id"], "Field required", "missing");
+        }
+
+        if (CheckId(workflowId) is { } idError)
+        {
+            return ApiErrors.BadRequest(idError);
+        }
+
+        var (document, error) = await JsonBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBytes, allowEmpty: false, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        using var _ = document;
+        var body = document!.RootElement;
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return ApiErrors.Unprocessable(["body"], "Input should be a valid dictionary", "dict_type");
+        }
+
+        var errors = new List<DefinitionError>();
+        var name = JsonBody.OptionalString(body, "workflow_name", errors);
+        var description = JsonBody.OptionalString(body, "workflow_description", errors);
+        string? definitionJson = null;
+        if (body.TryGetProperty("workflow_definition", out var definition) && definition.ValueKind != JsonValueKind.Null)
+        {
+            DefinitionParser.Parse(definition, ["body", "workflow_definition"], errors);
+            definitionJson = definition.GetRawText();
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiErrors.Unprocessable(errors);
+        }
+
+        if (definitionJson is not null)
+        {
+            plans.Compile(definition, null, out var definitionErrors);
+            if (definitionErrors.Count > 0)
+            {
+                return ApiErrors.InvalidDefinition(definitionErrors);
+            }
+        }
+
+        var record = await workflows.UpsertAsync(http.Caller().OrgId, workflowId, new WorkflowUpdate(name, description, definitionJson), time.GetUtcNow(), cancellationToken);
+        return TypedResults.Ok(WorkflowResponse.From(record));
+    }
+
+    public static async Task<IResult> DeleteWorkflow([Microsoft.AspNetCore.Mvc.FromQuery(Name = "workflow_id")] string? workflowId, HttpContext http, IWorkflowStore workflows, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(workflowId))
+        {
+            return ApiErrors.Unprocessable(["query", "workflow_id"], "Field required", "missing");
+        }
+
+        var existing = await workflows.GetAsync(http.Caller().OrgId, workflowId, cancellationToken);
+        if (existing is null || existing.Status == "deleted")
+        {
+            return ApiErrors.WorkflowNotFound();
+        }
+
+        var record = await workflows.MarkDeletedAsync(http.Caller().OrgId, workflowId, time.GetUtcNow(), cancellationToken);
+        return record is null ? ApiErrors.WorkflowNotFound() : TypedResults.Ok(WorkflowResponse.From(record));
+    }
+
+    public static async Task<IResult> ValidateDefinition(HttpContext http, RunPlans plans, IOptions<ServerOptions> options, CancellationToken cancellationToken)
+    {
+        var (document, error) = await JsonBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBytes, allowEmpty: false, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        using var _ = document;
+        var body = document!.RootElement;
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("workflow_definition", out var definition))
+        {
+            return ApiErrors.Unprocessable(["body", "workflow_definition"], "Field required", "missing");
+        }
+
+        var schemaErrors = new List<DefinitionError>();
+        DefinitionParser.Parse(definition, ["body", "workflow_definition"], schemaErrors);
+        if (schemaErrors.Count > 0)
+        {
+            return ApiErrors.Unprocessable(schemaErrors);
+        }
+
+        plans.Compile(definition, null, out var errors);
+        return errors.Count > 0 ? ApiErrors.InvalidDefinition(errors) : TypedResults.Ok(new ValidResponse(true));
+    }
+
+    private static string? CheckId(string id)
+    {
+        if (!IdPattern().IsMatch(id))
+        {
+            return $"Workflow id '{Truncate(id)}' is not valid: use 1 to 128 characters of letters, digits, '_', '.' and '-'.";
+        }
+
+        return ReservedIds.Contains(id) ? $"Workflow id '{id}' is reserved (it is also a route); choose another." : null;
+    }
+
+    private static string Truncate(string text) => text.Length > 64 ? text[..64] + "..." : text;
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
+    private static partial Regex IdPattern();
+}

@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using Enrichflow.Core.Storage;
+using Enrichflow.Server.Http;
+
+namespace Enrichflow.Server.Auth;
+
+/// <summary>The organization a request acts for, from its <c>x-api-key</c>.</summary>
+public sealed record Caller(string OrgId, string KeyId, bool ReadOnly);
+
+/// <summary>
+/// Requires a valid <c>x-api-key</c> (401 otherwise) and, for anything but GET, a key that may write (403).
+/// </summary>
+public sealed class ApiKeyFilter(IAccountStore accounts) : IEndpointFilter
+{
+    public const string Header = "x-api-key";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var key = http.Request.Headers[Header].ToString();
+        if (string.IsNullOrEmpty(key))
+        {
+            return ApiErrors.Detail(StatusCodes.Status401Unauthorized, "Invalid API key");
+        }
+
+        var hash = ApiKeys.Hash(key);
+        var record = await accounts.FindApiKeyAsync(hash, http.RequestAborted);
+        if (record is null || !CryptographicOperations.FixedTimeEquals(record.Hash, hash))
+        {
+            return ApiErrors.Detail(StatusCodes.Status401Unauthorized, "Invalid API key");
+        }
+
+        if (record.ReadOnly && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+        {
+            return ApiErrors.Detail(StatusCodes.Status403Forbidden, "Access denied");
+        }
+
+        http.Items[typeof(Caller)] = new Caller(record.OrgId, record.Id, record.ReadOnly);
+        return await next(context);
+    }
+}
+
+public static class CallerExtensions
+{
+    public static Caller Caller(this HttpContext context) =>
+        context.Items[typeof(Caller)] as Caller ?? throw new InvalidOperationException("The request has no authenticated caller.");
+
+    public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter<ApiKeyFilter>();
+        return group;
+    }
+}

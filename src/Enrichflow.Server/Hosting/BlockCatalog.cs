@@ -1,0 +1,31 @@
+using Enrichflow.Blocks.RowOps;
+using Enrichflow.Blocks.Sources;
+using Enrichflow.Blocks.Validation;
+using Enrichflow.Core.Blocks;
+
+namespace Enrichflow.Blocks;
+
+/// <summary>Every block this build of Enrichflow offers (API.md §5).</summary>
+public static class BlockCatalog
+{
+    public static IReadOnlyList<BlockType> All() =>
+    [
+        new WebhookBlockType(),
+        new ReadCsvBlockType(),
+        new ValidateEmailBlockType(),
+        new ValidatePhoneBlockType(),
+        new FilterBlockType(),
+        new TransformBlockType(),
+        new RemoveColumnsBlockType(),
+    ];
+
+    public static IServiceCollection AddEnrichflowBlocks(this IServiceCollection services)
+    {
+        foreach (var type in All())
+        {
+            services.AddSingleton(type);
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,64 @@
+namespace Enrichflow.Server.Hosting;
+
+/// <summary>Server settings (API.md §9): data directory, limits, downloads.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>Where the SQLite store, blobs, keys and secrets live.</summary>
+    public string DataDirectory { get; set; } = ".enrichflow";
+
+    /// <summary>The name reported as <c>storage_bucket</c> of result files.</summary>
+    public string StorageBucket { get; set; } = "local";
+
+    public LimitsOptions Limits { get; set; } = new();
+
+    public DownloadOptions Downloads { get; set; } = new();
+
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            yield return "DataDirectory must not be empty.";
+        }
+
+        if (Limits.MaxPayloadBytes < 1024)
+        {
+            yield return $"Limits:MaxPayloadBytes must be at least 1024 (was {Limits.MaxPayloadBytes}).";
+        }
+
+        if (Limits.MaxUploadBytes < 1024)
+        {
+            yield return $"Limits:MaxUploadBytes must be at least 1024 (was {Limits.MaxUploadBytes}).";
+        }
+
+        if (Limits.MaxRequestBytes < 1024)
+        {
+            yield return $"Limits:MaxRequestBytes must be at least 1024 (was {Limits.MaxRequestBytes}).";
+        }
+
+        if (Downloads.ExpirySeconds is < 1 or > 86_400)
+        {
+            yield return $"Downloads:ExpirySeconds must be between 1 and 86400 (was {Downloads.ExpirySeconds}).";
+        }
+    }
+}
+
+public sealed class LimitsOptions
+{
+    /// <summary>Largest <c>POST /workflows/run</c> body (a webhook payload); 256 MiB.</summary>
+    public long MaxPayloadBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Largest upload; 2 GiB.</summary>
+    public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Largest body of the other JSON endpoints (workflow definitions); 16 MiB.</summary>
+    public long MaxRequestBytes { get; set; } = 16L * 1024 * 1024;
+}
+
+public sealed class DownloadOptions
+{
+    /// <summary>How long a signed link works; 900 s.</summary>
+    public int ExpirySeconds { get; set; } = 900;
+
+    /// <summary>The HMAC secret; when empty one is generated into the data directory on first start.</summary>
+    public string? Secret { get; set; }
+}

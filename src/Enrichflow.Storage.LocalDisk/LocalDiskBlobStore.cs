@@ -1,0 +1,199 @@
+using Enrichflow.Core.Storage;
+
+namespace Enrichflow.Storage.LocalDisk;
+
+/// <summary>
+/// Blobs as files under a root directory, one file per key. A write goes to a temp file under
+/// <c>&lt;root&gt;/.tmp/</c>, is flushed to disk, and is renamed over the key's file on commit, so a reader sees the
+/// old blob or the new one, never a part, even after a crash.
+/// </summary>
+public sealed class LocalDiskBlobStore : IBlobStore
+{
+    internal const int BufferSize = 64 * 1024;
+    private const string TempDirectoryName = ".tmp";
+    private static readonly TimeSpan StaleTempAge = TimeSpan.FromDays(1);
+
+    private readonly string _root;
+    private readonly string _tempDirectory;
+
+    /// <param name="rootDirectory">Where the blobs live; created when absent. Temp files older than a day left
+    /// there by a killed process are removed.</param>
+    public LocalDiskBlobStore(string rootDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
+        _root = Path.GetFullPath(rootDirectory);
+        _tempDirectory = Path.Combine(_root, TempDirectoryName);
+        Directory.CreateDirectory(_tempDirectory);
+        RemoveStaleTempFiles();
+    }
+
+    /// <summary>The full path of the root directory.</summary>
+    public string RootDirectory => _root;
+
+    public ValueTask<BlobWriter> CreateAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        Directory.CreateDirectory(_tempDirectory);
+        var tempPath = Path.Combine(_tempDirectory, Guid.NewGuid().ToString("N"));
+        return ValueTask.FromResult<BlobWriter>(new LocalDiskBlobWriter(tempPath, path));
+    }
+
+    public ValueTask<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return ValueTask.FromResult<Stream>(new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+                BufferSize = BufferSize,
+            }));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(key);
+        }
+    }
+
+    public ValueTask<long?> GetSizeAsync(string key, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(PathOf(key));
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(file.Exists ? file.Length : (long?)null);
+    }
+
+    public ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        DeleteFile(path);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <remarks>Directories left empty under the prefix are removed as well, where no writer got there first.</remarks>
+    public async ValueTask DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        await foreach (var key in ListAsync(prefix, cancellationToken))
+        {
+            DeleteFile(Path.Combine(_root, key));
+        }
+
+        var directory = DirectoryOf(prefix);
+        if (prefix.EndsWith('/') && directory != _root)
+        {
+            RemoveEmptyDirectories(directory);
+        }
+    }
+
+    /// <remarks>Keys are listed from the prefix's directory down, sorted ordinally; the temp directory is never listed.</remarks>
+    public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken) =>
+        ListKeys(prefix, DirectoryOf(prefix), cancellationToken).ToAsyncEnumerable();
+
+    public ValueTask<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Directory.Exists(_root));
+    }
+
+    private List<string> ListKeys(string prefix, string directory, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        if (!Directory.Exists(directory))
+        {
+            return keys;
+        }
+
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, "*", options))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+                if (key.StartsWith(prefix, StringComparison.Ordinal) && !key.StartsWith(TempDirectoryName + "/", StringComparison.Ordinal))
+                {
+                    keys.Add(key);
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The prefix is being deleted while we list it.
+        }
+
+        keys.Sort(StringComparer.Ordinal);
+        return keys;
+    }
+
+    private string PathOf(string key)
+    {
+        BlobKeys.Validate(key, nameof(key), isPrefix: false);
+        return Path.Combine(_root, key);
+    }
+
+    private string DirectoryOf(string prefix)
+    {
+        BlobKeys.Validate(prefix, nameof(prefix), isPrefix: true);
+        var slash = prefix.LastIndexOf('/');
+        return slash < 0 ? _root : Path.Combine(_root, prefix[..slash]);
+    }
+
+    private static void DeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    private static void RemoveEmptyDirectories(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (var child in Directory.EnumerateDirectories(directory))
+        {
+            RemoveEmptyDirectories(child);
+        }
+
+        try
+        {
+            Directory.Delete(directory, recursive: false);
+        }
+        catch (IOException)
+        {
+            // Not empty: a writer committed a blob here meanwhile.
+        }
+    }
+
+    private void RemoveStaleTempFiles()
+    {
+        var cutoff = DateTime.UtcNow - StaleTempAge;
+        foreach (var file in new DirectoryInfo(_tempDirectory).EnumerateFiles())
+        {
+            if (file.LastWriteTimeUtc < cutoff)
+            {
+                try
+                {
+                    file.Delete();
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+}

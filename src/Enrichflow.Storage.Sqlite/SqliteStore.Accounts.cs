@@ -1,0 +1,72 @@
+using Enrichflow.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Enrichflow.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    public Task<bool> HasAnyOrganizationAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => connection.Scalar<long>("SELECT EXISTS (SELECT 1 FROM organizations)") == 1, cancellationToken));
+
+    /// <remarks>A new organization is named after its id.</remarks>
+    public Task<Organization> GetOrCreateOrganizationAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
+        {
+            connection.Execute(
+                "INSERT INTO organizations (id, name, created_at) VALUES ($id, $id, $now) ON CONFLICT (id) DO NOTHING",
+                ("$id", id), ("$now", now));
+            return connection.QueryFirst(
+                "SELECT id, name, created_at FROM organizations WHERE id = $id",
+                reader => new Organization(reader.GetString(0), reader.GetString(1), reader.GetTime(2)),
+                ("$id", id))!;
+        }, cancellationToken);
+
+    /// <remarks>Throws <see cref="SqliteException"/> when the id or the hash exists already.</remarks>
+    public Task AddApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            "INSERT INTO api_keys (id, org_id, hash, read_only, created_at) VALUES ($id, $org, $hash, $readOnly, $created)",
+            ("$id", key.Id), ("$org", key.OrgId), ("$hash", key.Hash), ("$readOnly", key.ReadOnly), ("$created", key.CreatedAt)),
+            cancellationToken);
+
+    public Task<ApiKeyRecord?> FindApiKeyAsync(byte[] hash, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => connection.QueryFirst(
+            "SELECT id, org_id, hash, read_only, created_at FROM api_keys WHERE hash = $hash",
+            reader => new ApiKeyRecord(reader.GetString(0), reader.GetString(1), (byte[])reader.GetValue(2), reader.GetInt64(3) != 0, reader.GetTime(4)),
+            ("$hash", hash)), cancellationToken));
+
+    public Task AddUploadAsync(UploadRecord upload, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            """
+            INSERT INTO uploads (handle_id, org_id, file_name, blob_key, size_bytes, created_at)
+            VALUES ($id, $org, $fileName, $blobKey, $size, $created)
+            """,
+            ("$id", upload.HandleId), ("$org", upload.OrgId), ("$fileName", upload.FileName), ("$blobKey", upload.BlobKey),
+            ("$size", upload.SizeBytes), ("$created", upload.CreatedAt)),
+            cancellationToken);
+
+    public Task<UploadRecord?> GetUploadAsync(string orgId, Guid handleId, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => connection.QueryFirst(
+            "SELECT handle_id, org_id, file_name, blob_key, size_bytes, created_at FROM uploads WHERE handle_id = $id AND org_id = $org",
+            reader => new UploadRecord(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetTime(5)),
+            ("$id", handleId), ("$org", orgId)), cancellationToken));
+
+    /// <remarks>Returns the stored record even when it is older than the caller's expiry window.</remarks>
+    public Task<IdempotencyRecord?> GetIdempotencyAsync(string orgId, string key, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => connection.QueryFirst(
+            "SELECT org_id, key, request_hash, response_json, created_at FROM idempotency_records WHERE org_id = $org AND key = $key",
+            reader => new IdempotencyRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetTime(4)),
+            ("$org", orgId), ("$key", key)), cancellationToken));
+
+    public Task<bool> TryAddIdempotencyAsync(IdempotencyRecord record, DateTimeOffset expiredBefore, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            """
+            INSERT INTO idempotency_records (org_id, key, request_hash, response_json, created_at)
+            VALUES ($org, $key, $hash, $response, $created)
+            ON CONFLICT (org_id, key) DO UPDATE SET
+                request_hash = excluded.request_hash, response_json = excluded.response_json, created_at = excluded.created_at
+            WHERE idempotency_records.created_at < $expiredBefore
+            """,
+            ("$org", record.OrgId), ("$key", record.Key), ("$hash", record.RequestHash), ("$response", record.ResponseJson),
+            ("$created", record.CreatedAt), ("$expiredBefore", expiredBefore)) == 1,
+            cancellationToken);
+}

@@ -1,0 +1,191 @@
+using System.Text;
+using Enrichflow.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Enrichflow.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    private const string SelectRun =
+        """
+        SELECT id, org_id, workflow_id, workflow_name, workflow_version, definition_json, options_json, status, queued_at,
+               updated_at, started_at, completed_at, status_reason, error_message, source_chunk_count, progress_percent
+        FROM runs
+        """;
+
+    /// <remarks>The run is stored with the status it carries (normally queued).</remarks>
+    public Task CreateRunAsync(RunRecord run, IReadOnlyList<RunBlockRecord> blocks, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
+        {
+            connection.Execute(
+                """
+                INSERT INTO runs (id, org_id, workflow_id, workflow_name, workflow_version, definition_json, options_json, status,
+                                  queued_at, updated_at, started_at, completed_at, status_reason, error_message, source_chunk_count,
+                                  progress_percent)
+                VALUES ($id, $org, $workflowId, $workflowName, $workflowVersion, $definition, $options, $status, $queued, $updated,
+                        $started, $completed, $reason, $error, $sourceChunks, $progress)
+                """,
+                ("$id", run.Id), ("$org", run.OrgId), ("$workflowId", run.WorkflowId), ("$workflowName", run.WorkflowName),
+                ("$workflowVersion", run.WorkflowVersion), ("$definition", run.DefinitionJson), ("$options", run.OptionsJson),
+                ("$status", run.Status.ToWire()), ("$queued", run.QueuedAt), ("$updated", run.UpdatedAt), ("$started", run.StartedAt),
+                ("$completed", run.CompletedAt), ("$reason", run.StatusReason), ("$error", run.ErrorMessage),
+                ("$sourceChunks", run.SourceChunkCount), ("$progress", run.ProgressPercent));
+            foreach (var block in blocks)
+            {
+                connection.Execute(
+                    """
+                    INSERT INTO run_blocks (run_id, block_id, block_name, sequence_number, position, status, started_at, completed_at,
+                                            rows_in, rows_out, rows_rejected, rows_failed, chunks_done, error_message, updated_at)
+                    VALUES ($run, $block, $name, $sequence, $position, $status, $started, $completed, $rowsIn, $rowsOut, $rowsRejected,
+                            $rowsFailed, $chunksDone, $error, $updated)
+                    """,
+                    ("$run", run.Id), ("$block", block.BlockId), ("$name", block.BlockName), ("$sequence", block.SequenceNumber),
+                    ("$position", block.Position), ("$status", block.Status.ToWire()), ("$started", block.StartedAt),
+                    ("$completed", block.CompletedAt), ("$rowsIn", block.RowsIn), ("$rowsOut", block.RowsOut),
+                    ("$rowsRejected", block.RowsRejected), ("$rowsFailed", block.RowsFailed), ("$chunksDone", block.ChunksDone),
+                    ("$error", block.ErrorMessage), ("$updated", block.UpdatedAt));
+            }
+        }, cancellationToken);
+
+    public Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => connection.QueryFirst($"{SelectRun} WHERE id = $id", ReadRun, ("$id", runId)), cancellationToken));
+
+    /// <remarks>No statuses (null or empty) means every status; a limit of 0 or less means no limit.</remarks>
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RunRecord>>(Read(connection =>
+        {
+            var sql = new StringBuilder($"{SelectRun} WHERE org_id = $org");
+            if (query.Statuses is { Count: > 0 } statuses)
+            {
+                sql.Append($" AND status IN ({InList(statuses)})");
+            }
+
+            if (query.WorkflowId is not null)
+            {
+                sql.Append(" AND workflow_id = $workflowId");
+            }
+
+            sql.Append(" ORDER BY queued_at DESC, id DESC LIMIT $limit");
+            return connection.Query(sql.ToString(), ReadRun,
+                ("$org", query.OrgId), ("$workflowId", query.WorkflowId), ("$limit", query.Limit > 0 ? query.Limit : -1));
+        }, cancellationToken));
+
+    public Task<IReadOnlyList<RunRecord>> ListRunsByStatusAsync(IReadOnlyList<RunStatus> statuses, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RunRecord>>(statuses.Count == 0 ? [] : Read(
+            connection => connection.Query($"{SelectRun} WHERE status IN ({InList(statuses)}) ORDER BY queued_at, id", ReadRun),
+            cancellationToken));
+
+    /// <remarks>
+    /// <c>status_reason</c> and <c>error_message</c> are set to the given values (null clears them). Entering a
+    /// status that is not terminal clears <c>completed_at</c>, so a resumed run is not reported as ended.
+    /// </remarks>
+    public Task<bool> TransitionRunAsync(Guid runId, IReadOnlyList<RunStatus> from, RunStatus to, DateTimeOffset now, string? statusReason, string? errorMessage, CancellationToken cancellationToken) =>
+        from.Count == 0 ? Task.FromResult(false) : WriteAsync(connection => connection.Execute(
+            $"""
+            UPDATE runs
+            SET status = $to, updated_at = $now, status_reason = $reason, error_message = $error,
+                started_at = CASE WHEN $to = 'running' THEN coalesce(started_at, $now) ELSE started_at END,
+                completed_at = CASE WHEN $terminal THEN $now END
+            WHERE id = $id AND status IN ({InList(from)})
+            """,
+            ("$id", runId), ("$to", to.ToWire()), ("$now", now), ("$reason", statusReason), ("$error", errorMessage),
+            ("$terminal", to.IsTerminal())) == 1, cancellationToken);
+
+    /// <remarks>Returns 0 when the run does not exist.</remarks>
+    public Task<int> RaiseProgressAsync(Guid runId, int percent, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Scalar<int?>(
+            "UPDATE runs SET progress_percent = max(progress_percent, $percent) WHERE id = $id RETURNING progress_percent",
+            ("$id", runId), ("$percent", percent)) ?? 0, cancellationToken);
+
+    /// <remarks>Blocks in sequence-number order.</remarks>
+    public Task<IReadOnlyList<RunBlockRecord>> GetRunBlocksAsync(Guid runId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RunBlockRecord>>(Read(connection => connection.Query(
+            """
+            SELECT run_id, block_id, block_name, sequence_number, position, status, started_at, completed_at, rows_in, rows_out,
+                   rows_rejected, rows_failed, chunks_done, error_message, updated_at
+            FROM run_blocks WHERE run_id = $run ORDER BY sequence_number, block_id
+            """,
+            ReadRunBlock, ("$run", runId)), cancellationToken));
+
+    /// <remarks>
+    /// <c>error_message</c> is set to the given value (null clears it). Entering pending or running clears
+    /// <c>completed_at</c>.
+    /// </remarks>
+    public Task SetBlockStatusAsync(Guid runId, string blockId, BlockStatus status, DateTimeOffset now, string? errorMessage, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            """
+            UPDATE run_blocks
+            SET status = $status, updated_at = $now, error_message = $error,
+                started_at = CASE WHEN $status = 'running' THEN coalesce(started_at, $now) ELSE started_at END,
+                completed_at = CASE WHEN $ended THEN $now END
+            WHERE run_id = $run AND block_id = $block
+            """,
+            ("$run", runId), ("$block", blockId), ("$status", status.ToWire()), ("$now", now), ("$error", errorMessage),
+            ("$ended", status is BlockStatus.Completed or BlockStatus.Failed or BlockStatus.Cancelled)), cancellationToken);
+
+    public Task PutResultFileAsync(ResultFileRecord file, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            """
+            INSERT INTO result_files (run_id, block_id, block_number, format, file_name, blob_key, row_count, file_size, created_at, message)
+            VALUES ($run, $block, $blockNumber, $format, $fileName, $blobKey, $rowCount, $fileSize, $created, $message)
+            ON CONFLICT (run_id, file_name) DO UPDATE SET
+                block_id = excluded.block_id, block_number = excluded.block_number, format = excluded.format,
+                blob_key = excluded.blob_key, row_count = excluded.row_count, file_size = excluded.file_size,
+                created_at = excluded.created_at, message = excluded.message
+            """,
+            ("$run", file.RunId), ("$block", file.BlockId), ("$blockNumber", file.BlockNumber), ("$format", file.Format),
+            ("$fileName", file.FileName), ("$blobKey", file.BlobKey), ("$rowCount", file.RowCount), ("$fileSize", file.FileSize),
+            ("$created", file.CreatedAt), ("$message", file.Message)), cancellationToken);
+
+    public Task<IReadOnlyList<ResultFileRecord>> ListResultFilesAsync(Guid runId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ResultFileRecord>>(Read(connection => connection.Query(
+            """
+            SELECT run_id, block_id, block_number, format, file_name, blob_key, row_count, file_size, created_at, message
+            FROM result_files WHERE run_id = $run ORDER BY ordinal
+            """,
+            reader => new ResultFileRecord(
+                reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.GetInt64(6), reader.GetInt64(7), reader.GetTime(8), reader.GetStringOrNull(9)),
+            ("$run", runId)), cancellationToken));
+
+    private static string InList(IReadOnlyList<RunStatus> statuses) =>
+        string.Join(", ", statuses.Distinct().Select(s => $"'{s.ToWire()}'"));
+
+    private static RunRecord ReadRun(SqliteDataReader reader) => new(
+        Id: reader.GetGuid(0),
+        OrgId: reader.GetString(1),
+        WorkflowId: reader.GetString(2),
+        WorkflowName: reader.GetString(3),
+        WorkflowVersion: reader.GetInt32(4),
+        DefinitionJson: reader.GetString(5),
+        OptionsJson: reader.GetString(6),
+        Status: ParseRunStatus(reader.GetString(7)),
+        QueuedAt: reader.GetTime(8),
+        UpdatedAt: reader.GetTime(9),
+        StartedAt: reader.GetTimeOrNull(10),
+        CompletedAt: reader.GetTimeOrNull(11),
+        StatusReason: reader.GetStringOrNull(12),
+        ErrorMessage: reader.GetStringOrNull(13),
+        SourceChunkCount: reader.GetInt32OrNull(14),
+        ProgressPercent: reader.GetInt32(15));
+
+    private static RunBlockRecord ReadRunBlock(SqliteDataReader reader) => new(
+        RunId: reader.GetGuid(0),
+        BlockId: reader.GetString(1),
+        BlockName: reader.GetString(2),
+        SequenceNumber: reader.GetInt32(3),
+        Position: reader.GetInt32(4),
+        Status: Enum.Parse<BlockStatus>(reader.GetString(5), ignoreCase: true),
+        StartedAt: reader.GetTimeOrNull(6),
+        CompletedAt: reader.GetTimeOrNull(7),
+        RowsIn: reader.GetInt64(8),
+        RowsOut: reader.GetInt64(9),
+        RowsRejected: reader.GetInt64(10),
+        RowsFailed: reader.GetInt64(11),
+        ChunksDone: reader.GetInt32(12),
+        ErrorMessage: reader.GetStringOrNull(13),
+        UpdatedAt: reader.GetTimeOrNull(14));
+
+    private static RunStatus ParseRunStatus(string value) =>
+        RunStatuses.ParseRunStatus(value) ?? throw new InvalidDataException($"Unknown run status '{value}' in the runs table.");
+}

@@ -1,0 +1,202 @@
+using Enrichflow.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Enrichflow.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    private const string UnitKeyMatch = "run_id = $run AND kind = $kind AND block_id = $block AND chunk = $chunk";
+
+    private const string LeaseMatch = $"{UnitKeyMatch} AND status = 'running' AND lease_token = $token";
+
+    // The best pending unit of each running run (one index seek per run) plus the units whose lease expired;
+    // the best of those wins. Assemble and finalize units first, then lower chunks, later blocks, older runs.
+    private const string ClaimCandidate =
+        """
+        SELECT u.id, u.run_id, u.kind, u.block_id, u.chunk, u.position
+        FROM (
+            SELECT (SELECT p.id FROM work_units p
+                    WHERE p.run_id = r.id AND p.status = 'pending'
+                    ORDER BY p.urgent DESC, p.chunk, p.position DESC
+                    LIMIT 1) AS unit_id,
+                   r.queued_at
+            FROM runs r
+            WHERE r.status = 'running'
+            UNION ALL
+            SELECT x.id, r.queued_at
+            FROM work_units x JOIN runs r ON r.id = x.run_id
+            WHERE x.status = 'running' AND x.lease_expires_at < $now AND r.status = 'running'
+        ) c
+        JOIN work_units u ON u.id = c.unit_id
+        ORDER BY u.urgent DESC, u.chunk, u.position DESC, c.queued_at, u.id
+        LIMIT 1
+        """;
+
+    public Task EnqueueUnitsAsync(IReadOnlyList<UnitKey> units, CancellationToken cancellationToken) =>
+        units.Count == 0 ? Task.CompletedTask : WriteAsync(connection => AddPendingUnits(connection, units, DateTimeOffset.UtcNow), cancellationToken);
+
+    /// <remarks>
+    /// The first claim of a <see cref="UnitKind.Chunk"/> unit moves its block from pending to running (with
+    /// <c>started_at</c>), so live status is right without waiting for the engine's <see cref="SetBlockStatusAsync"/>.
+    /// </remarks>
+    public Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
+        {
+            var candidate = connection.QueryFirst(ClaimCandidate, reader => new UnitRow(
+                reader.GetInt64(0),
+                new UnitKey(reader.GetGuid(1), (UnitKind)reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5))),
+                ("$now", now));
+            if (candidate is null)
+            {
+                return null;
+            }
+
+            var token = Guid.NewGuid();
+            var expiresAt = now + lease;
+            var attempt = connection.Scalar<int>(
+                """
+                UPDATE work_units
+                SET status = 'running', lease_token = $token, lease_owner = $owner, lease_expires_at = $expires,
+                    attempt = attempt + 1, updated_at = $now
+                WHERE id = $id
+                RETURNING attempt
+                """,
+                ("$id", candidate.Id), ("$token", token), ("$owner", owner), ("$expires", expiresAt), ("$now", now));
+            if (candidate.Key.Kind == UnitKind.Chunk)
+            {
+                connection.Execute(
+                    """
+                    UPDATE run_blocks SET status = 'running', started_at = coalesce(started_at, $now), updated_at = $now
+                    WHERE run_id = $run AND block_id = $block AND status = 'pending'
+                    """,
+                    ("$run", candidate.Key.RunId), ("$block", candidate.Key.BlockId), ("$now", now));
+            }
+
+            return new ClaimedUnit(candidate.Key, token, attempt, expiresAt);
+        }, cancellationToken);
+
+    public Task<bool> RenewLeaseAsync(ClaimedUnit unit, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            $"UPDATE work_units SET lease_expires_at = $expires, updated_at = $now WHERE {LeaseMatch}",
+            [.. KeyParameters(unit.Key), ("$token", unit.LeaseToken), ("$expires", now + lease), ("$now", now)]) == 1, cancellationToken);
+
+    /// <remarks>
+    /// A <see cref="UnitCommit.Done"/> that is the leased unit itself is marked done even when
+    /// <see cref="UnitCommit.FinishesLease"/> is false. Another unit named as done is recorded as done whatever its
+    /// state, which also fences out any other holder of that unit.
+    /// </remarks>
+    public Task<CommitResult> CommitUnitAsync(ClaimedUnit unit, UnitCommit commit, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
+        {
+            var leasedId = connection.Scalar<long?>($"SELECT id FROM work_units WHERE {LeaseMatch}", [.. KeyParameters(unit.Key), ("$token", unit.LeaseToken)]);
+            if (leasedId is null)
+            {
+                return new CommitResult(false, 0, null);
+            }
+
+            var done = commit.Done;
+            var firstTime = done == unit.Key
+                ? connection.Execute("UPDATE work_units SET status = 'done', updated_at = $now WHERE id = $id", ("$id", leasedId), ("$now", now)) == 1
+                : connection.Execute(
+                    """
+                    INSERT INTO work_units (run_id, kind, block_id, chunk, position, status, updated_at)
+                    VALUES ($run, $kind, $block, $chunk, $position, 'done', $now)
+                    ON CONFLICT (run_id, kind, block_id, chunk) DO UPDATE SET status = 'done', updated_at = excluded.updated_at
+                    WHERE work_units.status <> 'done'
+                    """,
+                    [.. KeyParameters(done), ("$position", done.Position), ("$now", now)]) == 1;
+            if (firstTime)
+            {
+                var counters = commit.Counters;
+                connection.Execute(
+                    """
+                    UPDATE run_blocks
+                    SET rows_in = rows_in + $rowsIn, rows_out = rows_out + $rowsOut, rows_rejected = rows_rejected + $rowsRejected,
+                        rows_failed = rows_failed + $rowsFailed, chunks_done = chunks_done + $chunks, updated_at = $now
+                    WHERE run_id = $run AND block_id = $block
+                    """,
+                    ("$run", done.RunId), ("$block", done.BlockId), ("$rowsIn", counters.RowsIn), ("$rowsOut", counters.RowsOut),
+                    ("$rowsRejected", counters.RowsRejected), ("$rowsFailed", counters.RowsFailed),
+                    ("$chunks", done.Kind == UnitKind.Chunk ? 1 : 0), ("$now", now));
+            }
+
+            AddPendingUnits(connection, commit.Enqueue, now);
+            if (commit.FinishesLease && done != unit.Key)
+            {
+                connection.Execute("UPDATE work_units SET status = 'done', updated_at = $now WHERE id = $id", ("$id", leasedId), ("$now", now));
+            }
+
+            if (commit.SourceChunkCount is { } sourceChunks)
+            {
+                connection.Execute("UPDATE runs SET source_chunk_count = $count WHERE id = $run", ("$run", unit.Key.RunId), ("$count", sourceChunks));
+            }
+
+            return connection.QueryFirst(
+                """
+                SELECT (SELECT chunks_done FROM run_blocks WHERE run_id = $run AND block_id = $block),
+                       (SELECT source_chunk_count FROM runs WHERE id = $run)
+                """,
+                reader => new CommitRow(new CommitResult(true, reader.IsDBNull(0) ? 0 : reader.GetInt32(0), reader.GetInt32OrNull(1))),
+                ("$run", done.RunId), ("$block", done.BlockId))!.Result;
+        }, cancellationToken);
+
+    public Task<bool> FailUnitAsync(ClaimedUnit unit, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            $"UPDATE work_units SET status = 'failed', error = $error, updated_at = $now WHERE {LeaseMatch}",
+            [.. KeyParameters(unit.Key), ("$token", unit.LeaseToken), ("$error", error), ("$now", now)]) == 1, cancellationToken);
+
+    public Task ExpireAllLeasesAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            "UPDATE work_units SET lease_expires_at = $expired WHERE status = 'running'",
+            ("$expired", now - TimeSpan.FromSeconds(1))), cancellationToken);
+
+    /// <remarks>The units keep their attempt count and last error until they are claimed again.</remarks>
+    public Task RetryFailedUnitsAsync(Guid runId, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            "UPDATE work_units SET status = 'pending', lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE run_id = $run AND status = 'failed'",
+            ("$run", runId)), cancellationToken);
+
+    /// <remarks>Ascending.</remarks>
+    public Task<IReadOnlyList<int>> ListDoneChunksAsync(Guid runId, string blockId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<int>>(Read(connection => connection.Query(
+            "SELECT chunk FROM work_units WHERE run_id = $run AND kind = $kind AND block_id = $block AND status = 'done' ORDER BY chunk",
+            reader => reader.GetInt32(0),
+            ("$run", runId), ("$kind", (int)UnitKind.Chunk), ("$block", blockId)), cancellationToken));
+
+    public Task<UnitCounts> CountUnitsAsync(Guid runId, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection =>
+        {
+            var counts = connection.Query(
+                "SELECT status, count(*) FROM work_units WHERE run_id = $run GROUP BY status",
+                reader => (Status: reader.GetString(0), Count: reader.GetInt32(1)),
+                ("$run", runId)).ToDictionary(c => c.Status, c => c.Count);
+            return new UnitCounts(
+                counts.GetValueOrDefault("pending"), counts.GetValueOrDefault("running"), counts.GetValueOrDefault("done"), counts.GetValueOrDefault("failed"));
+        }, cancellationToken));
+
+    public Task<bool> IsUnitDoneAsync(UnitKey unit, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => connection.Scalar<long>(
+            $"SELECT EXISTS (SELECT 1 FROM work_units WHERE {UnitKeyMatch} AND status = 'done')",
+            KeyParameters(unit)) == 1, cancellationToken));
+
+    private static void AddPendingUnits(SqliteConnection connection, IReadOnlyList<UnitKey> units, DateTimeOffset now)
+    {
+        foreach (var unit in units)
+        {
+            connection.Execute(
+                """
+                INSERT INTO work_units (run_id, kind, block_id, chunk, position, status, updated_at)
+                VALUES ($run, $kind, $block, $chunk, $position, 'pending', $now)
+                ON CONFLICT (run_id, kind, block_id, chunk) DO NOTHING
+                """,
+                [.. KeyParameters(unit), ("$position", unit.Position), ("$now", now)]);
+        }
+    }
+
+    private static (string Name, object? Value)[] KeyParameters(UnitKey key) =>
+        [("$run", key.RunId), ("$kind", (int)key.Kind), ("$block", key.BlockId), ("$chunk", key.Chunk)];
+
+    private sealed record UnitRow(long Id, UnitKey Key);
+
+    private sealed record CommitRow(CommitResult Result);
+}

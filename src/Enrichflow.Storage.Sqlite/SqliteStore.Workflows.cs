@@ -1,0 +1,134 @@
+using Enrichflow.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Enrichflow.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    private const string EmptyDefinition = """{"blocks":[],"edges":[]}""";
+
+    private const string SelectWorkflow =
+        """
+        SELECT w.id, w.org_id, w.name, w.description, w.status, w.step, w.created_at, w.updated_at, w.last_run_date,
+               w.version, v.definition_json
+        FROM workflows w
+        JOIN workflow_versions v ON v.org_id = w.org_id AND v.workflow_id = w.id AND v.version = w.version
+        """;
+
+    public Task<WorkflowRecord?> GetAsync(string orgId, string id, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => GetWorkflow(connection, orgId, id), cancellationToken));
+
+    public Task<IReadOnlyList<WorkflowRecord>> ListAsync(string orgId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<WorkflowRecord>>(Read(
+            connection => connection.Query(
+                $"{SelectWorkflow} WHERE w.org_id = $org ORDER BY w.updated_at DESC, w.id", ReadWorkflow, ("$org", orgId)),
+            cancellationToken));
+
+    /// <remarks>The record's name, description, status, step, times and definition are stored; its version is 1.</remarks>
+    public Task<bool> TryCreateAsync(WorkflowRecord workflow, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
+        {
+            var added = connection.Execute(
+                """
+                INSERT INTO workflows (org_id, id, name, description, status, step, created_at, updated_at, last_run_date, version)
+                VALUES ($org, $id, $name, $description, $status, $step, $created, $updated, $lastRun, 1)
+                ON CONFLICT (org_id, id) DO NOTHING
+                """,
+                ("$org", workflow.OrgId), ("$id", workflow.Id), ("$name", workflow.Name), ("$description", workflow.Description),
+                ("$status", workflow.Status), ("$step", workflow.Step), ("$created", workflow.CreatedAt),
+                ("$updated", workflow.UpdatedAt), ("$lastRun", workflow.LastRunDate)) == 1;
+            if (added)
+            {
+                AddDefinitionVersion(connection, workflow.OrgId, workflow.Id, 1, workflow.DefinitionJson, workflow.CreatedAt);
+            }
+
+            return added;
+        }, cancellationToken);
+
+    public Task<WorkflowRecord> UpsertAsync(string orgId, string id, WorkflowUpdate update, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
+        {
+            var current = connection.Scalar<int?>("SELECT version FROM workflows WHERE org_id = $org AND id = $id", ("$org", orgId), ("$id", id));
+            if (current is null)
+            {
+                connection.Execute(
+                    """
+                    INSERT INTO workflows (org_id, id, name, description, status, step, created_at, updated_at, version)
+                    VALUES ($org, $id, $name, $description, 'active', 'draft', $now, $now, 1)
+                    """,
+                    ("$org", orgId), ("$id", id), ("$name", update.Name ?? ""), ("$description", update.Description ?? ""), ("$now", now));
+                AddDefinitionVersion(connection, orgId, id, 1, update.DefinitionJson ?? EmptyDefinition, now);
+            }
+            else
+            {
+                var version = update.DefinitionJson is null ? current.Value : current.Value + 1;
+                if (update.DefinitionJson is not null)
+                {
+                    AddDefinitionVersion(connection, orgId, id, version, update.DefinitionJson, now);
+                }
+
+                connection.Execute(
+                    """
+                    UPDATE workflows
+                    SET name = coalesce($name, name), description = coalesce($description, description),
+                        status = 'active', updated_at = $now, version = $version
+                    WHERE org_id = $org AND id = $id
+                    """,
+                    ("$org", orgId), ("$id", id), ("$name", update.Name), ("$description", update.Description), ("$now", now),
+                    ("$version", version));
+            }
+
+            return GetWorkflow(connection, orgId, id)!;
+        }, cancellationToken);
+
+    /// <remarks>A deleted workflow reports step <c>deleted</c>; updating it again brings back its own step.</remarks>
+    public Task<WorkflowRecord?> MarkDeletedAsync(string orgId, string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
+        {
+            connection.Execute(
+                "UPDATE workflows SET status = 'deleted', updated_at = $now WHERE org_id = $org AND id = $id AND status <> 'deleted'",
+                ("$org", orgId), ("$id", id), ("$now", now));
+            return GetWorkflow(connection, orgId, id);
+        }, cancellationToken);
+
+    public Task<string?> GetDefinitionVersionAsync(string orgId, string id, int version, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => connection.Scalar<string>(
+            "SELECT definition_json FROM workflow_versions WHERE org_id = $org AND workflow_id = $id AND version = $version",
+            ("$org", orgId), ("$id", id), ("$version", version)), cancellationToken));
+
+    /// <remarks>Leaves <c>updated_at</c> alone: it tracks edits of the workflow, not its runs.</remarks>
+    public Task RecordRunAsync(string orgId, string id, DateTimeOffset when, bool completed, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            completed
+                ? "UPDATE workflows SET step = 'completed' WHERE org_id = $org AND id = $id"
+                : "UPDATE workflows SET last_run_date = $when WHERE org_id = $org AND id = $id",
+            ("$org", orgId), ("$id", id), ("$when", when)), cancellationToken);
+
+    private static WorkflowRecord? GetWorkflow(SqliteConnection connection, string orgId, string id) =>
+        connection.QueryFirst($"{SelectWorkflow} WHERE w.org_id = $org AND w.id = $id", ReadWorkflow, ("$org", orgId), ("$id", id));
+
+    private static void AddDefinitionVersion(SqliteConnection connection, string orgId, string id, int version, string definitionJson, DateTimeOffset now) =>
+        connection.Execute(
+            """
+            INSERT INTO workflow_versions (org_id, workflow_id, version, definition_json, created_at)
+            VALUES ($org, $id, $version, $definition, $now)
+            """,
+            ("$org", orgId), ("$id", id), ("$version", version), ("$definition", definitionJson), ("$now", now));
+
+    private static WorkflowRecord ReadWorkflow(SqliteDataReader reader)
+    {
+        var status = reader.GetString(4);
+        return new WorkflowRecord(
+            Id: reader.GetString(0),
+            OrgId: reader.GetString(1),
+            Name: reader.GetString(2),
+            Description: reader.GetString(3),
+            Status: status,
+            Step: status == "deleted" ? "deleted" : reader.GetString(5),
+            CreatedAt: reader.GetTime(6),
+            UpdatedAt: reader.GetTime(7),
+            LastRunDate: reader.GetTimeOrNull(8),
+            Version: reader.GetInt32(9),
+            DefinitionJson: reader.GetString(10));
+    }
+}

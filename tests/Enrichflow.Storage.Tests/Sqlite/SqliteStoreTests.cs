@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Enrichflow.Core.Storage;
+using Enrichflow.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Enrichflow.Storage.Tests.Sqlite;
+
+/// <summary>What only the SQLite store promises: its file, its schema bookkeeping, several stores on one file.</summary>
+public sealed class SqliteStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    private readonly TempDirectory _directory = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string DatabasePath => _directory.File("data/enrichflow.db");
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task Migrations_are_recorded_once_and_the_file_is_in_wal_mode()
+    {
+        await using var store = new SqliteStore(DatabasePath);
+        await store.MigrateAsync(Ct);
+        await store.MigrateAsync(Ct);
+
+        Assert.Equal([1], await store.GetAppliedMigrationsAsync(Ct));
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", await command.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Data_survives_reopening_the_store()
+    {
+        var runId = Guid.CreateVersion7();
+        await using (var store = new SqliteStore(DatabasePath))
+        {
+            await store.MigrateAsync(Ct);
+            await store.CreateRunAsync(NewRun(runId), [], Ct);
+        }
+
+        await using var reopened = new SqliteStore(DatabasePath);
+        await reopened.MigrateAsync(Ct);
+        Assert.Equal(RunStatus.Running, (await reopened.GetRunAsync(runId, Ct))!.Status);
+    }
+
+    [Fact]
+    public async Task Two_stores_on_one_file_never_share_a_unit()
+    {
+        await using var first = new SqliteStore(DatabasePath);
+        await using var second = new SqliteStore(DatabasePath);
+        await first.MigrateAsync(Ct);
+        await second.MigrateAsync(Ct);
+        var runId = Guid.CreateVersion7();
+        await first.CreateRunAsync(NewRun(runId), [new RunBlockRecord(runId, "b", "b", 1, 1, BlockStatus.Pending)], Ct);
+        await first.EnqueueUnitsAsync([.. Enumerable.Range(0, 300).Select(i => new UnitKey(runId, UnitKind.Chunk, "b", i, 1))], Ct);
+        var claimed = new ConcurrentBag<UnitKey>();
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            var store = worker % 2 == 0 ? first : second;
+            while (await store.ClaimUnitAsync($"w{worker}", Lease, T0, Ct) is { } unit)
+            {
+                claimed.Add(unit.Key);
+                Assert.True((await store.CommitUnitAsync(unit, new UnitCommit(unit.Key) { Counters = new(1, 1, 0, 0) }, T0, Ct)).Committed);
+            }
+        }, Ct)));
+
+        Assert.Equal(300, claimed.Distinct().Count());
+        Assert.Equal(300, claimed.Count);
+        var block = (await first.GetRunBlocksAsync(runId, Ct)).Single();
+        Assert.Equal((300L, 300), (block.RowsIn, block.ChunksDone));
+    }
+
+    [Fact]
+    public async Task Ten_thousand_units_flow_through_claim_and_commit()
+    {
+        await using var store = new SqliteStore(DatabasePath);
+        await store.MigrateAsync(Ct);
+        var runId = Guid.CreateVersion7();
+        await store.CreateRunAsync(NewRun(runId), [new RunBlockRecord(runId, "a", "a", 1, 1, BlockStatus.Pending), new RunBlockRecord(runId, "b", "b", 2, 2, BlockStatus.Pending)], Ct);
+        var idle = Guid.CreateVersion7();
+        await store.CreateRunAsync(NewRun(idle) with { Status = RunStatus.Paused }, [], Ct);
+        await store.EnqueueUnitsAsync([.. Enumerable.Range(0, 100_000).Select(i => new UnitKey(idle, UnitKind.Chunk, "a", i, 1))], Ct);
+        await store.EnqueueUnitsAsync([.. Enumerable.Range(0, 5_000).Select(i => new UnitKey(runId, UnitKind.Chunk, "a", i, 1))], Ct);
+
+        var stopwatch = Stopwatch.StartNew();
+        var operations = 0;
+        while (await store.ClaimUnitAsync("w1", Lease, T0, Ct) is { } unit)
+        {
+            var commit = new UnitCommit(unit.Key)
+            {
+                Counters = new(1000, 990, 10, 0),
+                Enqueue = unit.Key.BlockId == "a" ? [unit.Key with { BlockId = "b", Position = 2 }] : [],
+            };
+            Assert.True((await store.CommitUnitAsync(unit, commit, T0, Ct)).Committed);
+            operations += 2;
+        }
+
+        stopwatch.Stop();
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"10,000 units beside 100,000 idle ones: {operations} claims and commits in {stopwatch.ElapsedMilliseconds} ms " +
+            $"({operations / stopwatch.Elapsed.TotalSeconds:N0} per second, {stopwatch.Elapsed.TotalMilliseconds * 1000 / operations:N0} µs each)");
+        var blocks = await store.GetRunBlocksAsync(runId, Ct);
+        Assert.Equal([5_000, 5_000], blocks.Select(b => b.ChunksDone));
+        Assert.Equal(new UnitCounts(0, 0, 10_000, 0), await store.CountUnitsAsync(runId, Ct));
+        Assert.Equal(new UnitCounts(100_000, 0, 0, 0), await store.CountUnitsAsync(idle, Ct));
+    }
+
+    private static RunRecord NewRun(Guid id) =>
+        new(id, "org-a", "wf-1", "Workflow", 1, "{}", "{}", RunStatus.Running, T0, T0);
+}
