@@ -1,0 +1,147 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Enrichflow.Server.Tests.Infrastructure;
+
+namespace Enrichflow.Server.Tests;
+
+/// <summary>A server killed with SIGKILL mid-run loses no row and duplicates none once restarted.</summary>
+public sealed class CrashTests
+{
+    private const int Rows = 200_000;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const string Pipeline = """
+        {"blocks": [
+          {"sequence_number": 1, "block_name": "read_csv", "block_id": "input"},
+          {"sequence_number": 2, "block_name": "validate_email", "block_id": "check", "specs": {"check_mx": false}},
+          {"sequence_number": 3, "block_name": "transform", "block_id": "shape", "specs": {"operations": [{"op": "upper", "column": "name"}, {"op": "concat", "column": "key", "columns": ["id", "name"], "separator": ":"}]}},
+          {"sequence_number": 4, "block_name": "filter", "block_id": "all", "specs": {"expression": "len([key]) > 0"}}],
+         "edges": [
+          {"from_block_id": "input", "to_block_id": "check"},
+          {"from_block_id": "check", "to_block_id": "shape"},
+          {"from_block_id": "shape", "to_block_id": "all"}]}
+        """;
+
+    [Theory]
+    [InlineData(0, 20_000)] // while the source is still cutting the upload into chunks
+    [InlineData(3, 5_000)] // once the last block has committed some rows
+    public async Task A_run_killed_with_sigkill_mid_way_completes_after_restart_with_every_row_once_in_order(int block, int killAfterRows)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "enrichflow-crash", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var csv = Path.Combine(data, "leads.csv");
+        await using (var writer = new StreamWriter(csv, false, new UTF8Encoding(false)))
+        {
+            await writer.WriteAsync("id,name,email\n");
+            for (var i = 0; i < Rows; i++)
+            {
+                await writer.WriteAsync($"{i},lead {i},lead{i}@example.com\n");
+            }
+        }
+
+        // Small chunks and one worker make the run long enough to be killed in the middle.
+        var environment = new Dictionary<string, string> { ["ENRICHFLOW_Engine__ChunkSize"] = "500", ["ENRICHFLOW_Engine__Workers"] = "2" };
+        var port = ServerProcess.FreePort();
+        string runId;
+        await using (var first = await ServerProcess.StartAsync(data, environment, port))
+        {
+            using var http = Client(first.BaseUrl, data);
+            var workflow = await CreateWorkflowAsync(http);
+            var handle = await UploadAsync(http, csv);
+            var started = await http.PostAsJsonAsync($"/workflows/run?workflow_id={workflow}", new { specs_override = new { resource_handle_id = handle } }, Ct);
+            runId = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("job_id").GetString()!;
+
+            // Kill once the chosen block has committed some rows, long before the end.
+            while (true)
+            {
+                var live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
+                Assert.Contains(live.GetProperty("overall_status").GetString(), new[] { "queued", "running" });
+                var processed = live.GetProperty("blocks")[block].GetProperty("processed_count").GetInt64();
+                if (processed >= killAfterRows)
+                {
+                    Assert.True(live.GetProperty("blocks")[3].GetProperty("processed_count").GetInt64() < Rows, "the run finished before it could be killed");
+                    break;
+                }
+
+                await Task.Delay(10, Ct);
+            }
+
+            await first.KillAsync();
+        }
+
+        await using (var second = await ServerProcess.StartAsync(data, environment, port))
+        {
+            using var http = Client(second.BaseUrl, data);
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+            JsonElement live;
+            do
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the resumed run did not finish in time");
+                await Task.Delay(200, Ct);
+                live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
+            }
+            while (live.GetProperty("overall_status").GetString() is "queued" or "running");
+
+            Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+            var links = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links", Ct);
+            Assert.DoesNotContain(links.EnumerateArray(), l => l.GetProperty("filename").GetString() == "rejects.ndjson");
+            Assert.All(live.GetProperty("blocks").EnumerateArray(), b => Assert.Equal(Rows, b.GetProperty("processed_count").GetInt64()));
+            var final = links.EnumerateArray().Last();
+            Assert.Equal("4_all.csv", final.GetProperty("filename").GetString());
+            Assert.Equal(Rows, final.GetProperty("row_count").GetInt64());
+
+            using var anonymous = new HttpClient();
+            await using var stream = await anonymous.GetStreamAsync(final.GetProperty("download_url").GetString(), Ct);
+            using var reader = new StreamReader(stream);
+            var header = await reader.ReadLineAsync(Ct);
+            Assert.StartsWith("id,name,email,", header, StringComparison.Ordinal);
+            var expected = 0;
+            while (await reader.ReadLineAsync(Ct) is { } line)
+            {
+                var id = int.Parse(line.AsSpan(0, line.IndexOf(',', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(id == expected, $"row {expected} expected, found row {id}");
+                expected++;
+            }
+
+            Assert.Equal(Rows, expected);
+        }
+
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static HttpClient Client(string baseUrl, string data)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Add("x-api-key", File.ReadAllText(Path.Combine(data, "initial-api-key")).Trim());
+        return http;
+    }
+
+    private static async Task<string> CreateWorkflowAsync(HttpClient http)
+    {
+        var response = await http.PostAsJsonAsync("/workflows/create_workflow",
+            new JsonObject { ["workflow_name"] = "crash", ["workflow_definition"] = JsonNode.Parse(Pipeline) }, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static async Task<string> UploadAsync(HttpClient http, string path)
+    {
+        using var form = new MultipartFormDataContent();
+        await using var file = File.OpenRead(path);
+        form.Add(new StreamContent(file), "file", "leads.csv");
+        var response = await http.PostAsync("/storage/csv/upload", form, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("handle_id").GetString()!;
+    }
+}
