@@ -1,3 +1,6 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Running;
 using Enrichflow.Benchmarks.EndToEnd;
 
@@ -16,7 +19,9 @@ if (args.Length > 0 && args[0] is "e2e" or "baseline")
     return await EndToEndBench.RunAsync(rows, server, work, CancellationToken.None);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// In-process: the artifacts-output layout keeps BenchmarkDotNet from building its usual child project.
+var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
 return 0;
 
 static string? Option(string[] args, string name)

@@ -4,8 +4,9 @@ namespace Enrichflow.Storage.LocalDisk;
 
 /// <summary>
 /// Blobs as files under a root directory, one file per key. A write goes to a temp file under
-/// <c>&lt;root&gt;/.tmp/</c>, is flushed to disk, and is renamed over the key's file on commit, so a reader sees the
-/// old blob or the new one, never a part, even after a crash.
+/// <c>&lt;root&gt;/.tmp/</c>, is flushed, and is renamed over the key's file on commit, so a reader sees the
+/// old blob or the new one, never a part, even after the process is killed. With <c>flushToDisk</c> each commit
+/// also waits for the disk (fsync), which makes blobs survive a power loss too, at a large cost in speed.
 /// </summary>
 public sealed class LocalDiskBlobStore : IBlobStore
 {
@@ -15,11 +16,14 @@ public sealed class LocalDiskBlobStore : IBlobStore
 
     private readonly string _root;
     private readonly string _tempDirectory;
+    private readonly bool _flushToDisk;
 
     /// <param name="rootDirectory">Where the blobs live; created when absent. Temp files older than a day left
     /// there by a killed process are removed.</param>
-    public LocalDiskBlobStore(string rootDirectory)
+    /// <param name="flushToDisk">Fsync each blob before it becomes visible (survives power loss, not only a killed process).</param>
+    public LocalDiskBlobStore(string rootDirectory, bool flushToDisk = false)
     {
+        _flushToDisk = flushToDisk;
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
         _root = Path.GetFullPath(rootDirectory);
         _tempDirectory = Path.Combine(_root, TempDirectoryName);
@@ -36,7 +40,7 @@ public sealed class LocalDiskBlobStore : IBlobStore
         cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(_tempDirectory);
         var tempPath = Path.Combine(_tempDirectory, Guid.NewGuid().ToString("N"));
-        return ValueTask.FromResult<BlobWriter>(new LocalDiskBlobWriter(tempPath, path));
+        return ValueTask.FromResult<BlobWriter>(new LocalDiskBlobWriter(tempPath, path, _flushToDisk));
     }
 
     public ValueTask<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)

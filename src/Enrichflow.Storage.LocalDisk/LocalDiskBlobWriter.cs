@@ -11,8 +11,11 @@ internal sealed class LocalDiskBlobWriter : BlobWriter
     private bool _committed;
     private bool _disposed;
 
-    public LocalDiskBlobWriter(string tempPath, string finalPath)
+    private readonly bool _flushToDisk;
+
+    public LocalDiskBlobWriter(string tempPath, string finalPath, bool flushToDisk)
     {
+        _flushToDisk = flushToDisk;
         _tempPath = tempPath;
         _finalPath = finalPath;
         _stream = new FileStream(tempPath, new FileStreamOptions
@@ -27,7 +30,7 @@ internal sealed class LocalDiskBlobWriter : BlobWriter
 
     public override Stream Stream => _stream;
 
-    /// <summary>Flushes the file to disk, then renames it over the blob's file (replacing it whole).</summary>
+    /// <summary>Flushes the file (to the disk itself when configured), then renames it over the blob's file (replacing it whole).</summary>
     public override async ValueTask CommitAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -37,7 +40,11 @@ internal sealed class LocalDiskBlobWriter : BlobWriter
         }
 
         await _stream.FlushAsync(cancellationToken);
-        _stream.Flush(flushToDisk: true);
+        if (_flushToDisk)
+        {
+            _stream.Flush(flushToDisk: true);
+        }
+
         await _stream.DisposeAsync();
         Directory.CreateDirectory(Path.GetDirectoryName(_finalPath)!);
         File.Move(_tempPath, _finalPath, overwrite: true);

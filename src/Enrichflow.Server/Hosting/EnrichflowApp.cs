@@ -76,7 +76,7 @@ public static class EnrichflowApp
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IWorkflowStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRunStore>(sp => sp.GetRequiredService<SqliteStore>());
-        services.AddSingleton<IBlobStore>(new LocalDiskBlobStore(Path.Combine(dataDirectory, "blobs")));
+        services.AddSingleton<IBlobStore>(sp => new LocalDiskBlobStore(Path.Combine(dataDirectory, "blobs"), sp.GetRequiredService<IOptions<ServerOptions>>().Value.FlushBlobsToDisk));
         services.AddSingleton(sp => new DownloadSigner(
             DownloadSigner.LoadOrCreateSecret(dataDirectory, sp.GetRequiredService<IOptions<ServerOptions>>().Value.Downloads.Secret),
             sp.GetRequiredService<TimeProvider>()));

@@ -6,6 +6,12 @@ public sealed class ServerOptions
     /// <summary>Where the SQLite store, blobs, keys and secrets live.</summary>
     public string DataDirectory { get; set; } = ".enrichflow";
 
+    /// <summary>
+    /// Fsync every blob before it is committed. Off by default: a killed process (SIGKILL, OOM) loses nothing
+    /// either way; turn it on to survive a power loss too.
+    /// </summary>
+    public bool FlushBlobsToDisk { get; set; }
+
     /// <summary>The name reported as <c>storage_bucket</c> of result files.</summary>
     public string StorageBucket { get; set; } = "local";
 
