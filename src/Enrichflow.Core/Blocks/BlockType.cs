@@ -57,8 +57,9 @@ public abstract class BlockType<TSpecs> : BlockType
         }
         catch (JsonException e)
         {
-            var path = e.Path is { Length: > 2 } p ? p[2..].Split('.', '[', ']').Where(s => s.Length > 0) : [];
-            context.AddError([.. path], $"Invalid specs for block '{context.Definition.BlockId}': {BlockSpecs.Describe(e)}");
+            var path = e.Path is { Length: > 2 } p ? p[2..].Split('.', '[', ']').Where(s => s.Length > 0).ToList() : [];
+            var field = path.Count > 0 ? string.Join('.', path) : null;
+            context.AddError([.. path], $"Invalid specs for block '{context.Definition.BlockId}': {BlockSpecs.Describe(e, field)}");
             return null;
         }
 
@@ -102,10 +103,32 @@ public static class BlockSpecs
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    internal static string Describe(JsonException e)
+    /// <summary>Says what is wrong in a user's words: the field and the kind of value it takes, no .NET type names.</summary>
+    internal static string Describe(JsonException e, string? field)
     {
         var message = e.Message;
+        var converted = message.IndexOf("could not be converted to ", StringComparison.Ordinal);
+        if (converted >= 0)
+        {
+            var type = message[(converted + "could not be converted to ".Length)..];
+            var end = type.IndexOfAny(['.', ' '], type.StartsWith("System.", StringComparison.Ordinal) ? 7 : 0);
+            var kind = KindOf(end > 0 ? type[..end] : type, type);
+            return field is null ? $"the specs must be {kind}." : $"'{field}' must be {kind}.";
+        }
+
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        var text = cut > 0 ? message[..cut] : message;
+        return field is null ? text : $"'{field}': {text}";
     }
+
+    private static string KindOf(string shortType, string fullType) => shortType switch
+    {
+        _ when fullType.StartsWith("System.String", StringComparison.Ordinal) => "a string",
+        _ when fullType.StartsWith("System.Boolean", StringComparison.Ordinal) => "true or false",
+        _ when fullType.StartsWith("System.Int", StringComparison.Ordinal) => "an integer",
+        _ when fullType.StartsWith("System.Double", StringComparison.Ordinal) || fullType.StartsWith("System.Decimal", StringComparison.Ordinal) => "a number",
+        _ when fullType.Contains("List", StringComparison.Ordinal) || fullType.Contains("[]", StringComparison.Ordinal) => "a list",
+        _ when fullType.Contains("Dictionary", StringComparison.Ordinal) => "an object",
+        _ => "a value of another shape (see GET /workflows/blocks for the block's specs schema)",
+    };
 }

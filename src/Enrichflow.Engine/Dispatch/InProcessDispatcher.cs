@@ -78,7 +78,7 @@ public sealed partial class InProcessDispatcher(
                 if (time.GetUtcNow() - lastSweep > TimeSpan.FromSeconds(5))
                 {
                     lastSweep = time.GetUtcNow();
-                    await coordinator.RecoverAsync(stoppingToken);
+                    await coordinator.SweepAsync(stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -153,7 +153,15 @@ public sealed partial class InProcessDispatcher(
     {
         var coordinator = services.GetRequiredService<RunCoordinator>();
         var permanent = UnitFailures.IsPermanent(error);
-        LogUnitFailed(logger, unit.Key, unit.Attempt, error);
+        if (error is Core.Blocks.SourceFormatException)
+        {
+            LogInputRejected(logger, unit.Key, error.Message);
+        }
+        else
+        {
+            LogUnitFailed(logger, unit.Key, unit.Attempt, error);
+        }
+
         try
         {
             if (!permanent && unit.Attempt < _options.MaxAttempts)
@@ -178,6 +186,9 @@ public sealed partial class InProcessDispatcher(
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Unit {Unit} lost its lease and was aborted")]
     private static partial void LogLeaseLost(ILogger logger, UnitKey unit);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Unit {Unit} cannot read its input: {Reason}")]
+    private static partial void LogInputRejected(ILogger logger, UnitKey unit, string reason);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Unit {Unit} failed on attempt {Attempt}")]
     private static partial void LogUnitFailed(ILogger logger, UnitKey unit, int attempt, Exception exception);

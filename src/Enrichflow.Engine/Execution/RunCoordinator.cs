@@ -191,6 +191,15 @@ public sealed partial class RunCoordinator(
         dispatcher.NotifyWorkAvailable();
     }
 
+    /// <summary>Re-checks every running run (a periodic safety net: units a crashed node never enqueued are added).</summary>
+    public async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        foreach (var run in await store.ListRunsByStatusAsync([RunStatus.Running], cancellationToken))
+        {
+            await ReconcileAsync(run.Id, cancellationToken);
+        }
+    }
+
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Run {RunId} of workflow {WorkflowId} started")]
     private static partial void LogRunStarted(ILogger logger, Guid runId, string workflowId);
 

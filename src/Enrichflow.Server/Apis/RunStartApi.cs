@@ -108,6 +108,11 @@ public static class RunStartApi
             long? estimatedRows = body.ElementCount;
             if (isWebhook)
             {
+                if (await CheckStrictPayloadAsync(blobs, runId, plan.Source, cancellationToken) is { } strictError)
+                {
+                    return strictError;
+                }
+
                 inputKey = BlobKeys.Payload(runId);
             }
             else
@@ -233,7 +238,7 @@ public static class RunStartApi
             return new RunBody(digest, null, null, scan.ElementCount, scan.PayloadPresent, scan.SpecsOverrideJson, scan.CacheConfigJson)
             {
                 Error = scan.FirstNonObjectIndex is long index
-                    ? ApiErrors.BadRequest($"webhook_payload[{index}] is {Article(scan.FirstNonObjectKind)}, not an object; every element must be a JSON object (one row).")
+                    ? ApiErrors.BadRequest($"webhook_payload[{index}] is {scan.FirstNonObjectKind ?? "not an object"}, not an object; every element must be a JSON object (one row).")
                     : null,
             };
         }
@@ -243,12 +248,38 @@ public static class RunStartApi
         }
     }
 
-    private static string Article(string? kind) => kind switch
+    /// <summary>
+    /// A strict webhook source refuses the request when a row lacks a required <c>input_schema</c> column (API.md
+    /// §5); the stored payload is streamed once more, only when the source is strict and declares required columns.
+    /// </summary>
+    private static async Task<IResult?> CheckStrictPayloadAsync(IBlobStore blobs, Guid runId, PlannedBlock source, CancellationToken cancellationToken)
     {
-        null => "not an object",
-        "array" or "object" => "an " + kind,
-        _ => "a " + kind,
-    };
+        if (source.Type is not WebhookBlockType
+            || source.Definition.Specs.ValueKind != JsonValueKind.Object
+            || source.Definition.Specs.Deserialize<WebhookSpecs>(BlockSpecs.Options) is not { Strict: true, InputSchema: { } schema })
+        {
+            return null;
+        }
+
+        var required = schema.Where(c => c.Value.Required).Select(c => c.Key).ToArray();
+        if (required.Length == 0)
+        {
+            return null;
+        }
+
+        await using var stream = await blobs.OpenReadAsync(BlobKeys.Payload(runId), cancellationToken);
+        await foreach (var element in WebhookPayloadReader.ReadAsync(stream, cancellationToken))
+        {
+            if (element.Row is { } row
+                && required.FirstOrDefault(c => !row.TryGetValue(c, out var value) || value is null || value is string s && string.IsNullOrWhiteSpace(s)) is { } missing)
+            {
+                return ApiErrors.BadRequest(
+                    $"webhook_payload[{element.Index}] is missing required column '{missing}' (webhook block '{source.Id}' is strict; its input_schema marks '{missing}' required).");
+            }
+        }
+
+        return null;
+    }
 
     private static async Task<RunBody> ReadSmallBodyAsync(HttpContext http, long limit, CancellationToken cancellationToken)
     {

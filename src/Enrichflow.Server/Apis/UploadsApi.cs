@@ -88,7 +88,10 @@ public static class UploadsApi
             catch (Exception e) when (e is SourceFormatException or FormatException)
             {
                 await blobs.DeleteAsync(key, CancellationToken.None);
-                return ApiErrors.BadRequest($"File '{fileName}' cannot be read: {e.Message}");
+                var where = e is SourceFormatException { Line: { } line } && !e.Message.Contains($"line {line}", StringComparison.OrdinalIgnoreCase)
+                    ? $" at line {line}"
+                    : "";
+                return ApiErrors.BadRequest($"File '{fileName}' cannot be read{where}: {e.Message}");
             }
 
             await accounts.AddUploadAsync(new UploadRecord(handle, caller.OrgId, fileName, key, size, time.GetUtcNow()), cancellationToken);
