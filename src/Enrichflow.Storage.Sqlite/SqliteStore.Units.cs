@@ -95,33 +95,38 @@ public sealed partial class SqliteStore
             }
 
             var done = commit.Done;
-            var firstTime = done == unit.Key
-                ? connection.Execute("UPDATE work_units SET status = 'done', updated_at = $now WHERE id = $id", ("$id", leasedId), ("$now", now)) == 1
-                : connection.Execute(
-                    """
-                    INSERT INTO work_units (run_id, kind, block_id, chunk, position, status, updated_at)
-                    VALUES ($run, $kind, $block, $chunk, $position, 'done', $now)
-                    ON CONFLICT (run_id, kind, block_id, chunk) DO UPDATE SET status = 'done', updated_at = excluded.updated_at
-                    WHERE work_units.status <> 'done'
-                    """,
-                    [.. KeyParameters(done), ("$position", done.Position), ("$now", now)]) == 1;
-            if (firstTime)
+            foreach (var (key, counters) in commit.AlsoDone.Prepend((done, commit.Counters)))
             {
-                var counters = commit.Counters;
-                connection.Execute(
-                    """
-                    UPDATE run_blocks
-                    SET rows_in = rows_in + $rowsIn, rows_out = rows_out + $rowsOut, rows_rejected = rows_rejected + $rowsRejected,
-                        rows_failed = rows_failed + $rowsFailed, chunks_done = chunks_done + $chunks, updated_at = $now
-                    WHERE run_id = $run AND block_id = $block
-                    """,
-                    ("$run", done.RunId), ("$block", done.BlockId), ("$rowsIn", counters.RowsIn), ("$rowsOut", counters.RowsOut),
-                    ("$rowsRejected", counters.RowsRejected), ("$rowsFailed", counters.RowsFailed),
-                    ("$chunks", done.Kind == UnitKind.Chunk ? 1 : 0), ("$now", now));
+                var firstTime = key == unit.Key
+                    ? connection.Execute(
+                        "UPDATE work_units SET status = 'done', rows_out = $rowsOut, output_tag = $token, updated_at = $now WHERE id = $id AND status <> 'done'",
+                        ("$id", leasedId), ("$rowsOut", counters.RowsOut), ("$token", unit.LeaseToken), ("$now", now)) == 1
+                    : connection.Execute(
+                        """
+                        INSERT INTO work_units (run_id, kind, block_id, chunk, position, status, rows_out, output_tag, updated_at)
+                        VALUES ($run, $kind, $block, $chunk, $position, 'done', $rowsOut, $token, $now)
+                        ON CONFLICT (run_id, kind, block_id, chunk) DO UPDATE
+                        SET status = 'done', rows_out = excluded.rows_out, output_tag = excluded.output_tag, updated_at = excluded.updated_at
+                        WHERE work_units.status <> 'done'
+                        """,
+                        [.. KeyParameters(key), ("$position", key.Position), ("$rowsOut", counters.RowsOut), ("$token", unit.LeaseToken), ("$now", now)]) == 1;
+                if (firstTime)
+                {
+                    connection.Execute(
+                        """
+                        UPDATE run_blocks
+                        SET rows_in = rows_in + $rowsIn, rows_out = rows_out + $rowsOut, rows_rejected = rows_rejected + $rowsRejected,
+                            rows_failed = rows_failed + $rowsFailed, chunks_done = chunks_done + $chunks, updated_at = $now
+                        WHERE run_id = $run AND block_id = $block
+                        """,
+                        ("$run", key.RunId), ("$block", key.BlockId), ("$rowsIn", counters.RowsIn), ("$rowsOut", counters.RowsOut),
+                        ("$rowsRejected", counters.RowsRejected), ("$rowsFailed", counters.RowsFailed),
+                        ("$chunks", key.Kind == UnitKind.Chunk ? 1 : 0), ("$now", now));
+                }
             }
 
             AddPendingUnits(connection, commit.Enqueue, now);
-            if (commit.FinishesLease && done != unit.Key)
+            if (commit.FinishesLease && done != unit.Key && commit.AlsoDone.All(a => a.Unit != unit.Key))
             {
                 connection.Execute("UPDATE work_units SET status = 'done', updated_at = $now WHERE id = $id", ("$id", leasedId), ("$now", now));
             }
@@ -162,6 +167,24 @@ public sealed partial class SqliteStore
             "SELECT chunk FROM work_units WHERE run_id = $run AND kind = $kind AND block_id = $block AND status = 'done' ORDER BY chunk",
             reader => reader.GetInt32(0),
             ("$run", runId), ("$kind", (int)UnitKind.Chunk), ("$block", blockId)), cancellationToken));
+
+    public Task<IReadOnlyList<ChunkOutputRecord>> ListChunkOutputsAsync(Guid runId, string blockId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ChunkOutputRecord>>(Read(connection => connection.Query(
+            """
+            SELECT chunk, coalesce(rows_out, 0), output_tag FROM work_units
+            WHERE run_id = $run AND kind = $kind AND block_id = $block AND status = 'done' ORDER BY chunk
+            """,
+            ReadChunkOutput,
+            ("$run", runId), ("$kind", (int)UnitKind.Chunk), ("$block", blockId)), cancellationToken));
+
+    public Task<ChunkOutputRecord?> GetChunkOutputAsync(UnitKey unit, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => connection.Query(
+            $"SELECT chunk, coalesce(rows_out, 0), output_tag FROM work_units WHERE {UnitKeyMatch} AND status = 'done'",
+            ReadChunkOutput,
+            KeyParameters(unit)).Select(o => (ChunkOutputRecord?)o).FirstOrDefault(), cancellationToken));
+
+    private static ChunkOutputRecord ReadChunkOutput(SqliteDataReader reader) =>
+        new(reader.GetInt32(0), reader.GetInt64(1), reader.IsDBNull(2) ? Guid.Empty : Guid.Parse(reader.GetString(2)));
 
     public Task<UnitCounts> CountUnitsAsync(Guid runId, CancellationToken cancellationToken) =>
         Task.FromResult(Read(connection =>

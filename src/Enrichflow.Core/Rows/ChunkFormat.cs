@@ -1,210 +1,267 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Enrichflow.Core.Rows;
 
 /// <summary>
-/// The stored form of a chunk: NDJSON whose first line is a header
-/// <c>{"chunk":7,"rows":1000,"columns":[...],"index":[...]}</c> and whose other lines are the rows exactly as
-/// they appear in a block's NDJSON result file, so assembling that file is a byte copy.
+/// The stored form of a chunk that a later unit reads: a compact binary encoding, cheap to write and to read
+/// back (a chunk is written once and read by each downstream unit).
+/// <code>
+/// "EFC2" | int32 chunk | int32 rows | varint columns, each varint length + UTF-8 name
+/// each row: varint index | varint values | each value: varint column, byte tag, payload
+/// tags: 0 null, 1 string (varint length + UTF-8), 2 int64, 3 float64, 4 true, 5 false, 6 JSON text (varint length + UTF-8)
+/// </code>
+/// Result files are not made from this form: blocks write CSV and NDJSON fragments beside it.
 /// </summary>
 public static class ChunkFormat
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+    private static ReadOnlySpan<byte> Magic => "EFC2"u8;
+
+    private const byte Null = 0, Text = 1, Int64 = 2, Float64 = 3, True = 4, False = 5, Json = 6;
 
     public static async Task WriteAsync(Stream destination, RowChunk chunk, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteHeader(writer, chunk);
-        }
-
-        buffer.Write("\n"u8);
-        foreach (var row in chunk.Rows)
-        {
-            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-            {
-                RowValues.WriteRow(writer, row);
-            }
-
-            buffer.Write("\n"u8);
-            if (buffer.WrittenCount > 1024 * 1024)
-            {
-                await destination.WriteAsync(buffer.WrittenMemory, cancellationToken);
-                buffer.ResetWrittenCount();
-            }
-        }
-
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(4096, chunk.Count * 256));
+        Write(buffer, chunk);
         await destination.WriteAsync(buffer.WrittenMemory, cancellationToken);
     }
 
-    private static void WriteHeader(Utf8JsonWriter writer, RowChunk chunk)
+    public static void Write(IBufferWriter<byte> buffer, RowChunk chunk)
     {
-        writer.WriteStartObject();
-        writer.WriteNumber("chunk", chunk.Index);
-        writer.WriteNumber("rows", chunk.Count);
-        writer.WriteStartArray("columns");
-        foreach (var column in chunk.Columns())
-        {
-            writer.WriteStringValue(column);
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartArray("index");
+        var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = new List<string>();
         foreach (var row in chunk.Rows)
         {
-            writer.WriteNumberValue(row.Index);
+            foreach (var key in row.Keys)
+            {
+                if (columns.TryAdd(key, names.Count))
+                {
+                    names.Add(key);
+                }
+            }
         }
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        var header = buffer.GetSpan(12);
+        Magic.CopyTo(header);
+        BinaryPrimitives.WriteInt32LittleEndian(header[4..], chunk.Index);
+        BinaryPrimitives.WriteInt32LittleEndian(header[8..], chunk.Count);
+        buffer.Advance(12);
+        WriteVarint(buffer, (ulong)names.Count);
+        foreach (var name in names)
+        {
+            WriteString(buffer, name);
+        }
+
+        foreach (var row in chunk.Rows)
+        {
+            WriteVarint(buffer, (ulong)row.Index);
+            WriteVarint(buffer, (ulong)row.Count);
+            foreach (var (key, value) in row)
+            {
+                WriteVarint(buffer, (ulong)columns[key]);
+                WriteValue(buffer, value);
+            }
+        }
+    }
+
+    private static void WriteValue(IBufferWriter<byte> buffer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                WriteByte(buffer, Null);
+                break;
+            case string s:
+                WriteByte(buffer, Text);
+                WriteString(buffer, s);
+                break;
+            case long l:
+                WriteByte(buffer, Int64);
+                BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), l);
+                buffer.Advance(8);
+                break;
+            case int i:
+                WriteByte(buffer, Int64);
+                BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), i);
+                buffer.Advance(8);
+                break;
+            case double d:
+                WriteByte(buffer, Float64);
+                BinaryPrimitives.WriteDoubleLittleEndian(buffer.GetSpan(8), d);
+                buffer.Advance(8);
+                break;
+            case bool b:
+                WriteByte(buffer, b ? True : False);
+                break;
+            case JsonNode node:
+                WriteByte(buffer, Json);
+                WriteString(buffer, node.ToJsonString());
+                break;
+            default:
+                WriteByte(buffer, Text);
+                WriteString(buffer, RowValues.ToText(value) ?? "");
+                break;
+        }
     }
 
     public static async Task<RowChunk> ReadAsync(Stream source, CancellationToken cancellationToken)
-    {
-        var bytes = await ReadAllAsync(source, cancellationToken);
-        return Parse(bytes.Span);
-    }
-
-    public static RowChunk Parse(ReadOnlySpan<byte> bytes)
-    {
-        var newline = bytes.IndexOf((byte)'\n');
-        var headerBytes = newline < 0 ? bytes : bytes[..newline];
-        var header = ParseHeader(headerBytes);
-        var rows = new List<Row>(header.Rows);
-        var rest = newline < 0 ? [] : bytes[(newline + 1)..];
-        var i = 0;
-        while (!rest.IsEmpty)
-        {
-            var end = rest.IndexOf((byte)'\n');
-            var line = end < 0 ? rest : rest[..end];
-            rest = end < 0 ? [] : rest[(end + 1)..];
-            if (line.IsEmpty)
-            {
-                continue;
-            }
-
-            var reader = new Utf8JsonReader(line);
-            reader.Read();
-            var index = i < header.Index.Length ? header.Index[i] : i;
-            rows.Add(RowValues.ReadRow(ref reader, index));
-            i++;
-        }
-
-        return new RowChunk(header.Chunk, rows);
-    }
-
-    /// <summary>Reads only the header line of a stored chunk.</summary>
-    public static async Task<ChunkHeader> ReadHeaderAsync(Stream source, CancellationToken cancellationToken)
-    {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        var scratch = new byte[4096];
-        while (true)
-        {
-            var read = await source.ReadAsync(scratch, cancellationToken);
-            if (read == 0)
-            {
-                return ParseHeader(buffer.WrittenSpan);
-            }
-
-            var newline = scratch.AsSpan(0, read).IndexOf((byte)'\n');
-            if (newline >= 0)
-            {
-                buffer.Write(scratch.AsSpan(0, newline));
-                return ParseHeader(buffer.WrittenSpan);
-            }
-
-            buffer.Write(scratch.AsSpan(0, read));
-        }
-    }
-
-    /// <summary>Copies the row lines of a stored chunk (everything after the header) to <paramref name="destination"/>.</summary>
-    public static async Task<long> CopyRowsAsync(Stream source, Stream destination, CancellationToken cancellationToken)
-    {
-        var scratch = ArrayPool<byte>.Shared.Rent(81920);
-        try
-        {
-            long copied = 0;
-            var inHeader = true;
-            int read;
-            while ((read = await source.ReadAsync(scratch, cancellationToken)) > 0)
-            {
-                var start = 0;
-                if (inHeader)
-                {
-                    var newline = scratch.AsSpan(0, read).IndexOf((byte)'\n');
-                    if (newline < 0)
-                    {
-                        continue;
-                    }
-
-                    inHeader = false;
-                    start = newline + 1;
-                }
-
-                await destination.WriteAsync(scratch.AsMemory(start, read - start), cancellationToken);
-                copied += read - start;
-            }
-
-            return copied;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
-    }
-
-    private static ChunkHeader ParseHeader(ReadOnlySpan<byte> line)
-    {
-        var reader = new Utf8JsonReader(line);
-        int chunk = 0, rows = 0;
-        var columns = new List<string>();
-        var index = new List<long>();
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var name = reader.GetString();
-            reader.Read();
-            switch (name)
-            {
-                case "chunk": chunk = reader.GetInt32(); break;
-                case "rows": rows = reader.GetInt32(); break;
-                case "columns":
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    {
-                        columns.Add(reader.GetString()!);
-                    }
-
-                    break;
-                case "index":
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    {
-                        index.Add(reader.GetInt64());
-                    }
-
-                    break;
-                default: reader.Skip(); break;
-            }
-        }
-
-        return new ChunkHeader(chunk, rows, columns, [.. index]);
-    }
-
-    private static async Task<ReadOnlyMemory<byte>> ReadAllAsync(Stream source, CancellationToken cancellationToken)
     {
         if (source.CanSeek)
         {
             var bytes = new byte[source.Length - source.Position];
             await source.ReadExactlyAsync(bytes, cancellationToken);
-            return bytes;
+            return Parse(bytes);
         }
 
         using var memory = new MemoryStream();
         await source.CopyToAsync(memory, cancellationToken);
-        return memory.GetBuffer().AsMemory(0, (int)memory.Length);
+        return Parse(memory.GetBuffer().AsSpan(0, (int)memory.Length));
+    }
+
+    public static RowChunk Parse(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 12 || !bytes[..4].SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("The stored chunk is not in the EFC2 format.");
+        }
+
+        var chunkIndex = BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);
+        var rowCount = BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]);
+        var position = 12;
+        var names = new string[(int)ReadVarint(bytes, ref position)];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = ReadString(bytes, ref position);
+        }
+
+        var rows = new List<Row>(rowCount);
+        for (var r = 0; r < rowCount; r++)
+        {
+            var index = (long)ReadVarint(bytes, ref position);
+            var count = (int)ReadVarint(bytes, ref position);
+            var row = new Row(index, count);
+            for (var v = 0; v < count; v++)
+            {
+                var name = names[(int)ReadVarint(bytes, ref position)];
+                row.Add(name, ReadValue(bytes, ref position));
+            }
+
+            rows.Add(row);
+        }
+
+        return new RowChunk(chunkIndex, rows);
+    }
+
+    private static object? ReadValue(ReadOnlySpan<byte> bytes, ref int position)
+    {
+        var tag = bytes[position++];
+        switch (tag)
+        {
+            case Null: return null;
+            case Text: return ReadString(bytes, ref position);
+            case Int64:
+                var l = BinaryPrimitives.ReadInt64LittleEndian(bytes[position..]);
+                position += 8;
+                return l;
+            case Float64:
+                var d = BinaryPrimitives.ReadDoubleLittleEndian(bytes[position..]);
+                position += 8;
+                return d;
+            case True: return true;
+            case False: return false;
+            case Json: return JsonNode.Parse(ReadString(bytes, ref position));
+            default: throw new InvalidDataException($"Unknown value tag {tag} in a stored chunk.");
+        }
+    }
+
+    private static void WriteByte(IBufferWriter<byte> buffer, byte value)
+    {
+        buffer.GetSpan(1)[0] = value;
+        buffer.Advance(1);
+    }
+
+    private static void WriteString(IBufferWriter<byte> buffer, string value)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        var span = buffer.GetSpan(max + 10);
+        // Reserve the longest varint for the length, then move the text down when the length is short.
+        var written = Encoding.UTF8.GetBytes(value, span[10..]);
+        var lengthBytes = VarintLength((ulong)written);
+        WriteVarint(span, (ulong)written);
+        span.Slice(10, written).CopyTo(span[lengthBytes..]);
+        buffer.Advance(lengthBytes + written);
+    }
+
+    private static string ReadString(ReadOnlySpan<byte> bytes, ref int position)
+    {
+        var length = (int)ReadVarint(bytes, ref position);
+        var text = Encoding.UTF8.GetString(bytes.Slice(position, length));
+        position += length;
+        return text;
+    }
+
+    private static void WriteVarint(IBufferWriter<byte> buffer, ulong value)
+    {
+        var span = buffer.GetSpan(10);
+        buffer.Advance(WriteVarint(span, value));
+    }
+
+    private static int WriteVarint(Span<byte> span, ulong value)
+    {
+        var i = 0;
+        while (value >= 0x80)
+        {
+            span[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        span[i++] = (byte)value;
+        return i;
+    }
+
+    private static int VarintLength(ulong value)
+    {
+        var length = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            length++;
+        }
+
+        return length;
+    }
+
+    private static ulong ReadVarint(ReadOnlySpan<byte> bytes, ref int position)
+    {
+        ulong value = 0;
+        var shift = 0;
+        while (true)
+        {
+            var b = bytes[position++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+
+            shift += 7;
+        }
+    }
+
+    /// <summary>Writes rows as NDJSON lines, the way NDJSON result files hold them.</summary>
+    public static void WriteNdjson(IBufferWriter<byte> buffer, IReadOnlyList<Row> rows)
+    {
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        foreach (var row in rows)
+        {
+            RowValues.WriteRow(writer, row);
+            writer.Flush();
+            buffer.GetSpan(1)[0] = (byte)'\n';
+            buffer.Advance(1);
+            writer.Reset();
+        }
     }
 }
-
-/// <summary>The header line of a stored chunk.</summary>
-public sealed record ChunkHeader(int Chunk, int Rows, IReadOnlyList<string> Columns, long[] Index);

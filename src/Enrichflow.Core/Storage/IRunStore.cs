@@ -59,6 +59,12 @@ public interface IRunStore
     /// <summary>The chunk numbers of a block that are done.</summary>
     Task<IReadOnlyList<int>> ListDoneChunksAsync(Guid runId, string blockId, CancellationToken cancellationToken);
 
+    /// <summary>The committed chunks of a block, ascending, with their row counts and output tags.</summary>
+    Task<IReadOnlyList<ChunkOutputRecord>> ListChunkOutputsAsync(Guid runId, string blockId, CancellationToken cancellationToken);
+
+    /// <summary>The committed output of one chunk unit, or null when it is not done.</summary>
+    Task<ChunkOutputRecord?> GetChunkOutputAsync(UnitKey unit, CancellationToken cancellationToken);
+
     /// <summary>Counts the run's units by status: (pending, running, done, failed).</summary>
     Task<UnitCounts> CountUnitsAsync(Guid runId, CancellationToken cancellationToken);
 

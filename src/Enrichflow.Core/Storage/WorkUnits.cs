@@ -37,14 +37,18 @@ public sealed record ClaimedUnit(UnitKey Key, Guid LeaseToken, int Attempt, Date
 public readonly record struct UnitCounters(long RowsIn, long RowsOut, long RowsRejected, long RowsFailed);
 
 /// <summary>
-/// One fenced commit. In one transaction, and only while the lease is still held: <see cref="Done"/> is recorded
-/// as done (its counters are added to its block the first time only), <see cref="Enqueue"/> units are added as
-/// pending where absent, the leased unit itself is marked done when <see cref="FinishesLease"/>, and the run's
-/// source chunk count is set when given.
+/// One fenced commit. In one transaction, and only while the lease is still held: <see cref="Done"/> and every
+/// <see cref="AlsoDone"/> unit are recorded as done (their counters are added to their blocks, and the lease
+/// token is recorded as their output tag, the first time only), <see cref="Enqueue"/> units are added as pending
+/// where absent, the leased unit itself is marked done when <see cref="FinishesLease"/>, and the run's source
+/// chunk count is set when given.
 /// </summary>
 public sealed record UnitCommit(UnitKey Done)
 {
     public UnitCounters Counters { get; init; }
+
+    /// <summary>Further units finished by the same work (blocks fused into one unit), with their counters.</summary>
+    public IReadOnlyList<(UnitKey Unit, UnitCounters Counters)> AlsoDone { get; init; } = [];
 
     public IReadOnlyList<UnitKey> Enqueue { get; init; } = [];
 
@@ -58,3 +62,6 @@ public sealed record UnitCommit(UnitKey Done)
 /// <param name="BlockChunksDone">The block's committed chunk count after the commit.</param>
 /// <param name="SourceChunkCount">The run's source chunk count, when known.</param>
 public readonly record struct CommitResult(bool Committed, int BlockChunksDone, int? SourceChunkCount);
+
+/// <summary>A committed chunk of a block: how many rows it produced and the tag its output files carry.</summary>
+public readonly record struct ChunkOutputRecord(int Chunk, long RowsOut, Guid OutputTag);

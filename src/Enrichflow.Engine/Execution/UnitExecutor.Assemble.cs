@@ -9,8 +9,8 @@ public sealed partial class UnitExecutor
     private async Task AssembleAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, RunOptions runOptions, CancellationToken cancellationToken)
     {
         var block = plan[unit.Key.BlockId];
-        var chunks = await store.ListDoneChunksAsync(run.Id, block.Id, cancellationToken);
-        await assembler.AssembleBlockAsync(run.Id, block, runOptions.Formats, [.. chunks.Order()], null, cancellationToken);
+        var chunks = await store.ListChunkOutputsAsync(run.Id, block.Id, cancellationToken);
+        await assembler.AssembleBlockAsync(run.Id, block, runOptions.Formats, chunks, null, cancellationToken);
         var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key), time.GetUtcNow(), cancellationToken);
         if (!result.Committed)
         {

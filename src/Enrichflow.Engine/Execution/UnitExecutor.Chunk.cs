@@ -7,33 +7,49 @@ namespace Enrichflow.Engine.Execution;
 
 public sealed partial class UnitExecutor
 {
-    /// <summary>Runs a row block over one chunk of its input.</summary>
-    private async Task RunChunkAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a segment of row blocks (see <see cref="Segments"/>) over one chunk: reads the head's input once,
+    /// passes the rows through every block in memory, writes each block's output, and commits them all at once.
+    /// </summary>
+    private async Task RunChunkAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, RunOptions runOptions, CancellationToken cancellationToken)
     {
-        var block = plan[unit.Key.BlockId];
-        var edge = block.Inputs[0];
+        var head = plan[unit.Key.BlockId];
+        var chunk = unit.Key.Chunk;
+        var parent = plan[head.Inputs[0].FromBlockId];
+        var parentOutput = await store.GetChunkOutputAsync(new UnitKey(run.Id, UnitKind.Chunk, parent.Id, chunk), cancellationToken)
+            ?? throw new InvalidOperationException($"Chunk {chunk} of block '{parent.Id}' is not committed; block '{head.Id}' cannot read it.");
         RowChunk input;
-        await using (var stream = await blobs.OpenReadAsync(BlobKeys.Chunk(run.Id, edge.FromBlockId, unit.Key.Chunk), cancellationToken))
+        await using (var stream = await blobs.OpenReadAsync(BlobKeys.Chunk(run.Id, parent.Id, chunk, parentOutput.OutputTag), cancellationToken))
         {
             input = await ChunkFormat.ReadAsync(stream, cancellationToken);
         }
 
-        var output = new ChunkOutput(input.Count);
-        var passed = ApplyCondition(edge, input, output);
-        if (block.Compiled is RowBlock rowBlock)
+        var segment = Segments.From(plan, head);
+        var done = new List<(UnitKey Unit, UnitCounters Counters)>(segment.Count);
+        foreach (var block in segment)
         {
+            var columns = input.Columns();
+            var output = new ChunkOutput(input.Count);
+            var passed = ApplyCondition(block.Inputs[0], input, output);
+            if (block.Compiled is not RowBlock rowBlock)
+            {
+                throw new InvalidOperationException($"Block '{block.Id}' ({block.Type.Name}) cannot run over a chunk.");
+            }
+
             await rowBlock.ProcessAsync(passed, output, ContextFor(run, block), cancellationToken);
-        }
-        else
-        {
-            throw new InvalidOperationException($"Block '{block.Id}' ({block.Type.Name}) cannot run over a chunk.");
+            await WriteBlockOutputAsync(run.Id, plan, block, runOptions, chunk, unit.LeaseToken, output.Rows, output.Rejects,
+                [.. columns.Except(block.Compiled.RemovesColumns).Concat(block.Compiled.AddsColumns).Distinct(StringComparer.Ordinal)], cancellationToken);
+            done.Add((new UnitKey(run.Id, UnitKind.Chunk, block.Id, chunk, block.Position),
+                new UnitCounters(input.Count, output.Rows.Count, output.Rejects.Count, output.FailedCount)));
+            input = new RowChunk(chunk, output.Rows);
         }
 
-        await WriteChunkAsync(run.Id, block.Id, new RowChunk(unit.Key.Chunk, output.Rows), output.Rejects, cancellationToken);
-        var commit = new UnitCommit(unit.Key)
+        var tail = segment[^1];
+        var commit = new UnitCommit(done[^1].Unit)
         {
-            Counters = new UnitCounters(input.Count, output.Rows.Count, output.Rejects.Count, output.FailedCount),
-            Enqueue = ChunkUnitsAfter(plan, block, run.Id, unit.Key.Chunk),
+            Counters = done[^1].Counters,
+            AlsoDone = done[..^1],
+            Enqueue = ChunkUnitsAfter(plan, tail, run.Id, chunk),
         };
         var result = await store.CommitUnitAsync(unit, commit, time.GetUtcNow(), cancellationToken);
         if (!result.Committed)
@@ -43,7 +59,7 @@ public sealed partial class UnitExecutor
         }
 
         coordinator.NotifyWork();
-        await AfterChunkCommitAsync(run, block, result, cancellationToken);
+        await AfterChunkCommitAsync(run, tail, result, cancellationToken);
     }
 
     /// <summary>Rows for which the edge's condition is false do not travel it; they are rejected naming the edge.</summary>

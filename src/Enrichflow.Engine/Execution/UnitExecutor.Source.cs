@@ -40,7 +40,7 @@ public sealed partial class UnitExecutor
 
             if (rows.Count + rejects.Count >= chunkSize)
             {
-                if (!await CommitSourceChunkAsync(unit, run, plan, chunk, rows, rejects, done, cancellationToken))
+                if (!await CommitSourceChunkAsync(unit, run, plan, runOptions, chunk, rows, rejects, done, cancellationToken))
                 {
                     return;
                 }
@@ -55,7 +55,7 @@ public sealed partial class UnitExecutor
 
         if (rows.Count + rejects.Count > 0)
         {
-            if (!await CommitSourceChunkAsync(unit, run, plan, chunk, rows, rejects, done, cancellationToken))
+            if (!await CommitSourceChunkAsync(unit, run, plan, runOptions, chunk, rows, rejects, done, cancellationToken))
             {
                 return;
             }
@@ -76,7 +76,7 @@ public sealed partial class UnitExecutor
         await coordinator.ReconcileAsync(run.Id, cancellationToken);
     }
 
-    private async Task<bool> CommitSourceChunkAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, int chunk,
+    private async Task<bool> CommitSourceChunkAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, RunOptions runOptions, int chunk,
         List<Row> rows, List<RejectedRow> rejects, HashSet<int> done, CancellationToken cancellationToken)
     {
         if (done.Contains(chunk))
@@ -85,7 +85,7 @@ public sealed partial class UnitExecutor
         }
 
         var block = plan.Source;
-        await WriteChunkAsync(run.Id, block.Id, new RowChunk(chunk, rows), rejects, cancellationToken);
+        await WriteBlockOutputAsync(run.Id, plan, block, runOptions, chunk, unit.LeaseToken, rows, rejects, [], cancellationToken);
         var commit = new UnitCommit(new UnitKey(run.Id, UnitKind.Chunk, block.Id, chunk, block.Position))
         {
             Counters = new UnitCounters(rows.Count + rejects.Count, rows.Count, rejects.Count, 0),

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Rows;
@@ -40,7 +41,7 @@ public sealed partial class UnitExecutor(
                 await RunSourceAsync(unit, run, plan, runOptions, cancellationToken);
                 break;
             case UnitKind.Chunk:
-                await RunChunkAsync(unit, run, plan, cancellationToken);
+                await RunChunkAsync(unit, run, plan, runOptions, cancellationToken);
                 break;
             case UnitKind.Assemble:
                 await AssembleAsync(unit, run, plan, runOptions, cancellationToken);
@@ -60,29 +61,47 @@ public sealed partial class UnitExecutor(
         Time = time,
     };
 
+    /// <summary>The units that read <paramref name="block"/>'s chunk next: the heads of the segments it feeds.</summary>
     private static UnitKey[] ChunkUnitsAfter(WorkflowPlan plan, PlannedBlock block, Guid runId, int chunk) =>
         [.. block.Outputs.Select(id => plan[id]).Select(child => new UnitKey(runId, UnitKind.Chunk, child.Id, chunk, child.Position))];
 
-    private async Task WriteChunkAsync(Guid runId, string blockId, RowChunk chunk, IReadOnlyList<RejectedRow> rejects, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes what a block produced for one chunk, tagged with the lease it ran under: its CSV fragment (and NDJSON
+    /// when asked for), its rejects, and the stored chunk when later units read it.
+    /// </summary>
+    private async Task WriteBlockOutputAsync(Guid runId, WorkflowPlan plan, PlannedBlock block, RunOptions runOptions, int chunk, Guid tag,
+        List<Row> rows, IReadOnlyList<RejectedRow> rejects, IReadOnlyList<string> fallbackColumns, CancellationToken cancellationToken)
     {
-        await using (var writer = await blobs.CreateAsync(BlobKeys.Chunk(runId, blockId, chunk.Index), cancellationToken))
+        var output = new RowChunk(chunk, rows);
+        var columns = rows.Count > 0 ? output.Columns() : fallbackColumns;
+        await PutAsync(BlobKeys.CsvFragment(runId, block.Id, chunk, tag), CsvFragments.Render(columns, rows, _options.CsvFormulaGuard), cancellationToken);
+        if (runOptions.Formats.Contains("ndjson") || runOptions.Formats.Contains("json"))
         {
-            await ChunkFormat.WriteAsync(writer.Stream, chunk, cancellationToken);
-            await writer.CommitAsync(cancellationToken);
+            var ndjson = new ArrayBufferWriter<byte>(Math.Max(1024, rows.Count * 256));
+            ChunkFormat.WriteNdjson(ndjson, rows);
+            await PutAsync(BlobKeys.NdjsonFragment(runId, block.Id, chunk, tag), ndjson.WrittenMemory, cancellationToken);
         }
 
         if (rejects.Count > 0)
         {
-            await using var writer = await blobs.CreateAsync(BlobKeys.Rejects(runId, blockId, chunk.Index), cancellationToken);
-            await RejectsFormat.WriteAsync(writer.Stream, blockId, rejects, cancellationToken);
+            await using var writer = await blobs.CreateAsync(BlobKeys.Rejects(runId, block.Id, chunk, tag), cancellationToken);
+            await RejectsFormat.WriteAsync(writer.Stream, block.Id, rejects, cancellationToken);
             await writer.CommitAsync(cancellationToken);
         }
-        else
+
+        if (Segments.StoresChunks(plan, block))
         {
-            // A re-run of the unit may reject nothing where an earlier attempt did (it cannot, blocks are
-            // deterministic, but a stale file must never be assembled).
-            await blobs.DeleteAsync(BlobKeys.Rejects(runId, blockId, chunk.Index), cancellationToken);
+            var binary = new ArrayBufferWriter<byte>(Math.Max(4096, rows.Count * 200));
+            ChunkFormat.Write(binary, output);
+            await PutAsync(BlobKeys.Chunk(runId, block.Id, chunk, tag), binary.WrittenMemory, cancellationToken);
         }
+    }
+
+    private async Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        await using var writer = await blobs.CreateAsync(key, cancellationToken);
+        await writer.Stream.WriteAsync(content, cancellationToken);
+        await writer.CommitAsync(cancellationToken);
     }
 
     private async Task AfterChunkCommitAsync(RunRecord run, PlannedBlock block, CommitResult result, CancellationToken cancellationToken)

@@ -1,39 +1,51 @@
 using System.Text;
 using Enrichflow.Core.Definitions;
-using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
-using Microsoft.Extensions.Options;
 using nietras.SeparatedValues;
 
 namespace Enrichflow.Engine.Results;
 
 /// <summary>
-/// Writes a block's result files by concatenating its chunks in order (API.md §3.1): CSV always, NDJSON and
-/// JSON when asked. Reads one chunk at a time, so memory does not grow with the run.
+/// Writes a block's result files by concatenating the fragments its committed chunks wrote, in chunk order
+/// (API.md §3.1): CSV always, NDJSON and JSON when asked. Reads one fragment at a time, so memory does not grow
+/// with the run. Only the fragments of the committing attempt (its output tag) are read.
 /// </summary>
-public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, IOptions<EngineOptions> options, TimeProvider time)
+public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvider time)
 {
     public const string RejectsFileName = "rejects.ndjson";
 
     public static string FileName(PlannedBlock block, string format) => $"{block.Definition.SequenceNumber}_{block.Id}.{format}";
 
-    /// <summary>Assembles the result files of <paramref name="block"/> from the given chunks (all of them, or the finished ones of a stopped run).</summary>
-    public async Task AssembleBlockAsync(Guid runId, PlannedBlock block, IReadOnlyList<string> formats, IReadOnlyList<int> chunks, string? message, CancellationToken cancellationToken)
+    /// <summary>Assembles the result files of <paramref name="block"/> from the given committed chunks (all, or the finished ones of a stopped run).</summary>
+    public async Task AssembleBlockAsync(Guid runId, PlannedBlock block, IReadOnlyList<string> formats, IReadOnlyList<ChunkOutputRecord> chunks, string? message, CancellationToken cancellationToken)
     {
+        var rows = chunks.Sum(c => c.RowsOut);
         foreach (var format in formats.Distinct(StringComparer.Ordinal))
         {
             var fileName = FileName(block, format);
             var key = BlobKeys.Result(runId, fileName);
-            long rows;
             await using (var writer = await blobs.CreateAsync(key, cancellationToken))
             {
-                rows = format switch
+                switch (format)
                 {
-                    "csv" => await WriteCsvAsync(runId, block.Id, chunks, writer.Stream, cancellationToken),
-                    "ndjson" => await WriteNdjsonAsync(runId, block.Id, chunks, writer.Stream, cancellationToken),
-                    "json" => await WriteJsonAsync(runId, block.Id, chunks, writer.Stream, cancellationToken),
-                    _ => throw new InvalidOperationException($"Unknown result format '{format}'."),
-                };
+                    case "csv":
+                        await WriteCsvAsync(runId, block.Id, chunks, writer.Stream, cancellationToken);
+                        break;
+                    case "ndjson":
+                        foreach (var chunk in chunks)
+                        {
+                            await using var stream = await blobs.OpenReadAsync(BlobKeys.NdjsonFragment(runId, block.Id, chunk.Chunk, chunk.OutputTag), cancellationToken);
+                            await stream.CopyToAsync(writer.Stream, cancellationToken);
+                        }
+
+                        break;
+                    case "json":
+                        await WriteJsonAsync(runId, block.Id, chunks, writer.Stream, cancellationToken);
+                        break;
+                    default:
+                        throw new InvalidOperationException($"Unknown result format '{format}'.");
+                }
+
                 await writer.CommitAsync(cancellationToken);
             }
 
@@ -51,10 +63,15 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, IOptions<
         {
             foreach (var block in plan.Blocks)
             {
-                var prefix = $"runs/{runId:N}/blocks/{block.Id}/rejects/";
-                await foreach (var rejectKey in blobs.ListAsync(prefix, cancellationToken))
+                foreach (var chunk in await store.ListChunkOutputsAsync(runId, block.Id, cancellationToken))
                 {
-                    await using var stream = await blobs.OpenReadAsync(rejectKey, cancellationToken);
+                    var rejectsKey = BlobKeys.Rejects(runId, block.Id, chunk.Chunk, chunk.OutputTag);
+                    if (await blobs.GetSizeAsync(rejectsKey, cancellationToken) is not > 0)
+                    {
+                        continue;
+                    }
+
+                    await using var stream = await blobs.OpenReadAsync(rejectsKey, cancellationToken);
                     lines += await CopyCountingLinesAsync(stream, writer.Stream, cancellationToken);
                 }
             }
@@ -71,95 +88,130 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, IOptions<
         await store.PutResultFileAsync(new ResultFileRecord(runId, "rejects", 0, "ndjson", RejectsFileName, key, lines, size, time.GetUtcNow(), message), cancellationToken);
     }
 
-    private async Task<long> WriteCsvAsync(Guid runId, string blockId, IReadOnlyList<int> chunks, Stream destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// When every fragment has the same header (the usual case): the header once, then each fragment's rows as
+    /// bytes. When headers differ (rows of different shapes), every fragment is re-written under the union of
+    /// the columns.
+    /// </summary>
+    private async Task WriteCsvAsync(Guid runId, string blockId, IReadOnlyList<ChunkOutputRecord> chunks, Stream destination, CancellationToken cancellationToken)
+    {
+        byte[]? header = null;
+        foreach (var chunk in chunks)
+        {
+            var first = await ReadHeaderAsync(BlobKeys.CsvFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
+            if (first.Length == 0)
+            {
+                continue;
+            }
+
+            if (header is null)
+            {
+                header = first;
+            }
+            else if (!first.AsSpan().SequenceEqual(header))
+            {
+                await WriteCsvUnionAsync(runId, blockId, chunks, destination, cancellationToken);
+                return;
+            }
+        }
+
+        if (header is null)
+        {
+            return;
+        }
+
+        await destination.WriteAsync(header, cancellationToken);
+        foreach (var chunk in chunks)
+        {
+            var fragment = await ReadAllAsync(BlobKeys.CsvFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
+            if (fragment.Length > 0)
+            {
+                await destination.WriteAsync(fragment.AsMemory(header.Length), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>A fragment's header record (through its newline), reading only as much as it takes.</summary>
+    private async Task<byte[]> ReadHeaderAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
+        var buffer = new byte[4096];
+        var filled = 0;
+        while (true)
+        {
+            if (filled == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+
+            var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            filled += read;
+            if (CsvFragments.TryHeaderLength(buffer.AsSpan(0, filled), out var length))
+            {
+                return buffer[..length];
+            }
+
+            if (read == 0)
+            {
+                return buffer[..filled];
+            }
+        }
+    }
+
+    private async Task WriteCsvUnionAsync(Guid runId, string blockId, IReadOnlyList<ChunkOutputRecord> chunks, Stream destination, CancellationToken cancellationToken)
     {
         var columns = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        long total = 0;
         foreach (var chunk in chunks)
         {
-            await using var stream = await blobs.OpenReadAsync(BlobKeys.Chunk(runId, blockId, chunk), cancellationToken);
-            var header = await ChunkFormat.ReadHeaderAsync(stream, cancellationToken);
-            total += header.Rows;
-            foreach (var column in header.Columns.Where(seen.Add))
+            var fragment = await ReadAllAsync(BlobKeys.CsvFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
+            if (fragment.Length > 0)
             {
-                columns.Add(column);
+                using var reader = Sep.New(',').Reader(o => o with { Unescape = true }).From(fragment);
+                columns.AddRange(reader.Header.ColNames.Where(seen.Add));
             }
         }
 
-        var guard = options.Value.CsvFormulaGuard;
-        long count = 0;
-        await using var text = new StreamWriter(destination, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
-        if (total == 0)
+        await destination.WriteAsync(Encoding.UTF8.GetBytes(string.Join(',', columns.Select(CsvFragments.Quote)) + "\n"), cancellationToken);
+        foreach (var chunk in chunks)
         {
-            // Sep writes the header with the first row; a block that kept no rows still gets one.
-            await text.WriteLineAsync(string.Join(',', columns.Select(Quote)).AsMemory(), cancellationToken);
-            await text.FlushAsync(cancellationToken);
-            return 0;
-        }
-
-        await using (var writer = Sep.New(',').Writer(o => o with { Escape = true, WriteHeader = true }).To(text))
-        {
-            foreach (var chunk in chunks)
+            var fragment = await ReadAllAsync(BlobKeys.CsvFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
+            if (fragment.Length > 0)
             {
-                RowChunk rows;
-                await using (var stream = await blobs.OpenReadAsync(BlobKeys.Chunk(runId, blockId, chunk), cancellationToken))
-                {
-                    rows = await ChunkFormat.ReadAsync(stream, cancellationToken);
-                }
+                await destination.WriteAsync(RenderUnder(columns, fragment), cancellationToken);
+            }
+        }
+    }
 
-                foreach (var row in rows.Rows)
+    /// <summary>The rows of a fragment re-written under <paramref name="columns"/> (no header line).</summary>
+    private static byte[] RenderUnder(List<string> columns, byte[] fragment)
+    {
+        using var memory = new MemoryStream(fragment.Length + 1024);
+        using (var text = new StreamWriter(memory, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
+        using (var reader = Sep.New(',').Reader(o => o with { Unescape = true }).From(fragment))
+        using (var writer = Sep.New(',').Writer(o => o with { Escape = true, WriteHeader = false }).To(text, leaveOpen: true))
+        {
+            foreach (var row in reader)
+            {
+                using var output = writer.NewRow();
+                foreach (var column in columns)
                 {
-                    await using var csvRow = writer.NewRow(cancellationToken);
-                    foreach (var column in columns)
-                    {
-                        var value = row.TryGetValue(column, out var v) ? RowValues.ToText(v) ?? "" : "";
-                        csvRow[column].Set(guard ? CsvFormulaGuard.Apply(value) : value);
-                    }
-
-                    count++;
+                    output[column].Set(reader.Header.TryIndexOf(column, out var index) ? row[index].ToString() : "");
                 }
             }
         }
 
-        await text.FlushAsync(cancellationToken);
-        return count;
+        return memory.ToArray();
     }
 
-    private static string Quote(string column) =>
-        column.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + column.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : column;
-
-    private async Task<long> WriteNdjsonAsync(Guid runId, string blockId, IReadOnlyList<int> chunks, Stream destination, CancellationToken cancellationToken)
+    private async Task WriteJsonAsync(Guid runId, string blockId, IReadOnlyList<ChunkOutputRecord> chunks, Stream destination, CancellationToken cancellationToken)
     {
-        long count = 0;
-        foreach (var chunk in chunks)
-        {
-            await using var stream = await blobs.OpenReadAsync(BlobKeys.Chunk(runId, blockId, chunk), cancellationToken);
-            count += (await ChunkFormat.ReadHeaderAsync(stream, cancellationToken)).Rows;
-            stream.Position = 0;
-            await ChunkFormat.CopyRowsAsync(stream, destination, cancellationToken);
-        }
-
-        return count;
-    }
-
-    private async Task<long> WriteJsonAsync(Guid runId, string blockId, IReadOnlyList<int> chunks, Stream destination, CancellationToken cancellationToken)
-    {
-        long count = 0;
+        var first = true;
         await destination.WriteAsync("["u8.ToArray(), cancellationToken);
         foreach (var chunk in chunks)
         {
-            byte[] bytes;
-            await using (var stream = await blobs.OpenReadAsync(BlobKeys.Chunk(runId, blockId, chunk), cancellationToken))
-            using (var memory = new MemoryStream())
-            {
-                await stream.CopyToAsync(memory, cancellationToken);
-                bytes = memory.ToArray();
-            }
-
+            var bytes = await ReadAllAsync(BlobKeys.NdjsonFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
             var rest = bytes.AsMemory();
-            var newline = rest.Span.IndexOf((byte)'\n');
-            rest = newline < 0 ? default : rest[(newline + 1)..];
             while (!rest.IsEmpty)
             {
                 var end = rest.Span.IndexOf((byte)'\n');
@@ -170,14 +222,21 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, IOptions<
                     continue;
                 }
 
-                await destination.WriteAsync(count == 0 ? "\n"u8.ToArray() : ",\n"u8.ToArray(), cancellationToken);
+                await destination.WriteAsync(first ? "\n"u8.ToArray() : ",\n"u8.ToArray(), cancellationToken);
                 await destination.WriteAsync(line, cancellationToken);
-                count++;
+                first = false;
             }
         }
 
         await destination.WriteAsync("\n]\n"u8.ToArray(), cancellationToken);
-        return count;
+    }
+
+    private async Task<byte[]> ReadAllAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
+        var bytes = new byte[stream.Length];
+        await stream.ReadExactlyAsync(bytes, cancellationToken);
+        return bytes;
     }
 
     private static async Task<long> CopyCountingLinesAsync(Stream source, Stream destination, CancellationToken cancellationToken)

@@ -184,4 +184,38 @@ public abstract partial class RunStoreCompliance
         Assert.False(await Store.IsUnitDoneAsync(Chunk(runId, "clean", 7), Ct));
         Assert.Equal(new UnitCounts(0, 1, 3, 0), await Store.CountUnitsAsync(runId, Ct));
     }
+
+    [Fact]
+    public async Task A_fused_commit_records_every_block_done_with_its_own_counters_and_the_lease_as_output_tag()
+    {
+        var runId = await AddRunAsync();
+        await Store.EnqueueUnitsAsync([Chunk(runId, "clean", 3)], Ct);
+        var unit = (await Store.ClaimUnitAsync("w1", Lease, T0, Ct))!;
+        var fused = new UnitCounters(RowsIn: 7, RowsOut: 5, RowsRejected: 2, RowsFailed: 0);
+
+        var result = await Store.CommitUnitAsync(unit,
+            new UnitCommit(Chunk(runId, "enrich", 3)) { Counters = fused, AlsoDone = [(unit.Key, TenIn)] }, T0.AddSeconds(1), Ct);
+
+        Assert.True(result.Committed);
+        Assert.Equal((10L, 7L, 1), ((await GetBlockAsync(runId, "clean")).RowsIn, (await GetBlockAsync(runId, "clean")).RowsOut, (await GetBlockAsync(runId, "clean")).ChunksDone));
+        Assert.Equal((7L, 5L, 1), ((await GetBlockAsync(runId, "enrich")).RowsIn, (await GetBlockAsync(runId, "enrich")).RowsOut, (await GetBlockAsync(runId, "enrich")).ChunksDone));
+        Assert.Equal([new ChunkOutputRecord(3, 7, unit.LeaseToken)], await Store.ListChunkOutputsAsync(runId, "clean", Ct));
+        Assert.Equal(new ChunkOutputRecord(3, 5, unit.LeaseToken), await Store.GetChunkOutputAsync(Chunk(runId, "enrich", 3), Ct));
+        Assert.Equal(new UnitCounts(0, 0, 2, 0), await Store.CountUnitsAsync(runId, Ct));
+    }
+
+    [Fact]
+    public async Task The_output_tag_of_a_chunk_is_the_first_committing_lease_and_never_changes()
+    {
+        var runId = await AddRunAsync();
+        await Store.EnqueueUnitsAsync([Source(runId)], Ct);
+        var first = (await Store.ClaimUnitAsync("w1", Lease, T0, Ct))!;
+        await Store.CommitUnitAsync(first, new UnitCommit(Chunk(runId, "source", 0)) { Counters = TenIn, FinishesLease = false }, T0, Ct);
+        var second = (await Store.ClaimUnitAsync("w2", Lease, T0 + Lease + TimeSpan.FromSeconds(1), Ct))!;
+
+        await Store.CommitUnitAsync(second, new UnitCommit(Chunk(runId, "source", 0)) { Counters = TenIn, FinishesLease = false }, T0.AddMinutes(2), Ct);
+
+        Assert.Equal(first.LeaseToken, (await Store.GetChunkOutputAsync(Chunk(runId, "source", 0), Ct))!.Value.OutputTag);
+        Assert.Null(await Store.GetChunkOutputAsync(Chunk(runId, "source", 1), Ct));
+    }
 }
