@@ -51,4 +51,20 @@ public class ChunkFormatBenchmarks
 
     [Benchmark]
     public int Parse() => ChunkFormat.Parse(_bytes).Count;
+
+    [Benchmark]
+    public int CsvFragment()
+    {
+        using var buffer = new Enrichflow.Core.Buffers.PooledBuffer(256 * 1024);
+        Enrichflow.Engine.Results.CsvFragments.Render(buffer, _chunk.Columns(), _chunk.Rows, formulaGuard: true);
+        return buffer.WrittenCount;
+    }
+
+    [Benchmark]
+    public int Ndjson()
+    {
+        using var buffer = new Enrichflow.Core.Buffers.PooledBuffer(256 * 1024);
+        ChunkFormat.WriteNdjson(buffer, _chunk.Rows);
+        return buffer.WrittenCount;
+    }
 }

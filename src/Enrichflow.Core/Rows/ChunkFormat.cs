@@ -1,4 +1,5 @@
 using System.Buffers;
+using Enrichflow.Core.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
@@ -24,7 +25,7 @@ public static class ChunkFormat
 
     public static async Task WriteAsync(Stream destination, RowChunk chunk, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(4096, chunk.Count * 256));
+        using var buffer = new PooledBuffer(Math.Max(4096, chunk.Count * 256));
         Write(buffer, chunk);
         await destination.WriteAsync(buffer.WrittenMemory, cancellationToken);
     }
@@ -109,16 +110,8 @@ public static class ChunkFormat
 
     public static async Task<RowChunk> ReadAsync(Stream source, CancellationToken cancellationToken)
     {
-        if (source.CanSeek)
-        {
-            var bytes = new byte[source.Length - source.Position];
-            await source.ReadExactlyAsync(bytes, cancellationToken);
-            return Parse(bytes);
-        }
-
-        using var memory = new MemoryStream();
-        await source.CopyToAsync(memory, cancellationToken);
-        return Parse(memory.GetBuffer().AsSpan(0, (int)memory.Length));
+        using var buffer = await PooledBuffer.ReadFromAsync(source, cancellationToken);
+        return Parse(buffer.WrittenSpan);
     }
 
     public static RowChunk Parse(ReadOnlySpan<byte> bytes)

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Enrichflow.Core.Buffers;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Rows;
@@ -74,12 +74,14 @@ public sealed partial class UnitExecutor(
     {
         var output = new RowChunk(chunk, rows);
         var columns = rows.Count > 0 ? output.Columns() : fallbackColumns;
-        await PutAsync(BlobKeys.CsvFragment(runId, block.Id, chunk, tag), CsvFragments.Render(columns, rows, _options.CsvFormulaGuard), cancellationToken);
+        using var buffer = new PooledBuffer(Math.Max(4096, rows.Count * 160));
+        CsvFragments.Render(buffer, columns, rows, _options.CsvFormulaGuard);
+        await PutAsync(BlobKeys.CsvFragment(runId, block.Id, chunk, tag), buffer.WrittenMemory, cancellationToken);
         if (runOptions.Formats.Contains("ndjson") || runOptions.Formats.Contains("json"))
         {
-            var ndjson = new ArrayBufferWriter<byte>(Math.Max(1024, rows.Count * 256));
-            ChunkFormat.WriteNdjson(ndjson, rows);
-            await PutAsync(BlobKeys.NdjsonFragment(runId, block.Id, chunk, tag), ndjson.WrittenMemory, cancellationToken);
+            buffer.Clear();
+            ChunkFormat.WriteNdjson(buffer, rows);
+            await PutAsync(BlobKeys.NdjsonFragment(runId, block.Id, chunk, tag), buffer.WrittenMemory, cancellationToken);
         }
 
         if (rejects.Count > 0)
@@ -91,9 +93,9 @@ public sealed partial class UnitExecutor(
 
         if (Segments.StoresChunks(plan, block))
         {
-            var binary = new ArrayBufferWriter<byte>(Math.Max(4096, rows.Count * 200));
-            ChunkFormat.Write(binary, output);
-            await PutAsync(BlobKeys.Chunk(runId, block.Id, chunk, tag), binary.WrittenMemory, cancellationToken);
+            buffer.Clear();
+            ChunkFormat.Write(buffer, output);
+            await PutAsync(BlobKeys.Chunk(runId, block.Id, chunk, tag), buffer.WrittenMemory, cancellationToken);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Enrichflow.Core.Buffers;
 using Enrichflow.Core.Rows;
 using nietras.SeparatedValues;
 
@@ -10,15 +11,15 @@ namespace Enrichflow.Engine.Results;
 /// </summary>
 public static class CsvFragments
 {
-    public static byte[] Render(IReadOnlyList<string> columns, IReadOnlyList<Row> rows, bool formulaGuard)
+    /// <summary>Renders the fragment into <paramref name="destination"/> (nothing when there are no columns).</summary>
+    public static void Render(PooledBuffer destination, IReadOnlyList<string> columns, IReadOnlyList<Row> rows, bool formulaGuard)
     {
         if (columns.Count == 0)
         {
-            return [];
+            return;
         }
 
-        using var memory = new MemoryStream(Math.Max(1024, rows.Count * 128));
-        using (var text = new StreamWriter(memory, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
+        using (var text = new StreamWriter(new PooledBufferStream(destination), Utf8, 16 * 1024, leaveOpen: false))
         {
             if (rows.Count == 0)
             {
@@ -39,9 +40,9 @@ public static class CsvFragments
                 }
             }
         }
-
-        return memory.ToArray();
     }
+
+    private static readonly UTF8Encoding Utf8 = new(false);
 
     internal static string Quote(string column) =>
         column.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + column.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : column;

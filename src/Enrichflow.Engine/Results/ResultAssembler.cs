@@ -123,10 +123,11 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         await destination.WriteAsync(header, cancellationToken);
         foreach (var chunk in chunks)
         {
-            var fragment = await ReadAllAsync(BlobKeys.CsvFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
+            await using var fragment = await blobs.OpenReadAsync(BlobKeys.CsvFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
             if (fragment.Length > 0)
             {
-                await destination.WriteAsync(fragment.AsMemory(header.Length), cancellationToken);
+                fragment.Position = header.Length;
+                await fragment.CopyToAsync(destination, cancellationToken);
             }
         }
     }

@@ -24,7 +24,7 @@ public static class EnrichflowApp
 
     public static WebApplication Build(ServeSettings settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         var dataDirectory = Path.GetFullPath(settings.DataDirectory
             ?? Environment.GetEnvironmentVariable("ENRICHFLOW_DataDirectory")
             ?? ".enrichflow");
