@@ -12,16 +12,11 @@ public static class BlobKeys
 
     public static string Upload(string orgId, Guid handleId) => $"uploads/{orgId}/{handleId:N}";
 
-    /// <summary>A chunk as later units read it (binary, <see cref="Core.Rows.ChunkFormat"/>).</summary>
-    public static string Chunk(Guid runId, string blockId, int chunk, Guid tag) => $"runs/{runId:N}/blocks/{blockId}/chunks/{chunk:D7}.{tag:N}.efc";
-
-    /// <summary>A chunk's rows as CSV, with its own header line.</summary>
-    public static string CsvFragment(Guid runId, string blockId, int chunk, Guid tag) => $"runs/{runId:N}/blocks/{blockId}/csv/{chunk:D7}.{tag:N}.csv";
-
-    /// <summary>A chunk's rows as NDJSON lines (written when NDJSON or JSON results were asked for).</summary>
-    public static string NdjsonFragment(Guid runId, string blockId, int chunk, Guid tag) => $"runs/{runId:N}/blocks/{blockId}/ndjson/{chunk:D7}.{tag:N}.ndjson";
-
-    public static string Rejects(Guid runId, string blockId, int chunk, Guid tag) => $"runs/{runId:N}/blocks/{blockId}/rejects/{chunk:D7}.{tag:N}.ndjson";
+    /// <summary>
+    /// Everything one unit wrote for one chunk (see <see cref="Results.UnitOutputFile"/>): the unit is named by the
+    /// first block it ran (a segment head, or the source) and tagged with its lease.
+    /// </summary>
+    public static string UnitOutput(Guid runId, string headBlockId, int chunk, Guid tag) => $"runs/{runId:N}/units/{headBlockId}/{chunk:D7}.{tag:N}.efo";
 
     public static string Result(Guid runId, string fileName) => $"runs/{runId:N}/results/{fileName}";
 }

@@ -167,7 +167,7 @@ public sealed partial class RunCoordinator(
 
                 var chunks = await store.ListChunkOutputsAsync(runId, block.Id, cancellationToken);
                 var message = $"Partial results: the run was {why} after {chunks.Count} of {(total is int t ? t.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of")} chunks of block '{block.Id}'.";
-                await assembler.AssembleBlockAsync(runId, block, options.Formats, chunks, message, cancellationToken);
+                await assembler.AssembleBlockAsync(runId, plan, block, options.Formats, chunks, message, cancellationToken);
                 await store.SetBlockStatusAsync(runId, block.Id, run.Status == RunStatus.Failed ? BlockStatus.Failed : BlockStatus.Cancelled, time.GetUtcNow(), null, cancellationToken);
             }
 

@@ -28,6 +28,17 @@ public static class Segments
         return members;
     }
 
+    /// <summary>The block that heads <paramref name="block"/>'s segment (the source heads its own), whose unit wrote its output.</summary>
+    public static PlannedBlock HeadOf(WorkflowPlan plan, PlannedBlock block)
+    {
+        while (FusesWithParent(plan, block))
+        {
+            block = plan[block.Inputs[0].FromBlockId];
+        }
+
+        return block;
+    }
+
     /// <summary>True when later units read this block's chunks (it ends a segment, or it is the source, and has children).</summary>
     public static bool StoresChunks(WorkflowPlan plan, PlannedBlock block) =>
         block.Outputs.Count > 0 && (block.IsSource || block.Outputs.Count > 1 || block.Outputs.Any(id => IsHead(plan, plan[id])));

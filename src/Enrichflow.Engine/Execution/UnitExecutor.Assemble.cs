@@ -10,7 +10,7 @@ public sealed partial class UnitExecutor
     {
         var block = plan[unit.Key.BlockId];
         var chunks = await store.ListChunkOutputsAsync(run.Id, block.Id, cancellationToken);
-        await assembler.AssembleBlockAsync(run.Id, block, runOptions.Formats, chunks, null, cancellationToken);
+        await assembler.AssembleBlockAsync(run.Id, plan, block, runOptions.Formats, chunks, null, cancellationToken);
         var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key), time.GetUtcNow(), cancellationToken);
         if (!result.Committed)
         {

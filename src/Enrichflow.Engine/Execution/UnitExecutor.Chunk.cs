@@ -2,6 +2,7 @@ using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Results;
 
 namespace Enrichflow.Engine.Execution;
 
@@ -18,13 +19,16 @@ public sealed partial class UnitExecutor
         var parent = plan[head.Inputs[0].FromBlockId];
         var parentOutput = await store.GetChunkOutputAsync(new UnitKey(run.Id, UnitKind.Chunk, parent.Id, chunk), cancellationToken)
             ?? throw new InvalidOperationException($"Chunk {chunk} of block '{parent.Id}' is not committed; block '{head.Id}' cannot read it.");
+        var parentKey = BlobKeys.UnitOutput(run.Id, Segments.HeadOf(plan, parent).Id, chunk, parentOutput.OutputTag);
         RowChunk input;
-        await using (var stream = await blobs.OpenReadAsync(BlobKeys.Chunk(run.Id, parent.Id, chunk, parentOutput.OutputTag), cancellationToken))
+        using (var bytes = await UnitOutputFile.ReadSectionAsync(blobs, parentKey, parent.Id, SectionKind.Chunk, cancellationToken)
+            ?? throw new InvalidOperationException($"The output of block '{parent.Id}' for chunk {chunk} has no stored rows."))
         {
-            input = await ChunkFormat.ReadAsync(stream, cancellationToken);
+            input = ChunkFormat.Parse(bytes.WrittenSpan);
         }
 
         var segment = Segments.From(plan, head);
+        using var file = new UnitOutputFile();
         var done = new List<(UnitKey Unit, UnitCounters Counters)>(segment.Count);
         foreach (var block in segment)
         {
@@ -37,13 +41,14 @@ public sealed partial class UnitExecutor
             }
 
             await rowBlock.ProcessAsync(passed, output, ContextFor(run, block), cancellationToken);
-            await WriteBlockOutputAsync(run.Id, plan, block, runOptions, chunk, unit.LeaseToken, output.Rows, output.Rejects,
-                [.. columns.Except(block.Compiled.RemovesColumns).Concat(block.Compiled.AddsColumns).Distinct(StringComparer.Ordinal)], cancellationToken);
+            AddBlockOutput(file, plan, block, runOptions, chunk, output.Rows, output.Rejects,
+                [.. columns.Except(block.Compiled.RemovesColumns).Concat(block.Compiled.AddsColumns).Distinct(StringComparer.Ordinal)]);
             done.Add((new UnitKey(run.Id, UnitKind.Chunk, block.Id, chunk, block.Position),
                 new UnitCounters(input.Count, output.Rows.Count, output.Rejects.Count, output.FailedCount)));
             input = new RowChunk(chunk, output.Rows);
         }
 
+        await file.WriteAsync(blobs, BlobKeys.UnitOutput(run.Id, head.Id, chunk, unit.LeaseToken), cancellationToken);
         var tail = segment[^1];
         var commit = new UnitCommit(done[^1].Unit)
         {

@@ -2,6 +2,7 @@ using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Results;
 
 namespace Enrichflow.Engine.Execution;
 
@@ -85,7 +86,12 @@ public sealed partial class UnitExecutor
         }
 
         var block = plan.Source;
-        await WriteBlockOutputAsync(run.Id, plan, block, runOptions, chunk, unit.LeaseToken, rows, rejects, [], cancellationToken);
+        using (var file = new UnitOutputFile())
+        {
+            AddBlockOutput(file, plan, block, runOptions, chunk, rows, rejects, []);
+            await file.WriteAsync(blobs, BlobKeys.UnitOutput(run.Id, block.Id, chunk, unit.LeaseToken), cancellationToken);
+        }
+
         var commit = new UnitCommit(new UnitKey(run.Id, UnitKind.Chunk, block.Id, chunk, block.Position))
         {
             Counters = new UnitCounters(rows.Count + rejects.Count, rows.Count, rejects.Count, 0),

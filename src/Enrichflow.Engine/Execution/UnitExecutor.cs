@@ -1,4 +1,3 @@
-using Enrichflow.Core.Buffers;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Rows;
@@ -66,44 +65,36 @@ public sealed partial class UnitExecutor(
         [.. block.Outputs.Select(id => plan[id]).Select(child => new UnitKey(runId, UnitKind.Chunk, child.Id, chunk, child.Position))];
 
     /// <summary>
-    /// Writes what a block produced for one chunk, tagged with the lease it ran under: its CSV fragment (and NDJSON
-    /// when asked for), its rejects, and the stored chunk when later units read it.
+    /// Adds what a block produced for one chunk to its unit's output file: its CSV fragment (and NDJSON when asked
+    /// for), its rejects, and the binary chunk when later units read it.
     /// </summary>
-    private async Task WriteBlockOutputAsync(Guid runId, WorkflowPlan plan, PlannedBlock block, RunOptions runOptions, int chunk, Guid tag,
-        List<Row> rows, IReadOnlyList<RejectedRow> rejects, IReadOnlyList<string> fallbackColumns, CancellationToken cancellationToken)
+    private void AddBlockOutput(UnitOutputFile file, WorkflowPlan plan, PlannedBlock block, RunOptions runOptions, int chunk,
+        List<Row> rows, IReadOnlyList<RejectedRow> rejects, IReadOnlyList<string> fallbackColumns)
     {
         var output = new RowChunk(chunk, rows);
-        var columns = rows.Count > 0 ? output.Columns() : fallbackColumns;
-        using var buffer = new PooledBuffer(Math.Max(4096, rows.Count * 160));
-        CsvFragments.Render(buffer, columns, rows, _options.CsvFormulaGuard);
-        await PutAsync(BlobKeys.CsvFragment(runId, block.Id, chunk, tag), buffer.WrittenMemory, cancellationToken);
+        var start = file.StartSection();
+        CsvFragments.Render(file.Payload, rows.Count > 0 ? output.Columns() : fallbackColumns, rows, _options.CsvFormulaGuard);
+        file.EndSection(block.Id, SectionKind.Csv, start);
         if (runOptions.Formats.Contains("ndjson") || runOptions.Formats.Contains("json"))
         {
-            buffer.Clear();
-            ChunkFormat.WriteNdjson(buffer, rows);
-            await PutAsync(BlobKeys.NdjsonFragment(runId, block.Id, chunk, tag), buffer.WrittenMemory, cancellationToken);
+            start = file.StartSection();
+            ChunkFormat.WriteNdjson(file.Payload, rows);
+            file.EndSection(block.Id, SectionKind.Ndjson, start);
         }
 
         if (rejects.Count > 0)
         {
-            await using var writer = await blobs.CreateAsync(BlobKeys.Rejects(runId, block.Id, chunk, tag), cancellationToken);
-            await RejectsFormat.WriteAsync(writer.Stream, block.Id, rejects, cancellationToken);
-            await writer.CommitAsync(cancellationToken);
+            start = file.StartSection();
+            RejectsFormat.Write(file.Payload, block.Id, rejects);
+            file.EndSection(block.Id, SectionKind.Rejects, start);
         }
 
         if (Segments.StoresChunks(plan, block))
         {
-            buffer.Clear();
-            ChunkFormat.Write(buffer, output);
-            await PutAsync(BlobKeys.Chunk(runId, block.Id, chunk, tag), buffer.WrittenMemory, cancellationToken);
+            start = file.StartSection();
+            ChunkFormat.Write(file.Payload, output);
+            file.EndSection(block.Id, SectionKind.Chunk, start);
         }
-    }
-
-    private async Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        await using var writer = await blobs.CreateAsync(key, cancellationToken);
-        await writer.Stream.WriteAsync(content, cancellationToken);
-        await writer.CommitAsync(cancellationToken);
     }
 
     private async Task AfterChunkCommitAsync(RunRecord run, PlannedBlock block, CommitResult result, CancellationToken cancellationToken)

@@ -8,9 +8,8 @@ namespace Enrichflow.Engine.Results;
 /// <summary>One line of <c>rejects.ndjson</c>: <c>{block_id, reason, row_index, row, ...}</c> (API.md §3.1).</summary>
 public static class RejectsFormat
 {
-    public static async Task WriteAsync(Stream destination, string blockId, IReadOnlyList<RejectedRow> rejects, CancellationToken cancellationToken)
+    public static void Write(IBufferWriter<byte> buffer, string blockId, IReadOnlyList<RejectedRow> rejects)
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         foreach (var reject in rejects)
         {
             using (var writer = new Utf8JsonWriter(buffer))
@@ -54,13 +53,6 @@ public static class RejectsFormat
             }
 
             buffer.Write("\n"u8);
-            if (buffer.WrittenCount > 256 * 1024)
-            {
-                await destination.WriteAsync(buffer.WrittenMemory, cancellationToken);
-                buffer.ResetWrittenCount();
-            }
         }
-
-        await destination.WriteAsync(buffer.WrittenMemory, cancellationToken);
     }
 }

@@ -1,14 +1,16 @@
 using System.Text;
+using Enrichflow.Core.Buffers;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Execution;
 using nietras.SeparatedValues;
 
 namespace Enrichflow.Engine.Results;
 
 /// <summary>
-/// Writes a block's result files by concatenating the fragments its committed chunks wrote, in chunk order
-/// (API.md §3.1): CSV always, NDJSON and JSON when asked. Reads one fragment at a time, so memory does not grow
-/// with the run. Only the fragments of the committing attempt (its output tag) are read.
+/// Writes a block's result files by concatenating the sections its committed chunks wrote, in chunk order
+/// (API.md §3.1): CSV always, NDJSON and JSON when asked. Reads one section at a time, so memory does not grow
+/// with the run, and only from the unit files of the committing attempts (their output tags).
 /// </summary>
 public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvider time)
 {
@@ -17,9 +19,11 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
     public static string FileName(PlannedBlock block, string format) => $"{block.Definition.SequenceNumber}_{block.Id}.{format}";
 
     /// <summary>Assembles the result files of <paramref name="block"/> from the given committed chunks (all, or the finished ones of a stopped run).</summary>
-    public async Task AssembleBlockAsync(Guid runId, PlannedBlock block, IReadOnlyList<string> formats, IReadOnlyList<ChunkOutputRecord> chunks, string? message, CancellationToken cancellationToken)
+    public async Task AssembleBlockAsync(Guid runId, WorkflowPlan plan, PlannedBlock block, IReadOnlyList<string> formats, IReadOnlyList<ChunkOutputRecord> chunks, string? message, CancellationToken cancellationToken)
     {
         var rows = chunks.Sum(c => c.RowsOut);
+        var head = Segments.HeadOf(plan, block).Id;
+        var keys = chunks.Select(c => BlobKeys.UnitOutput(runId, head, c.Chunk, c.OutputTag)).ToList();
         foreach (var format in formats.Distinct(StringComparer.Ordinal))
         {
             var fileName = FileName(block, format);
@@ -29,18 +33,17 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
                 switch (format)
                 {
                     case "csv":
-                        await WriteCsvAsync(runId, block.Id, chunks, writer.Stream, cancellationToken);
+                        await WriteCsvAsync(keys, block.Id, writer.Stream, cancellationToken);
                         break;
                     case "ndjson":
-                        foreach (var chunk in chunks)
+                        foreach (var unitKey in keys)
                         {
-                            await using var stream = await blobs.OpenReadAsync(BlobKeys.NdjsonFragment(runId, block.Id, chunk.Chunk, chunk.OutputTag), cancellationToken);
-                            await stream.CopyToAsync(writer.Stream, cancellationToken);
+                            await UnitOutputFile.CopySectionAsync(blobs, unitKey, block.Id, SectionKind.Ndjson, 0, writer.Stream, cancellationToken);
                         }
 
                         break;
                     case "json":
-                        await WriteJsonAsync(runId, block.Id, chunks, writer.Stream, cancellationToken);
+                        await WriteJsonAsync(keys, block.Id, writer.Stream, cancellationToken);
                         break;
                     default:
                         throw new InvalidOperationException($"Unknown result format '{format}'.");
@@ -63,16 +66,15 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         {
             foreach (var block in plan.Blocks)
             {
+                var head = Segments.HeadOf(plan, block).Id;
                 foreach (var chunk in await store.ListChunkOutputsAsync(runId, block.Id, cancellationToken))
                 {
-                    var rejectsKey = BlobKeys.Rejects(runId, block.Id, chunk.Chunk, chunk.OutputTag);
-                    if (await blobs.GetSizeAsync(rejectsKey, cancellationToken) is not > 0)
+                    using var section = await UnitOutputFile.ReadSectionAsync(blobs, BlobKeys.UnitOutput(runId, head, chunk.Chunk, chunk.OutputTag), block.Id, SectionKind.Rejects, cancellationToken);
+                    if (section is not null)
                     {
-                        continue;
+                        lines += section.WrittenSpan.Count((byte)'\n');
+                        await writer.Stream.WriteAsync(section.WrittenMemory, cancellationToken);
                     }
-
-                    await using var stream = await blobs.OpenReadAsync(rejectsKey, cancellationToken);
-                    lines += await CopyCountingLinesAsync(stream, writer.Stream, cancellationToken);
                 }
             }
 
@@ -93,12 +95,12 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
     /// bytes. When headers differ (rows of different shapes), every fragment is re-written under the union of
     /// the columns.
     /// </summary>
-    private async Task WriteCsvAsync(Guid runId, string blockId, IReadOnlyList<ChunkOutputRecord> chunks, Stream destination, CancellationToken cancellationToken)
+    private async Task WriteCsvAsync(List<string> keys, string blockId, Stream destination, CancellationToken cancellationToken)
     {
         byte[]? header = null;
-        foreach (var chunk in chunks)
+        foreach (var key in keys)
         {
-            var first = await ReadHeaderAsync(BlobKeys.CsvFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
+            var first = await ReadHeaderAsync(key, blockId, cancellationToken);
             if (first.Length == 0)
             {
                 continue;
@@ -110,7 +112,7 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
             }
             else if (!first.AsSpan().SequenceEqual(header))
             {
-                await WriteCsvUnionAsync(runId, blockId, chunks, destination, cancellationToken);
+                await WriteCsvUnionAsync(keys, blockId, destination, cancellationToken);
                 return;
             }
         }
@@ -121,67 +123,74 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         }
 
         await destination.WriteAsync(header, cancellationToken);
-        foreach (var chunk in chunks)
+        foreach (var key in keys)
         {
-            await using var fragment = await blobs.OpenReadAsync(BlobKeys.CsvFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
-            if (fragment.Length > 0)
-            {
-                fragment.Position = header.Length;
-                await fragment.CopyToAsync(destination, cancellationToken);
-            }
+            await UnitOutputFile.CopySectionAsync(blobs, key, blockId, SectionKind.Csv, header.Length, destination, cancellationToken);
         }
     }
 
-    /// <summary>A fragment's header record (through its newline), reading only as much as it takes.</summary>
-    private async Task<byte[]> ReadHeaderAsync(string key, CancellationToken cancellationToken)
+    /// <summary>A fragment's header record (through its newline); empty when the block wrote no CSV for the chunk.</summary>
+    private async Task<byte[]> ReadHeaderAsync(string key, string blockId, CancellationToken cancellationToken)
     {
-        await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
-        var buffer = new byte[4096];
-        var filled = 0;
-        while (true)
+        if (await UnitOutputFile.OpenSectionAsync(blobs, key, blockId, SectionKind.Csv, cancellationToken) is not var (stream, length))
         {
-            if (filled == buffer.Length)
-            {
-                Array.Resize(ref buffer, buffer.Length * 2);
-            }
+            return [];
+        }
 
-            var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-            filled += read;
-            if (CsvFragments.TryHeaderLength(buffer.AsSpan(0, filled), out var length))
+        await using (stream)
+        {
+            var buffer = new byte[(int)Math.Min(length, 4096)];
+            var filled = 0;
+            while (true)
             {
-                return buffer[..length];
-            }
+                if (filled == buffer.Length)
+                {
+                    Array.Resize(ref buffer, (int)Math.Min(length, buffer.Length * 2L));
+                }
 
-            if (read == 0)
-            {
-                return buffer[..filled];
+                var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                filled += read;
+                if (CsvFragments.TryHeaderLength(buffer.AsSpan(0, filled), out var headerLength))
+                {
+                    return buffer[..headerLength];
+                }
+
+                if (read == 0 || filled >= length)
+                {
+                    return buffer[..filled];
+                }
             }
         }
     }
 
-    private async Task WriteCsvUnionAsync(Guid runId, string blockId, IReadOnlyList<ChunkOutputRecord> chunks, Stream destination, CancellationToken cancellationToken)
+    private async Task WriteCsvUnionAsync(List<string> keys, string blockId, Stream destination, CancellationToken cancellationToken)
     {
         var columns = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in chunks)
+        foreach (var key in keys)
         {
-            var fragment = await ReadAllAsync(BlobKeys.CsvFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
-            if (fragment.Length > 0)
+            using var fragment = await UnitOutputFile.ReadSectionAsync(blobs, key, blockId, SectionKind.Csv, cancellationToken);
+            if (fragment is not null)
             {
-                using var reader = Sep.New(',').Reader(o => o with { Unescape = true }).From(fragment);
-                columns.AddRange(reader.Header.ColNames.Where(seen.Add));
+                columns.AddRange(HeaderOf(fragment).Where(seen.Add));
             }
         }
 
         await destination.WriteAsync(Encoding.UTF8.GetBytes(string.Join(',', columns.Select(CsvFragments.Quote)) + "\n"), cancellationToken);
-        foreach (var chunk in chunks)
+        foreach (var key in keys)
         {
-            var fragment = await ReadAllAsync(BlobKeys.CsvFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
-            if (fragment.Length > 0)
+            using var fragment = await UnitOutputFile.ReadSectionAsync(blobs, key, blockId, SectionKind.Csv, cancellationToken);
+            if (fragment is not null)
             {
-                await destination.WriteAsync(RenderUnder(columns, fragment), cancellationToken);
+                await destination.WriteAsync(RenderUnder(columns, fragment.WrittenMemory.ToArray()), cancellationToken);
             }
         }
+    }
+
+    private static string[] HeaderOf(PooledBuffer fragment)
+    {
+        using var reader = Sep.New(',').Reader(o => o with { Unescape = true }).From(fragment.WrittenMemory.ToArray());
+        return [.. reader.Header.ColNames];
     }
 
     /// <summary>The rows of a fragment re-written under <paramref name="columns"/> (no header line).</summary>
@@ -205,14 +214,14 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         return memory.ToArray();
     }
 
-    private async Task WriteJsonAsync(Guid runId, string blockId, IReadOnlyList<ChunkOutputRecord> chunks, Stream destination, CancellationToken cancellationToken)
+    private async Task WriteJsonAsync(List<string> keys, string blockId, Stream destination, CancellationToken cancellationToken)
     {
         var first = true;
         await destination.WriteAsync("["u8.ToArray(), cancellationToken);
-        foreach (var chunk in chunks)
+        foreach (var key in keys)
         {
-            var bytes = await ReadAllAsync(BlobKeys.NdjsonFragment(runId, blockId, chunk.Chunk, chunk.OutputTag), cancellationToken);
-            var rest = bytes.AsMemory();
+            using var section = await UnitOutputFile.ReadSectionAsync(blobs, key, blockId, SectionKind.Ndjson, cancellationToken);
+            var rest = section?.WrittenMemory ?? default;
             while (!rest.IsEmpty)
             {
                 var end = rest.Span.IndexOf((byte)'\n');
@@ -230,27 +239,5 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         }
 
         await destination.WriteAsync("\n]\n"u8.ToArray(), cancellationToken);
-    }
-
-    private async Task<byte[]> ReadAllAsync(string key, CancellationToken cancellationToken)
-    {
-        await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
-        var bytes = new byte[stream.Length];
-        await stream.ReadExactlyAsync(bytes, cancellationToken);
-        return bytes;
-    }
-
-    private static async Task<long> CopyCountingLinesAsync(Stream source, Stream destination, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[81920];
-        long lines = 0;
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            lines += buffer.AsSpan(0, read).Count((byte)'\n');
-            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-        }
-
-        return lines;
     }
 }
