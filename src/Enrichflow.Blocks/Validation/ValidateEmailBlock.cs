@@ -48,7 +48,7 @@ internal sealed class ValidateEmailBlock : RowBlock
 
         for (var i = 0; i < input.Count; i++)
         {
-            var row = input.Rows[i].Clone();
+            var row = input.Rows[i];
             Write(row, parsed[i], mx);
             output.Emit(row);
         }

@@ -39,7 +39,7 @@ internal sealed class ValidatePhoneBlock : RowBlock
         cancellationToken.ThrowIfCancellationRequested();
         foreach (var source in input.Rows)
         {
-            var row = source.Clone();
+            var row = source;
             var (number, reason) = Check(row.GetText(_specs.PhoneField), RegionOf(row));
             row[_valid] = number is not null;
             row[_e164] = number is null ? null : Phones.Format(number, PhoneNumberFormat.E164);

@@ -15,7 +15,11 @@ public abstract class CompiledBlock
     public virtual IReadOnlyList<string> RemovesColumns => [];
 }
 
-/// <summary>A block that turns each input chunk into an output chunk; pure over the chunk.</summary>
+/// <summary>
+/// A block that turns each input chunk into an output chunk; pure over the chunk. The block owns the rows of
+/// its input: it may edit them in place and emit them (the engine has already written what the upstream block
+/// produced and never reads those rows again).
+/// </summary>
 public abstract class RowBlock : CompiledBlock
 {
     public abstract ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken);

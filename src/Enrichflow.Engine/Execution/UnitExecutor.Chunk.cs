@@ -32,7 +32,7 @@ public sealed partial class UnitExecutor
         var done = new List<(UnitKey Unit, UnitCounters Counters)>(segment.Count);
         foreach (var block in segment)
         {
-            var columns = input.Columns();
+            var before = input;
             var output = new ChunkOutput(input.Count);
             var passed = ApplyCondition(block.Inputs[0], input, output);
             if (block.Compiled is not RowBlock rowBlock)
@@ -42,7 +42,7 @@ public sealed partial class UnitExecutor
 
             await rowBlock.ProcessAsync(passed, output, ContextFor(run, block), cancellationToken);
             AddBlockOutput(file, plan, block, runOptions, chunk, output.Rows, output.Rejects,
-                [.. columns.Except(block.Compiled.RemovesColumns).Concat(block.Compiled.AddsColumns).Distinct(StringComparer.Ordinal)]);
+                () => [.. before.Columns().Except(block.Compiled.RemovesColumns).Concat(block.Compiled.AddsColumns).Distinct(StringComparer.Ordinal)]);
             done.Add((new UnitKey(run.Id, UnitKind.Chunk, block.Id, chunk, block.Position),
                 new UnitCounters(input.Count, output.Rows.Count, output.Rejects.Count, output.FailedCount)));
             input = new RowChunk(chunk, output.Rows);

@@ -88,7 +88,7 @@ public sealed partial class UnitExecutor
         var block = plan.Source;
         using (var file = new UnitOutputFile())
         {
-            AddBlockOutput(file, plan, block, runOptions, chunk, rows, rejects, []);
+            AddBlockOutput(file, plan, block, runOptions, chunk, rows, rejects, () => []);
             await file.WriteAsync(blobs, BlobKeys.UnitOutput(run.Id, block.Id, chunk, unit.LeaseToken), cancellationToken);
         }
 

@@ -69,11 +69,11 @@ public sealed partial class UnitExecutor(
     /// for), its rejects, and the binary chunk when later units read it.
     /// </summary>
     private void AddBlockOutput(UnitOutputFile file, WorkflowPlan plan, PlannedBlock block, RunOptions runOptions, int chunk,
-        List<Row> rows, IReadOnlyList<RejectedRow> rejects, IReadOnlyList<string> fallbackColumns)
+        List<Row> rows, IReadOnlyList<RejectedRow> rejects, Func<IReadOnlyList<string>> columnsWhenEmpty)
     {
         var output = new RowChunk(chunk, rows);
         var start = file.StartSection();
-        CsvFragments.Render(file.Payload, rows.Count > 0 ? output.Columns() : fallbackColumns, rows, _options.CsvFormulaGuard);
+        CsvFragments.Render(file.Payload, rows.Count > 0 ? output.Columns() : columnsWhenEmpty(), rows, _options.CsvFormulaGuard);
         file.EndSection(block.Id, SectionKind.Csv, start);
         if (runOptions.Formats.Contains("ndjson") || runOptions.Formats.Contains("json"))
         {

@@ -227,11 +227,13 @@ public sealed class ValidateEmailBlockTests : IDisposable
     }
 
     [Fact]
-    public async Task Input_rows_are_left_unchanged()
+    public async Task Rows_are_edited_in_place_and_keep_their_index()
     {
-        var input = Row(0, ("email", "jane@good.example"));
+        var input = Row(7, ("email", "jane@good.example"));
         await RunAsync(Compile(new ValidateEmailBlockType()), _services, input);
-        Assert.Equal(["email"], input.Keys);
+        Assert.Equal(7, input.Index);
+        Assert.Equal("email", input.Keys.First());
+        Assert.Contains("email_status", input.Keys);
     }
 
     [Fact]

@@ -137,10 +137,12 @@ public sealed class ValidatePhoneBlockTests : IDisposable
     }
 
     [Fact]
-    public async Task Input_rows_are_left_unchanged()
+    public async Task Rows_are_edited_in_place_and_keep_their_index()
     {
-        var input = Row(0, ("phone", "+1 650 253 0000"));
+        var input = Row(7, ("phone", "+1 650 253 0000"));
         await RunAsync(Compile(new ValidatePhoneBlockType()), _services, input);
-        Assert.Equal(["phone"], input.Keys);
+        Assert.Equal(7, input.Index);
+        Assert.Equal("phone", input.Keys.First());
+        Assert.Contains("phone_valid", input.Keys);
     }
 }
