@@ -7,6 +7,7 @@ using Enrichflow.Engine.Status;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Engine;
 
@@ -20,8 +21,8 @@ public static class EngineServiceCollectionExtensions
     {
         services.AddOptions<EngineOptions>()
             .Configure(o => configure?.Invoke(o))
-            .Validate(o => !o.Validate().Any(), "Engine options are invalid.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EngineOptions>>(new ProblemListValidator<EngineOptions>(o => o.Validate()));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new BlockRegistry(sp.GetServices<BlockType>()));
         services.TryAddSingleton<RunPlans>();

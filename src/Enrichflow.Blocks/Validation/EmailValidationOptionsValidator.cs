@@ -5,7 +5,7 @@ namespace Enrichflow.Blocks.Validation;
 /// <summary>Checks <see cref="EmailValidationOptions"/> and lists every problem, not just the first.</summary>
 public sealed class EmailValidationOptionsValidator : IValidateOptions<EmailValidationOptions>
 {
-    private const string Section = "EmailValidation";
+    private const string Section = "Email";
 
     public ValidateOptionsResult Validate(string? name, EmailValidationOptions options)
     {

@@ -26,6 +26,12 @@ internal static class ServeCommand
                 return 2;
             }
 
+            if (EnrichflowApp.ConfigurationProblems(app) is { Count: > 0 } problems)
+            {
+                await Console.Error.WriteLineAsync("enrichflow: cannot start, the configuration is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)));
+                return 2;
+            }
+
             var key = await EnrichflowApp.PrepareAsync(app, cancellationToken);
             if (key is not null)
             {

@@ -49,6 +49,33 @@ public static class EnrichflowApp
         return app;
     }
 
+    /// <summary>Every configuration problem, from every options type the server validates (empty when none).</summary>
+    public static IReadOnlyList<string> ConfigurationProblems(WebApplication app)
+    {
+        var problems = new List<string>();
+        Check<ServerOptions>(app, problems);
+        Check<EngineOptions>(app, problems);
+        Check<EmailValidationOptions>(app, problems);
+        return problems;
+    }
+
+    private static void Check<TOptions>(WebApplication app, List<string> problems)
+        where TOptions : class
+    {
+        try
+        {
+            _ = app.Services.GetRequiredService<IOptions<TOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            problems.AddRange(e.Failures);
+        }
+        catch (InvalidOperationException e)
+        {
+            problems.Add(e.Message);
+        }
+    }
+
     /// <summary>Migrates the store and, on first start, creates org <c>default</c> and its key. Returns that key when it was created.</summary>
     public static async Task<string?> PrepareAsync(WebApplication app, CancellationToken cancellationToken)
     {
@@ -69,8 +96,8 @@ public static class EnrichflowApp
     {
         services.AddOptions<ServerOptions>()
             .Bind(configuration)
-            .Validate(o => !o.Validate().Any(), "Server options are invalid.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServerOptions>>(new ProblemListValidator<ServerOptions>(o => o.Validate()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SqliteStore(Path.Combine(dataDirectory, "enrichflow.db")));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteStore>());

@@ -15,12 +15,12 @@ public sealed class TestServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly bool _ownsDirectory;
 
-    private TestServer(WebApplication app, string dataDirectory, string baseUrl, string apiKey, bool ownsDirectory)
+    private TestServer(WebApplication app, string dataDirectory, string baseUrl, string? apiKey, bool ownsDirectory)
     {
         _app = app;
         DataDirectory = dataDirectory;
         BaseUrl = baseUrl;
-        ApiKey = apiKey;
+        ApiKey = apiKey ?? "";
         _ownsDirectory = ownsDirectory;
         Client = NewClient(apiKey);
     }
@@ -29,6 +29,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>The key of org <c>default</c> when this server created it (an existing store may have none).</summary>
     public string ApiKey { get; }
 
     /// <summary>A client sending the default organization's key.</summary>
@@ -49,8 +50,9 @@ public sealed class TestServer : IAsyncDisposable
                 builder.Configuration[key] = value;
             }
         });
+        var keyFile = Path.Combine(dataDirectory, "initial-api-key");
         var key = await EnrichflowApp.PrepareAsync(app, TestContext.Current.CancellationToken)
-            ?? (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "initial-api-key"), TestContext.Current.CancellationToken)).Trim();
+            ?? (File.Exists(keyFile) ? (await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken)).Trim() : null);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestServer(app, dataDirectory, address.TrimEnd('/'), key, owns);

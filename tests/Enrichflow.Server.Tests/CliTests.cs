@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Enrichflow.Server.Tests.Infrastructure;
+
+namespace Enrichflow.Server.Tests;
+
+/// <summary>The <c>enrichflow</c> command line, run as a real process.</summary>
+public sealed class CliTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "enrichflow.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Keys_create_prints_the_key_alone_and_the_key_works_for_its_organization()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "enrichflow-cli", Guid.NewGuid().ToString("N"));
+        var (exit, stdout, _) = await RunAsync("keys", "create", "--org", "acme", "--data", data);
+        Assert.Equal(0, exit);
+        var key = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("ef_", key, StringComparison.Ordinal);
+
+        var (readOnlyExit, readOnlyOut, _) = await RunAsync("keys", "create", "--org", "acme", "--read-only", "--data", data);
+        Assert.Equal(0, readOnlyExit);
+
+        await using var server = await TestServer.StartAsync(dataDirectory: data);
+        using var acme = server.NewClient(key);
+        await server.CreateWorkflowAsync(Definitions.WebhookOnly, "acme-flow", acme);
+        var workflow = await acme.GetFromJsonAsync<JsonElement>("/workflows/acme-flow", Ct);
+        Assert.Equal("acme", workflow.GetProperty("org_id").GetString());
+        using var readOnly = server.NewClient(readOnlyOut.Trim());
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await readOnly.PostAsync("/workflows/delete_workflow?workflow_id=acme-flow", null, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Help_describes_every_command()
+    {
+        var (exit, stdout, _) = await RunAsync("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("serve", stdout, StringComparison.Ordinal);
+        Assert.Contains("keys", stdout, StringComparison.Ordinal);
+        var (serveExit, serveHelp, _) = await RunAsync("serve", "--help");
+        Assert.Equal(0, serveExit);
+        Assert.Contains("--urls", serveHelp, StringComparison.Ordinal);
+        Assert.Contains("--data", serveHelp, StringComparison.Ordinal);
+        Assert.Contains("--config", serveHelp, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_refuses_bad_configuration_and_lists_every_problem()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "enrichflow-cli", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var config = Path.Combine(data, "bad.json");
+        await File.WriteAllTextAsync(config, """{"Limits": {"MaxUploadBytes": 10}, "Engine": {"ChunkSize": 0}, "Email": {"DnsTimeoutMs": -1}}""", Ct);
+        var (exit, _, stderr) = await RunAsync("serve", "--urls", "http://127.0.0.1:0", "--data", data, "--config", config);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("MaxUploadBytes", stderr, StringComparison.Ordinal);
+        Assert.Contains("ChunkSize", stderr, StringComparison.Ordinal);
+        Assert.Contains("DnsTimeoutMs", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_names_a_missing_environment_variable_referenced_by_the_configuration()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "enrichflow-cli", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        await File.WriteAllTextAsync(Path.Combine(data, "enrichflow.json"), """{"Downloads": {"Secret": "${ENRICHFLOW_TEST_SECRET_THAT_IS_NOT_SET}"}}""", Ct);
+        var (exit, _, stderr) = await RunAsync("serve", "--urls", "http://127.0.0.1:0", "--data", data);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("ENRICHFLOW_TEST_SECRET_THAT_IS_NOT_SET", stderr, StringComparison.Ordinal);
+    }
+}
