@@ -6,13 +6,13 @@ using Enrichflow.Benchmarks.EndToEnd;
 
 // `e2e --rows N [--server DLL] [--work DIR]` runs the end-to-end harness; `baseline --rows N` the plain Sep
 // loop; anything else goes to BenchmarkDotNet (e.g. `--filter *`).
-if (args.Length > 0 && args[0] is "e2e" or "baseline")
+if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs")
 {
     var rows = Option(args, "--rows") is { } r ? long.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 100_000;
     var work = Option(args, "--work") ?? Path.Combine(Path.GetTempPath(), "enrichflow-bench");
-    if (args[0] == "baseline")
+    if (args[0] is "baseline" or "baseline-outputs")
     {
-        return BaselineLoop.Run(rows, work);
+        return BaselineLoop.Run(rows, work, everyBlockOutput: args[0] == "baseline-outputs");
     }
 
     var server = Option(args, "--server") ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../Enrichflow.Cli/release/enrichflow.dll"));
