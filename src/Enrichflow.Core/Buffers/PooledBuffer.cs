@@ -3,12 +3,18 @@ using System.Buffers;
 namespace Enrichflow.Core.Buffers;
 
 /// <summary>
-/// A growable byte buffer rented from <see cref="ArrayPool{T}.Shared"/>: chunk-sized buffers (100 KB to a few MB)
-/// would otherwise land on the large object heap once per unit and force full collections.
+/// A growable byte buffer rented from a pool: chunk-sized buffers (100 KB to a few MB) would otherwise land on the
+/// large object heap once per unit and force full collections.
 /// </summary>
 public sealed class PooledBuffer(int initialCapacity = 64 * 1024) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _array = ArrayPool<byte>.Shared.Rent(Math.Max(256, initialCapacity));
+    /// <summary>
+    /// A pool of its own: a unit's output runs to a few MB, beyond what the shared pool keeps, and fresh arrays
+    /// that size cost page faults and zeroing on every unit.
+    /// </summary>
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 16);
+
+    private byte[] _array = Pool.Rent(Math.Max(256, initialCapacity));
     private int _written;
 
     public int WrittenCount => _written;
@@ -62,9 +68,9 @@ public sealed class PooledBuffer(int initialCapacity = 64 * 1024) : IBufferWrite
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _array.Length * 2));
+        var bigger = Pool.Rent(Math.Max(needed, _array.Length * 2));
         _array.AsSpan(0, _written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_array);
+        Pool.Return(_array);
         _array = bigger;
     }
 
@@ -73,7 +79,7 @@ public sealed class PooledBuffer(int initialCapacity = 64 * 1024) : IBufferWrite
         var array = Interlocked.Exchange(ref _array, []);
         if (array.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(array);
+            Pool.Return(array);
         }
     }
 }

@@ -1,7 +1,7 @@
+using System.Buffers;
 using System.Text;
 using Enrichflow.Core.Buffers;
 using Enrichflow.Core.Rows;
-using nietras.SeparatedValues;
 
 namespace Enrichflow.Engine.Results;
 
@@ -11,7 +11,18 @@ namespace Enrichflow.Engine.Results;
 /// </summary>
 public static class CsvFragments
 {
-    /// <summary>Renders the fragment into <paramref name="destination"/> (nothing when there are no columns).</summary>
+    private static readonly SearchValues<char> NeedsQuotes = SearchValues.Create(",\"\r\n");
+
+    /// <summary>
+    /// Renders the fragment into <paramref name="destination"/> (nothing when there are no columns): RFC 4180,
+    /// comma-separated, a field quoted when it holds a comma, quote, CR or LF, quotes doubled, rows ended by LF.
+    /// </summary>
+    /// <remarks>
+    /// Written directly as UTF-8 into the pooled buffer rather than through Sep's writer: this runs for every row
+    /// of every block, and measured (perf, 1M-row pipeline) Sep's per-cell escaping and the UTF-16 text writer in
+    /// between took a third of the server's CPU. Sep still reads every CSV, and the tests check this output
+    /// against Sep's reader.
+    /// </remarks>
     public static void Render(PooledBuffer destination, IReadOnlyList<string> columns, IReadOnlyList<Row> rows, bool formulaGuard)
     {
         if (columns.Count == 0)
@@ -19,27 +30,70 @@ public static class CsvFragments
             return;
         }
 
-        using (var text = new StreamWriter(new PooledBufferStream(destination), Utf8, 16 * 1024, leaveOpen: false))
+        for (var i = 0; i < columns.Count; i++)
         {
-            if (rows.Count == 0)
+            if (i > 0)
             {
-                text.WriteLine(string.Join(',', columns.Select(Quote)));
+                WriteAscii(destination, ',');
             }
-            else
+
+            WriteField(destination, columns[i]);
+        }
+
+        WriteAscii(destination, '\n');
+        var header = columns as string[] ?? [.. columns];
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < header.Length; i++)
             {
-                using var writer = Sep.New(',').Writer(o => o with { Escape = true, WriteHeader = true }).To(text);
-                var header = columns.ToArray();
-                foreach (var row in rows)
+                if (i > 0)
                 {
-                    using var csvRow = writer.NewRow();
-                    foreach (var column in header)
-                    {
-                        var value = row.TryGetValue(column, out var v) ? RowValues.ToText(v) ?? "" : "";
-                        csvRow[column].Set(formulaGuard ? CsvFormulaGuard.Apply(value) : value);
-                    }
+                    WriteAscii(destination, ',');
+                }
+
+                var value = row.TryGetValue(header[i], out var v) ? RowValues.ToText(v) : null;
+                if (!string.IsNullOrEmpty(value))
+                {
+                    WriteField(destination, formulaGuard ? CsvFormulaGuard.Apply(value) : value);
                 }
             }
+
+            WriteAscii(destination, '\n');
         }
+    }
+
+    private static void WriteField(PooledBuffer destination, string value)
+    {
+        if (value.AsSpan().IndexOfAny(NeedsQuotes) < 0)
+        {
+            WriteText(destination, value);
+            return;
+        }
+
+        WriteAscii(destination, '"');
+        var rest = value.AsSpan();
+        int quote;
+        while ((quote = rest.IndexOf('"')) >= 0)
+        {
+            WriteText(destination, rest[..(quote + 1)]);
+            WriteAscii(destination, '"');
+            rest = rest[(quote + 1)..];
+        }
+
+        WriteText(destination, rest);
+        WriteAscii(destination, '"');
+    }
+
+    private static void WriteText(PooledBuffer destination, ReadOnlySpan<char> text)
+    {
+        var span = destination.GetSpan(Utf8.GetMaxByteCount(text.Length));
+        destination.Advance(Utf8.GetBytes(text, span));
+    }
+
+    private static void WriteAscii(PooledBuffer destination, char c)
+    {
+        destination.GetSpan(1)[0] = (byte)c;
+        destination.Advance(1);
     }
 
     private static readonly UTF8Encoding Utf8 = new(false);
