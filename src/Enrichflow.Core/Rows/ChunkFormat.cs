@@ -60,9 +60,12 @@ public static class ChunkFormat
         {
             WriteVarint(buffer, (ulong)row.Index);
             WriteVarint(buffer, (ulong)row.Count);
-            foreach (var (key, value) in row)
+            for (var i = 0; i < row.Count; i++)
             {
-                WriteVarint(buffer, (ulong)columns[key]);
+                var (key, value) = row.GetAt(i);
+                // Rows usually hold the chunk's columns in order: then the column number is the position.
+                var column = i < names.Count && ReferenceEquals(names[i], key) ? i : columns[key];
+                WriteVarint(buffer, (ulong)column);
                 WriteValue(buffer, value);
             }
         }

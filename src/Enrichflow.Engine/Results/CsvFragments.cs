@@ -51,7 +51,7 @@ public static class CsvFragments
                     WriteAscii(destination, ',');
                 }
 
-                var value = row.TryGetValue(header[i], out var v) ? RowValues.ToText(v) : null;
+                var value = RowValues.ToText(ValueAt(row, i, header[i]));
                 if (!string.IsNullOrEmpty(value))
                 {
                     WriteField(destination, formulaGuard ? CsvFormulaGuard.Apply(value) : value);
@@ -60,6 +60,21 @@ public static class CsvFragments
 
             WriteAscii(destination, '\n');
         }
+    }
+
+    /// <summary>The row's value for column <paramref name="i"/>: by position when the row's columns are in header order (the usual case), else by name.</summary>
+    private static object? ValueAt(Row row, int i, string column)
+    {
+        if (i < row.Count)
+        {
+            var (key, value) = row.GetAt(i);
+            if (ReferenceEquals(key, column))
+            {
+                return value;
+            }
+        }
+
+        return row.TryGetValue(column, out var found) ? found : null;
     }
 
     private static void WriteField(PooledBuffer destination, string value)
