@@ -5,12 +5,15 @@ using Enrichflow.Core.Rows;
 namespace Enrichflow.Blocks.RowOps;
 
 /// <summary>
-/// A compiled <c>transform</c>. Each row is edited on a copy, so a row whose operation fails goes to rejects
-/// as it came in, and the rest of the chunk goes on.
+/// A compiled <c>transform</c>. Only an <c>expression</c> operation can fail; when the block has one, each row is
+/// edited on a copy, so a row whose operation fails goes to rejects as it came in. Otherwise rows are edited in
+/// place (the block owns its input rows). Either way the rest of the chunk goes on.
 /// </summary>
 internal sealed class TransformBlock(List<TransformStep> steps, ColumnEffects columns) : RowBlock
 {
     private const int CancellationCheckInterval = 256;
+
+    private readonly bool _canFail = steps.Any(s => s is ExpressionStep);
 
     public override IReadOnlyList<string> ReadsColumns => columns.Reads;
 
@@ -30,7 +33,7 @@ internal sealed class TransformBlock(List<TransformStep> steps, ColumnEffects co
             }
 
             var row = input.Rows[i];
-            var edited = row.Clone();
+            var edited = _canFail ? row.Clone() : row;
             if (ApplyAll(edited) is { } failure)
             {
                 output.Fail(row, failure);
