@@ -332,7 +332,7 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
         {
             var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
             reader.Read();
-            return new PayloadElement(index, JsonRowReader.ReadRow(ref reader, index), null);
+            return new PayloadElement(index, RowValues.ReadRow(ref reader, index), null);
         }
         catch (Exception e) when (e is InvalidOperationException or JsonException)
         {

@@ -60,7 +60,7 @@ internal static class JsonLinesSourceReader
                 }
                 else
                 {
-                    var row = JsonRowReader.ReadRow(ref reader, index);
+                    var row = RowValues.ReadRow(ref reader, index);
                     if (reader.Read())
                     {
                         problem = "the line holds more than one JSON value";

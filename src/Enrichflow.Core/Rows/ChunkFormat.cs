@@ -185,8 +185,8 @@ public static class ChunkFormat
         var span = buffer.GetSpan(max + 10);
         // Reserve the longest varint for the length, then move the text down when the length is short.
         var written = Encoding.UTF8.GetBytes(value, span[10..]);
-        var lengthBytes = VarintLength((ulong)written);
-        WriteVarint(span, (ulong)written);
+        var lengthBytes = Varint.Length((ulong)written);
+        Varint.Write(span, (ulong)written);
         span.Slice(10, written).CopyTo(span[lengthBytes..]);
         buffer.Advance(lengthBytes + written);
     }
@@ -199,53 +199,9 @@ public static class ChunkFormat
         return text;
     }
 
-    private static void WriteVarint(IBufferWriter<byte> buffer, ulong value)
-    {
-        var span = buffer.GetSpan(10);
-        buffer.Advance(WriteVarint(span, value));
-    }
+    private static void WriteVarint(IBufferWriter<byte> buffer, ulong value) => buffer.Advance(Varint.Write(buffer.GetSpan(10), value));
 
-    private static int WriteVarint(Span<byte> span, ulong value)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            span[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        span[i++] = (byte)value;
-        return i;
-    }
-
-    private static int VarintLength(ulong value)
-    {
-        var length = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            length++;
-        }
-
-        return length;
-    }
-
-    private static ulong ReadVarint(ReadOnlySpan<byte> bytes, ref int position)
-    {
-        ulong value = 0;
-        var shift = 0;
-        while (true)
-        {
-            var b = bytes[position++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-
-            shift += 7;
-        }
-    }
+    private static ulong ReadVarint(ReadOnlySpan<byte> bytes, ref int position) => Varint.Read(bytes, ref position);
 
     /// <summary>Writes rows as NDJSON lines, the way NDJSON result files hold them.</summary>
     public static void WriteNdjson(IBufferWriter<byte> buffer, IReadOnlyList<Row> rows)

@@ -58,7 +58,7 @@ public sealed class UnitOutputFile : IDisposable
         {
             var id = Encoding.UTF8.GetBytes(section.BlockId);
             var span = index.GetSpan(id.Length + 32);
-            var at = WriteVarint(span, (uint)id.Length);
+            var at = Varint.Write(span, (ulong)id.Length);
             id.CopyTo(span[at..]);
             at += id.Length;
             span[at++] = (byte)section.Kind;
@@ -97,7 +97,7 @@ public sealed class UnitOutputFile : IDisposable
             Section? found = null;
             for (var i = 0; i < count; i++)
             {
-                var length = (int)ReadVarint(indexBytes, ref position);
+                var length = (int)Varint.Read(indexBytes, ref position);
                 var id = Encoding.UTF8.GetString(indexBytes, position, length);
                 position += length;
                 var sectionKind = (SectionKind)indexBytes[position++];
@@ -185,36 +185,6 @@ public sealed class UnitOutputFile : IDisposable
         }
 
         return true;
-    }
-
-    private static int WriteVarint(Span<byte> span, uint value)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            span[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        span[i++] = (byte)value;
-        return i;
-    }
-
-    private static uint ReadVarint(byte[] bytes, ref int position)
-    {
-        uint value = 0;
-        var shift = 0;
-        while (true)
-        {
-            var b = bytes[position++];
-            value |= (uint)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-
-            shift += 7;
-        }
     }
 
     public void Dispose() => _payload.Dispose();

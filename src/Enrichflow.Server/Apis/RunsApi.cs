@@ -80,15 +80,10 @@ public static class RunsApi
 
     public static async Task<IResult> CancelRun([FromQuery(Name = "job_id")] string? jobId, HttpContext http, IRunStore runs, RunCoordinator coordinator, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(jobId))
-        {
-            return ApiErrors.Unprocessable(["query", "job_id"], "Field required", "missing");
-        }
-
-        var run = await FindRunAsync(runs, http.Caller(), jobId, cancellationToken);
+        var (run, error) = await FindJobAsync(runs, http.Caller(), jobId, cancellationToken);
         if (run is null)
         {
-            return ApiErrors.RunNotFound();
+            return error!;
         }
 
         var status = await coordinator.CancelAsync(run.Id, cancellationToken) ?? run.Status;
@@ -97,15 +92,10 @@ public static class RunsApi
 
     public static async Task<IResult> ResumeRun([FromQuery(Name = "job_id")] string? jobId, HttpContext http, IRunStore runs, RunCoordinator coordinator, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(jobId))
-        {
-            return ApiErrors.Unprocessable(["query", "job_id"], "Field required", "missing");
-        }
-
-        var run = await FindRunAsync(runs, http.Caller(), jobId, cancellationToken);
+        var (run, error) = await FindJobAsync(runs, http.Caller(), jobId, cancellationToken);
         if (run is null)
         {
-            return ApiErrors.RunNotFound();
+            return error!;
         }
 
         if (run.Status is not (RunStatus.Paused or RunStatus.Failed))
@@ -115,6 +105,18 @@ public static class RunsApi
 
         var status = await coordinator.ResumeAsync(run.Id, cancellationToken) ?? run.Status;
         return TypedResults.Ok(new JobStatus(run.Id, status.ToWire()));
+    }
+
+    /// <summary>The run named by a <c>job_id</c> query value, or the error to answer (422 when missing, 404 when unknown).</summary>
+    private static async Task<(RunRecord? Run, IResult? Error)> FindJobAsync(IRunStore runs, Caller caller, string? jobId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(jobId))
+        {
+            return (null, ApiErrors.Unprocessable(["query", "job_id"], "Field required", "missing"));
+        }
+
+        var run = await FindRunAsync(runs, caller, jobId, cancellationToken);
+        return run is null ? (null, ApiErrors.RunNotFound()) : (run, null);
     }
 
     /// <summary>The run when it exists and belongs to the caller's organization (a foreign run is "not found").</summary>

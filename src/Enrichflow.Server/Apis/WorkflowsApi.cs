@@ -57,7 +57,7 @@ public static partial class WorkflowsApi
 
     public static async Task<IResult> CreateWorkflow(HttpContext http, IWorkflowStore workflows, RunPlans plans, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (document, error) = await JsonBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBytes, allowEmpty: false, cancellationToken);
+        var (document, error) = await JsonBody.ReadObjectAsync(http.Request, options.Value.Limits.MaxRequestBytes, cancellationToken);
         if (error is not null)
         {
             return error;
@@ -65,10 +65,6 @@ public static partial class WorkflowsApi
 
         using var _ = document;
         var body = document!.RootElement;
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return ApiErrors.Unprocessable(["body"], "Input should be a valid dictionary", "dict_type");
-        }
 
         var errors = new List<DefinitionError>();
         var name = JsonBody.OptionalString(body, "workflow_name", errors);
@@ -126,7 +122,7 @@ public static partial class WorkflowsApi
             return ApiErrors.BadRequest(idError);
         }
 
-        var (document, error) = await JsonBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBytes, allowEmpty: false, cancellationToken);
+        var (document, error) = await JsonBody.ReadObjectAsync(http.Request, options.Value.Limits.MaxRequestBytes, cancellationToken);
         if (error is not null)
         {
             return error;
@@ -134,10 +130,6 @@ public static partial class WorkflowsApi
 
         using var _ = document;
         var body = document!.RootElement;
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return ApiErrors.Unprocessable(["body"], "Input should be a valid dictionary", "dict_type");
-        }
 
         var errors = new List<DefinitionError>();
         var name = JsonBody.OptionalString(body, "workflow_name", errors);

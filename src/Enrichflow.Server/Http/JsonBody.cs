@@ -39,6 +39,19 @@ public static class JsonBody
         }
     }
 
+    /// <summary>Reads a body that must be a JSON object (422 when it is missing, malformed or another kind of value).</summary>
+    public static async Task<(JsonDocument? Document, IResult? Error)> ReadObjectAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        var (document, error) = await ReadAsync(request, limit, allowEmpty: false, cancellationToken);
+        if (error is null && document!.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return (null, ApiErrors.Unprocessable(["body"], "Input should be a valid dictionary", "dict_type"));
+        }
+
+        return (document, error);
+    }
+
     public static IResult MalformedJson(JsonException e) =>
         ApiErrors.Unprocessable(["body", e.BytePositionInLine ?? 0], $"JSON decode error at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}: {FirstSentence(e.Message)}", "json_invalid");
 
