@@ -12,8 +12,8 @@ dotnet build Enrichflow.slnx -c "$config" -nologo -clp:ErrorsOnly -v:minimal
 results=artifacts/test-results
 rm -rf "$results" && mkdir -p "$results"
 status=0
-for project in tests/*/; do
-  name=$(basename "$project")
+for csproj in tests/*/*.csproj; do
+  name=$(basename "$csproj" .csproj)
   dll="artifacts/bin/$name/${config,,}/$name.dll"
   echo "==> $name"
   if ! dotnet "$dll" -noColor -result-xml "$results/$name.xml" "$@"; then
