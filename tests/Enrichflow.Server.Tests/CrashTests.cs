@@ -66,7 +66,7 @@ public sealed class CrashTests
                     break;
                 }
 
-                await Task.Delay(10, Ct);
+                await Task.Delay(25, Ct);
             }
 
             await first.KillAsync();

@@ -47,4 +47,28 @@ public sealed class OperationsTests
         Assert.Equal(server.ApiKey, (await File.ReadAllTextAsync(path, Ct)).Trim());
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
     }
+
+    [Fact]
+    public async Task A_key_over_its_request_rate_gets_429_with_retry_after_and_other_keys_do_not()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Limits:RequestsPerSecondPerKey"] = "1",
+            ["Limits:BurstPerKey"] = "3",
+        });
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            statuses.Add((await server.Client.GetAsync("/workflows", Ct)).StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        var limited = await server.Client.GetAsync("/workflows", Ct);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Contains("Too many requests", (await limited.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        using var other = server.NewClient(await server.CreateKeyAsync("acme"));
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/workflows", Ct)).StatusCode);
+    }
 }

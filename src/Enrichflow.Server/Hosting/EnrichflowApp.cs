@@ -39,6 +39,7 @@ public static class EnrichflowApp
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteInternalError));
+        app.UseRateLimiter();
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/docs", () => Results.Content(DocsPage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();
         app.MapHealthApi();
@@ -120,6 +121,7 @@ public static class EnrichflowApp
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
             o.SerializerOptions.Converters.Add(new UtcTimeConverter());
         });
+        services.AddKeyRateLimiting();
         services.AddOpenApi();
         services.AddProblemDetails();
         return services;

@@ -41,6 +41,11 @@ public sealed class ServerOptions
             yield return $"Limits:MaxRequestBytes must be at least 1024 (was {Limits.MaxRequestBytes}).";
         }
 
+        if (Limits.RequestsPerSecondPerKey < 0)
+        {
+            yield return $"Limits:RequestsPerSecondPerKey must be 0 (off) or more (was {Limits.RequestsPerSecondPerKey}).";
+        }
+
         if (Downloads.ExpirySeconds is < 1 or > 86_400)
         {
             yield return $"Downloads:ExpirySeconds must be between 1 and 86400 (was {Downloads.ExpirySeconds}).";
@@ -58,6 +63,12 @@ public sealed class LimitsOptions
 
     /// <summary>Largest body of the other JSON endpoints (workflow definitions); 16 MiB.</summary>
     public long MaxRequestBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>Requests per second one API key may make (429 above, with Retry-After); 0 turns the limit off.</summary>
+    public int RequestsPerSecondPerKey { get; set; } = 100;
+
+    /// <summary>Requests one API key may make at once after a quiet spell.</summary>
+    public int BurstPerKey { get; set; } = 200;
 }
 
 public sealed class DownloadOptions
