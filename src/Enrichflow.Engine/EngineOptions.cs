@@ -15,6 +15,9 @@ public sealed class EngineOptions
     /// <summary>How often the dispatcher looks for work when nothing woke it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long one unit may run before it is given up as hung and tried again (a failure like any other).</summary>
+    public TimeSpan UnitTimeout { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Attempts of a unit before its run fails.</summary>
     public int MaxAttempts { get; set; } = 3;
 
@@ -39,6 +42,11 @@ public sealed class EngineOptions
         if (Lease < TimeSpan.FromSeconds(2))
         {
             yield return $"Engine:Lease must be at least 2 seconds (was {Lease}).";
+        }
+
+        if (UnitTimeout < TimeSpan.FromSeconds(1))
+        {
+            yield return $"Engine:UnitTimeout must be at least 1 second (was {UnitTimeout}).";
         }
 
         if (MaxAttempts < 1)

@@ -20,6 +20,9 @@ public sealed partial class InProcessDispatcher(
     TimeProvider time,
     ILogger<InProcessDispatcher> logger) : BackgroundService, IWorkDispatcher
 {
+    private static readonly TimeSpan StartInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+
     private readonly EngineOptions _options = options.Value;
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly ConcurrentDictionary<ClaimedUnit, CancellationTokenSource> _inFlight = new();
@@ -56,29 +59,37 @@ public sealed partial class InProcessDispatcher(
         await coordinator.RecoverAsync(stoppingToken);
         using var slots = new SemaphoreSlim(_options.Workers, _options.Workers);
         var lastSweep = time.GetUtcNow();
+        var lastStart = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             Interlocked.Exchange(ref _wakePending, 0);
             try
             {
-                await coordinator.StartQueuedRunsAsync(stoppingToken);
                 while (true)
                 {
                     await slots.WaitAsync(stoppingToken);
+                    // Queued runs start while other runs still have work, not only when this loop runs dry.
+                    if (time.GetUtcNow() - lastStart >= StartInterval)
+                    {
+                        lastStart = time.GetUtcNow();
+                        await coordinator.StartQueuedRunsAsync(stoppingToken);
+                    }
+
+                    if (time.GetUtcNow() - lastSweep > SweepInterval)
+                    {
+                        lastSweep = time.GetUtcNow();
+                        await coordinator.SweepAsync(stoppingToken);
+                    }
+
                     var unit = await store.ClaimUnitAsync(_options.NodeName, _options.Lease, time.GetUtcNow(), stoppingToken);
                     if (unit is null)
                     {
                         slots.Release();
+                        lastStart = DateTimeOffset.MinValue;
                         break;
                     }
 
                     _ = RunUnitAsync(unit, slots, stoppingToken);
-                }
-
-                if (time.GetUtcNow() - lastSweep > TimeSpan.FromSeconds(5))
-                {
-                    lastSweep = time.GetUtcNow();
-                    await coordinator.SweepAsync(stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -103,7 +114,8 @@ public sealed partial class InProcessDispatcher(
 
     private async Task RunUnitAsync(ClaimedUnit unit, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var timeout = new CancellationTokenSource(_options.UnitTimeout, time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
         _inFlight[unit] = cts;
         var renewal = RenewWhileRunningAsync(unit, cts);
         try
@@ -111,6 +123,11 @@ public sealed partial class InProcessDispatcher(
             await Task.Yield();
             var executor = services.GetRequiredService<UnitExecutor>();
             await executor.ExecuteAsync(unit, cts.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            // A unit that hangs (a block that never returns) is given up and tried again, like any failure.
+            await HandleFailureAsync(unit, new TimeoutException($"the unit did not finish within {_options.UnitTimeout} (Engine:UnitTimeout)."), stoppingToken);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -124,7 +141,15 @@ public sealed partial class InProcessDispatcher(
         {
             _inFlight.TryRemove(unit, out _);
             await cts.CancelAsync();
-            await renewal;
+            try
+            {
+                await renewal;
+            }
+            catch (Exception e)
+            {
+                LogLoopError(logger, e);
+            }
+
             slots.Release();
             NotifyWorkAvailable();
         }
@@ -132,9 +157,9 @@ public sealed partial class InProcessDispatcher(
 
     private async Task RenewWhileRunningAsync(ClaimedUnit unit, CancellationTokenSource cts)
     {
-        try
+        while (!cts.IsCancellationRequested)
         {
-            while (!cts.IsCancellationRequested)
+            try
             {
                 await Task.Delay(_options.Lease / 3, time, cts.Token);
                 if (!await store.RenewLeaseAsync(unit, _options.Lease, time.GetUtcNow(), cts.Token))
@@ -143,23 +168,31 @@ public sealed partial class InProcessDispatcher(
                     await cts.CancelAsync();
                 }
             }
-        }
-        catch (OperationCanceledException)
-        {
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // A store error is not a lost lease: try again at the next beat; if the lease runs out meanwhile,
+                // the commit is refused and the unit runs again elsewhere.
+                LogRenewalFailed(logger, unit.Key, e);
+            }
         }
     }
 
     private async Task HandleFailureAsync(ClaimedUnit unit, Exception error, CancellationToken stoppingToken)
     {
         var coordinator = services.GetRequiredService<RunCoordinator>();
-        var permanent = UnitFailures.IsPermanent(error);
-        if (error is Core.Blocks.SourceFormatException)
+        var (blockId, cause) = error is BlockFailedException failed ? (failed.BlockId, failed.InnerException!) : (unit.Key.BlockId, error);
+        var permanent = UnitFailures.IsPermanent(cause);
+        if (cause is Core.Blocks.SourceFormatException)
         {
-            LogInputRejected(logger, unit.Key, error.Message);
+            LogInputRejected(logger, unit.Key, cause.Message);
         }
         else
         {
-            LogUnitFailed(logger, unit.Key, unit.Attempt, error);
+            LogUnitFailed(logger, unit.Key, unit.Attempt, cause);
         }
 
         try
@@ -172,14 +205,17 @@ public sealed partial class InProcessDispatcher(
                 return;
             }
 
-            await store.FailUnitAsync(unit, error.Message, time.GetUtcNow(), stoppingToken);
-            await coordinator.FailAsync(unit.Key.RunId, unit.Key.BlockId, UnitFailures.Describe(unit.Key, error), stoppingToken);
+            await store.FailUnitAsync(unit, cause.Message, time.GetUtcNow(), stoppingToken);
+            await coordinator.FailAsync(unit.Key.RunId, blockId, UnitFailures.Describe(unit.Key with { BlockId = blockId }, cause), stoppingToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogLoopError(logger, e);
         }
     }
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Renewing the lease of unit {Unit} failed; trying again")]
+    private static partial void LogRenewalFailed(ILogger logger, UnitKey unit, Exception exception);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Dispatcher loop error")]
     private static partial void LogLoopError(ILogger logger, Exception exception);

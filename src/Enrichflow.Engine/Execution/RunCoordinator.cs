@@ -168,7 +168,11 @@ public sealed partial class RunCoordinator(
                 var chunks = await store.ListChunkOutputsAsync(runId, block.Id, cancellationToken);
                 var message = $"Partial results: the run was {why} after {chunks.Count} of {(total is int t ? t.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of")} chunks of block '{block.Id}'.";
                 await assembler.AssembleBlockAsync(runId, plan, block, options.Formats, chunks, message, cancellationToken);
-                await store.SetBlockStatusAsync(runId, block.Id, run.Status == RunStatus.Failed ? BlockStatus.Failed : BlockStatus.Cancelled, time.GetUtcNow(), null, cancellationToken);
+                // The block that failed keeps its status and message; the others were stopped with the run.
+                if (blocks[block.Id].Status != BlockStatus.Failed)
+                {
+                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Cancelled, time.GetUtcNow(), null, cancellationToken);
+                }
             }
 
             await assembler.AssembleRejectsAsync(runId, plan, $"Partial results: the run was {why}.", cancellationToken);

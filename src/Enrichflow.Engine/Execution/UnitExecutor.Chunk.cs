@@ -19,11 +19,12 @@ public sealed partial class UnitExecutor
         var parent = plan[head.Inputs[0].FromBlockId];
         var parentOutput = await store.GetChunkOutputAsync(new UnitKey(run.Id, UnitKind.Chunk, parent.Id, chunk), cancellationToken)
             ?? throw new InvalidOperationException($"Chunk {chunk} of block '{parent.Id}' is not committed; block '{head.Id}' cannot read it.");
-        var parentKey = BlobKeys.UnitOutput(run.Id, Segments.HeadOf(plan, parent).Id, chunk, parentOutput.OutputTag);
-        RowChunk input;
-        using (var bytes = await UnitOutputFile.ReadSectionAsync(blobs, parentKey, parent.Id, SectionKind.Chunk, cancellationToken)
-            ?? throw new InvalidOperationException($"The output of block '{parent.Id}' for chunk {chunk} has no stored rows."))
+        var input = handoff.Take(run.Id, parent.Id, chunk, parentOutput.OutputTag);
+        if (input is null)
         {
+            var parentKey = BlobKeys.UnitOutput(run.Id, Segments.HeadOf(plan, parent).Id, chunk, parentOutput.OutputTag);
+            using var bytes = await UnitOutputFile.ReadSectionAsync(blobs, parentKey, parent.Id, SectionKind.Chunk, cancellationToken)
+                ?? throw new InvalidOperationException($"The output of block '{parent.Id}' for chunk {chunk} has no stored rows.");
             input = ChunkFormat.Parse(bytes.WrittenSpan);
         }
 
@@ -40,7 +41,14 @@ public sealed partial class UnitExecutor
                 throw new InvalidOperationException($"Block '{block.Id}' ({block.Type.Name}) cannot run over a chunk.");
             }
 
-            await rowBlock.ProcessAsync(passed, output, ContextFor(run, block), cancellationToken);
+            try
+            {
+                await rowBlock.ProcessAsync(passed, output, ContextFor(run, block), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && block != head)
+            {
+                throw new BlockFailedException(block.Id, e);
+            }
             AddBlockOutput(file, plan, block, runOptions, chunk, output.Rows, output.Rejects,
                 () => [.. before.Columns().Except(block.Compiled.RemovesColumns).Concat(block.Compiled.AddsColumns).Distinct(StringComparer.Ordinal)]);
             done.Add((new UnitKey(run.Id, UnitKind.Chunk, block.Id, chunk, block.Position),

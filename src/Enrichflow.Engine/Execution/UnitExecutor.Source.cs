@@ -98,9 +98,16 @@ public sealed partial class UnitExecutor
             Enqueue = ChunkUnitsAfter(plan, block, run.Id, chunk),
             FinishesLease = false,
         };
+        // Offered before the commit makes the next units claimable; a single reader takes and then owns the rows.
+        if (block.Outputs.Count == 1)
+        {
+            handoff.Offer(run.Id, block.Id, chunk, unit.LeaseToken, new RowChunk(chunk, rows));
+        }
+
         var result = await store.CommitUnitAsync(unit, commit, time.GetUtcNow(), cancellationToken);
         if (!result.Committed)
         {
+            handoff.Take(run.Id, block.Id, chunk, unit.LeaseToken);
             LogLeaseLost(logger, run.Id, unit.Key);
             return false;
         }

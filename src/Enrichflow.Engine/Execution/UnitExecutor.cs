@@ -18,6 +18,7 @@ public sealed partial class UnitExecutor(
     RunPlans plans,
     RunCoordinator coordinator,
     ResultAssembler assembler,
+    ChunkHandoff handoff,
     IServiceProvider services,
     IOptions<EngineOptions> options,
     TimeProvider time,

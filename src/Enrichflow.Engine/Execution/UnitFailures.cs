@@ -17,3 +17,9 @@ public static class UnitFailures
         _ => $"Block '{unit.BlockId}' failed: {error.Message}",
     };
 }
+
+/// <summary>A block of a fused unit failed: names that block, so the run's error points at it and not at the unit's head.</summary>
+public sealed class BlockFailedException(string blockId, Exception inner) : Exception($"Block '{blockId}' failed: {inner.Message}", inner)
+{
+    public string BlockId { get; } = blockId;
+}
