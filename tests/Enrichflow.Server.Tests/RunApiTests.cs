@@ -239,4 +239,21 @@ public sealed class RunApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync($"/workflows/cancel?job_id={runId}", null, Ct)).StatusCode);
         Assert.Empty((await other.GetFromJsonAsync<JsonElement>("/workflows/runs", Ct)).EnumerateArray());
     }
+
+    [Fact]
+    public async Task Rows_of_different_shapes_across_chunks_share_one_csv_header()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Engine:ChunkSize"] = "2" });
+        var workflow = await server.CreateWorkflowAsync(Definitions.WebhookOnly);
+        var runId = await server.StartRunAsync(workflow, new
+        {
+            webhook_payload = new object[] { new { a = 1 }, new { a = 2 }, new { b = "x,y" }, new { a = 4, b = "z" }, new { c = true } },
+        }, "&result_formats=ndjson");
+        Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+
+        var csv = (await server.DownloadFinalAsync(runId)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["a,b,c", "1,,", "2,,", ",\"x,y\",", "4,z,", ",,true"], csv);
+        var ndjson = (await server.DownloadFinalAsync(runId, "ndjson")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["{\"a\":1}", "{\"a\":2}", "{\"b\":\"x,y\"}", "{\"a\":4,\"b\":\"z\"}", "{\"c\":true}"], ndjson);
+    }
 }

@@ -28,33 +28,53 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         {
             var fileName = FileName(block, format);
             var key = BlobKeys.Result(runId, fileName);
-            await using (var writer = await blobs.CreateAsync(key, cancellationToken))
+            var written = await WriteResultAsync(key, format, keys, block.Id, union: false, cancellationToken)
+                || await WriteResultAsync(key, format, keys, block.Id, union: true, cancellationToken);
+            if (!written)
             {
-                switch (format)
-                {
-                    case "csv":
-                        await WriteCsvAsync(keys, block.Id, writer.Stream, cancellationToken);
-                        break;
-                    case "ndjson":
-                        foreach (var unitKey in keys)
-                        {
-                            await UnitOutputFile.CopySectionAsync(blobs, unitKey, block.Id, SectionKind.Ndjson, 0, writer.Stream, cancellationToken);
-                        }
-
-                        break;
-                    case "json":
-                        await WriteJsonAsync(keys, block.Id, writer.Stream, cancellationToken);
-                        break;
-                    default:
-                        throw new InvalidOperationException($"Unknown result format '{format}'.");
-                }
-
-                await writer.CommitAsync(cancellationToken);
+                throw new InvalidOperationException($"The {format} result of block '{block.Id}' could not be assembled.");
             }
 
             var size = await blobs.GetSizeAsync(key, cancellationToken) ?? 0;
             await store.PutResultFileAsync(new ResultFileRecord(runId, block.Id, block.Definition.SequenceNumber, format, fileName, key, rows, size, time.GetUtcNow(), message), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Writes one result file; false (nothing committed) when a CSV fragment's header differs from the first one's
+    /// and <paramref name="union"/> is off, so the caller writes it again under the union of the columns.
+    /// </summary>
+    private async Task<bool> WriteResultAsync(string key, string format, List<string> keys, string blockId, bool union, CancellationToken cancellationToken)
+    {
+        await using var writer = await blobs.CreateAsync(key, cancellationToken);
+        switch (format)
+        {
+            case "csv" when union:
+                await WriteCsvUnionAsync(keys, blockId, writer.Stream, cancellationToken);
+                break;
+            case "csv":
+                if (!await WriteCsvAsync(keys, blockId, writer.Stream, cancellationToken))
+                {
+                    return false;
+                }
+
+                break;
+            case "ndjson":
+                foreach (var unitKey in keys)
+                {
+                    await UnitOutputFile.CopySectionAsync(blobs, unitKey, blockId, SectionKind.Ndjson, 0, writer.Stream, cancellationToken);
+                }
+
+                break;
+            case "json":
+                await WriteJsonAsync(keys, blockId, writer.Stream, cancellationToken);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown result format '{format}'.");
+        }
+
+        await writer.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Concatenates every block's rejects, in plan order then chunk order, into <c>rejects.ndjson</c>; records it when there is any.</summary>
@@ -91,76 +111,35 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
     }
 
     /// <summary>
-    /// When every fragment has the same header (the usual case): the header once, then each fragment's rows as
-    /// bytes. When headers differ (rows of different shapes), every fragment is re-written under the union of
-    /// the columns.
+    /// The usual case, in one pass: every fragment has the first one's header, which is written once, followed by
+    /// each fragment's rows as bytes. Returns false at the first fragment whose header differs.
     /// </summary>
-    private async Task WriteCsvAsync(List<string> keys, string blockId, Stream destination, CancellationToken cancellationToken)
+    private async Task<bool> WriteCsvAsync(List<string> keys, string blockId, Stream destination, CancellationToken cancellationToken)
     {
         byte[]? header = null;
         foreach (var key in keys)
         {
-            var first = await ReadHeaderAsync(key, blockId, cancellationToken);
-            if (first.Length == 0)
+            using var fragment = await UnitOutputFile.ReadSectionAsync(blobs, key, blockId, SectionKind.Csv, cancellationToken);
+            if (fragment is null || fragment.WrittenCount == 0)
             {
                 continue;
             }
 
+            CsvFragments.TryHeaderLength(fragment.WrittenSpan, out var headerLength);
             if (header is null)
             {
-                header = first;
+                header = fragment.WrittenSpan[..headerLength].ToArray();
+                await destination.WriteAsync(header, cancellationToken);
             }
-            else if (!first.AsSpan().SequenceEqual(header))
+            else if (!fragment.WrittenSpan[..headerLength].SequenceEqual(header))
             {
-                await WriteCsvUnionAsync(keys, blockId, destination, cancellationToken);
-                return;
+                return false;
             }
+
+            await destination.WriteAsync(fragment.WrittenMemory[headerLength..], cancellationToken);
         }
 
-        if (header is null)
-        {
-            return;
-        }
-
-        await destination.WriteAsync(header, cancellationToken);
-        foreach (var key in keys)
-        {
-            await UnitOutputFile.CopySectionAsync(blobs, key, blockId, SectionKind.Csv, header.Length, destination, cancellationToken);
-        }
-    }
-
-    /// <summary>A fragment's header record (through its newline); empty when the block wrote no CSV for the chunk.</summary>
-    private async Task<byte[]> ReadHeaderAsync(string key, string blockId, CancellationToken cancellationToken)
-    {
-        if (await UnitOutputFile.OpenSectionAsync(blobs, key, blockId, SectionKind.Csv, cancellationToken) is not var (stream, length))
-        {
-            return [];
-        }
-
-        await using (stream)
-        {
-            var buffer = new byte[(int)Math.Min(length, 4096)];
-            var filled = 0;
-            while (true)
-            {
-                if (filled == buffer.Length)
-                {
-                    Array.Resize(ref buffer, (int)Math.Min(length, buffer.Length * 2L));
-                }
-
-                var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-                filled += read;
-                if (CsvFragments.TryHeaderLength(buffer.AsSpan(0, filled), out var headerLength))
-                {
-                    return buffer[..headerLength];
-                }
-
-                if (read == 0 || filled >= length)
-                {
-                    return buffer[..filled];
-                }
-            }
-        }
+        return true;
     }
 
     private async Task WriteCsvUnionAsync(List<string> keys, string blockId, Stream destination, CancellationToken cancellationToken)
