@@ -58,6 +58,11 @@ public sealed partial class RunCoordinator(
             if (await store.IsUnitDoneAsync(assemble, cancellationToken))
             {
                 assembled++;
+                if (record.Status != BlockStatus.Completed)
+                {
+                    // The assembly committed but the process stopped before it marked the block.
+                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Completed, time.GetUtcNow(), null, cancellationToken);
+                }
             }
             else if (record.ChunksDone >= total)
             {
@@ -76,7 +81,15 @@ public sealed partial class RunCoordinator(
 
         if (assembled == plan.Blocks.Count)
         {
-            enqueue.Add(new UnitKey(runId, UnitKind.Finalize, "", -1, plan.Blocks.Count));
+            var finalize = new UnitKey(runId, UnitKind.Finalize, "", -1, plan.Blocks.Count);
+            if (await store.IsUnitDoneAsync(finalize, cancellationToken))
+            {
+                // The rejects file was written and committed, but the process stopped before the run was marked.
+                await CompleteAsync(run, cancellationToken);
+                return;
+            }
+
+            enqueue.Add(finalize);
         }
 
         if (enqueue.Count > 0)

@@ -64,6 +64,23 @@ public abstract class DispatcherCompliance
     }
 
     [Fact]
+    public async Task A_run_whose_last_steps_committed_before_a_crash_is_completed_by_the_next_sweep()
+    {
+        await using var engine = await StartEngineAsync(new EngineSetup { Workers = 2, ChunkSize = 10 }, Ct);
+        var runId = await engine.QueueWebhookRunAsync(WebhookTransform, 50, Ct);
+        Assert.Equal(RunStatus.Completed, (await engine.WaitUntilEndedAsync(runId, Ct)).Status);
+
+        // As if the process died after the Finalize and Assemble units committed, before it marked the run and a block.
+        await engine.Store.TransitionRunAsync(runId, [RunStatus.Completed], RunStatus.Running, DateTimeOffset.UtcNow, null, null, Ct);
+        await engine.Store.SetBlockStatusAsync(runId, "shape", BlockStatus.Running, DateTimeOffset.UtcNow, null, Ct);
+        await engine.Coordinator.SweepAsync(Ct);
+
+        Assert.Equal(RunStatus.Completed, (await engine.Store.GetRunAsync(runId, Ct))!.Status);
+        Assert.All(await engine.Store.GetRunBlocksAsync(runId, Ct), block => Assert.Equal(BlockStatus.Completed, block.Status));
+        AssertEveryRowOnceInOrder(await engine.ReadResultCsvAsync(runId, "2_shape.csv", Ct), 50);
+    }
+
+    [Fact]
     public async Task Runs_queued_together_all_complete_and_interleave()
     {
         await using var engine = await StartEngineAsync(new EngineSetup { Workers = 2, ChunkSize = 10 }, Ct);
