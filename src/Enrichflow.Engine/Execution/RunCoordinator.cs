@@ -194,6 +194,10 @@ public sealed partial class RunCoordinator(
         {
             LogPartialResultsFailed(logger, runId, e);
         }
+        finally
+        {
+            plans.Forget(runId);
+        }
     }
 
     /// <summary>Resumes every run that was queued or running when this process started, and rebuilds missing units.</summary>
