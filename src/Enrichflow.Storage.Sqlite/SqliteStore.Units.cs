@@ -168,6 +168,11 @@ public sealed partial class SqliteStore
             reader => reader.GetInt32(0),
             ("$run", runId), ("$kind", (int)UnitKind.Chunk), ("$block", blockId)), cancellationToken));
 
+    public Task<int> CountDoneAsync(Guid runId, UnitKind kind, string blockId, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => (int)connection.Scalar<long>(
+            "SELECT count(*) FROM work_units WHERE run_id = $run AND kind = $kind AND block_id = $block AND status = 'done'",
+            ("$run", runId), ("$kind", (int)kind), ("$block", blockId)), cancellationToken));
+
     public Task<IReadOnlyList<ChunkOutputRecord>> ListChunkOutputsAsync(Guid runId, string blockId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ChunkOutputRecord>>(Read(connection => connection.Query(
             """

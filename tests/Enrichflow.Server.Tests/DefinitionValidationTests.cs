@@ -129,4 +129,18 @@ public sealed class DefinitionValidationTests
             """);
         Assert.Equal(HttpStatusCode.OK, status);
     }
+
+    [Fact]
+    public async Task Columns_below_a_converter_are_not_checked_against_the_declared_schema()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (status, body) = await ValidateAsync(server, """
+            {"blocks": [
+              {"sequence_number": 1, "block_name": "webhook", "block_id": "input", "specs": {"dataframe_type": "COMPANY", "input_schema": {"name": {"type": "str"}, "people": {"type": "list"}}}},
+              {"sequence_number": 2, "block_name": "company_to_leads", "block_id": "leads"},
+              {"sequence_number": 3, "block_name": "validate_email", "block_id": "check", "specs": {"email_field": "email", "check_mx": false}}],
+             "edges": [{"from_block_id": "input", "to_block_id": "leads"}, {"from_block_id": "leads", "to_block_id": "check"}]}
+            """);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+    }
 }

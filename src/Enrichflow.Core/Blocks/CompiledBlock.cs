@@ -13,6 +13,13 @@ public abstract class CompiledBlock
 
     /// <summary>Columns the block removes from each row.</summary>
     public virtual IReadOnlyList<string> RemovesColumns => [];
+
+    /// <summary>
+    /// The columns of the block's output rows given its input's, or null when they cannot be known before the
+    /// run (a converter that builds rows from list entries): checks of later blocks' columns then stop.
+    /// </summary>
+    public virtual IReadOnlyList<string>? OutputColumns(IReadOnlyList<string> input) =>
+        [.. input.Except(RemovesColumns, StringComparer.Ordinal).Concat(AddsColumns).Distinct(StringComparer.Ordinal)];
 }
 
 /// <summary>
@@ -22,6 +29,20 @@ public abstract class CompiledBlock
 /// </summary>
 public abstract class RowBlock : CompiledBlock
 {
+    public abstract ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A block that must see its whole input before it can emit a row (deduplicate keeping the first or last
+/// occurrence, later the build side of a join). The engine runs it in two passes over the same chunks:
+/// <see cref="ObserveAsync"/> over every chunk, in any order and in parallel, recording what it must know in the
+/// store (never in process memory); then, once every chunk was observed, <see cref="ProcessAsync"/> over every
+/// chunk, emitting rows. Both passes must be safe to repeat (a unit may run twice).
+/// </summary>
+public abstract class TwoPhaseBlock : CompiledBlock
+{
+    public abstract ValueTask ObserveAsync(RowChunk input, BlockRunContext context, CancellationToken cancellationToken);
+
     public abstract ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken);
 }
 
@@ -78,6 +99,9 @@ public sealed record RejectedRow(long RowIndex, string Reason, Row? Row)
 
     /// <summary>The edge whose condition dropped the row, as "from->to".</summary>
     public string? Edge { get; init; }
+
+    /// <summary>More about why, written as extra fields of the rejects line (e.g. the key and the kept row of a duplicate).</summary>
+    public IReadOnlyDictionary<string, object?>? Details { get; init; }
 }
 
 /// <summary>A source's input cannot be read; names the line where it can.</summary>

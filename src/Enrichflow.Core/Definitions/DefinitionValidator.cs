@@ -332,25 +332,24 @@ public sealed class DefinitionValidator(BlockRegistry registry)
             return;
         }
 
-        var columns = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        // Columns known at each block's output; null once a block's output cannot be known before the run.
+        var columns = new Dictionary<string, IReadOnlyList<string>?>(StringComparer.Ordinal);
         foreach (var block in plan.Blocks)
         {
-            var available = block.IsSource
-                ? new HashSet<string>(declared, StringComparer.Ordinal)
-                : new HashSet<string>(block.Inputs.SelectMany(e => columns[e.FromBlockId]), StringComparer.Ordinal);
-            if (!block.IsSource)
+            IReadOnlyList<string>? available = block.IsSource
+                ? declared
+                : block.Inputs.Any(e => columns[e.FromBlockId] is null) ? null : [.. block.Inputs.SelectMany(e => columns[e.FromBlockId]!).Distinct(StringComparer.Ordinal)];
+            if (!block.IsSource && available is not null)
             {
                 var needed = block.Compiled.ReadsColumns.Concat(block.Inputs.SelectMany(e => e.Condition?.Columns ?? []));
-                foreach (var column in needed.Distinct(StringComparer.Ordinal).Where(c => !available.Contains(c)))
+                foreach (var column in needed.Distinct(StringComparer.Ordinal).Where(c => !available.Contains(c, StringComparer.Ordinal)))
                 {
                     errors.Add(Error(["blocks", block.DefinitionIndex, "specs"],
                         $"Block '{block.Id}' reads column '{column}', which does not exist at that point (available: {string.Join(", ", available.Order(StringComparer.Ordinal))})."));
                 }
             }
 
-            available.ExceptWith(block.Compiled.RemovesColumns);
-            available.UnionWith(block.Compiled.AddsColumns);
-            columns[block.Id] = available;
+            columns[block.Id] = block.IsSource ? declared : available is null ? null : block.Compiled.OutputColumns(available);
         }
     }
 

@@ -59,6 +59,9 @@ public interface IRunStore
     /// <summary>The chunk numbers of a block that are done.</summary>
     Task<IReadOnlyList<int>> ListDoneChunksAsync(Guid runId, string blockId, CancellationToken cancellationToken);
 
+    /// <summary>How many units of this kind and block are done.</summary>
+    Task<int> CountDoneAsync(Guid runId, UnitKind kind, string blockId, CancellationToken cancellationToken);
+
     /// <summary>The committed chunks of a block, ascending, with their row counts and output tags.</summary>
     Task<IReadOnlyList<ChunkOutputRecord>> ListChunkOutputsAsync(Guid runId, string blockId, CancellationToken cancellationToken);
 

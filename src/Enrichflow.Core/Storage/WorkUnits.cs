@@ -14,6 +14,9 @@ public enum UnitKind
 
     /// <summary>Writes the run's rejects file and ends the run.</summary>
     Finalize = 3,
+
+    /// <summary>First pass of a two-phase block over one chunk: it records what it must know of the whole input.</summary>
+    Observe = 4,
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Results;
@@ -16,6 +17,7 @@ public sealed partial class RunCoordinator(
     IWorkDispatcher dispatcher,
     RunPlans plans,
     ResultAssembler assembler,
+    IEnumerable<IKeyIndexStore> keyStores,
     TimeProvider time,
     ILogger<RunCoordinator> logger)
 {
@@ -73,6 +75,16 @@ public sealed partial class RunCoordinator(
 
                 enqueue.Add(assemble);
             }
+            else if (block.Compiled is TwoPhaseBlock && record.ChunksDone < total
+                && await store.CountDoneAsync(runId, UnitKind.Observe, block.Id, cancellationToken) >= total)
+            {
+                // Every chunk has been observed: the second pass may run (enqueueing is idempotent).
+                enqueue.AddRange(Enumerable.Range(0, total).Select(chunk => new UnitKey(runId, UnitKind.Chunk, block.Id, chunk, block.Position)));
+                if (record.Status == BlockStatus.Pending)
+                {
+                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
+                }
+            }
             else if (record.Status == BlockStatus.Pending && record.ChunksDone > 0)
             {
                 await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
@@ -105,6 +117,7 @@ public sealed partial class RunCoordinator(
         {
             await workflows.RecordRunAsync(run.OrgId, run.WorkflowId, time.GetUtcNow(), completed: true, cancellationToken);
             await store.RaiseProgressAsync(run.Id, 100, cancellationToken);
+            await ForgetKeysAsync(run.Id, cancellationToken);
             plans.Forget(run.Id);
             LogRunCompleted(logger, run.Id);
         }
@@ -197,6 +210,17 @@ public sealed partial class RunCoordinator(
         finally
         {
             plans.Forget(runId);
+        }
+
+        await ForgetKeysAsync(runId, cancellationToken);
+    }
+
+    /// <summary>The keys a run's blocks recorded (deduplicate) are of no use once it has ended.</summary>
+    private async Task ForgetKeysAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        foreach (var keys in keyStores)
+        {
+            await keys.DeleteScopesAsync(KeyScopes.Run(runId), cancellationToken);
         }
     }
 

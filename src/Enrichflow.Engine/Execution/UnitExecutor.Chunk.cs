@@ -16,18 +16,7 @@ public sealed partial class UnitExecutor
     {
         var head = plan[unit.Key.BlockId];
         var chunk = unit.Key.Chunk;
-        var parent = plan[head.Inputs[0].FromBlockId];
-        var parentOutput = await store.GetChunkOutputAsync(new UnitKey(run.Id, UnitKind.Chunk, parent.Id, chunk), cancellationToken)
-            ?? throw new InvalidOperationException($"Chunk {chunk} of block '{parent.Id}' is not committed; block '{head.Id}' cannot read it.");
-        var input = handoff.Take(run.Id, parent.Id, chunk, parentOutput.OutputTag);
-        if (input is null)
-        {
-            var parentKey = BlobKeys.UnitOutput(run.Id, Segments.HeadOf(plan, parent).Id, chunk, parentOutput.OutputTag);
-            using var bytes = await UnitOutputFile.ReadSectionAsync(blobs, parentKey, parent.Id, SectionKind.Chunk, cancellationToken)
-                ?? throw new InvalidOperationException($"The output of block '{parent.Id}' for chunk {chunk} has no stored rows.");
-            input = ChunkFormat.Parse(bytes.WrittenSpan);
-        }
-
+        var input = await ReadInputAsync(run, plan, head, chunk, cancellationToken);
         var segment = Segments.From(plan, head);
         using var file = new UnitOutputFile();
         var done = new List<(UnitKey Unit, UnitCounters Counters)>(segment.Count);
@@ -36,21 +25,22 @@ public sealed partial class UnitExecutor
             var before = input;
             var output = new ChunkOutput(input.Count);
             var passed = ApplyCondition(block.Inputs[0], input, output);
-            if (block.Compiled is not RowBlock rowBlock)
-            {
-                throw new InvalidOperationException($"Block '{block.Id}' ({block.Type.Name}) cannot run over a chunk.");
-            }
-
             try
             {
-                await rowBlock.ProcessAsync(passed, output, ContextFor(run, block), cancellationToken);
+                var process = block.Compiled switch
+                {
+                    RowBlock rowBlock => rowBlock.ProcessAsync(passed, output, ContextFor(run, block), cancellationToken),
+                    TwoPhaseBlock twoPhase => twoPhase.ProcessAsync(passed, output, ContextFor(run, block), cancellationToken),
+                    _ => throw new InvalidOperationException($"Block '{block.Id}' ({block.Type.Name}) cannot run over a chunk."),
+                };
+                await process;
             }
             catch (Exception e) when (e is not OperationCanceledException && block != head)
             {
                 throw new BlockFailedException(block.Id, e);
             }
             AddBlockOutput(file, plan, block, runOptions, chunk, output.Rows, output.Rejects,
-                () => [.. before.Columns().Except(block.Compiled.RemovesColumns).Concat(block.Compiled.AddsColumns).Distinct(StringComparer.Ordinal)]);
+                () => block.Compiled.OutputColumns(before.Columns()) ?? []);
             done.Add((new UnitKey(run.Id, UnitKind.Chunk, block.Id, chunk, block.Position),
                 new UnitCounters(input.Count, output.Rows.Count, output.Rejects.Count, output.FailedCount)));
             input = new RowChunk(chunk, output.Rows);
@@ -73,6 +63,46 @@ public sealed partial class UnitExecutor
 
         coordinator.NotifyWork();
         await AfterChunkCommitAsync(run, tail, result, cancellationToken);
+    }
+
+    /// <summary>The chunk a block reads: its input block's committed output (handed over in memory when possible).</summary>
+    private async Task<RowChunk> ReadInputAsync(RunRecord run, WorkflowPlan plan, PlannedBlock block, int chunk, CancellationToken cancellationToken)
+    {
+        var parent = plan[block.Inputs[0].FromBlockId];
+        var parentOutput = await store.GetChunkOutputAsync(new UnitKey(run.Id, UnitKind.Chunk, parent.Id, chunk), cancellationToken)
+            ?? throw new InvalidOperationException($"Chunk {chunk} of block '{parent.Id}' is not committed; block '{block.Id}' cannot read it.");
+        if (handoff.Take(run.Id, parent.Id, chunk, parentOutput.OutputTag) is { } rows)
+        {
+            return rows;
+        }
+
+        var parentKey = BlobKeys.UnitOutput(run.Id, Segments.HeadOf(plan, parent).Id, chunk, parentOutput.OutputTag);
+        using var bytes = await UnitOutputFile.ReadSectionAsync(blobs, parentKey, parent.Id, SectionKind.Chunk, cancellationToken)
+            ?? throw new InvalidOperationException($"The output of block '{parent.Id}' for chunk {chunk} has no stored rows.");
+        return ChunkFormat.Parse(bytes.WrittenSpan);
+    }
+
+    /// <summary>
+    /// The first pass of a two-phase block over one chunk (the rows that travel its edge); when every chunk has
+    /// been observed, the second pass is enqueued.
+    /// </summary>
+    private async Task ObserveAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
+    {
+        var block = plan[unit.Key.BlockId];
+        var input = await ReadInputAsync(run, plan, block, unit.Key.Chunk, cancellationToken);
+        var passed = ApplyCondition(block.Inputs[0], input, new ChunkOutput(0));
+        await ((TwoPhaseBlock)block.Compiled).ObserveAsync(passed, ContextFor(run, block), cancellationToken);
+        var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key), time.GetUtcNow(), cancellationToken);
+        if (!result.Committed)
+        {
+            LogLeaseLost(logger, run.Id, unit.Key);
+            return;
+        }
+
+        if (result.SourceChunkCount is int total && await store.CountDoneAsync(run.Id, UnitKind.Observe, block.Id, cancellationToken) >= total)
+        {
+            await coordinator.ReconcileAsync(run.Id, cancellationToken);
+        }
     }
 
     /// <summary>Rows for which the edge's condition is false do not travel it; they are rejected naming the edge.</summary>

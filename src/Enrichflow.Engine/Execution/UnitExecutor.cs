@@ -43,6 +43,9 @@ public sealed partial class UnitExecutor(
             case UnitKind.Chunk:
                 await RunChunkAsync(unit, run, plan, runOptions, cancellationToken);
                 break;
+            case UnitKind.Observe:
+                await ObserveAsync(unit, run, plan, cancellationToken);
+                break;
             case UnitKind.Assemble:
                 await AssembleAsync(unit, run, plan, runOptions, cancellationToken);
                 break;
@@ -63,7 +66,8 @@ public sealed partial class UnitExecutor(
 
     /// <summary>The units that read <paramref name="block"/>'s chunk next: the heads of the segments it feeds.</summary>
     private static UnitKey[] ChunkUnitsAfter(WorkflowPlan plan, PlannedBlock block, Guid runId, int chunk) =>
-        [.. block.Outputs.Select(id => plan[id]).Select(child => new UnitKey(runId, UnitKind.Chunk, child.Id, chunk, child.Position))];
+        [.. block.Outputs.Select(id => plan[id]).Select(child =>
+            new UnitKey(runId, child.Compiled is TwoPhaseBlock ? UnitKind.Observe : UnitKind.Chunk, child.Id, chunk, child.Position))];
 
     /// <summary>
     /// Adds what a block produced for one chunk to its unit's output file: its CSV fragment (and NDJSON when asked

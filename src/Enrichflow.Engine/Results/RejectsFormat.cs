@@ -33,6 +33,12 @@ public static class RejectsFormat
                     writer.WriteBoolean("failed", true);
                 }
 
+                foreach (var (name, value) in reject.Details ?? new Dictionary<string, object?>())
+                {
+                    writer.WritePropertyName(name);
+                    RowValues.Write(writer, value);
+                }
+
                 writer.WritePropertyName("row");
                 if (reject.Row is not null)
                 {

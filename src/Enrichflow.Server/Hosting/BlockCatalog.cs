@@ -1,3 +1,5 @@
+using Enrichflow.Blocks.Dedupe;
+using Enrichflow.Blocks.Converters;
 using Enrichflow.Blocks.RowOps;
 using Enrichflow.Blocks.Sources;
 using Enrichflow.Blocks.Validation;
@@ -17,6 +19,8 @@ public static class BlockCatalog
         new FilterBlockType(),
         new TransformBlockType(),
         new RemoveColumnsBlockType(),
+        new CompanyToLeadsBlockType(),
+        new DeduplicateBlockType(),
     ];
 
     public static IServiceCollection AddEnrichflowBlocks(this IServiceCollection services)

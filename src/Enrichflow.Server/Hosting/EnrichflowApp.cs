@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Enrichflow.Blocks;
+using Enrichflow.Blocks.Outbound;
 using Enrichflow.Blocks.Validation;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
@@ -47,6 +48,7 @@ public static class EnrichflowApp
         app.MapRunsApi();
         app.MapUploadsApi();
         app.MapDownloads();
+        app.MapWebhookSecretsApi();
         return app;
     }
 
@@ -57,6 +59,7 @@ public static class EnrichflowApp
         Check<ServerOptions>(app, problems);
         Check<EngineOptions>(app, problems);
         Check<EmailValidationOptions>(app, problems);
+        Check<OutboundOptions>(app, problems);
         return problems;
     }
 
@@ -104,13 +107,21 @@ public static class EnrichflowApp
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IWorkflowStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRunStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IKeyIndexStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IBlobStore>(sp => new LocalDiskBlobStore(Path.Combine(dataDirectory, "blobs"), sp.GetRequiredService<IOptions<ServerOptions>>().Value.FlushBlobsToDisk));
         services.AddSingleton(sp => new DownloadSigner(
             DownloadSigner.LoadOrCreateSecret(dataDirectory, sp.GetRequiredService<IOptions<ServerOptions>>().Value.Downloads.Secret),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ISigningSecretStore>(sp =>
+        {
+            _ = sp.GetRequiredService<DownloadSigner>(); // creates the server secret first, so both read the same one
+            var serverSecret = DownloadSigner.LoadOrCreateSecret(dataDirectory, sp.GetRequiredService<IOptions<ServerOptions>>().Value.Downloads.Secret);
+            return sp.GetRequiredService<SqliteStore>().UseSigningSecretKey(WebhookSecretsApi.DeriveEncryptionKey(serverSecret));
+        });
 
         services.AddEnrichflowBlocks();
         services.AddEnrichflowValidation(o => configuration.GetSection("Email").Bind(o));
+        services.AddEnrichflowOutbound(o => configuration.GetSection("Outbound").Bind(o));
         services.AddEnrichflowEngine(o => configuration.GetSection("Engine").Bind(o));
 
         services.AddSingleton<ApiKeyFilter>();

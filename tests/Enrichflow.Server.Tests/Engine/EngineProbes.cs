@@ -174,6 +174,9 @@ public sealed class FaultInjectingRunStore(IRunStore inner, StoreFaults faults) 
 
     public Task<ChunkOutputRecord?> GetChunkOutputAsync(UnitKey unit, CancellationToken cancellationToken) => inner.GetChunkOutputAsync(unit, cancellationToken);
 
+    public Task<int> CountDoneAsync(Guid runId, UnitKind kind, string blockId, CancellationToken cancellationToken) =>
+        inner.CountDoneAsync(runId, kind, blockId, cancellationToken);
+
     public Task<UnitCounts> CountUnitsAsync(Guid runId, CancellationToken cancellationToken) => inner.CountUnitsAsync(runId, cancellationToken);
 
     public Task<bool> IsUnitDoneAsync(UnitKey unit, CancellationToken cancellationToken) => inner.IsUnitDoneAsync(unit, cancellationToken);

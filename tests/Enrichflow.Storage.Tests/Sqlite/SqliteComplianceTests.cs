@@ -55,3 +55,17 @@ internal static class SqliteTestStore
         return store;
     }
 }
+
+public sealed class SqliteKeyIndexStoreTests : KeyIndexStoreCompliance
+{
+    private readonly TempDirectory _directory = new();
+
+    protected override async ValueTask<IKeyIndexStore> CreateStoreAsync(CancellationToken cancellationToken) =>
+        await SqliteTestStore.CreateAsync(_directory, cancellationToken);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _directory.Dispose();
+    }
+}
