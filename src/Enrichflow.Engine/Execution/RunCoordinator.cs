@@ -18,6 +18,7 @@ public sealed partial class RunCoordinator(
     RunPlans plans,
     ResultAssembler assembler,
     IEnumerable<IKeyIndexStore> keyStores,
+    IEnumerable<IRunEndListener> endListeners,
     TimeProvider time,
     ILogger<RunCoordinator> logger)
 {
@@ -118,6 +119,7 @@ public sealed partial class RunCoordinator(
             await workflows.RecordRunAsync(run.OrgId, run.WorkflowId, time.GetUtcNow(), completed: true, cancellationToken);
             await store.RaiseProgressAsync(run.Id, 100, cancellationToken);
             await ForgetKeysAsync(run.Id, cancellationToken);
+            await NotifyEndedAsync(run.Id, cancellationToken);
             plans.Forget(run.Id);
             LogRunCompleted(logger, run.Id);
         }
@@ -209,10 +211,33 @@ public sealed partial class RunCoordinator(
         }
         finally
         {
+            await NotifyEndedAsync(runId, cancellationToken);
             plans.Forget(runId);
         }
 
         await ForgetKeysAsync(runId, cancellationToken);
+    }
+
+    /// <summary>Tells every <see cref="IRunEndListener"/> that the run ended (its final record, with its status).</summary>
+    private async Task NotifyEndedAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        if (await store.GetRunAsync(runId, cancellationToken) is not { } run || !run.Status.IsTerminal())
+        {
+            return;
+        }
+
+        var (plan, _) = plans.Get(run);
+        foreach (var listener in endListeners)
+        {
+            try
+            {
+                await listener.OnRunEndedAsync(run, plan, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogListenerFailed(logger, runId, e);
+            }
+        }
     }
 
     /// <summary>The keys a run's blocks recorded (deduplicate) are of no use once it has ended.</summary>
@@ -259,6 +284,9 @@ public sealed partial class RunCoordinator(
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Run {RunId} resumed after a restart")]
     private static partial void LogRunResumed(ILogger logger, Guid runId);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Run {RunId}: a run-end listener failed")]
+    private static partial void LogListenerFailed(ILogger logger, Guid runId, Exception exception);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "Run {RunId}: keeping partial results failed")]
     private static partial void LogPartialResultsFailed(ILogger logger, Guid runId, Exception exception);
