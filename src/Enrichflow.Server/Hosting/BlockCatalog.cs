@@ -20,6 +20,7 @@ public static class BlockCatalog
         new TransformBlockType(),
         new RemoveColumnsBlockType(),
         new CompanyToLeadsBlockType(),
+        new LeadsToCompanyBlockType(),
         new DeduplicateBlockType(),
     ];
 

@@ -1,0 +1,36 @@
+using Enrichflow.Core.Blocks;
+
+namespace Enrichflow.Blocks.Converters;
+
+/// <summary>
+/// <c>leads_to_company</c> (LEAD → COMPANY): one COMPANY row per distinct company (compared trimmed and
+/// lower-cased), built from the company's first lead in input order: <c>name</c> from the company column, and the
+/// lead's <c>company_</c>-prefixed columns without the prefix. Leads without a company go to rejects.
+/// </summary>
+public sealed class LeadsToCompanyBlockType : BlockType<LeadsToCompanySpecs>
+{
+    public override string Name => "leads_to_company";
+
+    public override string Description =>
+        "Turns leads into one COMPANY row per distinct company (first lead wins; company_ columns carried without the prefix); " +
+        "companies are tracked in the store, so memory does not grow with the run.";
+
+    public override DataframeType Takes => DataframeType.Lead;
+
+    public override DataframeType? Yields => DataframeType.Company;
+
+    protected override CompiledBlock? Compile(LeadsToCompanySpecs specs, BlockCompileContext context)
+    {
+        if (specs.CompanyField is not null && string.IsNullOrWhiteSpace(specs.CompanyField))
+        {
+            context.AddError("company_field", $"Block '{context.Definition.BlockId}': company_field must name a column.");
+        }
+
+        if (specs.Prefix is null)
+        {
+            context.AddError("prefix", $"Block '{context.Definition.BlockId}': prefix must be a string (it may be empty).");
+        }
+
+        return new LeadsToCompanyBlock(specs.CompanyField, specs.Prefix ?? "");
+    }
+}
