@@ -20,12 +20,17 @@ public sealed partial class SqliteStore
         }
 
         json.Append(']');
-        var pick = keep == KeyKeep.First ? "min" : "max";
+        var onConflict = keep switch
+        {
+            KeyKeep.First => "DO UPDATE SET row_index = min(row_index, excluded.row_index)",
+            KeyKeep.Last => "DO UPDATE SET row_index = max(row_index, excluded.row_index)",
+            _ => "DO NOTHING",
+        };
         return WriteAsync(connection => connection.Execute(
             $"""
             INSERT INTO key_index (scope, key_hash, row_index)
             SELECT $scope, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($entries) WHERE true
-            ON CONFLICT (scope, key_hash) DO UPDATE SET row_index = {pick}(row_index, excluded.row_index)
+            ON CONFLICT (scope, key_hash) {onConflict}
             """,
             ("$scope", scope), ("$entries", json.ToString())), cancellationToken);
     }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
@@ -9,7 +7,7 @@ namespace Enrichflow.Blocks.Dedupe;
 /// <summary>The compiled <c>deduplicate</c> block (see <see cref="DeduplicateBlockType"/>).</summary>
 internal sealed class DeduplicateBlock(IReadOnlyList<string>? keyFields, bool normalize, KeyKeep keep) : TwoPhaseBlock
 {
-    private const char Separator = '\u001f';
+    private readonly RowKeys _keys = new(keyFields, normalize);
 
     public override IReadOnlyList<string> ReadsColumns => keyFields ?? [];
 
@@ -71,50 +69,7 @@ internal sealed class DeduplicateBlock(IReadOnlyList<string>? keyFields, bool no
         }
     }
 
-    /// <summary>The row's key as a 16-byte hash (and its text); null when a key column is missing (then <paramref name="text"/> names it).</summary>
-    private byte[]? KeyOf(Row row, out string? text)
-    {
-        var builder = new StringBuilder();
-        if (keyFields is null)
-        {
-            foreach (var column in row.Keys.Order(StringComparer.Ordinal))
-            {
-                Append(builder, column, row[column]);
-            }
-        }
-        else
-        {
-            foreach (var column in keyFields)
-            {
-                if (!row.TryGetValue(column, out var value))
-                {
-                    text = column;
-                    return null;
-                }
-
-                Append(builder, keyFields.Count > 1 ? column : null, value);
-            }
-        }
-
-        text = builder.ToString();
-        return SHA256.HashData(Encoding.UTF8.GetBytes(text))[..16];
-    }
-
-    private void Append(StringBuilder builder, string? column, object? value)
-    {
-        if (builder.Length > 0)
-        {
-            builder.Append(Separator);
-        }
-
-        if (column is not null)
-        {
-            builder.Append(column).Append('=');
-        }
-
-        var text = RowValues.ToText(value) ?? "";
-        builder.Append(normalize ? text.Trim().ToLowerInvariant() : text);
-    }
+    private byte[]? KeyOf(Row row, out string? text) => _keys.KeyOf(row, out text);
 
     private static IKeyIndexStore Keys(BlockRunContext context) =>
         context.Services.GetService(typeof(IKeyIndexStore)) as IKeyIndexStore

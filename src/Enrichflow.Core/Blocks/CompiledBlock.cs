@@ -65,7 +65,17 @@ public abstract class SourceBlock : CompiledBlock
     public abstract IAsyncEnumerable<SourceRecord> ReadAsync(SourceInput input, BlockRunContext context, CancellationToken cancellationToken);
 }
 
-public enum SourceInputKind { WebhookPayload, Upload }
+public enum SourceInputKind
+{
+    /// <summary>The run request's <c>webhook_payload</c>.</summary>
+    WebhookPayload,
+
+    /// <summary>An uploaded file (<c>resource_handle_id</c>).</summary>
+    Upload,
+
+    /// <summary>Data the block finds itself (a notebook); the run has no input of its own.</summary>
+    Notebook,
+}
 
 /// <summary>The stored input of a run.</summary>
 public sealed class SourceInput
@@ -138,6 +148,9 @@ public sealed class BlockRunContext
     public required string OrgId { get; init; }
 
     public required string BlockId { get; init; }
+
+    /// <summary>The workflow the run belongs to.</summary>
+    public string WorkflowId { get; init; } = "";
 
     public required IServiceProvider Services { get; init; }
 

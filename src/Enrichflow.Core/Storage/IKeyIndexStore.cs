@@ -1,7 +1,17 @@
 namespace Enrichflow.Core.Storage;
 
 /// <summary>Which occurrence of a key wins.</summary>
-public enum KeyKeep { First, Last }
+public enum KeyKeep
+{
+    /// <summary>The lowest row index.</summary>
+    First,
+
+    /// <summary>The highest row index.</summary>
+    Last,
+
+    /// <summary>Whoever recorded the key first (a notebook: a key appended last week stays with that row).</summary>
+    Existing,
+}
 
 /// <summary>
 /// A persistent index from row keys (hashes) to the row that holds them, per scope (a run's deduplicate block,

@@ -60,6 +60,7 @@ public sealed partial class UnitExecutor(
         RunId = run.Id,
         OrgId = run.OrgId,
         BlockId = block.Id,
+        WorkflowId = run.WorkflowId,
         Services = services,
         Time = time,
     };

@@ -92,6 +92,16 @@ public static class ResultsApi
             return ApiErrors.Detail(StatusCodes.Status403Forbidden, "This download link is invalid or has expired; ask for new links at /workflows/runs/{run_id}/results/download-links.");
         }
 
+        if (target.RunId == Guid.Empty && target.FileName.StartsWith(NotebooksApi.KeyPrefix, StringComparison.Ordinal))
+        {
+            // A notebook export: the link was signed for this org and this blob.
+            var size = await blobs.GetSizeAsync(target.FileName, cancellationToken);
+            return size is null
+                ? ApiErrors.NotFound("This notebook export no longer exists; ask for new links.")
+                : TypedResults.Stream(await blobs.OpenReadAsync(target.FileName, cancellationToken),
+                    ContentType(target.FileName.EndsWith(".csv", StringComparison.Ordinal) ? "csv" : "ndjson"), Path.GetFileName(target.FileName), enableRangeProcessing: true);
+        }
+
         var run = await runs.GetRunAsync(target.RunId, cancellationToken);
         var file = run is null || run.OrgId != target.OrgId ? null
             : (await runs.ListResultFilesAsync(run.Id, cancellationToken)).FirstOrDefault(f => f.FileName == target.FileName);

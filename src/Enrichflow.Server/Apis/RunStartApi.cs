@@ -115,6 +115,11 @@ public static class RunStartApi
 
                 inputKey = BlobKeys.Payload(runId);
             }
+            else if (plan.Source.Compiled is SourceBlock { InputKind: SourceInputKind.Notebook })
+            {
+                inputKey = "";
+                estimatedRows = null;
+            }
             else
             {
                 var handle = ResourceHandle(plan.Source.Definition.Specs);

@@ -1,4 +1,5 @@
 using Enrichflow.Blocks.Dedupe;
+using Enrichflow.Blocks.Notebooks;
 using Enrichflow.Blocks.Converters;
 using Enrichflow.Blocks.RowOps;
 using Enrichflow.Blocks.Sources;
@@ -22,6 +23,9 @@ public static class BlockCatalog
         new CompanyToLeadsBlockType(),
         new LeadsToCompanyBlockType(),
         new DeduplicateBlockType(),
+        new AppendToNotebookBlockType(),
+        new DeduplicateWrtNotebookBlockType(),
+        new ReadNotebookBlockType(),
     ];
 
     public static IServiceCollection AddEnrichflowBlocks(this IServiceCollection services)

@@ -49,6 +49,7 @@ public static class EnrichflowApp
         app.MapUploadsApi();
         app.MapDownloads();
         app.MapWebhookSecretsApi();
+        app.MapNotebooksApi();
         return app;
     }
 
@@ -108,6 +109,7 @@ public static class EnrichflowApp
         services.AddSingleton<IWorkflowStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRunStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IKeyIndexStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<INotebookStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IBlobStore>(sp => new LocalDiskBlobStore(Path.Combine(dataDirectory, "blobs"), sp.GetRequiredService<IOptions<ServerOptions>>().Value.FlushBlobsToDisk));
         services.AddSingleton(sp => new DownloadSigner(
             DownloadSigner.LoadOrCreateSecret(dataDirectory, sp.GetRequiredService<IOptions<ServerOptions>>().Value.Downloads.Secret),
