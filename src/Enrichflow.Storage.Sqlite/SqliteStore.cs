@@ -15,7 +15,7 @@ namespace Enrichflow.Storage.Sqlite;
 /// and keeps the asynchronous part to waiting for the write gate.
 /// Call <see cref="MigrateAsync"/> before anything else.
 /// </remarks>
-public sealed partial class SqliteStore : IAccountStore, IWorkflowStore, IRunStore, ISigningSecretStore, IKeyIndexStore, INotebookStore, IAsyncDisposable, IDisposable
+public sealed partial class SqliteStore : IAccountStore, IWorkflowStore, IRunStore, ISigningSecretStore, IKeyIndexStore, INotebookStore, IExportLedger, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 

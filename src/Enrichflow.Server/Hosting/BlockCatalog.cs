@@ -23,6 +23,7 @@ public static class BlockCatalog
         new CompanyToLeadsBlockType(),
         new LeadsToCompanyBlockType(),
         new DeduplicateBlockType(),
+        new Export.ExportBlockType(),
         new AppendToNotebookBlockType(),
         new DeduplicateWrtNotebookBlockType(),
         new ReadNotebookBlockType(),

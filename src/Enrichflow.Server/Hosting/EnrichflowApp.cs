@@ -5,6 +5,7 @@ using Enrichflow.Blocks.Outbound;
 using Enrichflow.Blocks.Validation;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
+using Enrichflow.Engine.Execution;
 using Enrichflow.Server.Apis;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Http;
@@ -109,6 +110,8 @@ public static class EnrichflowApp
         services.AddSingleton<IWorkflowStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRunStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IKeyIndexStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IExportLedger>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IRunEndListener, ExportLedgerCleanup>();
         services.AddSingleton<INotebookStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IBlobStore>(sp => new LocalDiskBlobStore(Path.Combine(dataDirectory, "blobs"), sp.GetRequiredService<IOptions<ServerOptions>>().Value.FlushBlobsToDisk));
         services.AddSingleton(sp => new DownloadSigner(

@@ -1,0 +1,135 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Enrichflow.Server.Tests.Infrastructure;
+
+namespace Enrichflow.Server.Tests.Export;
+
+/// <summary>A server killed with SIGKILL mid-export delivers every row exactly once (by idempotency key) after a restart.</summary>
+public sealed class ExportCrashTests(ITestOutputHelper output)
+{
+    private const int Rows = 20_000;
+    private const int BatchSize = 100;
+    private const int Workers = 2;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Pipeline(string url) => $$$"""
+        {"blocks": [
+          {"sequence_number": 1, "block_name": "read_csv", "block_id": "input"},
+          {"sequence_number": 2, "block_name": "export", "block_id": "ship",
+           "specs": {"destination": {"type": "http", "url": "{{{url}}}", "batch_size": {{{BatchSize}}}, "retry_delay_ms": 50} }}],
+         "edges": [{"from_block_id": "input", "to_block_id": "ship"}]}
+        """;
+
+    [Fact]
+    public async Task An_export_killed_with_sigkill_completes_after_restart_and_the_receiver_has_every_row_exactly_once()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "enrichflow-export-crash", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var csv = Path.Combine(data, "leads.csv");
+        await using (var writer = new StreamWriter(csv, false, new UTF8Encoding(false)))
+        {
+            await writer.WriteAsync("id,email\n");
+            for (var i = 0; i < Rows; i++)
+            {
+                await writer.WriteAsync($"{i},lead{i}@example.com\n");
+            }
+        }
+
+        await using var receiver = await ExportReceiver.StartAsync();
+        receiver.Delay = TimeSpan.FromMilliseconds(20); // 200 batches: long enough to be killed in the middle
+        var environment = new Dictionary<string, string>
+        {
+            ["ENRICHFLOW_Outbound__Allow__0"] = "127.0.0.1/32",
+            ["ENRICHFLOW_Engine__Workers"] = Workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ENRICHFLOW_Engine__Lease"] = "00:00:05",
+        };
+        var port = ServerProcess.FreePort();
+        string runId;
+        await using (var first = await ServerProcess.StartAsync(data, environment, port))
+        {
+            using var http = Client(first.BaseUrl, data);
+            var workflow = await CreateWorkflowAsync(http, receiver.Url);
+            var handle = await UploadAsync(http, csv);
+            var started = await http.PostAsJsonAsync($"/workflows/run?workflow_id={workflow}", new { specs_override = new { resource_handle_id = handle } }, Ct);
+            runId = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("job_id").GetString()!;
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            while (receiver.BatchCount < 60)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the export did not start in time");
+                await Task.Delay(5, Ct);
+            }
+
+            await first.KillAsync();
+        }
+
+        var deliveredBeforeKill = receiver.BatchCount;
+        Assert.True(deliveredBeforeKill < Rows / BatchSize, "the export finished before it could be killed");
+        await using (var second = await ServerProcess.StartAsync(data, environment, port))
+        {
+            using var http = Client(second.BaseUrl, data);
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+            JsonElement live;
+            do
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the resumed run did not finish in time");
+                await Task.Delay(200, Ct);
+                live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
+            }
+            while (live.GetProperty("overall_status").GetString() is "queued" or "running");
+
+            Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+        }
+
+        // Every row exactly once, counted over distinct keys; every key once per batch number.
+        var batches = receiver.Batches.Values.ToList();
+        Assert.Equal(Rows / BatchSize, batches.Count);
+        Assert.All(batches, b => Assert.Equal($"{runId}:ship:{b.Batch}", b.Key));
+        var ids = batches.SelectMany(b => b.Rows).Select(r => r.GetProperty("id").ToString()).ToList();
+        Assert.Equal(Rows, ids.Count);
+        Assert.Equal(Rows, ids.Distinct(StringComparer.Ordinal).Count());
+
+        // Acknowledged batches are not sent again: only those in flight at the kill may be (one per worker, at most).
+        var resent = receiver.RepeatedKeys.Count;
+        output.WriteLine($"batches delivered before the kill: {deliveredBeforeKill}; requests: {receiver.Requests.Count}; keys sent again after the restart: {resent}");
+        Assert.True(resent <= Workers * 2, $"{resent} keys were sent again; at most {Workers * 2} could have been in flight");
+
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static HttpClient Client(string baseUrl, string data)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Add("x-api-key", File.ReadAllText(Path.Combine(data, "initial-api-key")).Trim());
+        return http;
+    }
+
+    private static async Task<string> CreateWorkflowAsync(HttpClient http, string url)
+    {
+        var response = await http.PostAsJsonAsync("/workflows/create_workflow",
+            new JsonObject { ["workflow_name"] = "export-crash", ["workflow_definition"] = JsonNode.Parse(Pipeline(url)) }, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static async Task<string> UploadAsync(HttpClient http, string path)
+    {
+        using var form = new MultipartFormDataContent();
+        await using var file = File.OpenRead(path);
+        form.Add(new StreamContent(file), "file", "leads.csv");
+        var response = await http.PostAsync("/storage/csv/upload", form, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("handle_id").GetString()!;
+    }
+}
