@@ -16,7 +16,8 @@ if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs")
     }
 
     var server = Option(args, "--server") ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../Enrichflow.Cli/release/enrichflow.dll"));
-    return await EndToEndBench.RunAsync(rows, server, work, CancellationToken.None);
+    var pipeline = Option(args, "--pipeline") == "dedupe" ? EndToEndBench.DedupeDefinition : EndToEndBench.Definition;
+    return await EndToEndBench.RunAsync(rows, server, work, CancellationToken.None, pipeline);
 }
 
 // In-process: the artifacts-output layout keeps BenchmarkDotNet from building its usual child project.

@@ -221,7 +221,17 @@ public sealed partial class RunCoordinator(
     /// <summary>Tells every <see cref="IRunEndListener"/> that the run ended (its final record, with its status).</summary>
     private async Task NotifyEndedAsync(Guid runId, CancellationToken cancellationToken)
     {
-        if (await store.GetRunAsync(runId, cancellationToken) is not { } run || !run.Status.IsTerminal())
+        RunRecord? run;
+        try
+        {
+            run = await store.GetRunAsync(runId, cancellationToken);
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // the process is shutting down; the listeners' own sweeps catch up on restart
+        }
+
+        if (run is null || !run.Status.IsTerminal())
         {
             return;
         }

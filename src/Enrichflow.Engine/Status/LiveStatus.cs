@@ -16,7 +16,8 @@ public sealed record RunLiveStatus(
     string? EstimationBlockedBy,
     string? StatusReason,
     string? ErrorMessage,
-    IReadOnlyList<BlockLiveStatus> Blocks);
+    IReadOnlyList<BlockLiveStatus> Blocks,
+    IReadOnlyList<WebhookDeliveryLiveStatus>? WebhookDeliveries = null);
 
 public sealed record BlockLiveStatus(
     string BlockId,
@@ -45,3 +46,22 @@ public sealed record BlockMetrics(
     double CreditsUsed,
     long CacheHits,
     long ProviderCalls);
+
+/// <summary>
+/// One outgoing webhook delivery of the run (API.md §6): pending, delivered or failed, with every attempt. The URL is
+/// shown without its query (it may carry a token).
+/// </summary>
+public sealed record WebhookDeliveryLiveStatus(
+    string EventId,
+    string EventType,
+    string BlockId,
+    string Url,
+    string Status,
+    int AttemptCount,
+    DateTimeOffset? NextAttemptAt,
+    DateTimeOffset? CompletedAt,
+    string? LastError,
+    IReadOnlyList<WebhookAttemptLiveStatus> Attempts);
+
+/// <summary>One attempt of a delivery: the receiver's status code or the error, and how long it took.</summary>
+public sealed record WebhookAttemptLiveStatus(int Attempt, DateTimeOffset StartedAt, long DurationMs, int? StatusCode, string? Error);

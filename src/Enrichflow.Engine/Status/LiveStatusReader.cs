@@ -5,7 +5,7 @@ using Enrichflow.Engine.Execution;
 namespace Enrichflow.Engine.Status;
 
 /// <summary>Builds <see cref="RunLiveStatus"/> from the store's committed counters; any node gives the same answer.</summary>
-public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvider time)
+public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvider time, IEnumerable<IWebhookDeliveryStore> deliveryStores)
 {
     public async Task<RunLiveStatus> ReadAsync(RunRecord run, CancellationToken cancellationToken)
     {
@@ -68,7 +68,36 @@ public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvid
             run.SourceChunkCount is null && options.EstimatedRows is null ? "source row count not yet known" : null,
             run.StatusReason,
             run.ErrorMessage,
-            blocks);
+            blocks,
+            await ReadDeliveriesAsync(run.Id, cancellationToken));
+    }
+
+    /// <summary>The run's outgoing webhook deliveries with their attempts; null when no delivery store is registered.</summary>
+    private async Task<IReadOnlyList<WebhookDeliveryLiveStatus>?> ReadDeliveriesAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        if (deliveryStores.FirstOrDefault() is not { } deliveries)
+        {
+            return null;
+        }
+
+        var records = await deliveries.ListRunDeliveriesAsync(runId, cancellationToken);
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        var attempts = (await deliveries.ListRunAttemptsAsync(runId, cancellationToken)).ToLookup(a => a.EventId, StringComparer.Ordinal);
+        return [.. records.Select(d => new WebhookDeliveryLiveStatus(
+            d.EventId,
+            d.EventType,
+            d.BlockId,
+            Uri.TryCreate(d.Url, UriKind.Absolute, out var url) ? url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : d.Url,
+            d.Status.ToWire(),
+            d.AttemptCount,
+            d.Status == WebhookDeliveryStatus.Pending ? d.NextAttemptAt : null,
+            d.CompletedAt,
+            d.LastError,
+            [.. attempts[d.EventId].Select(a => new WebhookAttemptLiveStatus(a.Attempt, a.StartedAt, (long)a.Duration.TotalMilliseconds, a.StatusCode, a.Error))]))];
     }
 
     private static string CurrentStep(RunBlockRecord record, bool isSource) => record.Status switch

@@ -4,6 +4,7 @@ using Enrichflow.Blocks.Converters;
 using Enrichflow.Blocks.RowOps;
 using Enrichflow.Blocks.Sources;
 using Enrichflow.Blocks.Validation;
+using Enrichflow.Blocks.Webhooks;
 using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Blocks;
@@ -23,10 +24,11 @@ public static class BlockCatalog
         new CompanyToLeadsBlockType(),
         new LeadsToCompanyBlockType(),
         new DeduplicateBlockType(),
-        new Export.ExportBlockType(),
         new AppendToNotebookBlockType(),
         new DeduplicateWrtNotebookBlockType(),
         new ReadNotebookBlockType(),
+        new Export.ExportBlockType(),
+        new OutgoingWebhookBlockType(),
     ];
 
     public static IServiceCollection AddEnrichflowBlocks(this IServiceCollection services)

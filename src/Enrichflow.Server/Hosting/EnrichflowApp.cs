@@ -9,6 +9,7 @@ using Enrichflow.Engine.Execution;
 using Enrichflow.Server.Apis;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Http;
+using Enrichflow.Server.Webhooks;
 using Enrichflow.Storage.LocalDisk;
 using Enrichflow.Storage.Sqlite;
 using Microsoft.AspNetCore.Diagnostics;
@@ -62,6 +63,7 @@ public static class EnrichflowApp
         Check<EngineOptions>(app, problems);
         Check<EmailValidationOptions>(app, problems);
         Check<OutboundOptions>(app, problems);
+        Check<WebhookOptions>(app, problems);
         return problems;
     }
 
@@ -110,9 +112,10 @@ public static class EnrichflowApp
         services.AddSingleton<IWorkflowStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRunStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IKeyIndexStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<INotebookStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IExportLedger>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRunEndListener, ExportLedgerCleanup>();
-        services.AddSingleton<INotebookStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IBlobStore>(sp => new LocalDiskBlobStore(Path.Combine(dataDirectory, "blobs"), sp.GetRequiredService<IOptions<ServerOptions>>().Value.FlushBlobsToDisk));
         services.AddSingleton(sp => new DownloadSigner(
             DownloadSigner.LoadOrCreateSecret(dataDirectory, sp.GetRequiredService<IOptions<ServerOptions>>().Value.Downloads.Secret),
@@ -128,6 +131,7 @@ public static class EnrichflowApp
         services.AddEnrichflowValidation(o => configuration.GetSection("Email").Bind(o));
         services.AddEnrichflowOutbound(o => configuration.GetSection("Outbound").Bind(o));
         services.AddEnrichflowEngine(o => configuration.GetSection("Engine").Bind(o));
+        services.AddEnrichflowWebhooks(configuration);
 
         services.AddSingleton<ApiKeyFilter>();
         services.ConfigureHttpJsonOptions(o =>
