@@ -1,11 +1,11 @@
-using System.Text;
 using Enrichflow.Core.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Enrichflow.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    /// <remarks>One statement per call: the entries travel as a JSON array and are upserted from <c>json_each</c>.</remarks>
+    /// <remarks>One write transaction per call; one prepared upsert per key (the write connection keeps it prepared).</remarks>
     public Task RecordAsync(string scope, IReadOnlyList<KeyEntry> entries, KeyKeep keep, CancellationToken cancellationToken)
     {
         if (entries.Count == 0)
@@ -13,45 +13,64 @@ public sealed partial class SqliteStore
             return Task.CompletedTask;
         }
 
-        var json = new StringBuilder(entries.Count * 48).Append('[');
-        for (var i = 0; i < entries.Count; i++)
+        var sql = keep switch
         {
-            json.Append(i == 0 ? "[\"" : ",[\"").Append(Convert.ToHexString(entries[i].Key)).Append("\",").Append(entries[i].RowIndex).Append(']');
-        }
-
-        json.Append(']');
-        var onConflict = keep switch
-        {
-            KeyKeep.First => "DO UPDATE SET row_index = min(row_index, excluded.row_index)",
-            KeyKeep.Last => "DO UPDATE SET row_index = max(row_index, excluded.row_index)",
-            _ => "DO NOTHING",
+            KeyKeep.First => "INSERT INTO key_entries VALUES ($scope, $key, $row) ON CONFLICT (scope_id, key) DO UPDATE SET row_index = min(row_index, excluded.row_index)",
+            KeyKeep.Last => "INSERT INTO key_entries VALUES ($scope, $key, $row) ON CONFLICT (scope_id, key) DO UPDATE SET row_index = max(row_index, excluded.row_index)",
+            _ => "INSERT INTO key_entries VALUES ($scope, $key, $row) ON CONFLICT (scope_id, key) DO NOTHING",
         };
-        return WriteAsync(connection => connection.Execute(
-            $"""
-            INSERT INTO key_index (scope, key_hash, row_index)
-            SELECT $scope, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($entries) WHERE true
-            ON CONFLICT (scope, key_hash) {onConflict}
-            """,
-            ("$scope", scope), ("$entries", json.ToString())), cancellationToken);
+        return WriteAsync(connection =>
+        {
+            var scopeId = ScopeId(connection, scope, create: true)!.Value;
+            foreach (var entry in entries)
+            {
+                connection.Execute(sql, ("$scope", scopeId), ("$key", entry.Key), ("$row", entry.RowIndex));
+            }
+        }, cancellationToken);
     }
 
+    /// <remarks>Runs on the write connection, whose statements stay prepared: a lookup is one prepared select per key.</remarks>
     public Task<long[]> LookupAsync(string scope, IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
     {
-        var hex = keys.Select(Convert.ToHexString).ToArray();
-        var json = "[\"" + string.Join("\",\"", hex) + "\"]";
-        var found = Read(connection => connection.Query(
-            """
-            SELECT key_hash, row_index FROM key_index
-            WHERE scope = $scope AND key_hash IN (SELECT value FROM json_each($keys))
-            """,
-            reader => (Key: reader.GetString(0), Row: reader.GetInt64(1)),
-            ("$scope", scope), ("$keys", keys.Count == 0 ? "[]" : json)), cancellationToken)
-            .ToDictionary(r => r.Key, r => r.Row, StringComparer.Ordinal);
-        return Task.FromResult(hex.Select(h => found.TryGetValue(h, out var row) ? row : -1).ToArray());
+        if (keys.Count == 0)
+        {
+            return Task.FromResult(Array.Empty<long>());
+        }
+
+        return WriteAsync(connection =>
+        {
+            var found = new long[keys.Count];
+            if (ScopeId(connection, scope, create: false) is not long scopeId)
+            {
+                Array.Fill(found, -1);
+                return found;
+            }
+
+            for (var i = 0; i < keys.Count; i++)
+            {
+                found[i] = connection.Scalar<long?>("SELECT row_index FROM key_entries WHERE scope_id = $scope AND key = $key", ("$scope", scopeId), ("$key", keys[i])) ?? -1;
+            }
+
+            return found;
+        }, cancellationToken);
     }
 
     public Task DeleteScopesAsync(string scopePrefix, CancellationToken cancellationToken) =>
-        WriteAsync(connection => connection.Execute(
-            "DELETE FROM key_index WHERE scope >= $prefix AND scope < $end",
-            ("$prefix", scopePrefix), ("$end", scopePrefix + "\uffff")), cancellationToken);
+        WriteAsync(connection =>
+        {
+            connection.Execute(
+                "DELETE FROM key_entries WHERE scope_id IN (SELECT id FROM key_scopes WHERE name >= $prefix AND name < $end)",
+                ("$prefix", scopePrefix), ("$end", scopePrefix + "\uffff"));
+            connection.Execute("DELETE FROM key_scopes WHERE name >= $prefix AND name < $end", ("$prefix", scopePrefix), ("$end", scopePrefix + "\uffff"));
+        }, cancellationToken);
+
+    private static long? ScopeId(SqliteConnection connection, string scope, bool create)
+    {
+        if (create)
+        {
+            connection.Execute("INSERT INTO key_scopes (name) VALUES ($name) ON CONFLICT (name) DO NOTHING", ("$name", scope));
+        }
+
+        return connection.Scalar<long?>("SELECT id FROM key_scopes WHERE name = $name", ("$name", scope));
+    }
 }
