@@ -151,4 +151,27 @@ public sealed class OutgoingWebhookTests
         Assert.Single(await server.Services.GetRequiredService<IWebhookDeliveryStore>().ListRunDeliveriesAsync(run.Id, Ct));
         Assert.Single(receiver.Received);
     }
+
+    [Fact]
+    public async Task A_failed_run_sends_a_run_failed_event_with_its_partial_results()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await TestServer.StartAsync(WebhookFlows.Settings(new Dictionary<string, string?> { ["Engine:ChunkSize"] = "2" }));
+        var workflow = await server.CreateWorkflowAsync($$$"""
+            {"blocks": [
+              {"sequence_number": 1, "block_name": "read_csv", "block_id": "input", "specs": {"strict": true}},
+              {"sequence_number": 2, "block_name": "outgoing_webhook", "block_id": "notify", "specs": {"url": "{{{receiver.Url}}}"}}],
+             "edges": [{"from_block_id": "input", "to_block_id": "notify"}]}
+            """);
+        var handle = await server.UploadAsync("leads.csv", System.Text.Encoding.UTF8.GetBytes("name,email\na,a@x.com\nb,b@x.com\nc,c@x.com,extra\n"));
+        var runId = await server.StartRunAsync(workflow, new { specs_override = new { resource_handle_id = handle } });
+        Assert.Equal("failed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+
+        var shown = Assert.Single((await WebhookFlows.WaitForDeliveriesAsync(server, runId)).EnumerateArray());
+        Assert.Equal("delivered", shown.GetProperty("status").GetString());
+        var delivery = Assert.Single(receiver.Received);
+        Assert.Equal("run.failed", delivery.Header("Sixtyfour-Event-Type"));
+        Assert.Equal("failed", delivery.Json.GetProperty("status").GetString());
+        Assert.Contains(delivery.Json.GetProperty("results").EnumerateArray(), r => r.GetProperty("filename").GetString() == "1_input.csv");
+    }
 }
