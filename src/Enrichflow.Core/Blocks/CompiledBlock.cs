@@ -46,6 +46,16 @@ public abstract class TwoPhaseBlock : CompiledBlock
     public abstract ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A block with two or more inputs (<c>merge</c>). The engine runs it once per chunk of each input, after every
+/// input has finished, and numbers its output chunks input by input (all of the first input's chunks, then the
+/// second's), so its result keeps that order.
+/// </summary>
+public abstract class MergeBlock : CompiledBlock
+{
+    public abstract ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken);
+}
+
 /// <summary>A block that produces a run's rows from its input (a webhook payload or an upload).</summary>
 public abstract class SourceBlock : CompiledBlock
 {

@@ -54,9 +54,11 @@ public sealed partial class RunCoordinator(
         var blocks = (await store.GetRunBlocksAsync(runId, cancellationToken)).ToDictionary(b => b.BlockId, StringComparer.Ordinal);
         var enqueue = new List<UnitKey>();
         var assembled = 0;
+        var sourceChunks = total;
         foreach (var block in plan.Blocks)
         {
             var record = blocks[block.Id];
+            total = ChunkCounts.Total(plan, block, sourceChunks);
             var assemble = new UnitKey(runId, UnitKind.Assemble, block.Id, -1, block.Position);
             if (await store.IsUnitDoneAsync(assemble, cancellationToken))
             {
@@ -80,6 +82,16 @@ public sealed partial class RunCoordinator(
                 && await store.CountDoneAsync(runId, UnitKind.Observe, block.Id, cancellationToken) >= total)
             {
                 // Every chunk has been observed: the second pass may run (enqueueing is idempotent).
+                enqueue.AddRange(Enumerable.Range(0, total).Select(chunk => new UnitKey(runId, UnitKind.Chunk, block.Id, chunk, block.Position)));
+                if (record.Status == BlockStatus.Pending)
+                {
+                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
+                }
+            }
+            else if (block.Compiled is MergeBlock && record.ChunksDone < total
+                && block.Inputs.All(e => blocks[e.FromBlockId].ChunksDone >= ChunkCounts.Total(plan, plan[e.FromBlockId], sourceChunks)))
+            {
+                // Every input has finished: the merge runs over all their chunks (enqueueing is idempotent).
                 enqueue.AddRange(Enumerable.Range(0, total).Select(chunk => new UnitKey(runId, UnitKind.Chunk, block.Id, chunk, block.Position)));
                 if (record.Status == BlockStatus.Pending)
                 {

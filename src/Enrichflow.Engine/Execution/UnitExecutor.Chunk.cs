@@ -16,7 +16,13 @@ public sealed partial class UnitExecutor
     {
         var head = plan[unit.Key.BlockId];
         var chunk = unit.Key.Chunk;
-        var input = await ReadInputAsync(run, plan, head, chunk, cancellationToken);
+        if (head.Compiled is MergeBlock)
+        {
+            await RunMergeChunkAsync(unit, run, plan, runOptions, head, cancellationToken);
+            return;
+        }
+
+        var input = await ReadInputAsync(run, plan, head.Inputs[0], chunk, cancellationToken);
         var segment = Segments.From(plan, head);
         using var file = new UnitOutputFile();
         var done = new List<(UnitKey Unit, UnitCounters Counters)>(segment.Count);
@@ -62,15 +68,15 @@ public sealed partial class UnitExecutor
         }
 
         coordinator.NotifyWork();
-        await AfterChunkCommitAsync(run, tail, result, cancellationToken);
+        await AfterChunkCommitAsync(run, plan, tail, result, cancellationToken);
     }
 
     /// <summary>The chunk a block reads: its input block's committed output (handed over in memory when possible).</summary>
-    private async Task<RowChunk> ReadInputAsync(RunRecord run, WorkflowPlan plan, PlannedBlock block, int chunk, CancellationToken cancellationToken)
+    private async Task<RowChunk> ReadInputAsync(RunRecord run, WorkflowPlan plan, PlannedEdge edge, int chunk, CancellationToken cancellationToken)
     {
-        var parent = plan[block.Inputs[0].FromBlockId];
+        var parent = plan[edge.FromBlockId];
         var parentOutput = await store.GetChunkOutputAsync(new UnitKey(run.Id, UnitKind.Chunk, parent.Id, chunk), cancellationToken)
-            ?? throw new InvalidOperationException($"Chunk {chunk} of block '{parent.Id}' is not committed; block '{block.Id}' cannot read it.");
+            ?? throw new InvalidOperationException($"Chunk {chunk} of block '{parent.Id}' is not committed; block '{edge.ToBlockId}' cannot read it.");
         if (handoff.Take(run.Id, parent.Id, chunk, parentOutput.OutputTag) is { } rows)
         {
             return rows;
@@ -89,7 +95,7 @@ public sealed partial class UnitExecutor
     private async Task ObserveAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
     {
         var block = plan[unit.Key.BlockId];
-        var input = await ReadInputAsync(run, plan, block, unit.Key.Chunk, cancellationToken);
+        var input = await ReadInputAsync(run, plan, block.Inputs[0], unit.Key.Chunk, cancellationToken);
         var passed = ApplyCondition(block.Inputs[0], input, new ChunkOutput(0));
         await ((TwoPhaseBlock)block.Compiled).ObserveAsync(passed, ContextFor(run, block), cancellationToken);
         var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key), time.GetUtcNow(), cancellationToken);
@@ -103,6 +109,37 @@ public sealed partial class UnitExecutor
         {
             await coordinator.ReconcileAsync(run.Id, cancellationToken);
         }
+    }
+
+    /// <summary>One output chunk of a merge: the input chunk it stands for, through its edge, then the merge.</summary>
+    private async Task RunMergeChunkAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, RunOptions runOptions, PlannedBlock merge, CancellationToken cancellationToken)
+    {
+        var sourceChunks = run.SourceChunkCount
+            ?? throw new InvalidOperationException($"Merge '{merge.Id}' ran before its source finished.");
+        var (inputIndex, inputChunk) = ChunkCounts.MergeSource(plan, merge, unit.Key.Chunk, sourceChunks);
+        var edge = merge.Inputs[inputIndex];
+        var input = await ReadInputAsync(run, plan, edge, inputChunk, cancellationToken);
+        var output = new ChunkOutput(input.Count);
+        var passed = ApplyCondition(edge, input, output);
+        await ((MergeBlock)merge.Compiled).ProcessAsync(inputIndex, passed, output, ContextFor(run, merge), cancellationToken);
+
+        using var file = new UnitOutputFile();
+        AddBlockOutput(file, plan, merge, runOptions, unit.Key.Chunk, output.Rows, output.Rejects, () => passed.Columns());
+        await file.WriteAsync(blobs, BlobKeys.UnitOutput(run.Id, merge.Id, unit.Key.Chunk, unit.LeaseToken), cancellationToken);
+        var commit = new UnitCommit(unit.Key)
+        {
+            Counters = new UnitCounters(input.Count, output.Rows.Count, output.Rejects.Count, output.FailedCount),
+            Enqueue = ChunkUnitsAfter(plan, merge, run.Id, unit.Key.Chunk),
+        };
+        var result = await store.CommitUnitAsync(unit, commit, time.GetUtcNow(), cancellationToken);
+        if (!result.Committed)
+        {
+            LogLeaseLost(logger, run.Id, unit.Key);
+            return;
+        }
+
+        coordinator.NotifyWork();
+        await AfterChunkCommitAsync(run, plan, merge, result, cancellationToken);
     }
 
     /// <summary>Rows for which the edge's condition is false do not travel it; they are rejected naming the edge.</summary>

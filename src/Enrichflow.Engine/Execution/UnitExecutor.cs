@@ -67,7 +67,7 @@ public sealed partial class UnitExecutor(
 
     /// <summary>The units that read <paramref name="block"/>'s chunk next: the heads of the segments it feeds.</summary>
     private static UnitKey[] ChunkUnitsAfter(WorkflowPlan plan, PlannedBlock block, Guid runId, int chunk) =>
-        [.. block.Outputs.Select(id => plan[id]).Select(child =>
+        [.. block.Outputs.Select(id => plan[id]).Where(child => child.Compiled is not MergeBlock).Select(child =>
             new UnitKey(runId, child.Compiled is TwoPhaseBlock ? UnitKind.Observe : UnitKind.Chunk, child.Id, chunk, child.Position))];
 
     /// <summary>
@@ -103,9 +103,9 @@ public sealed partial class UnitExecutor(
         }
     }
 
-    private async Task AfterChunkCommitAsync(RunRecord run, PlannedBlock block, CommitResult result, CancellationToken cancellationToken)
+    private async Task AfterChunkCommitAsync(RunRecord run, WorkflowPlan plan, PlannedBlock block, CommitResult result, CancellationToken cancellationToken)
     {
-        if (result.Committed && result.SourceChunkCount is int total && result.BlockChunksDone >= total)
+        if (result.Committed && result.SourceChunkCount is int sourceChunks && result.BlockChunksDone >= ChunkCounts.Total(plan, block, sourceChunks))
         {
             await coordinator.ReconcileAsync(run.Id, cancellationToken);
         }

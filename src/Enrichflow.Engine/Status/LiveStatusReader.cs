@@ -24,7 +24,7 @@ public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvid
             var completed = record.Status == BlockStatus.Completed;
             var chunksKnown = run.SourceChunkCount is not null;
             var fraction = completed ? 1.0
-                : estimatedChunks is int chunks && chunks > 0 ? Math.Min(0.99, record.ChunksDone / (double)chunks)
+                : estimatedChunks is int chunks && chunks > 0 ? Math.Min(0.99, record.ChunksDone / (double)ChunkCounts.Total(plan, block, chunks))
                 : 0.0;
             progressSum += fraction;
 

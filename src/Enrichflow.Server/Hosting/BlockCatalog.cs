@@ -24,6 +24,7 @@ public static class BlockCatalog
         new CompanyToLeadsBlockType(),
         new LeadsToCompanyBlockType(),
         new DeduplicateBlockType(),
+        new Merge.MergeBlockType(),
         new AppendToNotebookBlockType(),
         new DeduplicateWrtNotebookBlockType(),
         new ReadNotebookBlockType(),

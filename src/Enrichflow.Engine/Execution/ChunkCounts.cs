@@ -1,0 +1,37 @@
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Definitions;
+
+namespace Enrichflow.Engine.Execution;
+
+/// <summary>
+/// How many chunks each block has: the source's count, times the number of inputs of every merge above it (a
+/// merge numbers its chunks input by input).
+/// </summary>
+public static class ChunkCounts
+{
+    public static int Total(WorkflowPlan plan, PlannedBlock block, int sourceChunks) => sourceChunks * Multiplier(plan, block);
+
+    public static int Multiplier(WorkflowPlan plan, PlannedBlock block) => block switch
+    {
+        { IsSource: true } => 1,
+        { Compiled: MergeBlock } => block.Inputs.Sum(e => Multiplier(plan, plan[e.FromBlockId])),
+        _ => Multiplier(plan, plan[block.Inputs[0].FromBlockId]),
+    };
+
+    /// <summary>Which input, and which of its chunks, a merge's output chunk comes from.</summary>
+    public static (int Input, int Chunk) MergeSource(WorkflowPlan plan, PlannedBlock merge, int chunk, int sourceChunks)
+    {
+        for (var input = 0; input < merge.Inputs.Count; input++)
+        {
+            var count = Total(plan, plan[merge.Inputs[input].FromBlockId], sourceChunks);
+            if (chunk < count)
+            {
+                return (input, chunk);
+            }
+
+            chunk -= count;
+        }
+
+        throw new InvalidOperationException($"Chunk is past the end of merge '{merge.Id}'.");
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Enrichflow.Server.Tests.Infrastructure;
+
+namespace Enrichflow.Server.Tests;
+
+/// <summary><c>merge</c> (union) through the API.</summary>
+public sealed class MergeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const string Branches = """
+        {"blocks": [
+          {"sequence_number": 1, "block_name": "webhook", "block_id": "input"},
+          {"sequence_number": 2, "block_name": "filter", "block_id": "small", "specs": {"expression": "[n] < 5"}},
+          {"sequence_number": 3, "block_name": "transform", "block_id": "tagged", "specs": {"operations": [{"op": "set", "column": "tag", "value": "even"}]}},
+          {"sequence_number": 4, "block_name": "merge", "block_id": "both", "specs": {"mode": "union"}},
+          {"sequence_number": 5, "block_name": "transform", "block_id": "after", "specs": {"operations": [{"op": "set", "column": "merged", "value": "yes"}]}}],
+         "edges": [
+          {"from_block_id": "input", "to_block_id": "small"},
+          {"from_block_id": "input", "to_block_id": "tagged", "condition": "[n] % 2 = 0"},
+          {"from_block_id": "small", "to_block_id": "both"},
+          {"from_block_id": "tagged", "to_block_id": "both"},
+          {"from_block_id": "both", "to_block_id": "after"}]}
+        """;
+
+    [Fact]
+    public async Task Union_passes_the_first_inputs_rows_then_the_seconds_with_columns_unioned()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Engine:ChunkSize"] = "3" });
+        var workflow = await server.CreateWorkflowAsync(Branches);
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Enumerable.Range(0, 10).Select(n => new { n }).ToArray() }, "&result_formats=ndjson");
+        var live = await server.WaitForRunAsync(runId);
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+        Assert.Equal(100, live.GetProperty("overall_progress_percentage").GetInt32());
+
+        var rows = (await server.DownloadFinalAsync(runId, "ndjson")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([0, 1, 2, 3, 4, 0, 2, 4, 6, 8], rows.Select(r => r.GetProperty("n").GetInt32()));
+        Assert.All(rows, r => Assert.Equal("yes", r.GetProperty("merged").GetString()));
+        Assert.False(rows[0].TryGetProperty("tag", out _));
+        Assert.Equal("even", rows[5].GetProperty("tag").GetString());
+
+        var csv = (await server.DownloadFinalAsync(runId)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("n,merged,tag", csv[0]);
+        Assert.Equal("0,yes,", csv[1]);
+        Assert.Equal("8,yes,even", csv[10]);
+        var links = await server.DownloadLinksAsync(runId);
+        Assert.Equal(10, links.EnumerateArray().Single(l => l.GetProperty("filename").GetString() == "4_both.csv").GetProperty("row_count").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_merge_with_one_input_or_a_join_is_a_400()
+    {
+        await using var server = await TestServer.StartAsync();
+        var oneInput = await server.Client.PostAsJsonAsync("/workflows/validate", new
+        {
+            workflow_definition = JsonDocument.Parse("""
+                {"blocks": [
+                  {"sequence_number": 1, "block_name": "webhook", "block_id": "input"},
+                  {"sequence_number": 2, "block_name": "merge", "block_id": "both", "specs": {"mode": "union"}}],
+                 "edges": [{"from_block_id": "input", "to_block_id": "both"}]}
+                """).RootElement,
+        }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, oneInput.StatusCode);
+        Assert.Contains("needs 2 or more inputs", (await oneInput.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors")[0].GetProperty("msg").GetString(), StringComparison.Ordinal);
+
+        var join = await server.Client.PostAsJsonAsync("/workflows/validate", new
+        {
+            workflow_definition = JsonDocument.Parse(Branches.Replace("\"mode\": \"union\"", "\"mode\": \"join\"", StringComparison.Ordinal)).RootElement,
+        }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, join.StatusCode);
+        Assert.Contains("'join' is not available", (await join.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors")[0].GetProperty("msg").GetString(), StringComparison.Ordinal);
+    }
+}
