@@ -51,7 +51,7 @@ public sealed class MergeTests
     }
 
     [Fact]
-    public async Task A_merge_with_one_input_or_a_join_is_a_400()
+    public async Task A_merge_with_one_input_or_an_unknown_mode_is_a_400()
     {
         await using var server = await TestServer.StartAsync();
         var oneInput = await server.Client.PostAsJsonAsync("/workflows/validate", new
@@ -66,11 +66,72 @@ public sealed class MergeTests
         Assert.Equal(HttpStatusCode.BadRequest, oneInput.StatusCode);
         Assert.Contains("needs 2 or more inputs", (await oneInput.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors")[0].GetProperty("msg").GetString(), StringComparison.Ordinal);
 
-        var join = await server.Client.PostAsJsonAsync("/workflows/validate", new
+        var badMode = await server.Client.PostAsJsonAsync("/workflows/validate", new
         {
-            workflow_definition = JsonDocument.Parse(Branches.Replace("\"mode\": \"union\"", "\"mode\": \"join\"", StringComparison.Ordinal)).RootElement,
+            workflow_definition = JsonDocument.Parse(Branches.Replace("\"mode\": \"union\"", "\"mode\": \"zip\"", StringComparison.Ordinal)).RootElement,
         }, Ct);
-        Assert.Equal(HttpStatusCode.BadRequest, join.StatusCode);
-        Assert.Contains("'join' is not available", (await join.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors")[0].GetProperty("msg").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badMode.StatusCode);
+        Assert.Contains("mode must be 'union' or 'join' (got 'zip')", (await badMode.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors")[0].GetProperty("msg").GetString(), StringComparison.Ordinal);
+    }
+
+    private static string Join(string type) => $$$"""
+        {"blocks": [
+          {"sequence_number": 1, "block_name": "webhook", "block_id": "input"},
+          {"sequence_number": 2, "block_name": "filter", "block_id": "leads", "specs": {"expression": "[kind] = 'lead'"}},
+          {"sequence_number": 3, "block_name": "filter", "block_id": "companies", "specs": {"expression": "[kind] = 'company'"}},
+          {"sequence_number": 4, "block_name": "remove_columns", "block_id": "facts", "specs": {"columns": ["kind", "name"]}},
+          {"sequence_number": 5, "block_name": "merge", "block_id": "joined", "specs": {"mode": "join", "join_key": {"left": "domain", "right": "domain"}, "join_type": "{{{type}}}"}}],
+         "edges": [
+          {"from_block_id": "input", "to_block_id": "leads"},
+          {"from_block_id": "input", "to_block_id": "companies"},
+          {"from_block_id": "companies", "to_block_id": "facts"},
+          {"from_block_id": "leads", "to_block_id": "joined"},
+          {"from_block_id": "facts", "to_block_id": "joined"}]}
+        """;
+
+    private static readonly object[] People =
+    [
+        new { kind = "lead", name = "Ada", domain = "acme.com" },
+        new { kind = "company", name = "Acme", domain = "ACME.com ", industry = "rockets" },
+        new { kind = "lead", name = "Bob", domain = "nowhere.io" },
+        new { kind = "company", name = "Globex", domain = "globex.com", industry = "energy" },
+        new { kind = "lead", name = "Cid", domain = "globex.com" },
+        new { kind = "company", name = "Acme copy", domain = "acme.com", industry = "ignored" },
+        new { kind = "lead", name = "Dee", domain = "acme.com" },
+    ];
+
+    [Theory]
+    [InlineData("left", new[] { "Ada:rockets", "Bob:", "Cid:energy", "Dee:rockets" })]
+    [InlineData("inner", new[] { "Ada:rockets", "Cid:energy", "Dee:rockets" })]
+    public async Task Join_matches_each_row_of_the_first_input_with_the_first_match_of_the_second(string type, string[] expected)
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Engine:ChunkSize"] = "2" });
+        var workflow = await server.CreateWorkflowAsync(Join(type));
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = People }, "&result_formats=ndjson");
+        Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+
+        var rows = (await server.DownloadFinalAsync(runId, "ndjson")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Select(r => $"{r.GetProperty("name").GetString()}:{(r.TryGetProperty("industry", out var i) ? i.GetString() : "")}").ToList();
+        Assert.Equal(expected, rows);
+        if (type == "inner")
+        {
+            var reject = (await server.DownloadLinksAsync(runId))[0].GetProperty("results").EnumerateArray()
+                .Single(r => r.GetProperty("block_id").GetString() == "joined");
+            Assert.Contains("no row of the second input has domain = 'nowhere.io'", reject.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_join_without_a_key_on_one_side_is_a_400_naming_it()
+    {
+        await using var server = await TestServer.StartAsync();
+        var response = await server.Client.PostAsJsonAsync("/workflows/validate", new
+        {
+            workflow_definition = JsonDocument.Parse(Join("left").Replace("\"right\": \"domain\"", "\"right\": \"\"", StringComparison.Ordinal)).RootElement,
+        }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").EnumerateArray());
+        Assert.Contains("join_key.right", error.GetProperty("msg").GetString(), StringComparison.Ordinal);
     }
 }

@@ -5,7 +5,10 @@ namespace Enrichflow.Blocks.Merge;
 
 /// <summary>Specs of <c>merge</c> (API.md §5).</summary>
 /// <param name="Mode"><c>union</c> (rows of the first input, then the second, columns unioned).</param>
-public sealed record MergeSpecs(string Mode = "union", object? JoinKey = null, string? JoinType = null);
+public sealed record MergeSpecs(string Mode = "union", JoinKeySpecs? JoinKey = null, string? JoinType = null);
+
+/// <summary>The columns a join matches on: <paramref name="Left"/> in the first input, <paramref name="Right"/> in the second.</summary>
+public sealed record JoinKeySpecs(string? Left = null, string? Right = null);
 
 /// <summary>
 /// <c>merge</c> with two or more inputs. <c>union</c> concatenates the inputs: every row of the first input in
@@ -29,19 +32,40 @@ public sealed class MergeBlockType : BlockType<MergeSpecs>
             case "union":
                 return new UnionBlock();
             case "join":
-                context.AddError("mode", $"Block '{context.Definition.BlockId}': mode 'join' is not available in this build yet; use 'union'.");
-                return null;
+                return CompileJoin(specs, context);
             default:
                 context.AddError("mode", $"Block '{context.Definition.BlockId}': mode must be 'union' or 'join' (got '{specs.Mode}').");
                 return null;
         }
     }
 
+    private static JoinBlock? CompileJoin(MergeSpecs specs, BlockCompileContext context)
+    {
+        var id = context.Definition.BlockId;
+        if (string.IsNullOrWhiteSpace(specs.JoinKey?.Left))
+        {
+            context.AddError(["join_key", "left"], $"Block '{id}': a join needs join_key.left, the column of the first input to match on.");
+        }
+
+        if (string.IsNullOrWhiteSpace(specs.JoinKey?.Right))
+        {
+            context.AddError(["join_key", "right"], $"Block '{id}': a join needs join_key.right, the column of the second input to match on.");
+        }
+
+        var type = specs.JoinType?.Trim().ToLowerInvariant() ?? "left";
+        if (type is not ("left" or "inner"))
+        {
+            context.AddError("join_type", $"Block '{id}': join_type must be 'left' or 'inner' (got '{specs.JoinType}').");
+        }
+
+        return context.ErrorCount > 0 ? null : new JoinBlock(specs.JoinKey!.Left!, specs.JoinKey.Right!, inner: type == "inner");
+    }
+
     private sealed class UnionBlock : MergeBlock
     {
         public override IReadOnlyList<string>? OutputColumns(IReadOnlyList<string> input) => null;
 
-        public override ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
+        public override ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, Func<int, CancellationToken, Task<RowChunk>> readBuildChunk, BlockRunContext context, CancellationToken cancellationToken)
         {
             foreach (var row in input.Rows)
             {

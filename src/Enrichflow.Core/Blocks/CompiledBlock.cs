@@ -53,7 +53,18 @@ public abstract class TwoPhaseBlock : CompiledBlock
 /// </summary>
 public abstract class MergeBlock : CompiledBlock
 {
-    public abstract ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken);
+    /// <summary>
+    /// True for a join: the engine first has <see cref="ObserveBuildAsync"/> see every chunk of the second input
+    /// (the build side, indexed in the store, never held in memory), then runs <see cref="ProcessAsync"/> over
+    /// the first input's chunks only.
+    /// </summary>
+    public virtual bool HasBuildSide => false;
+
+    /// <summary>Indexes one chunk of the build side (the second input).</summary>
+    public virtual ValueTask ObserveBuildAsync(RowChunk build, BlockRunContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <param name="readBuildChunk">Reads a chunk of the build side back (for a join's matches).</param>
+    public abstract ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, Func<int, CancellationToken, Task<RowChunk>> readBuildChunk, BlockRunContext context, CancellationToken cancellationToken);
 }
 
 /// <summary>A block that produces a run's rows from its input (a webhook payload or an upload).</summary>

@@ -14,6 +14,7 @@ public static class ChunkCounts
     public static int Multiplier(WorkflowPlan plan, PlannedBlock block) => block switch
     {
         { IsSource: true } => 1,
+        { Compiled: MergeBlock { HasBuildSide: true } } => Multiplier(plan, plan[block.Inputs[0].FromBlockId]),
         { Compiled: MergeBlock } => block.Inputs.Sum(e => Multiplier(plan, plan[e.FromBlockId])),
         _ => Multiplier(plan, plan[block.Inputs[0].FromBlockId]),
     };
@@ -21,6 +22,11 @@ public static class ChunkCounts
     /// <summary>Which input, and which of its chunks, a merge's output chunk comes from.</summary>
     public static (int Input, int Chunk) MergeSource(WorkflowPlan plan, PlannedBlock merge, int chunk, int sourceChunks)
     {
+        if (merge.Compiled is MergeBlock { HasBuildSide: true })
+        {
+            return (0, chunk);
+        }
+
         for (var input = 0; input < merge.Inputs.Count; input++)
         {
             var count = Total(plan, plan[merge.Inputs[input].FromBlockId], sourceChunks);

@@ -88,6 +88,19 @@ public sealed partial class RunCoordinator(
                     await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
                 }
             }
+            else if (block.Compiled is MergeBlock { HasBuildSide: true } && record.ChunksDone < total
+                && blocks[block.Inputs[1].FromBlockId].ChunksDone >= ChunkCounts.Total(plan, plan[block.Inputs[1].FromBlockId], sourceChunks)
+                && await store.CountDoneAsync(runId, UnitKind.Observe, block.Id, cancellationToken) is var observed
+                && observed < ChunkCounts.Total(plan, plan[block.Inputs[1].FromBlockId], sourceChunks))
+            {
+                // The build side has finished: index every chunk of it (enqueueing is idempotent).
+                var buildChunks = ChunkCounts.Total(plan, plan[block.Inputs[1].FromBlockId], sourceChunks);
+                enqueue.AddRange(Enumerable.Range(0, buildChunks).Select(chunk => new UnitKey(runId, UnitKind.Observe, block.Id, chunk, block.Position)));
+                if (record.Status == BlockStatus.Pending)
+                {
+                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
+                }
+            }
             else if (block.Compiled is MergeBlock && record.ChunksDone < total
                 && block.Inputs.All(e => blocks[e.FromBlockId].ChunksDone >= ChunkCounts.Total(plan, plan[e.FromBlockId], sourceChunks)))
             {

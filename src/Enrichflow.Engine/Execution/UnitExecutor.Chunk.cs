@@ -95,9 +95,17 @@ public sealed partial class UnitExecutor
     private async Task ObserveAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
     {
         var block = plan[unit.Key.BlockId];
-        var input = await ReadInputAsync(run, plan, block.Inputs[0], unit.Key.Chunk, cancellationToken);
-        var passed = ApplyCondition(block.Inputs[0], input, new ChunkOutput(0));
-        await ((TwoPhaseBlock)block.Compiled).ObserveAsync(passed, ContextFor(run, block), cancellationToken);
+        // A join observes its build side (the second input); a two-phase block its only input.
+        var edge = block.Compiled is MergeBlock ? block.Inputs[1] : block.Inputs[0];
+        var input = await ReadInputAsync(run, plan, edge, unit.Key.Chunk, cancellationToken);
+        var passed = ApplyCondition(edge, input, new ChunkOutput(0));
+        var observe = block.Compiled switch
+        {
+            MergeBlock merge => merge.ObserveBuildAsync(passed, ContextFor(run, block), cancellationToken),
+            TwoPhaseBlock twoPhase => twoPhase.ObserveAsync(passed, ContextFor(run, block), cancellationToken),
+            _ => throw new InvalidOperationException($"Block '{block.Id}' has no first pass."),
+        };
+        await observe;
         var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key), time.GetUtcNow(), cancellationToken);
         if (!result.Committed)
         {
@@ -105,7 +113,8 @@ public sealed partial class UnitExecutor
             return;
         }
 
-        if (result.SourceChunkCount is int total && await store.CountDoneAsync(run.Id, UnitKind.Observe, block.Id, cancellationToken) >= total)
+        if (result.SourceChunkCount is int sourceChunks
+            && await store.CountDoneAsync(run.Id, UnitKind.Observe, block.Id, cancellationToken) >= ChunkCounts.Total(plan, plan[edge.FromBlockId], sourceChunks))
         {
             await coordinator.ReconcileAsync(run.Id, cancellationToken);
         }
@@ -121,7 +130,8 @@ public sealed partial class UnitExecutor
         var input = await ReadInputAsync(run, plan, edge, inputChunk, cancellationToken);
         var output = new ChunkOutput(input.Count);
         var passed = ApplyCondition(edge, input, output);
-        await ((MergeBlock)merge.Compiled).ProcessAsync(inputIndex, passed, output, ContextFor(run, merge), cancellationToken);
+        await ((MergeBlock)merge.Compiled).ProcessAsync(inputIndex, passed, output,
+            (buildChunk, ct) => ReadInputAsync(run, plan, merge.Inputs[^1], buildChunk, ct), ContextFor(run, merge), cancellationToken);
 
         using var file = new UnitOutputFile();
         AddBlockOutput(file, plan, merge, runOptions, unit.Key.Chunk, output.Rows, output.Rejects, () => passed.Columns());
