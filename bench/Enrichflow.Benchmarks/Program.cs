@@ -16,7 +16,12 @@ if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs")
     }
 
     var server = Option(args, "--server") ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../Enrichflow.Cli/release/enrichflow.dll"));
-    var pipeline = Option(args, "--pipeline") == "dedupe" ? EndToEndBench.DedupeDefinition : EndToEndBench.Definition;
+    var pipeline = Option(args, "--pipeline") switch
+    {
+        "dedupe" => EndToEndBench.DedupeDefinition,
+        "join" => EndToEndBench.JoinDefinition,
+        _ => EndToEndBench.Definition,
+    };
     return await EndToEndBench.RunAsync(rows, server, work, CancellationToken.None, pipeline);
 }
 

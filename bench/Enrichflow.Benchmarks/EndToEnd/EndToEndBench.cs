@@ -37,6 +37,24 @@ public static class EndToEndBench
          "edges": [{"from_block_id": "input", "to_block_id": "dedupe"}]}
         """;
 
+    /// <summary>read_csv → even ids (left) and odd ids (right, keyed id - 1) → merge join on that key: ROWS/2 × ROWS/2.</summary>
+    public const string JoinDefinition = """
+        {"blocks": [
+          {"sequence_number": 1, "block_type": "read_csv", "block_name": "read_csv", "block_id": "input", "specs": {}},
+          {"sequence_number": 2, "block_name": "filter", "block_id": "even", "specs": {"expression": "[id] % 2 = 0"}},
+          {"sequence_number": 3, "block_name": "filter", "block_id": "odd", "specs": {"expression": "[id] % 2 = 1"}},
+          {"sequence_number": 4, "block_name": "transform", "block_id": "left_key", "specs": {"operations": [{"op": "expression", "column": "k", "expression": "[id]"}]}},
+          {"sequence_number": 5, "block_name": "transform", "block_id": "right_key", "specs": {"operations": [{"op": "expression", "column": "k", "expression": "[id] - 1"}, {"op": "rename", "column": "email", "to": "partner_email"}]}},
+          {"sequence_number": 6, "block_name": "merge", "block_id": "joined", "specs": {"mode": "join", "join_key": {"left": "k", "right": "k"}, "join_type": "inner"}}],
+         "edges": [
+          {"from_block_id": "input", "to_block_id": "even"},
+          {"from_block_id": "input", "to_block_id": "odd"},
+          {"from_block_id": "even", "to_block_id": "left_key"},
+          {"from_block_id": "odd", "to_block_id": "right_key"},
+          {"from_block_id": "left_key", "to_block_id": "joined"},
+          {"from_block_id": "right_key", "to_block_id": "joined"}]}
+        """;
+
     public static async Task<int> RunAsync(long rows, string serverDll, string workDirectory, CancellationToken cancellationToken, string definition = Definition)
     {
         Directory.CreateDirectory(workDirectory);
