@@ -114,4 +114,21 @@ public sealed class NotebookTests
         Assert.Equal(HttpStatusCode.NoContent, (await server.Client.DeleteAsync($"/notebooks/{notebookId}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync($"/notebooks/{notebookId}", Ct)).StatusCode);
     }
+
+    [Fact]
+    public async Task A_run_naming_another_organizations_notebook_is_a_404_and_queues_nothing()
+    {
+        await using var server = await TestServer.StartAsync();
+        var filler = await server.CreateWorkflowAsync(AppendNew("private"));
+        await server.WaitForRunAsync(await server.StartRunAsync(filler, new { webhook_payload = Leads(0, 3) }));
+        var notebookId = (await NotebookNamedAsync(server, "private")).GetProperty("id").GetString()!;
+
+        using var other = server.NewClient(await server.CreateKeyAsync("acme"));
+        var workflow = await server.CreateWorkflowAsync(Weekly(notebookId), client: other);
+        var response = await other.PostAsJsonAsync($"/workflows/run?workflow_id={workflow}", new { webhook_payload = Leads(0, 3) }, Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal($"Notebook '{notebookId}' (block 'new_only') not found", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
+        Assert.Empty((await other.GetFromJsonAsync<JsonElement>("/workflows/runs", Ct)).EnumerateArray());
+    }
 }

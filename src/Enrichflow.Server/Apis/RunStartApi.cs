@@ -31,6 +31,7 @@ public static class RunStartApi
         HttpContext http,
         IWorkflowStore workflows,
         IAccountStore accounts,
+        INotebookStore notebooks,
         IBlobStore blobs,
         RunPlans plans,
         RunLauncher launcher,
@@ -103,6 +104,11 @@ public static class RunStartApi
                 return ApiErrors.InvalidDefinition(errors);
             }
 
+            if (await MissingNotebookAsync(plan, caller.OrgId, notebooks, cancellationToken) is { } missing)
+            {
+                return ApiErrors.NotFound(missing);
+            }
+
             string inputKey;
             string? fileName = null;
             long? estimatedRows = body.ElementCount;
@@ -169,6 +175,22 @@ public static class RunStartApi
 
             body.Document?.Dispose();
         }
+    }
+
+    /// <summary>A sentence naming the first notebook a block refers to that this organization does not have (a foreign one is "not found").</summary>
+    private static async Task<string?> MissingNotebookAsync(WorkflowPlan plan, string orgId, INotebookStore notebooks, CancellationToken cancellationToken)
+    {
+        foreach (var block in plan.Blocks)
+        {
+            if (block.Definition.Specs.TryGetProperty("notebook_id", out var id) && id.ValueKind == JsonValueKind.String
+                && id.GetString() is { Length: > 0 } notebookId && notebookId != "__create_new__"
+                && await notebooks.GetNotebookAsync(orgId, notebookId, cancellationToken) is null)
+            {
+                return $"Notebook '{notebookId}' (block '{block.Id}') not found";
+            }
+        }
+
+        return null;
     }
 
     private static List<string> ParseFormats(string[]? values, string? saveJson, out string? error)
