@@ -55,11 +55,53 @@ public sealed partial class SqliteStore
         }, cancellationToken);
     }
 
+    public Task AddAllAsync(string scope, IReadOnlyList<KeyEntry> entries, CancellationToken cancellationToken)
+    {
+        if (entries.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return WriteAsync(connection =>
+        {
+            var scopeId = ScopeId(connection, scope, create: true)!.Value;
+            foreach (var entry in entries)
+            {
+                connection.Execute("INSERT INTO key_rows VALUES ($scope, $key, $location) ON CONFLICT DO NOTHING", ("$scope", scopeId), ("$key", entry.Key), ("$location", entry.RowIndex));
+            }
+        }, cancellationToken);
+    }
+
+    public Task<long[][]> LookupAllAsync(string scope, IReadOnlyList<byte[]> keys, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return Task.FromResult(Array.Empty<long[]>());
+        }
+
+        return WriteAsync(connection =>
+        {
+            var found = new long[keys.Count][];
+            var scopeId = ScopeId(connection, scope, create: false);
+            for (var i = 0; i < keys.Count; i++)
+            {
+                found[i] = scopeId is long id
+                    ? [.. connection.Query("SELECT location FROM key_rows WHERE scope_id = $scope AND key = $key ORDER BY location", r => r.GetInt64(0), ("$scope", id), ("$key", keys[i]))]
+                    : [];
+            }
+
+            return found;
+        }, cancellationToken);
+    }
+
     public Task DeleteScopesAsync(string scopePrefix, CancellationToken cancellationToken) =>
         WriteAsync(connection =>
         {
             connection.Execute(
                 "DELETE FROM key_entries WHERE scope_id IN (SELECT id FROM key_scopes WHERE name >= $prefix AND name < $end)",
+                ("$prefix", scopePrefix), ("$end", scopePrefix + "\uffff"));
+            connection.Execute(
+                "DELETE FROM key_rows WHERE scope_id IN (SELECT id FROM key_scopes WHERE name >= $prefix AND name < $end)",
                 ("$prefix", scopePrefix), ("$end", scopePrefix + "\uffff"));
             connection.Execute("DELETE FROM key_scopes WHERE name >= $prefix AND name < $end", ("$prefix", scopePrefix), ("$end", scopePrefix + "\uffff"));
         }, cancellationToken);

@@ -101,9 +101,9 @@ public sealed class MergeTests
     ];
 
     [Theory]
-    [InlineData("left", new[] { "Ada:rockets", "Bob:", "Cid:energy", "Dee:rockets" })]
-    [InlineData("inner", new[] { "Ada:rockets", "Cid:energy", "Dee:rockets" })]
-    public async Task Join_matches_each_row_of_the_first_input_with_the_first_match_of_the_second(string type, string[] expected)
+    [InlineData("left", new[] { "Ada:rockets", "Ada:ignored", "Bob:", "Cid:energy", "Dee:rockets", "Dee:ignored" })]
+    [InlineData("inner", new[] { "Ada:rockets", "Ada:ignored", "Cid:energy", "Dee:rockets", "Dee:ignored" })]
+    public async Task Join_gives_one_row_per_match_in_the_first_inputs_order(string type, string[] expected)
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Engine:ChunkSize"] = "2" });
         var workflow = await server.CreateWorkflowAsync(Join(type));

@@ -8,14 +8,18 @@ namespace Enrichflow.Blocks.Merge;
 
 /// <summary>
 /// <c>merge</c> with <c>mode: join</c>: each row of the first input is matched, on its <c>join_key.left</c>
-/// value (trimmed, case-insensitive), with the first row of the second input whose <c>join_key.right</c> value is
-/// the same; the second row's columns are added where the first row lacks them. <c>left</c> keeps unmatched rows,
-/// <c>inner</c> sends them to rejects. The second input (the build side) is indexed in the store — key to the row's
+/// value (trimmed, case-insensitive), with every row of the second input whose <c>join_key.right</c> value is the
+/// same, in the second input's order: one output row per match, the second row's columns added where the first
+/// row lacks them. <c>left</c> keeps unmatched rows, <c>inner</c> sends them to rejects. Output rows are numbered
+/// (left row, match) so they keep the first input's order. The second input (the build side) is indexed in the store — key to the row's
 /// chunk and position — and its rows are read back chunk by chunk, so it may be larger than memory.
 /// </summary>
 internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : MergeBlock
 {
     private const int PositionBits = 20;
+
+    /// <summary>Room for the matches of one left row in the output's row numbers (at most 2^16 matches per row).</summary>
+    private const int MatchBits = 16;
 
     public override bool HasBuildSide => true;
 
@@ -32,21 +36,21 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
             }
         }
 
-        await Keys(context).RecordAsync(KeyScopes.Block(context.RunId, context.BlockId), entries, KeyKeep.First, cancellationToken);
+        await Keys(context).AddAllAsync(KeyScopes.Block(context.RunId, context.BlockId), entries, cancellationToken);
     }
 
     public override async ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, Func<int, CancellationToken, Task<RowChunk>> readBuildChunk, BlockRunContext context, CancellationToken cancellationToken)
     {
         var keys = input.Rows.Select(r => KeyOf(r, leftKey)).ToList();
         var present = keys.Where(k => k is not null).Select(k => k!).ToList();
-        var found = await Keys(context).LookupAsync(KeyScopes.Block(context.RunId, context.BlockId), present, cancellationToken);
+        var found = await Keys(context).LookupAllAsync(KeyScopes.Block(context.RunId, context.BlockId), present, cancellationToken);
         var chunks = new Dictionary<int, RowChunk>();
         var f = 0;
         for (var i = 0; i < input.Count; i++)
         {
             var row = input.Rows[i];
-            var location = keys[i] is null ? -1 : found[f++];
-            if (location < 0)
+            var matches = keys[i] is null ? [] : found[f++];
+            if (matches.Length == 0)
             {
                 if (inner)
                 {
@@ -54,26 +58,48 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
                 }
                 else
                 {
-                    output.Emit(row);
+                    output.Emit(Renumbered(row, 0));
                 }
 
                 continue;
             }
 
-            var chunk = (int)(location >> PositionBits);
-            if (!chunks.TryGetValue(chunk, out var build))
+            if (matches.Length > 1 << MatchBits)
             {
-                build = await readBuildChunk(chunk, cancellationToken);
-                chunks[chunk] = build;
+                output.Fail(row, $"join: {matches.Length} rows of the second input have {rightKey} = '{row.GetText(leftKey)}'; at most {1 << MatchBits} matches per row are joined");
+                continue;
             }
 
-            foreach (var (column, value) in build.Rows[(int)(location & ((1 << PositionBits) - 1))])
+            for (var m = 0; m < matches.Length; m++)
             {
-                row.TryAdd(column, value);
-            }
+                var chunk = (int)(matches[m] >> PositionBits);
+                if (!chunks.TryGetValue(chunk, out var build))
+                {
+                    build = await readBuildChunk(chunk, cancellationToken);
+                    chunks[chunk] = build;
+                }
 
-            output.Emit(row);
+                var joined = Renumbered(row, m);
+                foreach (var (column, value) in build.Rows[(int)(matches[m] & ((1 << PositionBits) - 1))])
+                {
+                    joined.TryAdd(column, value is System.Text.Json.Nodes.JsonNode node ? node.DeepClone() : value);
+                }
+
+                output.Emit(joined);
+            }
         }
+    }
+
+    /// <summary>A copy of a left row numbered (left row, match), so matches stay together in the left input's order.</summary>
+    private static Row Renumbered(Row row, int match)
+    {
+        var copy = new Row((row.Index << MatchBits) | (long)match, row.Count + 8);
+        foreach (var (column, value) in row)
+        {
+            copy.Add(column, value);
+        }
+
+        return copy;
     }
 
     private static byte[]? KeyOf(Row row, string column)

@@ -27,6 +27,12 @@ public interface IKeyIndexStore
     /// <summary>The recorded row index of each key, in the same order; -1 where a key is not recorded.</summary>
     Task<long[]> LookupAsync(string scope, IReadOnlyList<byte[]> keys, CancellationToken cancellationToken);
 
+    /// <summary>Adds each (key, location) pair to a multi-map (a key may have many locations); idempotent.</summary>
+    Task AddAllAsync(string scope, IReadOnlyList<KeyEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>Every location recorded for each key by <see cref="AddAllAsync"/>, ascending; empty where none.</summary>
+    Task<long[][]> LookupAllAsync(string scope, IReadOnlyList<byte[]> keys, CancellationToken cancellationToken);
+
     /// <summary>Deletes every scope that starts with <paramref name="scopePrefix"/>.</summary>
     Task DeleteScopesAsync(string scopePrefix, CancellationToken cancellationToken);
 }

@@ -71,4 +71,19 @@ public abstract class KeyIndexStoreCompliance : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 2_500).Select(i => (long)i), found);
         Assert.Empty(await Store.LookupAsync("big", [], Ct));
     }
+
+    [Fact]
+    public async Task The_multi_map_keeps_every_location_of_a_key_once_in_order()
+    {
+        await Store.AddAllAsync("join", [new KeyEntry(Key(1), 30), new KeyEntry(Key(1), 10), new KeyEntry(Key(2), 5)], Ct);
+        await Store.AddAllAsync("join", [new KeyEntry(Key(1), 10), new KeyEntry(Key(1), 20)], Ct);
+
+        var found = await Store.LookupAllAsync("join", [Key(1), Key(2), Key(3)], Ct);
+        Assert.Equal(new long[] { 10, 20, 30 }, found[0]);
+        Assert.Equal(new long[] { 5 }, found[1]);
+        Assert.Empty(found[2]);
+
+        await Store.DeleteScopesAsync("join", Ct);
+        Assert.Empty((await Store.LookupAllAsync("join", [Key(1)], Ct))[0]);
+    }
 }

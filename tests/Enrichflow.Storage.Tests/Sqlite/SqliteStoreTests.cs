@@ -26,7 +26,7 @@ public sealed class SqliteStoreTests : IDisposable
         await store.MigrateAsync(Ct);
         await store.MigrateAsync(Ct);
 
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], await store.GetAppliedMigrationsAsync(Ct));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9], await store.GetAppliedMigrationsAsync(Ct));
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var command = connection.CreateCommand();
