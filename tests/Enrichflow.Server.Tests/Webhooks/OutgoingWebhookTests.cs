@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Enrichflow.Blocks.Outbound;
 using Enrichflow.Core.Storage;
@@ -173,5 +174,36 @@ public sealed class OutgoingWebhookTests
         Assert.Equal("run.failed", delivery.Header("Sixtyfour-Event-Type"));
         Assert.Equal("failed", delivery.Json.GetProperty("status").GetString());
         Assert.Contains(delivery.Json.GetProperty("results").EnumerateArray(), r => r.GetProperty("filename").GetString() == "1_input.csv");
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_sends_a_run_cancelled_event()
+    {
+        using var dns = TestDnsServer.Start();
+        dns.Delay = TimeSpan.FromMilliseconds(200);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await TestServer.StartAsync(WebhookFlows.Settings(new Dictionary<string, string?>
+        {
+            ["Email:NameServers:0"] = dns.Address,
+            ["Engine:ChunkSize"] = "20",
+        }));
+        var workflow = await server.CreateWorkflowAsync($$$"""
+            {"blocks": [
+              {"sequence_number": 1, "block_name": "webhook", "block_id": "input"},
+              {"sequence_number": 2, "block_name": "validate_email", "block_id": "check", "specs": {"check_mx": true}},
+              {"sequence_number": 3, "block_name": "outgoing_webhook", "block_id": "notify", "specs": {"url": "{{{receiver.Url}}}"}}],
+             "edges": [{"from_block_id": "input", "to_block_id": "check"}, {"from_block_id": "check", "to_block_id": "notify"}]}
+            """);
+        // Every lead has its own domain, so the run waits on DNS long enough to be cancelled.
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Enumerable.Range(0, 2_000).Select(i => new { email = $"l{i}@d{i}.example.test" }).ToArray() });
+        await Task.Delay(500, Ct);
+        var cancel = await server.Client.PostAsync($"/workflows/cancel?job_id={runId}", null, Ct);
+        Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetString());
+
+        var shown = Assert.Single((await WebhookFlows.WaitForDeliveriesAsync(server, runId)).EnumerateArray());
+        Assert.Equal("delivered", shown.GetProperty("status").GetString());
+        var delivery = Assert.Single(receiver.Received);
+        Assert.Equal("run.cancelled", delivery.Header("Sixtyfour-Event-Type"));
+        Assert.Equal("cancelled", delivery.Json.GetProperty("status").GetString());
     }
 }
