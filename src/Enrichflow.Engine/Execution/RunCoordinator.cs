@@ -278,9 +278,16 @@ public sealed partial class RunCoordinator(
     /// <summary>The keys a run's blocks recorded (deduplicate) are of no use once it has ended.</summary>
     private async Task ForgetKeysAsync(Guid runId, CancellationToken cancellationToken)
     {
-        foreach (var keys in keyStores)
+        try
         {
-            await keys.DeleteScopesAsync(KeyScopes.Run(runId), cancellationToken);
+            foreach (var keys in keyStores)
+            {
+                await keys.DeleteScopesAsync(KeyScopes.Run(runId), cancellationToken);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Shutting down: the keys stay until the run ends again (resume) or are never read.
         }
     }
 
