@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Enrichflow.Blocks.Dedupe;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
@@ -64,13 +63,7 @@ internal sealed class LeadsToCompanyBlock(string? companyField, string prefix) :
     /// <summary>The column naming the row's company: the configured one, else <c>company</c>, else <c>company_name</c>.</summary>
     private string FieldOf(Row row) => companyField ?? (row.ContainsKey("company") ? "company" : "company_name");
 
-    private byte[]? KeyOf(Row row)
-    {
-        var text = row.GetText(FieldOf(row))?.Trim().ToLowerInvariant();
-        return string.IsNullOrEmpty(text) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(text))[..16];
-    }
+    private byte[]? KeyOf(Row row) => RowKeys.OfValue(row.GetText(FieldOf(row)));
 
-    private static IKeyIndexStore Keys(BlockRunContext context) =>
-        context.Services.GetService(typeof(IKeyIndexStore)) as IKeyIndexStore
-        ?? throw new InvalidOperationException("leads_to_company needs a key index store, and none is configured.");
+    private static IKeyIndexStore Keys(BlockRunContext context) => BlockServices.KeyIndex(context);
 }

@@ -16,7 +16,7 @@ internal sealed class DeduplicateBlock(IReadOnlyList<string>? keyFields, bool no
         var entries = new List<KeyEntry>(input.Count);
         foreach (var row in input.Rows)
         {
-            if (KeyOf(row, out _) is { } key)
+            if (_keys.KeyOf(row, out _) is { } key)
             {
                 entries.Add(new KeyEntry(key, row.Index));
             }
@@ -32,7 +32,7 @@ internal sealed class DeduplicateBlock(IReadOnlyList<string>? keyFields, bool no
         var missing = new string?[input.Count];
         for (var i = 0; i < input.Count; i++)
         {
-            var key = KeyOf(input.Rows[i], out var text);
+            var key = _keys.KeyOf(input.Rows[i], out var text);
             if (key is null)
             {
                 missing[i] = text;
@@ -69,9 +69,5 @@ internal sealed class DeduplicateBlock(IReadOnlyList<string>? keyFields, bool no
         }
     }
 
-    private byte[]? KeyOf(Row row, out string? text) => _keys.KeyOf(row, out text);
-
-    private static IKeyIndexStore Keys(BlockRunContext context) =>
-        context.Services.GetService(typeof(IKeyIndexStore)) as IKeyIndexStore
-        ?? throw new InvalidOperationException("deduplicate needs a key index store, and none is configured.");
+    private static IKeyIndexStore Keys(BlockRunContext context) => BlockServices.KeyIndex(context);
 }

@@ -41,8 +41,17 @@ public sealed class RowKeys(IReadOnlyList<string>? keyFields, bool normalize)
         }
 
         text = builder.ToString();
-        return SHA256.HashData(Encoding.UTF8.GetBytes(text))[..16];
+        return Hash(text);
     }
+
+    /// <summary>The key of one value compared trimmed and case-insensitively (a join or company key); null when blank.</summary>
+    public static byte[]? OfValue(string? value)
+    {
+        var text = value?.Trim().ToLowerInvariant();
+        return string.IsNullOrEmpty(text) ? null : Hash(text);
+    }
+
+    private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text))[..16];
 
     private void Append(StringBuilder builder, string? column, object? value)
     {

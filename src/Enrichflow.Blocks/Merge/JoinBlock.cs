@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Enrichflow.Blocks.Dedupe;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
@@ -91,24 +90,9 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
     }
 
     /// <summary>A copy of a left row numbered (left row, match), so matches stay together in the left input's order.</summary>
-    private static Row Renumbered(Row row, int match)
-    {
-        var copy = new Row((row.Index << MatchBits) | (long)match, row.Count + 8);
-        foreach (var (column, value) in row)
-        {
-            copy.Add(column, value);
-        }
+    private static Row Renumbered(Row row, int match) => row.CopyAs((row.Index << MatchBits) | (long)match, extraColumns: 8);
 
-        return copy;
-    }
+    private static byte[]? KeyOf(Row row, string column) => RowKeys.OfValue(row.GetText(column));
 
-    private static byte[]? KeyOf(Row row, string column)
-    {
-        var text = row.GetText(column)?.Trim().ToLowerInvariant();
-        return string.IsNullOrEmpty(text) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(text))[..16];
-    }
-
-    private static IKeyIndexStore Keys(BlockRunContext context) =>
-        context.Services.GetService(typeof(IKeyIndexStore)) as IKeyIndexStore
-        ?? throw new InvalidOperationException("A join needs a key index store, and none is configured.");
+    private static IKeyIndexStore Keys(BlockRunContext context) => BlockServices.KeyIndex(context);
 }

@@ -69,13 +69,7 @@ public sealed class MergeBlockType : BlockType<MergeSpecs>
         {
             foreach (var row in input.Rows)
             {
-                var copy = new Row(((long)inputIndex << InputShift) | row.Index, row.Count);
-                foreach (var (column, value) in row)
-                {
-                    copy.Add(column, value);
-                }
-
-                output.Emit(copy);
+                output.Emit(row.CopyAs(((long)inputIndex << InputShift) | row.Index));
             }
 
             return ValueTask.CompletedTask;

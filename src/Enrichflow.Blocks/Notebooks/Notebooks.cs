@@ -10,11 +10,11 @@ internal static class Notebooks
 {
     public const string CreateNew = "__create_new__";
 
-    public static INotebookStore Store(BlockRunContext context) => Service<INotebookStore>(context, "a notebook store");
+    public static INotebookStore Store(BlockRunContext context) => BlockServices.Require<INotebookStore>(context, "a notebook store");
 
-    public static IKeyIndexStore Keys(BlockRunContext context) => Service<IKeyIndexStore>(context, "a key index store");
+    public static IKeyIndexStore Keys(BlockRunContext context) => BlockServices.KeyIndex(context);
 
-    public static IBlobStore Blobs(BlockRunContext context) => Service<IBlobStore>(context, "a blob store");
+    public static IBlobStore Blobs(BlockRunContext context) => BlockServices.Require<IBlobStore>(context, "a blob store");
 
     /// <summary>The notebook a <c>__create_new__</c> block creates: one per workflow block, the same for every run of it.</summary>
     public static string NewId(string workflowId, string blockId)
@@ -36,9 +36,4 @@ internal static class Notebooks
         BitConverter.TryWriteBytes(bytes[16..], rowIndex);
         return (long)(BitConverter.ToUInt64(SHA256.HashData(bytes)) >> 1);
     }
-
-    private static T Service<T>(BlockRunContext context, string what) =>
-        context.Services.GetService(typeof(T)) is T service
-            ? service
-            : throw new InvalidOperationException($"Block '{context.BlockId}' needs {what}, and none is configured.");
 }

@@ -60,13 +60,7 @@ internal sealed class ReadNotebookBlock(string notebookId, DataframeType? declar
 
             foreach (var row in chunk.Rows)
             {
-                var copy = new Row(index++, row.Count);
-                foreach (var (column, value) in row)
-                {
-                    copy.Add(column, value);
-                }
-
-                yield return SourceRecord.Of(copy);
+                yield return SourceRecord.Of(row.CopyAs(index++));
             }
         }
     }

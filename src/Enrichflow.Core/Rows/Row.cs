@@ -17,12 +17,15 @@ public sealed class Row(long index) : OrderedDictionary<string, object?>(StringC
         TryGetValue(column, out var value) ? RowValues.ToText(value) : null;
 
     /// <summary>Copies this row keeping its index.</summary>
-    public Row Clone()
+    public Row Clone() => CopyAs(Index);
+
+    /// <summary>Copies this row under another index (nested values copied too), with room for <paramref name="extraColumns"/> more.</summary>
+    public Row CopyAs(long index, int extraColumns = 0)
     {
-        var copy = new Row(Index, Count);
+        var copy = new Row(index, Count + extraColumns);
         foreach (var (key, value) in this)
         {
-            copy[key] = value is System.Text.Json.Nodes.JsonNode node ? node.DeepClone() : value;
+            copy.Add(key, value is System.Text.Json.Nodes.JsonNode node ? node.DeepClone() : value);
         }
 
         return copy;
