@@ -11,10 +11,8 @@ public sealed partial class UnitExecutor
         var block = plan[unit.Key.BlockId];
         var chunks = await store.ListChunkOutputsAsync(run.Id, block.Id, cancellationToken);
         await assembler.AssembleBlockAsync(run.Id, plan, block, runOptions.Formats, chunks, null, cancellationToken);
-        var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key), time.GetUtcNow(), cancellationToken);
-        if (!result.Committed)
+        if (await CommitAsync(unit, new UnitCommit(unit.Key), cancellationToken) is null)
         {
-            LogLeaseLost(logger, run.Id, unit.Key);
             return;
         }
 
@@ -26,10 +24,8 @@ public sealed partial class UnitExecutor
     private async Task FinalizeAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
     {
         await assembler.AssembleRejectsAsync(run.Id, plan, null, cancellationToken);
-        var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key), time.GetUtcNow(), cancellationToken);
-        if (!result.Committed)
+        if (await CommitAsync(unit, new UnitCommit(unit.Key), cancellationToken) is null)
         {
-            LogLeaseLost(logger, run.Id, unit.Key);
             return;
         }
 

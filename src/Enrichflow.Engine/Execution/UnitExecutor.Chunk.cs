@@ -60,10 +60,8 @@ public sealed partial class UnitExecutor
             AlsoDone = done[..^1],
             Enqueue = ChunkUnitsAfter(plan, tail, run.Id, chunk),
         };
-        var result = await store.CommitUnitAsync(unit, commit, time.GetUtcNow(), cancellationToken);
-        if (!result.Committed)
+        if (await CommitAsync(unit, commit, cancellationToken) is not { } result)
         {
-            LogLeaseLost(logger, run.Id, unit.Key);
             return;
         }
 
@@ -106,10 +104,8 @@ public sealed partial class UnitExecutor
             _ => throw new InvalidOperationException($"Block '{block.Id}' has no first pass."),
         };
         await observe;
-        var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key), time.GetUtcNow(), cancellationToken);
-        if (!result.Committed)
+        if (await CommitAsync(unit, new UnitCommit(unit.Key), cancellationToken) is not { } result)
         {
-            LogLeaseLost(logger, run.Id, unit.Key);
             return;
         }
 
@@ -141,10 +137,8 @@ public sealed partial class UnitExecutor
             Counters = new UnitCounters(input.Count, output.Rows.Count, output.Rejects.Count, output.FailedCount),
             Enqueue = ChunkUnitsAfter(plan, merge, run.Id, unit.Key.Chunk),
         };
-        var result = await store.CommitUnitAsync(unit, commit, time.GetUtcNow(), cancellationToken);
-        if (!result.Committed)
+        if (await CommitAsync(unit, commit, cancellationToken) is not { } result)
         {
-            LogLeaseLost(logger, run.Id, unit.Key);
             return;
         }
 

@@ -66,10 +66,8 @@ public sealed partial class UnitExecutor
             chunk++;
         }
 
-        var result = await store.CommitUnitAsync(unit, new UnitCommit(unit.Key) { SourceChunkCount = chunk }, time.GetUtcNow(), cancellationToken);
-        if (!result.Committed)
+        if (await CommitAsync(unit, new UnitCommit(unit.Key) { SourceChunkCount = chunk }, cancellationToken) is null)
         {
-            LogLeaseLost(logger, run.Id, unit.Key);
             return;
         }
 
@@ -104,11 +102,9 @@ public sealed partial class UnitExecutor
             handoff.Offer(run.Id, block.Id, chunk, unit.LeaseToken, new RowChunk(chunk, rows));
         }
 
-        var result = await store.CommitUnitAsync(unit, commit, time.GetUtcNow(), cancellationToken);
-        if (!result.Committed)
+        if (await CommitAsync(unit, commit, cancellationToken) is null)
         {
             handoff.Take(run.Id, block.Id, chunk, unit.LeaseToken);
-            LogLeaseLost(logger, run.Id, unit.Key);
             return false;
         }
 

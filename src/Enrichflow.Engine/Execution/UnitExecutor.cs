@@ -103,6 +103,19 @@ public sealed partial class UnitExecutor(
         }
     }
 
+    /// <summary>Commits under the unit's lease; null (after logging it) when the lease was lost and nothing was written.</summary>
+    private async Task<CommitResult?> CommitAsync(ClaimedUnit unit, UnitCommit commit, CancellationToken cancellationToken)
+    {
+        var result = await store.CommitUnitAsync(unit, commit, time.GetUtcNow(), cancellationToken);
+        if (result.Committed)
+        {
+            return result;
+        }
+
+        LogLeaseLost(logger, unit.Key.RunId, unit.Key);
+        return null;
+    }
+
     private async Task AfterChunkCommitAsync(RunRecord run, WorkflowPlan plan, PlannedBlock block, CommitResult result, CancellationToken cancellationToken)
     {
         if (result.Committed && result.SourceChunkCount is int sourceChunks && result.BlockChunksDone >= ChunkCounts.Total(plan, block, sourceChunks))
