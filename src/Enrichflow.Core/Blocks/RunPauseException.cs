@@ -1,0 +1,8 @@
+namespace Enrichflow.Core.Blocks;
+
+/// <summary>
+/// Thrown by a block when its run must pause (a provider is out of credits, the run's budget is reached). The
+/// engine moves the run to <c>paused</c> with <see cref="Exception.Message"/> as its <c>status_reason</c>, stops its
+/// units without failing them, and <c>resume</c> continues from the committed work.
+/// </summary>
+public sealed class RunPauseException(string reason, Exception? inner = null) : Exception(reason, inner);
