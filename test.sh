@@ -12,7 +12,7 @@ dotnet build Enrichflow.slnx -c "$config" -nologo -clp:ErrorsOnly -v:minimal
 results=artifacts/test-results
 rm -rf "$results" && mkdir -p "$results"
 status=0
-for csproj in tests/*/*.csproj; do
+for csproj in tests/*Tests/*.csproj; do
   name=$(basename "$csproj" .csproj)
   dll="artifacts/bin/$name/${config,,}/$name.dll"
   echo "==> $name"

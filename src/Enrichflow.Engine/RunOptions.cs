@@ -20,6 +20,9 @@ public sealed record RunOptions
 
     public CacheConfig CacheConfig { get; init; } = new();
 
+    /// <summary>The run's credit budget: it pauses rather than pass it (null: no budget).</summary>
+    public double? MaxCredits { get; init; }
+
     public int ChunkSize { get; init; } = 1000;
 
     /// <summary>Rows expected in the input (exact for a payload, estimated for an upload); drives progress.</summary>

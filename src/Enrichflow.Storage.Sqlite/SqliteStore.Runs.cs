@@ -75,6 +75,11 @@ public sealed partial class SqliteStore
             connection => connection.Query($"{SelectRun} WHERE status IN ({InList(statuses)}) ORDER BY queued_at, id", ReadRun),
             cancellationToken));
 
+    public Task UpdateRunOptionsAsync(Guid runId, string optionsJson, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            "UPDATE runs SET options_json = $options WHERE id = $id",
+            ("$options", optionsJson), ("$id", runId)), cancellationToken);
+
     /// <remarks>
     /// <c>status_reason</c> and <c>error_message</c> are set to the given values (null clears them). Entering a
     /// status that is not terminal clears <c>completed_at</c>, so a resumed run is not reported as ended.

@@ -158,7 +158,7 @@ public sealed partial class SqliteStore
     /// <remarks>The units keep their attempt count and last error until they are claimed again.</remarks>
     public Task RetryFailedUnitsAsync(Guid runId, CancellationToken cancellationToken) =>
         WriteAsync(connection => connection.Execute(
-            "UPDATE work_units SET status = 'pending', lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE run_id = $run AND status = 'failed'",
+            "UPDATE work_units SET status = 'pending', lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE run_id = $run AND status IN ('failed', 'running')",
             ("$run", runId)), cancellationToken);
 
     /// <remarks>Ascending.</remarks>

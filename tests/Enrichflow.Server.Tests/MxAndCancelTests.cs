@@ -69,7 +69,9 @@ public sealed class MxAndCancelTests
             await Task.Delay(100, Ct);
             live = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
         }
-        while (live.GetProperty("blocks")[1].GetProperty("processed_count").GetInt64() < 100);
+        // Cancelled once the source has cut every chunk (its file is then complete) and validation is under way.
+        while (live.GetProperty("blocks")[1].GetProperty("processed_count").GetInt64() < 100
+            || live.GetProperty("blocks")[0].GetProperty("status").GetString() != "completed");
 
         var cancel = await server.Client.PostAsJsonAsync($"/workflows/cancel?job_id={runId}", new { }, Ct);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);

@@ -90,7 +90,8 @@ public sealed record EnrichmentRequest(
             writer.WriteStartObject("input");
             foreach (var (key, value) in Input.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                writer.WriteString(key, value);
+                // Case never changes who a company or person is: "ACME Inc" and "Acme Inc" share an answer.
+                writer.WriteString(key, value.ToLowerInvariant());
             }
 
             writer.WriteEndObject();

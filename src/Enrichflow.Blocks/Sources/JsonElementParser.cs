@@ -24,7 +24,7 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
     private Phase _phase = Phase.Root;
     private Phase _afterSkip;
     private int _skipDepth;
-    private bool _isSpecsOverride;
+    private string _captureName = "";
 
     private enum Phase { Root, Properties, PayloadValue, Array, SkipValue, Skip, Capture, Done }
 
@@ -43,6 +43,9 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
     public string? SpecsOverrideJson { get; private set; }
 
     public string? CacheConfigJson { get; private set; }
+
+    /// <summary>The body's <c>max_credits</c> as raw JSON, when present.</summary>
+    public string? MaxCreditsJson { get; private set; }
 
     public JsonStep Step(JsonStreamBuffer buffer, out PayloadElement element)
     {
@@ -219,9 +222,9 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
 
             _phase = Phase.PayloadValue;
         }
-        else if (scanOnly && (reader.ValueTextEquals("specs_override"u8) || reader.ValueTextEquals("cache_config"u8)))
+        else if (scanOnly && (reader.ValueTextEquals("specs_override"u8) || reader.ValueTextEquals("cache_config"u8) || reader.ValueTextEquals("max_credits"u8)))
         {
-            _isSpecsOverride = reader.ValueTextEquals("specs_override"u8);
+            _captureName = reader.GetString()!;
             _phase = Phase.Capture;
         }
         else
@@ -296,20 +299,24 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
         }
 
         var raw = Encoding.UTF8.GetString(buffer.Pending[(int)start..(int)reader.BytesConsumed]);
-        if (_isSpecsOverride)
+        switch (_captureName)
         {
-            SpecsOverrideJson = raw;
-        }
-        else
-        {
-            CacheConfigJson = raw;
+            case "specs_override":
+                SpecsOverrideJson = raw;
+                break;
+            case "cache_config":
+                CacheConfigJson = raw;
+                break;
+            default:
+                MaxCreditsJson = raw;
+                break;
         }
 
         _phase = Phase.Properties;
         return true;
     }
 
-    private string CaptureName => _isSpecsOverride ? "specs_override" : "cache_config";
+    private string CaptureName => _captureName;
 
     private PayloadElement NonObject(long index, JsonTokenType token)
     {

@@ -21,10 +21,12 @@ public readonly record struct PayloadElement(long Index, Row? Row, string? Probl
 /// <param name="PayloadPresent">True when the body has a non-null <c>webhook_payload</c>.</param>
 /// <param name="SpecsOverrideJson">The raw JSON text of the top-level <c>specs_override</c>; null when absent.</param>
 /// <param name="CacheConfigJson">The raw JSON text of the top-level <c>cache_config</c>; null when absent.</param>
+/// <param name="MaxCreditsJson">The raw JSON text of the top-level <c>max_credits</c>; null when absent.</param>
 public sealed record PayloadScan(
     long ElementCount,
     long? FirstNonObjectIndex,
     string? FirstNonObjectKind,
     bool PayloadPresent,
     string? SpecsOverrideJson,
-    string? CacheConfigJson);
+    string? CacheConfigJson,
+    string? MaxCreditsJson = null);

@@ -44,7 +44,8 @@ public static class WebhookPayloadReader
             parser.FirstNonObjectKind,
             parser.PayloadPresent,
             parser.SpecsOverrideJson,
-            parser.CacheConfigJson);
+            parser.CacheConfigJson,
+            parser.MaxCreditsJson);
     }
 
     /// <summary>Drives <paramref name="parser"/> over <paramref name="buffer"/>, refilling it as needed.</summary>

@@ -176,4 +176,10 @@ public sealed class BlockRunContext
     public required IServiceProvider Services { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The run's provider cache and budget settings (API.md §3 <c>cache_config</c>, <c>max_credits</c>).</summary>
+    public RunEnrichmentSettings Enrichment { get; init; } = new();
 }
+
+/// <summary>How a run may use enrichment providers: the cache (on, and how old an answer may be) and its credit budget.</summary>
+public sealed record RunEnrichmentSettings(bool CacheEnabled = true, int CacheTtlDays = 30, double? MaxCredits = null);

@@ -53,8 +53,14 @@ public interface IRunStore
     /// <summary>Makes every running unit's lease expire now (the embedded server calls this at start: it is the only node).</summary>
     Task ExpireAllLeasesAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Makes failed units of the run pending again (resume).</summary>
+    /// <summary>
+    /// Makes the run's failed units, and the running units its pause or failure stopped, pending again (resume).
+    /// A stopped unit that still commits later is refused: its lease is gone.
+    /// </summary>
     Task RetryFailedUnitsAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the run's options (resume with a new <c>max_credits</c>).</summary>
+    Task UpdateRunOptionsAsync(Guid runId, string optionsJson, CancellationToken cancellationToken);
 
     /// <summary>The chunk numbers of a block that are done.</summary>
     Task<IReadOnlyList<int>> ListDoneChunksAsync(Guid runId, string blockId, CancellationToken cancellationToken);

@@ -181,12 +181,33 @@ public sealed partial class RunCoordinator(
         return (await store.GetRunAsync(runId, cancellationToken))?.Status;
     }
 
-    /// <summary>Continues a paused or failed run from its committed units.</summary>
-    public async Task<RunStatus?> ResumeAsync(Guid runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pauses a running run (a provider is out of credits, or the run's budget is reached): its units stop without
+    /// failing, its committed work stays, and <see cref="ResumeAsync"/> continues it.
+    /// </summary>
+    public async Task PauseAsync(Guid runId, string reason, CancellationToken cancellationToken)
     {
-        await store.RetryFailedUnitsAsync(runId, cancellationToken);
+        if (await store.TransitionRunAsync(runId, [RunStatus.Running], RunStatus.Paused, time.GetUtcNow(), reason, null, cancellationToken))
+        {
+            LogRunPaused(logger, runId, reason);
+            await dispatcher.AbortRunAsync(runId, cancellationToken);
+        }
+    }
+
+    /// <summary>Continues a paused or failed run from its committed units, with a new credit budget when one is given.</summary>
+    public async Task<RunStatus?> ResumeAsync(Guid runId, CancellationToken cancellationToken, double? maxCredits = null)
+    {
+        if (maxCredits is not null && await store.GetRunAsync(runId, cancellationToken) is { Status: RunStatus.Paused or RunStatus.Failed } stopped)
+        {
+            var options = RunOptions.FromJson(stopped.OptionsJson) with { MaxCredits = maxCredits };
+            await store.UpdateRunOptionsAsync(runId, options.ToJson(), cancellationToken);
+            plans.Forget(runId);
+        }
+
         if (await store.TransitionRunAsync(runId, [RunStatus.Paused, RunStatus.Failed], RunStatus.Running, time.GetUtcNow(), "resumed", null, cancellationToken))
         {
+            // Units the pause or failure stopped run again; what they had paid for is in the provider cache.
+            await store.RetryFailedUnitsAsync(runId, cancellationToken);
             await ReconcileAsync(runId, cancellationToken);
             dispatcher.NotifyWorkAvailable();
         }
@@ -320,6 +341,9 @@ public sealed partial class RunCoordinator(
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Run {RunId} failed: {Message}")]
     private static partial void LogRunFailed(ILogger logger, Guid runId, string message);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Run {RunId} paused: {Reason}")]
+    private static partial void LogRunPaused(ILogger logger, Guid runId, string reason);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Run {RunId} cancelled")]
     private static partial void LogRunCancelled(ILogger logger, Guid runId);

@@ -41,7 +41,7 @@ public sealed partial class UnitExecutor
                 };
                 await process;
             }
-            catch (Exception e) when (e is not OperationCanceledException && block != head)
+            catch (Exception e) when (e is not OperationCanceledException and not RunPauseException && block != head)
             {
                 throw new BlockFailedException(block.Id, e);
             }

@@ -35,6 +35,19 @@ public sealed partial class UnitExecutor(
         }
 
         var (plan, runOptions) = plans.Get(run);
+        try
+        {
+            await ExecuteAsync(unit, run, plan, runOptions, cancellationToken);
+        }
+        catch (RunPauseException e)
+        {
+            // Not a failure: the unit's committed work stays, and resume runs it again (paid answers are cached).
+            await coordinator.PauseAsync(run.Id, e.Message, cancellationToken);
+        }
+    }
+
+    private async Task ExecuteAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, RunOptions runOptions, CancellationToken cancellationToken)
+    {
         switch (unit.Key.Kind)
         {
             case UnitKind.Source:
@@ -55,15 +68,20 @@ public sealed partial class UnitExecutor(
         }
     }
 
-    private BlockRunContext ContextFor(RunRecord run, PlannedBlock block) => new()
+    private BlockRunContext ContextFor(RunRecord run, PlannedBlock block)
     {
-        RunId = run.Id,
-        OrgId = run.OrgId,
-        BlockId = block.Id,
-        WorkflowId = run.WorkflowId,
-        Services = services,
-        Time = time,
-    };
+        var (_, runOptions) = plans.Get(run);
+        return new()
+        {
+            RunId = run.Id,
+            OrgId = run.OrgId,
+            BlockId = block.Id,
+            WorkflowId = run.WorkflowId,
+            Services = services,
+            Time = time,
+            Enrichment = new RunEnrichmentSettings(runOptions.CacheConfig.Enabled, runOptions.CacheConfig.TtlDays, runOptions.MaxCredits),
+        };
+    }
 
     /// <summary>The units that read <paramref name="block"/>'s chunk next: the heads of the segments it feeds.</summary>
     private static UnitKey[] ChunkUnitsAfter(WorkflowPlan plan, PlannedBlock block, Guid runId, int chunk) =>

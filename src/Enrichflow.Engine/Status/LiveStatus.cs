@@ -1,3 +1,5 @@
+using Enrichflow.Core.Storage;
+
 namespace Enrichflow.Engine.Status;
 
 /// <summary>A run's live status (API.md §3 <c>LiveStatus</c>), computed from committed counters.</summary>
@@ -45,7 +47,18 @@ public sealed record BlockMetrics(
     long RowsFailed,
     double CreditsUsed,
     long CacheHits,
-    long ProviderCalls);
+    long ProviderCalls,
+    IReadOnlyList<ProviderStepMetrics>? Providers = null);
+
+/// <summary>
+/// One provider's share of an enrichment block's work (one step of a waterfall): paid calls, answers that filled
+/// every field (hits), answers that found less (misses), failures, answers read from the cache, and credits.
+/// </summary>
+public sealed record ProviderStepMetrics(string Provider, long Calls, long Hits, long Misses, long Failures, long CacheHits, double CreditsUsed)
+{
+    public static ProviderStepMetrics From(UsageTotals totals) =>
+        new(totals.Provider, totals.Calls, totals.Hits, totals.Misses, totals.Failures, totals.CacheHits, Math.Round(totals.Credits, 4));
+}
 
 /// <summary>
 /// One outgoing webhook delivery of the run (API.md §6): pending, delivered or failed, with every attempt. The URL is

@@ -5,7 +5,7 @@ using Enrichflow.Engine.Execution;
 namespace Enrichflow.Engine.Status;
 
 /// <summary>Builds <see cref="RunLiveStatus"/> from the store's committed counters; any node gives the same answer.</summary>
-public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvider time, IEnumerable<IWebhookDeliveryStore> deliveryStores)
+public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvider time, IEnumerable<IWebhookDeliveryStore> deliveryStores, IEnumerable<IUsageStore> usageStores)
 {
     public async Task<RunLiveStatus> ReadAsync(RunRecord run, CancellationToken cancellationToken)
     {
@@ -15,6 +15,8 @@ public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvid
         var estimatedChunks = run.SourceChunkCount
             ?? (options.EstimatedRows is long rows ? (int)Math.Max(1, (rows + chunkSize - 1) / chunkSize) : (int?)null);
 
+        var usage = (usageStores.FirstOrDefault() is { } usageStore ? await usageStore.GetRunUsageAsync(run.Id, cancellationToken) : [])
+            .ToLookup(u => u.BlockId ?? "", StringComparer.Ordinal);
         var blocks = new List<BlockLiveStatus>(plan.Blocks.Count);
         double progressSum = 0;
         foreach (var block in plan.Blocks)
@@ -47,7 +49,7 @@ public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvid
                 estimated,
                 record.UpdatedAt ?? run.UpdatedAt,
                 record.ErrorMessage,
-                new BlockMetrics(record.RowsOut, DataframeTypeOf(block), record.RowsIn, total, record.RowsRejected, record.RowsFailed, 0, 0, 0)));
+                Metrics(record, block, total, usage[block.Id].ToList())));
         }
 
         var percent = run.Status == RunStatus.Completed ? 100 : (int)Math.Min(99, Math.Floor(progressSum / plan.Blocks.Count * 100));
@@ -99,6 +101,18 @@ public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvid
             d.LastError,
             [.. attempts[d.EventId].Select(a => new WebhookAttemptLiveStatus(a.Attempt, a.StartedAt, (long)a.Duration.TotalMilliseconds, a.StatusCode, a.Error))]))];
     }
+
+    private static BlockMetrics Metrics(RunBlockRecord record, Enrichflow.Core.Definitions.PlannedBlock block, long? total, List<UsageTotals> usage) => new(
+        record.RowsOut,
+        DataframeTypeOf(block),
+        record.RowsIn,
+        total,
+        record.RowsRejected,
+        record.RowsFailed,
+        Math.Round(usage.Sum(u => u.Credits), 4),
+        usage.Sum(u => u.CacheHits),
+        usage.Sum(u => u.Calls),
+        usage.Count == 0 ? null : [.. usage.Select(ProviderStepMetrics.From)]);
 
     private static string CurrentStep(RunBlockRecord record, bool isSource) => record.Status switch
     {

@@ -7,7 +7,11 @@ public sealed record RunStarted(string Status, string WorkflowId, Guid JobId, Ca
 
 public sealed record JobStatus(Guid JobId, string Status);
 
-public sealed record RunMetrics(long RowsIn, long RowsOut, long RowsRejected, double CreditsUsed);
+/// <param name="Providers">Each enrichment block's calls per provider (waterfall step); null when the run made none.</param>
+public sealed record RunMetrics(long RowsIn, long RowsOut, long RowsRejected, double CreditsUsed, long ProviderCalls = 0, long CacheHits = 0, IReadOnlyList<RunProviderMetrics>? Providers = null);
+
+/// <summary>One block's calls to one provider.</summary>
+public sealed record RunProviderMetrics(string BlockId, string Provider, long Calls, long Hits, long Misses, long Failures, long CacheHits, double CreditsUsed);
 
 /// <summary>A run (API.md §3 <c>Run</c>).</summary>
 public sealed record RunResponse(
@@ -30,12 +34,14 @@ public sealed record RunResponse(
     object? Blocks,
     int BlocksCount)
 {
-    public static RunResponse From(RunRecord run, IReadOnlyList<RunBlockRecord> blocks)
+    public static RunResponse From(RunRecord run, IReadOnlyList<RunBlockRecord> blocks, IReadOnlyList<UsageTotals> usage)
     {
         var ordered = blocks.OrderBy(b => b.Position).ToList();
         var source = ordered.FirstOrDefault();
         var last = ordered.LastOrDefault();
-        var metrics = new RunMetrics(source?.RowsIn ?? 0, last?.RowsOut ?? 0, ordered.Sum(b => b.RowsRejected), 0);
+        var metrics = new RunMetrics(source?.RowsIn ?? 0, last?.RowsOut ?? 0, ordered.Sum(b => b.RowsRejected), Math.Round(usage.Sum(u => u.Credits), 4),
+            usage.Sum(u => u.Calls), usage.Sum(u => u.CacheHits),
+            usage.Count == 0 ? null : [.. usage.Select(u => new RunProviderMetrics(u.BlockId ?? "", u.Provider, u.Calls, u.Hits, u.Misses, u.Failures, u.CacheHits, Math.Round(u.Credits, 4)))]);
         long? duration = run.StartedAt is { } started ? (long)((run.CompletedAt ?? DateTimeOffset.UtcNow) - started).TotalMilliseconds : null;
         var step = run.Status switch
         {

@@ -8,6 +8,7 @@ using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Server.Auth;
+using Enrichflow.Server.Estimates;
 using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -24,7 +25,7 @@ public static class RunStartApi
     private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static async Task<IResult> StartRun(
+    public static Task<IResult> StartRun(
         [FromQuery(Name = "workflow_id")] string? workflowId,
         [FromQuery(Name = "result_formats")] string[]? resultFormats,
         [FromQuery(Name = "save_json")] string? saveJson,
@@ -35,6 +36,44 @@ public static class RunStartApi
         IBlobStore blobs,
         RunPlans plans,
         RunLauncher launcher,
+        IOptions<ServerOptions> serverOptions,
+        IOptions<EngineOptions> engineOptions,
+        TimeProvider time,
+        CancellationToken cancellationToken) =>
+        HandleAsync(workflowId, resultFormats, saveJson, http, workflows, accounts, notebooks, blobs, plans, launcher, null, serverOptions, engineOptions, time, cancellationToken);
+
+    /// <summary>
+    /// <c>POST /workflows/estimate</c>: the same request as a run, checked the same way, answered with predicted rows,
+    /// provider calls and credits per block instead of a queued run. Nothing is queued and no paid call is made.
+    /// </summary>
+    public static Task<IResult> EstimateRun(
+        [FromQuery(Name = "workflow_id")] string? workflowId,
+        HttpContext http,
+        IWorkflowStore workflows,
+        IAccountStore accounts,
+        INotebookStore notebooks,
+        IBlobStore blobs,
+        RunPlans plans,
+        RunLauncher launcher,
+        WorkflowEstimator estimator,
+        IOptions<ServerOptions> serverOptions,
+        IOptions<EngineOptions> engineOptions,
+        TimeProvider time,
+        CancellationToken cancellationToken) =>
+        HandleAsync(workflowId, null, null, http, workflows, accounts, notebooks, blobs, plans, launcher, estimator, serverOptions, engineOptions, time, cancellationToken);
+
+    private static async Task<IResult> HandleAsync(
+        string? workflowId,
+        string[]? resultFormats,
+        string? saveJson,
+        HttpContext http,
+        IWorkflowStore workflows,
+        IAccountStore accounts,
+        INotebookStore notebooks,
+        IBlobStore blobs,
+        RunPlans plans,
+        RunLauncher launcher,
+        WorkflowEstimator? estimator,
         IOptions<ServerOptions> serverOptions,
         IOptions<EngineOptions> engineOptions,
         TimeProvider time,
@@ -80,7 +119,7 @@ public static class RunStartApi
 
             var requestHash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{workflowId}\n{string.Join(',', formats)}\n{body.Hash}")));
             var idempotencyKey = http.Request.Headers["Idempotency-Key"].ToString();
-            if (idempotencyKey.Length > 0 && await accounts.GetIdempotencyAsync(caller.OrgId, idempotencyKey, cancellationToken) is { } previous
+            if (estimator is null && idempotencyKey.Length > 0 && await accounts.GetIdempotencyAsync(caller.OrgId, idempotencyKey, cancellationToken) is { } previous
                 && previous.CreatedAt > time.GetUtcNow() - IdempotencyWindow)
             {
                 if (previous.RequestHash != requestHash)
@@ -152,9 +191,15 @@ public static class RunStartApi
                 InputFileName = fileName,
                 SpecsOverride = request.SpecsOverride,
                 CacheConfig = request.CacheConfig,
+                MaxCredits = request.MaxCredits,
                 ChunkSize = engineOptions.Value.ChunkSize,
                 EstimatedRows = estimatedRows,
             };
+            if (estimator is not null)
+            {
+                return TypedResults.Ok(await estimator.EstimateAsync(caller.OrgId, workflow.Id, plan, options, cancellationToken));
+            }
+
             await launcher.QueueAsync(runId, workflow, plan, options, cancellationToken);
             stored = false;
             var response = new RunStarted("queued", workflow.Id, runId, request.CacheConfig, false);
@@ -224,9 +269,9 @@ public static class RunStartApi
         specs.TryGetProperty("resource_handle_id", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private sealed record RunBody(string Hash, IResult? Error, JsonDocument? Document = null, long? ElementCount = null,
-        bool PayloadPresent = false, string? SpecsOverrideJson = null, string? CacheConfigJson = null);
+        bool PayloadPresent = false, string? SpecsOverrideJson = null, string? CacheConfigJson = null, string? MaxCreditsJson = null);
 
-    private sealed record RunRequest(JsonElement? SpecsOverride, CacheConfig CacheConfig);
+    private sealed record RunRequest(JsonElement? SpecsOverride, CacheConfig CacheConfig, double? MaxCredits = null);
 
     /// <summary>Streams the body into the run's payload blob (hashing and counting as it goes), then scans it.</summary>
     private static async Task<RunBody> ReadPayloadBodyAsync(HttpContext http, IBlobStore blobs, Guid runId, long limit, CancellationToken cancellationToken)
@@ -262,7 +307,7 @@ public static class RunStartApi
         {
             await using var stream = await blobs.OpenReadAsync(BlobKeys.Payload(runId), cancellationToken);
             var scan = await WebhookPayloadReader.ScanAsync(stream, cancellationToken);
-            return new RunBody(digest, null, null, scan.ElementCount, scan.PayloadPresent, scan.SpecsOverrideJson, scan.CacheConfigJson)
+            return new RunBody(digest, null, null, scan.ElementCount, scan.PayloadPresent, scan.SpecsOverrideJson, scan.CacheConfigJson, scan.MaxCreditsJson)
             {
                 Error = scan.FirstNonObjectIndex is long index
                     ? ApiErrors.BadRequest($"webhook_payload[{index}] is {scan.FirstNonObjectKind ?? "not an object"}, not an object; every element must be a JSON object (one row).")
@@ -331,7 +376,8 @@ public static class RunStartApi
         return new RunBody(digest, null, document,
             PayloadPresent: root.TryGetProperty("webhook_payload", out var payload) && payload.ValueKind != JsonValueKind.Null,
             SpecsOverrideJson: root.TryGetProperty("specs_override", out var specs) ? specs.GetRawText() : null,
-            CacheConfigJson: root.TryGetProperty("cache_config", out var cache) ? cache.GetRawText() : null);
+            CacheConfigJson: root.TryGetProperty("cache_config", out var cache) ? cache.GetRawText() : null,
+            MaxCreditsJson: root.TryGetProperty("max_credits", out var max) ? max.GetRawText() : null);
     }
 
     private static RunRequest ParseRequestFields(RunBody body, bool isWebhook, PlannedBlock source, out IResult? error)
@@ -376,6 +422,18 @@ public static class RunStartApi
             }
         }
 
+        double? maxCredits = null;
+        if (body.MaxCreditsJson is { } maxJson && JsonSerializer.Deserialize<JsonElement>(maxJson) is { ValueKind: not JsonValueKind.Null } max)
+        {
+            if (max.ValueKind != JsonValueKind.Number || max.GetDouble() < 0)
+            {
+                error = ApiErrors.Unprocessable(["body", "max_credits"], "Input should be a non-negative number", "float_type");
+                return new RunRequest(null, cache);
+            }
+
+            maxCredits = max.GetDouble();
+        }
+
         if (isWebhook)
         {
             if (!body.PayloadPresent)
@@ -392,6 +450,6 @@ public static class RunStartApi
             error = ApiErrors.BadRequest($"Workflow starts with {source.Type.Name} block '{source.Id}', which does not take a webhook_payload; upload a file and pass its handle_id in specs_override.resource_handle_id.");
         }
 
-        return new RunRequest(specsOverride, cache);
+        return new RunRequest(specsOverride, cache, maxCredits);
     }
 }

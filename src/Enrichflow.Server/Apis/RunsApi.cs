@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Engine.Status;
@@ -16,6 +17,7 @@ public static class RunsApi
     {
         var group = app.MapGroup("/workflows").RequireApiKey().WithTags("Runs");
         group.MapPost("/run", RunStartApi.StartRun);
+        group.MapPost("/estimate", RunStartApi.EstimateRun);
         group.MapGet("/runs", ListRuns);
         group.MapGet("/runs/{runId}", GetRun);
         group.MapGet("/runs/{runId}/live_status", GetLiveStatus);
@@ -31,6 +33,7 @@ public static class RunsApi
         [FromQuery(Name = "limit")] string? limit,
         HttpContext http,
         IRunStore runs,
+        IUsageStore usage,
         CancellationToken cancellationToken)
     {
         var count = 100;
@@ -60,16 +63,16 @@ public static class RunsApi
         var result = new List<RunResponse>(list.Count);
         foreach (var run in list)
         {
-            result.Add(RunResponse.From(run, await runs.GetRunBlocksAsync(run.Id, cancellationToken)));
+            result.Add(RunResponse.From(run, await runs.GetRunBlocksAsync(run.Id, cancellationToken), await usage.GetRunUsageAsync(run.Id, cancellationToken)));
         }
 
         return TypedResults.Ok(result);
     }
 
-    public static async Task<IResult> GetRun(string runId, HttpContext http, IRunStore runs, CancellationToken cancellationToken)
+    public static async Task<IResult> GetRun(string runId, HttpContext http, IRunStore runs, IUsageStore usage, CancellationToken cancellationToken)
     {
         var run = await FindRunAsync(runs, http.Caller(), runId, cancellationToken);
-        return run is null ? ApiErrors.RunNotFound() : TypedResults.Ok(RunResponse.From(run, await runs.GetRunBlocksAsync(run.Id, cancellationToken)));
+        return run is null ? ApiErrors.RunNotFound() : TypedResults.Ok(RunResponse.From(run, await runs.GetRunBlocksAsync(run.Id, cancellationToken), await usage.GetRunUsageAsync(run.Id, cancellationToken)));
     }
 
     public static async Task<IResult> GetLiveStatus(string runId, HttpContext http, IRunStore runs, LiveStatusReader reader, CancellationToken cancellationToken)
@@ -103,7 +106,32 @@ public static class RunsApi
             return ApiErrors.Conflict($"Run {run.Id} is {run.Status.ToWire()}; only a paused or failed run can be resumed.");
         }
 
-        var status = await coordinator.ResumeAsync(run.Id, cancellationToken) ?? run.Status;
+        // An optional body {"max_credits": N} gives a run paused by its budget a new one.
+        double? maxCredits = null;
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            JsonElement body;
+            try
+            {
+                body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body, cancellationToken: cancellationToken);
+            }
+            catch (JsonException e)
+            {
+                return ApiErrors.Unprocessable(["body"], $"JSON decode error: {e.Message}", "json_invalid");
+            }
+
+            if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("max_credits", out var max) && max.ValueKind != JsonValueKind.Null)
+            {
+                if (max.ValueKind != JsonValueKind.Number || max.GetDouble() < 0)
+                {
+                    return ApiErrors.Unprocessable(["body", "max_credits"], "Input should be a non-negative number", "float_type");
+                }
+
+                maxCredits = max.GetDouble();
+            }
+        }
+
+        var status = await coordinator.ResumeAsync(run.Id, cancellationToken, maxCredits) ?? run.Status;
         return TypedResults.Ok(new JobStatus(run.Id, status.ToWire()));
     }
 

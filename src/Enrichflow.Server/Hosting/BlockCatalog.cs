@@ -1,4 +1,6 @@
 using Enrichflow.Blocks.Dedupe;
+using Enrichflow.Blocks.Enrichment;
+using Enrichflow.Blocks.Enrichment.Providers;
 using Enrichflow.Blocks.Notebooks;
 using Enrichflow.Blocks.Converters;
 using Enrichflow.Blocks.RowOps;
@@ -39,6 +41,15 @@ public static class BlockCatalog
             services.AddSingleton(type);
         }
 
+        // The enrichment blocks check provider names against the server's configured providers.
+        services.AddSingleton<BlockType>(sp => new EnrichCompanyBlockType(Providers(sp)));
+        services.AddSingleton<BlockType>(sp => new EnrichPersonBlockType(Providers(sp)));
+        services.AddSingleton<BlockType>(sp => new FindEmailBlockType(Providers(sp)));
+        services.AddSingleton<BlockType>(sp => new FindPhoneBlockType(Providers(sp)));
+
         return services;
     }
+
+    /// <summary>The configured providers; none in a host without them (an engine test), where every provider name is unknown.</summary>
+    private static ProviderRegistry Providers(IServiceProvider services) => services.GetService<ProviderRegistry>() ?? new ProviderRegistry([]);
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Enrichflow.Blocks;
+using Enrichflow.Blocks.Enrichment;
+using Enrichflow.Blocks.Enrichment.Providers;
 using Enrichflow.Blocks.Outbound;
 using Enrichflow.Blocks.Validation;
 using Enrichflow.Core.Storage;
@@ -52,6 +54,7 @@ public static class EnrichflowApp
         app.MapDownloads();
         app.MapWebhookSecretsApi();
         app.MapNotebooksApi();
+        app.MapUsageApi();
         return app;
     }
 
@@ -64,6 +67,7 @@ public static class EnrichflowApp
         Check<EmailValidationOptions>(app, problems);
         Check<OutboundOptions>(app, problems);
         Check<WebhookOptions>(app, problems);
+        Check<EnrichmentOptions>(app, problems);
         return problems;
     }
 
@@ -115,6 +119,10 @@ public static class EnrichflowApp
         services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<INotebookStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IExportLedger>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IProviderCache>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IRunEndListener, EnrichmentRunEnd>();
+        services.AddSingleton<Estimates.WorkflowEstimator>();
         services.AddSingleton<IRunEndListener, ExportLedgerCleanup>();
         services.AddSingleton<IBlobStore>(sp => new LocalDiskBlobStore(Path.Combine(dataDirectory, "blobs"), sp.GetRequiredService<IOptions<ServerOptions>>().Value.FlushBlobsToDisk));
         services.AddSingleton(sp => new DownloadSigner(
@@ -130,6 +138,8 @@ public static class EnrichflowApp
         services.AddEnrichflowBlocks();
         services.AddEnrichflowValidation(o => configuration.GetSection("Email").Bind(o));
         services.AddEnrichflowOutbound(o => configuration.GetSection("Outbound").Bind(o));
+        services.AddEnrichflowEnrichment(o => configuration.GetSection("Enrichment").Bind(o));
+        services.AddEnrichflowProviders(configuration.GetSection("Providers"), dataDirectory);
         services.AddEnrichflowEngine(o => configuration.GetSection("Engine").Bind(o));
         services.AddEnrichflowWebhooks(configuration);
 

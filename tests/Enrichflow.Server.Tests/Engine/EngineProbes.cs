@@ -167,6 +167,8 @@ public sealed class FaultInjectingRunStore(IRunStore inner, StoreFaults faults) 
 
     public Task RetryFailedUnitsAsync(Guid runId, CancellationToken cancellationToken) => inner.RetryFailedUnitsAsync(runId, cancellationToken);
 
+    public Task UpdateRunOptionsAsync(Guid runId, string optionsJson, CancellationToken cancellationToken) => inner.UpdateRunOptionsAsync(runId, optionsJson, cancellationToken);
+
     public Task<IReadOnlyList<int>> ListDoneChunksAsync(Guid runId, string blockId, CancellationToken cancellationToken) => inner.ListDoneChunksAsync(runId, blockId, cancellationToken);
 
     public Task<IReadOnlyList<ChunkOutputRecord>> ListChunkOutputsAsync(Guid runId, string blockId, CancellationToken cancellationToken) =>

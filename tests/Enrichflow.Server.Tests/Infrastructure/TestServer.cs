@@ -111,19 +111,23 @@ public sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>Polls live status until the run ends; returns the last status document.</summary>
-    public async Task<JsonElement> WaitForRunAsync(string runId, TimeSpan? timeout = null)
+    public Task<JsonElement> WaitForRunAsync(string runId, TimeSpan? timeout = null) =>
+        WaitForStatusAsync(runId, timeout, "completed", "failed", "cancelled");
+
+    /// <summary>Polls live status until the run is in one of <paramref name="statuses"/> (e.g. paused); returns the last status document.</summary>
+    public async Task<JsonElement> WaitForStatusAsync(string runId, TimeSpan? timeout, params string[] statuses)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
             var live = await Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", TestContext.Current.CancellationToken);
             var status = live.GetProperty("overall_status").GetString();
-            if (status is "completed" or "failed" or "cancelled")
+            if (statuses.Contains(status))
             {
                 return live;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not end in time; last status {live}");
+            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not reach {string.Join(" or ", statuses)} in time; last status {live}");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }

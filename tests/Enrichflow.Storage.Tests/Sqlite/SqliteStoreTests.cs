@@ -26,7 +26,7 @@ public sealed class SqliteStoreTests : IDisposable
         await store.MigrateAsync(Ct);
         await store.MigrateAsync(Ct);
 
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9], await store.GetAppliedMigrationsAsync(Ct));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], await store.GetAppliedMigrationsAsync(Ct));
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var command = connection.CreateCommand();
@@ -47,6 +47,25 @@ public sealed class SqliteStoreTests : IDisposable
         await using var reopened = new SqliteStore(DatabasePath);
         await reopened.MigrateAsync(Ct);
         Assert.Equal(RunStatus.Running, (await reopened.GetRunAsync(runId, Ct))!.Status);
+    }
+
+    [Fact]
+    public async Task Provider_cache_entries_and_usage_survive_reopening_the_file()
+    {
+        var entry = new ProviderCacheEntry("org-a", "hunter", "domain=acme.com", "found", """{"email":"ada@acme.com"}""", 0.5, T0);
+        var runId = Guid.CreateVersion7();
+        await using (var store = new SqliteStore(DatabasePath))
+        {
+            await store.MigrateAsync(Ct);
+            await store.PutAsync(entry, Ct);
+            await store.AddUsageAsync([new UsageIncrement("org-a", runId, "find", "hunter", new DateOnly(2025, 3, 1), Calls: 1, Hits: 1, Credits: 0.5)], Ct);
+        }
+
+        await using var reopened = new SqliteStore(DatabasePath);
+        await reopened.MigrateAsync(Ct);
+        Assert.Equal(entry, await reopened.GetAsync("org-a", "hunter", "domain=acme.com", Ct));
+        Assert.Equal(entry, (await reopened.GetManyAsync("org-a", "hunter", ["domain=acme.com"], Ct))["domain=acme.com"]);
+        Assert.Equal(new UsageTotals("hunter", "find", null, 1, 1, 0, 0, 0, 0.5), Assert.Single(await reopened.GetRunUsageAsync(runId, Ct)));
     }
 
     [Fact]

@@ -1,14 +1,31 @@
+using System.Net;
+
 namespace Enrichflow.Blocks.Enrichment.Limits;
 
 /// <summary>
-/// SKELETON (to be implemented): sits in a provider's HttpClient pipeline below the retry handler, so that every
-/// attempt takes a token from the provider's bucket, and a 429 slows the bucket down.
+/// Sits in a provider's HttpClient pipeline below the retry handler, so that every attempt takes a token from the
+/// provider's bucket, and a 429 holds and slows the bucket (its <c>Retry-After</c>, delta seconds or an HTTP date,
+/// says until when). The response goes back up unchanged: the retry handler decides whether to try again.
 /// </summary>
 public sealed class ProviderRateHandler(ProviderLimiter limiter) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         await limiter.AcquireRequestAsync(cancellationToken);
-        return await base.SendAsync(request, cancellationToken);
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var retryAfter = response.Headers.RetryAfter;
+            if (retryAfter?.Date is { } date)
+            {
+                limiter.OnThrottledUntil(date);
+            }
+            else
+            {
+                limiter.OnThrottled(retryAfter?.Delta);
+            }
+        }
+
+        return response;
     }
 }

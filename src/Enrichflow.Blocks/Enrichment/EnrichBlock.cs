@@ -1,0 +1,316 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Rows;
+using Enrichflow.Core.Storage;
+
+namespace Enrichflow.Blocks.Enrichment;
+
+/// <summary>
+/// The compiled enrichment block (see <see cref="EnrichCompanyBlockType"/> and its siblings). Every row of a chunk
+/// is worked on at once (the providers' gates decide how many calls are really in flight); a row goes through
+/// the waterfall until its fields are filled. Rows are written in input order once all are done: found and not
+/// found rows pass on with their <c>enrich_status</c>, failed rows go to rejects with the providers' reasons.
+/// </summary>
+internal sealed class EnrichBlock(EnrichPlan plan) : RowBlock, IProviderCallEstimator
+{
+    /// <summary>The hit rate assumed for a provider with fewer past answers than <see cref="MinHistory"/>.</summary>
+    private const double DefaultHitRate = 0.5;
+
+    private const long MinHistory = 20;
+
+    public override IReadOnlyList<string> ReadsColumns => [.. plan.Inputs.Select(i => i.Column)];
+
+    public override IReadOnlyList<string> AddsColumns => plan.AddedColumns;
+
+    internal EnrichPlan Plan => plan;
+
+    public override async ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(context);
+        if (input.Count == 0)
+        {
+            return;
+        }
+
+        var caller = BlockServices.Require<EnrichmentCaller>(context, "the enrichment service");
+        var session = new EnrichmentSession(context, plan.StopFields, BlockServices.Require<IUsageStore>(context, "a usage store"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var work = new Task<RowResult>[input.Count];
+        for (var i = 0; i < input.Count; i++)
+        {
+            work[i] = EnrichRowAsync(caller, session, input.Rows[i], stop);
+        }
+
+        try
+        {
+            await Task.WhenAll(work);
+        }
+        catch (Exception) when (work.Select(t => t.Exception?.InnerException).OfType<RunPauseException>().FirstOrDefault() is { } pause)
+        {
+            throw pause;
+        }
+        finally
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                await session.FlushAsync(CancellationToken.None);
+            }
+        }
+
+        for (var i = 0; i < input.Count; i++)
+        {
+            var row = input.Rows[i];
+            var result = work[i].Result;
+            if (result.Status == "failed")
+            {
+                output.Fail(row, $"{Describe()}: {result.Reason}");
+                continue;
+            }
+
+            Write(row, result);
+            output.Emit(row);
+        }
+    }
+
+    public async Task<ProviderCallEstimate> EstimateAsync(IReadOnlyList<Row> sample, BlockRunContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        ArgumentNullException.ThrowIfNull(context);
+        var cache = BlockServices.Require<IProviderCache>(context, "a provider cache");
+        var usage = BlockServices.Require<IUsageStore>(context, "a usage store");
+        var notFoundTtl = (context.Services.GetService(typeof(Microsoft.Extensions.Options.IOptions<EnrichmentOptions>)) as Microsoft.Extensions.Options.IOptions<EnrichmentOptions>)?.Value.NotFoundTtlDays ?? 7;
+        var requests = sample.Select(row => InputsOf(row) is { Count: > 0 } inputs ? new EnrichmentRequest(plan.Operation, inputs, plan.Fields, plan.Options) : null).ToList();
+        var reach = requests.Select(r => r is null ? 0.0 : 1.0).ToArray();
+        var n = Math.Max(1, sample.Count);
+        var steps = new List<ProviderStepEstimate>();
+        foreach (var provider in plan.Providers)
+        {
+            double reached = reach.Sum(), calls = 0, cacheHits = 0, hitRate;
+            string basis;
+            var next = new double[reach.Length];
+            if (provider.IsLocal)
+            {
+                // A local table is free and instant: ask it.
+                double filled = 0;
+                for (var i = 0; i < reach.Length; i++)
+                {
+                    if (reach[i] == 0)
+                    {
+                        continue;
+                    }
+
+                    var answer = await provider.CallAsync(requests[i]!, cancellationToken);
+                    var hit = Fills(answer);
+                    filled += hit ? reach[i] : 0;
+                    next[i] = hit ? 0 : reach[i];
+                    calls += reach[i];
+                }
+
+                hitRate = reached > 0 ? filled / reached : 0;
+                basis = "local";
+            }
+            else
+            {
+                var totals = await usage.GetProviderTotalsAsync(context.OrgId, provider.Name, cancellationToken);
+                (hitRate, basis) = totals.Hits + totals.Misses >= MinHistory
+                    ? ((double)totals.Hits / (totals.Hits + totals.Misses), "history")
+                    : (DefaultHitRate, "default");
+                var keys = requests.Where((r, i) => r is not null && reach[i] > 0).Select(r => r!.CacheKey).Distinct(StringComparer.Ordinal).ToList();
+                var cached = context.Enrichment.CacheEnabled && keys.Count > 0
+                    ? await cache.GetManyAsync(context.OrgId, provider.Name, keys, cancellationToken)
+                    : new Dictionary<string, Core.Storage.ProviderCacheEntry>();
+                var now = context.Time.GetUtcNow();
+                for (var i = 0; i < reach.Length; i++)
+                {
+                    if (reach[i] == 0)
+                    {
+                        continue;
+                    }
+
+                    if (cached.TryGetValue(requests[i]!.CacheKey, out var entry)
+                        && entry.CreatedAt >= now.AddDays(-(entry.Outcome == "found" ? context.Enrichment.CacheTtlDays : Math.Min(context.Enrichment.CacheTtlDays, notFoundTtl))))
+                    {
+                        cacheHits += reach[i];
+                        next[i] = entry.Outcome == "found" && Fills(CachedAnswers.Deserialize(entry.Outcome, entry.AnswerJson)) ? 0 : reach[i];
+                    }
+                    else
+                    {
+                        calls += reach[i];
+                        next[i] = reach[i] * (1 - hitRate);
+                    }
+                }
+            }
+
+            steps.Add(new ProviderStepEstimate(provider.Name, reached / n, calls / n, cacheHits / n, hitRate, basis, calls * (double)provider.Limits.CreditsPerCall / n));
+            reach = next;
+        }
+
+        return new ProviderCallEstimate(steps.Sum(s => s.CallsPerRow), steps.Sum(s => s.CacheHitsPerRow), steps.Sum(s => s.CreditsPerRow), steps);
+    }
+
+    private bool Fills(EnrichmentAnswer answer) =>
+        answer.Outcome == EnrichmentOutcome.Found && plan.StopFields.All(f => EnrichmentAnswer.HasValue(answer.Fields.GetValueOrDefault(f)));
+
+    /// <summary>The row's request input: each input column's normalized value (and the domain of a website).</summary>
+    private Dictionary<string, string> InputsOf(Row row)
+    {
+        var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var input in plan.Inputs)
+        {
+            if (Normalize(row.GetText(input.Column)) is { } value)
+            {
+                inputs[input.Key] = value;
+                if (input.Key == "website" && DomainOf(value) is { } domain)
+                {
+                    inputs.TryAdd("domain", domain);
+                }
+            }
+        }
+
+        return inputs;
+    }
+
+    private async Task<RowResult> EnrichRowAsync(EnrichmentCaller caller, EnrichmentSession session, Row row, CancellationTokenSource stop)
+    {
+        await Task.Yield();
+        var inputs = InputsOf(row);
+        if (inputs.Count == 0)
+        {
+            return RowResult.Failed($"nothing to look up: {string.Join(", ", plan.Inputs.Select(i => $"'{i.Column}'"))} {(plan.Inputs.Count == 1 ? "is" : "are")} empty");
+        }
+
+        var filled = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var contributors = new List<string>();
+        var failures = new List<string>();
+        string? notFound = null;
+        EnrichmentAnswer? first = null;
+        try
+        {
+            foreach (var provider in plan.Providers)
+            {
+                if (plan.StopFields.All(f => EnrichmentAnswer.HasValue(filled.GetValueOrDefault(f))))
+                {
+                    break;
+                }
+
+                // Research asks only for what is still missing; a finder always asks for its whole answer.
+                var fields = plan.IsResearch ? plan.Fields.Where(f => !EnrichmentAnswer.HasValue(filled.GetValueOrDefault(f.Name))).ToList() : plan.Fields;
+                var request = new EnrichmentRequest(plan.Operation, inputs, fields, plan.Options);
+                var answer = await caller.CallAsync(session, provider, request, row.Index, stop.Token);
+                switch (answer.Outcome)
+                {
+                    case EnrichmentOutcome.Failed:
+                        failures.Add($"{provider.Name}: {answer.Reason}");
+                        break;
+                    case EnrichmentOutcome.NotFound:
+                        notFound ??= answer.Reason ?? $"{provider.Name} found nothing";
+                        break;
+                    default:
+                        var added = false;
+                        foreach (var field in fields)
+                        {
+                            if (answer.Fields.GetValueOrDefault(field.Name) is { } value && EnrichmentAnswer.HasValue(value) && !EnrichmentAnswer.HasValue(filled.GetValueOrDefault(field.Name)))
+                            {
+                                filled[field.Name] = value;
+                                added = true;
+                            }
+                        }
+
+                        if (added || answer.People is { Count: > 0 })
+                        {
+                            contributors.Add(provider.Name);
+                            first ??= answer;
+                        }
+                        else
+                        {
+                            notFound ??= $"{provider.Name} found nothing";
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (RunPauseException)
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+
+        if (contributors.Count > 0)
+        {
+            return new RowResult("ok", filled, string.Join(",", contributors), first, null);
+        }
+
+        return notFound is not null || failures.Count == 0
+            ? new RowResult("not_found", filled, null, null, notFound)
+            : RowResult.Failed(string.Join("; ", failures));
+    }
+
+    private void Write(Row row, RowResult result)
+    {
+        foreach (var field in plan.Fields)
+        {
+            row[field.Name] = ToRowValue(result.Fields.GetValueOrDefault(field.Name));
+        }
+
+        if (plan.IsResearch)
+        {
+            row["confidence_score"] = result.Answer?.ConfidenceScore;
+            row["notes"] = result.Answer?.Notes;
+            row["references"] = result.Answer?.References is { Count: > 0 } references
+                ? new JsonObject(references.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)JsonValue.Create(r.Value))))
+                : null;
+        }
+
+        if (plan.FindPeople)
+        {
+            row["people"] = result.Answer?.People?.DeepClone();
+        }
+
+        row["enrich_status"] = result.Status;
+        row["enrich_provider"] = result.Provider;
+    }
+
+    private static object? ToRowValue(JsonNode? value) =>
+        value is null ? null : RowValues.FromElement(JsonSerializer.SerializeToElement(value));
+
+    private string Describe() => plan.Operation switch
+    {
+        EnrichmentOperation.EnrichCompany => "enrichment",
+        EnrichmentOperation.EnrichPerson => "enrichment",
+        EnrichmentOperation.FindEmail => "find_email",
+        _ => "find_phone",
+    };
+
+    /// <summary>Trimmed, inner whitespace collapsed; null when empty.</summary>
+    internal static string? Normalize(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        return string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    /// <summary>The host of a website or domain, lower case, without "www.".</summary>
+    internal static string? DomainOf(string website)
+    {
+        var text = website.Contains("://", StringComparison.Ordinal) ? website : "http://" + website;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+        {
+            return null;
+        }
+
+        var host = uri.IdnHost.ToLowerInvariant().TrimEnd('.');
+        return host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host;
+    }
+
+    private sealed record RowResult(string Status, Dictionary<string, JsonNode?> Fields, string? Provider, EnrichmentAnswer? Answer, string? Reason)
+    {
+        public static RowResult Failed(string reason) => new("failed", [], null, null, reason);
+    }
+}

@@ -1,0 +1,175 @@
+using Enrichflow.Blocks.Enrichment.Providers;
+using Enrichflow.Core.Blocks;
+
+namespace Enrichflow.Blocks.Enrichment;
+
+/// <summary>
+/// <c>enrich_company</c> (alias <c>company_enrichment</c>): asks a provider, or a waterfall of them, for each
+/// COMPANY row's <c>return_fields</c> and adds them with <c>confidence_score</c>, <c>notes</c>, <c>references</c>,
+/// <c>enrich_status</c> and <c>enrich_provider</c> (and <c>people</c> with <c>find_people</c>).
+/// </summary>
+public sealed class EnrichCompanyBlockType(ProviderRegistry providers) : BlockType<EnrichCompanySpecs>
+{
+    public override string Name => "enrich_company";
+
+    public override IReadOnlyList<string> Aliases => ["company_enrichment"];
+
+    public override string Description =>
+        "Enriches each company through a provider named in the server configuration, or a list of them tried in order "
+        + "until every return field is filled. Adds one column per return field plus confidence_score, notes, references, "
+        + "enrich_status (ok, not_found, failed) and enrich_provider; with find_people also people (a list). Answers are "
+        + "cached per organization, so the same company is never paid for twice. A failed row goes to rejects with the "
+        + "provider's reason; the run goes on.";
+
+    public override DataframeType Takes => DataframeType.Company;
+
+    protected override CompiledBlock? Compile(EnrichCompanySpecs specs, BlockCompileContext context)
+    {
+        var inputs = new List<EnrichmentInput>();
+        EnrichmentCompiler.Input(inputs, specs.CompanyField, "company_name", "company_field", context);
+        EnrichmentCompiler.Input(inputs, specs.WebsiteField, "website", "website_field", context);
+        if (specs.CompanyField is null && specs.WebsiteField is null)
+        {
+            context.AddError("company_field", $"Block '{context.Definition.BlockId}': company_field or website_field is required (the column with the company's name or website).");
+        }
+
+        var fields = EnrichmentCompiler.ReturnFields(specs.ReturnFields, context);
+        var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.EnrichCompany, providers, context);
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        AddOption(options, "research_plan", specs.ResearchPlan);
+        if (specs.FindPeople)
+        {
+            options["find_people"] = "true";
+            AddOption(options, "people_focus_prompt", specs.PeopleFocusPrompt);
+        }
+
+        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.EnrichCompany, inputs, fields, [.. fields.Select(f => f.Name)], options, chain, specs.FindPeople));
+    }
+
+    internal static void AddOption(Dictionary<string, string> options, string key, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            options[key] = value.Trim();
+        }
+    }
+}
+
+/// <summary><c>enrich_person</c> (aliases <c>lead_enrichment</c>, <c>enrich_lead</c>): the same for LEAD rows.</summary>
+public sealed class EnrichPersonBlockType(ProviderRegistry providers) : BlockType<EnrichPersonSpecs>
+{
+    public override string Name => "enrich_person";
+
+    public override IReadOnlyList<string> Aliases => ["lead_enrichment", "enrich_lead"];
+
+    public override string Description =>
+        "Enriches each person (from name_field, email_field or linkedin_field, with company_field) through a provider or "
+        + "a waterfall of them. Adds one column per return field plus confidence_score, notes, references, enrich_status "
+        + "and enrich_provider. Answers are cached per organization; failed rows go to rejects and the run goes on.";
+
+    public override DataframeType Takes => DataframeType.Lead;
+
+    protected override CompiledBlock? Compile(EnrichPersonSpecs specs, BlockCompileContext context)
+    {
+        var inputs = new List<EnrichmentInput>();
+        EnrichmentCompiler.Input(inputs, specs.NameField, "name", "name_field", context);
+        EnrichmentCompiler.Input(inputs, specs.EmailField, "email", "email_field", context);
+        EnrichmentCompiler.Input(inputs, specs.LinkedinField, "linkedin", "linkedin_field", context);
+        if (specs.NameField is null && specs.EmailField is null && specs.LinkedinField is null)
+        {
+            context.AddError("name_field", $"Block '{context.Definition.BlockId}': one of name_field, email_field or linkedin_field is required.");
+        }
+
+        EnrichmentCompiler.Input(inputs, specs.CompanyField, "company", "company_field", context);
+        var fields = EnrichmentCompiler.ReturnFields(specs.ReturnFields, context);
+        var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.EnrichPerson, providers, context);
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        EnrichCompanyBlockType.AddOption(options, "research_plan", specs.ResearchPlan);
+        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.EnrichPerson, inputs, fields, [.. fields.Select(f => f.Name)], options, chain, FindPeople: false));
+    }
+}
+
+/// <summary><c>find_email</c>: adds <c>email</c>, <c>email_status</c> (OK, UNKNOWN) and <c>email_type</c> (COMPANY, PERSONAL).</summary>
+public sealed class FindEmailBlockType(ProviderRegistry providers) : BlockType<FindEmailSpecs>
+{
+    internal static readonly ReturnField[] Fields =
+    [
+        new("email", "The person's email address", ReturnFieldType.Str),
+        new("email_status", "OK when the address is verified, else UNKNOWN", ReturnFieldType.Str),
+        new("email_type", "COMPANY or PERSONAL", ReturnFieldType.Str),
+    ];
+
+    public override string Name => "find_email";
+
+    public override string Description =>
+        "Finds each person's email address (from name_field with company_field or domain_field) through a provider or a "
+        + "waterfall of them. Adds email, email_status (OK, UNKNOWN), email_type (COMPANY, PERSONAL), enrich_status and "
+        + "enrich_provider. mode is PROFESSIONAL (work address, the default) or PERSONAL.";
+
+    public override DataframeType Takes => DataframeType.Lead;
+
+    protected override CompiledBlock? Compile(FindEmailSpecs specs, BlockCompileContext context)
+    {
+        var inputs = new List<EnrichmentInput>();
+        EnrichmentCompiler.Input(inputs, specs.NameField, "name", "name_field", context);
+        EnrichmentCompiler.Input(inputs, specs.CompanyField, "company", "company_field", context);
+        EnrichmentCompiler.Input(inputs, specs.DomainField, "domain", "domain_field", context);
+        var mode = specs.Mode.Trim().ToUpperInvariant();
+        if (mode is not ("PROFESSIONAL" or "PERSONAL"))
+        {
+            context.AddError("mode", $"Block '{context.Definition.BlockId}': mode must be PROFESSIONAL or PERSONAL (was '{specs.Mode}').");
+        }
+
+        var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.FindEmail, providers, context);
+        var options = new Dictionary<string, string>(StringComparer.Ordinal) { ["mode"] = mode };
+        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.FindEmail, inputs, Fields, ["email"], options, chain, FindPeople: false));
+    }
+}
+
+/// <summary><c>find_phone</c>: adds <c>phone</c> and <c>phone_status</c>.</summary>
+public sealed class FindPhoneBlockType(ProviderRegistry providers) : BlockType<FindPhoneSpecs>
+{
+    internal static readonly ReturnField[] Fields =
+    [
+        new("phone", "The person's phone number, in international format", ReturnFieldType.Str),
+        new("phone_status", "How sure the provider is of the number (e.g. OK, UNKNOWN)", ReturnFieldType.Str),
+    ];
+
+    public override string Name => "find_phone";
+
+    public override string Description =>
+        "Finds each person's phone number (from name_field and company_field) through a provider or a waterfall of them. "
+        + "Adds phone, phone_status, enrich_status and enrich_provider.";
+
+    public override DataframeType Takes => DataframeType.Lead;
+
+    protected override CompiledBlock? Compile(FindPhoneSpecs specs, BlockCompileContext context)
+    {
+        var inputs = new List<EnrichmentInput>();
+        EnrichmentCompiler.Input(inputs, specs.NameField, "name", "name_field", context);
+        EnrichmentCompiler.Input(inputs, specs.CompanyField, "company", "company_field", context);
+        var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.FindPhone, providers, context);
+        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.FindPhone, inputs, Fields, ["phone"], new Dictionary<string, string>(), chain, FindPeople: false));
+    }
+}
+
+/// <summary>What a compiled enrichment block does for each row.</summary>
+/// <param name="StopFields">The fields that, once filled, end the waterfall.</param>
+internal sealed record EnrichPlan(
+    EnrichmentOperation Operation,
+    IReadOnlyList<EnrichmentInput> Inputs,
+    IReadOnlyList<ReturnField> Fields,
+    IReadOnlyList<string> StopFields,
+    IReadOnlyDictionary<string, string> Options,
+    IReadOnlyList<IEnrichmentProvider> Providers,
+    bool FindPeople)
+{
+    public bool IsResearch => Operation is EnrichmentOperation.EnrichCompany or EnrichmentOperation.EnrichPerson;
+
+    /// <summary>The columns the block adds, in order.</summary>
+    public IReadOnlyList<string> AddedColumns { get; } = [.. Fields.Select(f => f.Name)
+        .Concat(Operation is EnrichmentOperation.EnrichCompany or EnrichmentOperation.EnrichPerson ? ["confidence_score", "notes", "references"] : [])
+        .Concat(FindPeople ? ["people"] : [])
+        .Concat(EnrichmentCompiler.StatusColumns)
+        .Distinct(StringComparer.Ordinal)];
+}

@@ -1,0 +1,16 @@
+namespace Enrichflow.Blocks.Enrichment;
+
+/// <summary>Server-wide enrichment settings (configuration section <c>Enrichment</c>).</summary>
+public sealed class EnrichmentOptions
+{
+    /// <summary>How long a "not found" answer is trusted (a run's <c>cache_config.ttl_days</c> may shorten it, never lengthen it).</summary>
+    public int NotFoundTtlDays { get; set; } = 7;
+
+    public IEnumerable<string> Validate()
+    {
+        if (NotFoundTtlDays is < 0 or > 3650)
+        {
+            yield return $"Enrichment:NotFoundTtlDays must be between 0 and 3650 (was {NotFoundTtlDays}).";
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using Enrichflow.Blocks.Enrichment.Limits;
+using Enrichflow.Blocks.Outbound;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Enrichflow.Blocks.Enrichment.Providers;
+
+/// <summary>Registers the enrichment providers of the <c>Providers</c> configuration section.</summary>
+public static class ProviderServiceCollectionExtensions
+{
+    /// <summary>
+    /// Reads <paramref name="providersSection"/> (the <c>Providers</c> section; every problem is reported at start),
+    /// and adds the singleton <see cref="ProviderLimits"/> (with the <see cref="TimeProvider"/> of the container, if
+    /// any), the singleton <see cref="ProviderRegistry"/>, and for each remote provider the named
+    /// <see cref="HttpClient"/> <c>provider:NAME</c>: a resilience handler (retry on 408, 429, 5xx, network errors and
+    /// attempt timeouts with exponential backoff, jitter and <c>Retry-After</c>; then the per-attempt timeout), below it
+    /// an attempt counter and the provider's <see cref="ProviderRateHandler"/>, so every attempt takes a token. The
+    /// website provider connects through <see cref="GuardedHttpHandler"/>; this calls
+    /// <see cref="OutboundServiceCollectionExtensions.AddEnrichflowOutbound"/> for the guard (configure
+    /// <c>Outbound:Allow</c> with your own call of it).
+    /// </summary>
+    /// <param name="dataDirectory">Where relative lookup paths are found first (then next to the application).</param>
+    public static IServiceCollection AddEnrichflowProviders(this IServiceCollection services, IConfiguration providersSection, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var configuration = ProvidersConfiguration.Read(providersSection, dataDirectory);
+        services.AddEnrichflowOutbound();
+        services.AddOptions<ProvidersConfiguration>()
+            .Configure(o =>
+            {
+                o.Configured = configuration.Configured;
+                o.DataDirectory = configuration.DataDirectory;
+                o.ReadProblems = configuration.ReadProblems;
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvidersConfiguration>, ProvidersConfigurationValidator>());
+        services.TryAddSingleton(sp => new ProviderLimits(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddSingleton(sp => ProviderRegistry.Create(
+            sp.GetRequiredService<IOptions<ProvidersConfiguration>>().Value,
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<OutboundGuard>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+
+        foreach (var (name, options) in configuration.Providers)
+        {
+            if (ProviderKinds.IsRemote(options.Kind))
+            {
+                AddProviderClient(services, ProviderSettings.Resolve(name, options));
+            }
+        }
+
+        return services;
+    }
+
+    private static void AddProviderClient(IServiceCollection services, ProviderSettings settings)
+    {
+        var client = services.AddHttpClient(settings.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        if (settings.Kind == ProviderKinds.Website)
+        {
+            client.ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>()));
+        }
+
+        client.AddResilienceHandler("attempts", pipeline => ConfigurePipeline(pipeline, settings));
+        client.AddHttpMessageHandler(() => new AttemptCounter.Handler());
+        client.AddHttpMessageHandler(sp => new ProviderRateHandler(sp.GetRequiredService<ProviderLimits>().For(settings.Name, settings.Limits)));
+    }
+
+    /// <summary>Retry (outer) around the attempt timeout (inner); settings out of Polly's ranges are clamped, validation reports them.</summary>
+    private static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ProviderSettings settings)
+    {
+        if (settings.MaxAttempts > 1)
+        {
+            pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = settings.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.RetryDelay < TimeSpan.Zero ? TimeSpan.Zero : settings.RetryDelay,
+                ShouldRetryAfterHeader = true,
+                ShouldHandle = args => ValueTask.FromResult(
+                    HttpClientResiliencePredicates.IsTransient(args.Outcome) && !OutboundRefusedException.IsRefusal(args.Outcome.Exception)),
+            });
+        }
+
+        var timeout = settings.Limits.Timeout;
+        pipeline.AddTimeout(new HttpTimeoutStrategyOptions
+        {
+            Timeout = timeout < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : timeout > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : timeout,
+        });
+    }
+}
