@@ -36,12 +36,11 @@ internal sealed class EnrichBlock(EnrichPlan plan) : RowBlock, IProviderCallEsti
         }
 
         var caller = BlockServices.Require<EnrichmentCaller>(context, "the enrichment service");
-        var session = new EnrichmentSession(context, plan.StopFields, BlockServices.Require<IUsageStore>(context, "a usage store"));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var session = caller.Begin(context, plan.StopFields);
         var work = new Task<RowResult>[input.Count];
         for (var i = 0; i < input.Count; i++)
         {
-            work[i] = EnrichRowAsync(caller, session, input.Rows[i], stop);
+            work[i] = EnrichRowAsync(caller, session, input.Rows[i], cancellationToken);
         }
 
         try
@@ -173,7 +172,7 @@ internal sealed class EnrichBlock(EnrichPlan plan) : RowBlock, IProviderCallEsti
         return inputs;
     }
 
-    private async Task<RowResult> EnrichRowAsync(EnrichmentCaller caller, EnrichmentSession session, Row row, CancellationTokenSource stop)
+    private async Task<RowResult> EnrichRowAsync(EnrichmentCaller caller, EnrichmentSession session, Row row, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var inputs = InputsOf(row);
@@ -199,7 +198,7 @@ internal sealed class EnrichBlock(EnrichPlan plan) : RowBlock, IProviderCallEsti
                 // Research asks only for what is still missing; a finder always asks for its whole answer.
                 var fields = plan.IsResearch ? plan.Fields.Where(f => !EnrichmentAnswer.HasValue(filled.GetValueOrDefault(f.Name))).ToList() : plan.Fields;
                 var request = new EnrichmentRequest(plan.Operation, inputs, fields, plan.Options);
-                var answer = await caller.CallAsync(session, provider, request, row.Index, stop.Token);
+                var answer = await caller.CallAsync(session, provider, request, row.Index, cancellationToken);
                 switch (answer.Outcome)
                 {
                     case EnrichmentOutcome.Failed:
@@ -233,9 +232,10 @@ internal sealed class EnrichBlock(EnrichPlan plan) : RowBlock, IProviderCallEsti
                 }
             }
         }
-        catch (RunPauseException)
+        catch (RunPauseException e)
         {
-            await stop.CancelAsync();
+            // Calls already under way finish (and are cached); no row of this chunk starts a new one.
+            session.RequestPause(e.Message);
             throw;
         }
 

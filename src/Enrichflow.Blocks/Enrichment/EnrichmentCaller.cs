@@ -23,13 +23,28 @@ public sealed partial class EnrichmentCaller(
 {
     private readonly ConcurrentDictionary<string, Task<EnrichmentAnswer>> _inFlight = new(StringComparer.Ordinal);
 
+    /// <summary>Refusals (401/403) by run, block and provider: a block stops asking a provider that refused it.</summary>
+    private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);
+
+    /// <summary>Starts one block's calls over one chunk.</summary>
+    public EnrichmentSession Begin(BlockRunContext context, IReadOnlyList<string> stopFields) => new(context, stopFields, usage, _refusals);
+
     /// <summary>Credits spent by a run as this process knows it (null when unknown here).</summary>
     public double? SpentBy(Guid runId) => budget.Spent(runId);
 
-    public void ForgetRun(Guid runId) => budget.Forget(runId);
+    public void ForgetRun(Guid runId)
+    {
+        budget.Forget(runId);
+        var prefix = $"{runId:N}/";
+        foreach (var key in _refusals.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            _refusals.TryRemove(key, out _);
+        }
+    }
 
     public async Task<EnrichmentAnswer> CallAsync(EnrichmentSession session, IEnrichmentProvider provider, EnrichmentRequest request, long priority, CancellationToken cancellationToken)
     {
+        ThrowIfPausing(session);
         if (session.RefusalOf(provider) is { } refusal)
         {
             session.Count(provider, request, EnrichmentAnswer.Failed(refusal), paid: false, fromCache: false);
@@ -100,6 +115,14 @@ public sealed partial class EnrichmentCaller(
             EnrichmentAnswer answer;
             using (await limits.For(provider.Name, provider.Limits).AcquireSlotAsync(context.RunId, priority, cancellationToken))
             {
+                // While this row waited for a slot the run may have been told to pause, or the provider refused the block.
+                ThrowIfPausing(session);
+                if (session.RefusalOf(provider) is { } refusal)
+                {
+                    session.Count(provider, request, EnrichmentAnswer.Failed(refusal), paid: false, fromCache: false);
+                    return EnrichmentAnswer.Failed(refusal);
+                }
+
                 try
                 {
                     answer = await provider.CallAsync(request, cancellationToken);
@@ -134,6 +157,14 @@ public sealed partial class EnrichmentCaller(
         finally
         {
             RunBudget.Settle(reservation, cost);
+        }
+    }
+
+    private static void ThrowIfPausing(EnrichmentSession session)
+    {
+        if (session.PauseReason is { } reason)
+        {
+            throw new RunPauseException(reason);
         }
     }
 

@@ -9,16 +9,25 @@ namespace Enrichflow.Blocks.Enrichment;
 /// remembers a provider that refused the block (401/403) so its other rows fail without calling. Paid calls are
 /// recorded as they happen; the rest is written by <see cref="FlushAsync"/> before the chunk is committed.
 /// </summary>
-public sealed class EnrichmentSession(BlockRunContext context, IReadOnlyList<string> stopFields, IUsageStore usage)
+public sealed class EnrichmentSession(BlockRunContext context, IReadOnlyList<string> stopFields, IUsageStore usage, ConcurrentDictionary<string, string> refusals)
 {
-    private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Counts> _unrecorded = new(StringComparer.Ordinal);
+
+    private string? _pauseReason;
 
     public BlockRunContext Context { get; } = context;
 
-    public string? RefusalOf(IEnrichmentProvider provider) => _refusals.GetValueOrDefault(provider.Name);
+    /// <summary>Why the run must pause (set by the first row that found out); calls not yet started then stop.</summary>
+    public string? PauseReason => Volatile.Read(ref _pauseReason);
 
-    public void Refuse(IEnrichmentProvider provider, string message) => _refusals.TryAdd(provider.Name, message);
+    public void RequestPause(string reason) => Interlocked.CompareExchange(ref _pauseReason, reason, null);
+
+    /// <summary>The refusal (401/403) this provider gave this run's block, if any: later calls fail the same way without asking.</summary>
+    public string? RefusalOf(IEnrichmentProvider provider) => refusals.GetValueOrDefault(RefusalKey(provider));
+
+    public void Refuse(IEnrichmentProvider provider, string message) => refusals.TryAdd(RefusalKey(provider), message);
+
+    private string RefusalKey(IEnrichmentProvider provider) => $"{Context.RunId:N}/{Context.BlockId}/{provider.Name}";
 
     /// <summary>A hit filled every field that ends the waterfall; a miss found less; a failure found nothing to trust.</summary>
     public (long Hits, long Misses, long Failures) Classify(EnrichmentRequest request, EnrichmentAnswer answer) => answer.Outcome switch

@@ -27,7 +27,8 @@ public static class EnrichflowApp
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
 
-    public static WebApplication Build(ServeSettings settings, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="overrides">Configuration values that win over every source (tests, embedding); applied before services are added.</param>
+    public static WebApplication Build(ServeSettings settings, Action<WebApplicationBuilder>? configure = null, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         var dataDirectory = Path.GetFullPath(settings.DataDirectory
@@ -36,6 +37,11 @@ public static class EnrichflowApp
         Directory.CreateDirectory(dataDirectory);
         builder.Configuration.AddEnrichflowSources(dataDirectory, settings.ConfigFile);
         builder.Configuration["DataDirectory"] = dataDirectory;
+        foreach (var (key, value) in overrides ?? [])
+        {
+            builder.Configuration[key] = value;
+        }
+
         builder.WebHost.UseUrls(settings.Urls ?? builder.Configuration["Urls"] ?? DefaultUrls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
         builder.Logging.AddEnrichflowLogging(builder.Configuration);

@@ -42,14 +42,9 @@ public sealed class TestServer : IAsyncDisposable
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "enrichflow-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
-        var app = EnrichflowApp.Build(new ServeSettings("http://127.0.0.1:0", dataDirectory), builder =>
-        {
-            builder.Configuration["Engine:PollInterval"] = "00:00:00.100";
-            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-            {
-                builder.Configuration[key] = value;
-            }
-        });
+        var overrides = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>(), StringComparer.OrdinalIgnoreCase);
+        overrides.TryAdd("Engine:PollInterval", "00:00:00.100");
+        var app = EnrichflowApp.Build(new ServeSettings("http://127.0.0.1:0", dataDirectory), overrides: overrides);
         var keyFile = Path.Combine(dataDirectory, "initial-api-key");
         var key = await EnrichflowApp.PrepareAsync(app, TestContext.Current.CancellationToken)
             ?? (File.Exists(keyFile) ? (await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken)).Trim() : null);

@@ -67,7 +67,7 @@ public sealed class HttpTemplateProvider : IEnrichmentProvider
         string? Value(string name) => name == ProviderTemplate.ApiKey ? Settings.ApiKey : InputKeys.ValueOf(request, name);
 
         var method = string.Equals(Settings.Options.Method, "POST", StringComparison.OrdinalIgnoreCase) ? HttpMethod.Post : HttpMethod.Get;
-        var url = Settings.Resolve(ProviderTemplate.RenderUrl(Settings.Options.Path ?? "", Value));
+        var url = Settings.Url(ProviderTemplate.RenderUrl(Settings.Options.Path ?? "", Value));
         var message = new HttpRequestMessage(method, url);
         message.Headers.Accept.ParseAdd("application/json");
         if (Settings.Options.Body is { } body)

@@ -40,7 +40,7 @@ public sealed class OpenAiCompatibleProvider : IEnrichmentProvider
     public async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var post = ProviderHttp.JsonRequest(HttpMethod.Post, Settings.Resolve(Settings.Options.Path ?? DefaultPath), Body(request));
+        using var post = ProviderHttp.JsonRequest(HttpMethod.Post, Settings.Url(Settings.Options.Path ?? DefaultPath), Body(request));
         if (Settings.ApiKey is { } key)
         {
             post.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
@@ -150,7 +150,7 @@ public sealed class OpenAiCompatibleProvider : IEnrichmentProvider
     }
 
     /// <summary>Reads <c>choices[0].message.content</c> as the JSON object and checks every field against its type.</summary>
-    internal static EnrichmentAnswer Map(JsonNode? json, EnrichmentRequest request)
+    public static EnrichmentAnswer Map(JsonNode? json, EnrichmentRequest request)
     {
         var choice = json?["choices"] is JsonArray { Count: > 0 } choices ? choices[0] : null;
         if (choice?["message"] is not JsonObject message)

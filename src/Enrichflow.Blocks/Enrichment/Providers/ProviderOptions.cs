@@ -21,7 +21,10 @@ public sealed class ProviderOptions
     /// <summary>Calls in flight at once over all runs; 0 means unlimited. Default: sixtyfour 500, lookup 0, others 20.</summary>
     public int? MaxConcurrency { get; set; }
 
-    /// <summary>How long one attempt may take. Default: sixtyfour 900, others 60.</summary>
+    /// <summary>
+    /// How long one attempt may take (and reading its answer). For Sixtyfour's async jobs it also bounds the whole
+    /// wait for the job. Default: sixtyfour 900, others 60.
+    /// </summary>
     public double? TimeoutSeconds { get; set; }
 
     /// <summary>Credits one billable call costs. Default 1; website and lookup 0.</summary>

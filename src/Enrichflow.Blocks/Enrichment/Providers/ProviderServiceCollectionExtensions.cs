@@ -64,13 +64,16 @@ public static class ProviderServiceCollectionExtensions
             client.ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>()));
         }
 
-        client.AddResilienceHandler("attempts", pipeline => ConfigurePipeline(pipeline, settings));
+        // Outermost first: retries, then per attempt a token from the provider's bucket, then the attempt's timeout,
+        // so waiting for a token (a paced or throttled provider) never counts against the attempt's timeout.
+        client.AddResilienceHandler("retries", pipeline => ConfigureRetries(pipeline, settings));
         client.AddHttpMessageHandler(() => new AttemptCounter.Handler());
         client.AddHttpMessageHandler(sp => new ProviderRateHandler(sp.GetRequiredService<ProviderLimits>().For(settings.Name, settings.Limits)));
+        client.AddResilienceHandler("attempt-timeout", pipeline => ConfigureTimeout(pipeline, settings));
     }
 
-    /// <summary>Retry (outer) around the attempt timeout (inner); settings out of Polly's ranges are clamped, validation reports them.</summary>
-    private static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ProviderSettings settings)
+    /// <summary>Retries of transient failures; settings out of Polly's ranges are clamped, validation reports them.</summary>
+    private static void ConfigureRetries(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ProviderSettings settings)
     {
         if (settings.MaxAttempts > 1)
         {
@@ -86,6 +89,11 @@ public static class ProviderServiceCollectionExtensions
             });
         }
 
+    }
+
+    /// <summary>The timeout of one attempt, measured from when it got its token.</summary>
+    private static void ConfigureTimeout(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ProviderSettings settings)
+    {
         var timeout = settings.Limits.Timeout;
         pipeline.AddTimeout(new HttpTimeoutStrategyOptions
         {

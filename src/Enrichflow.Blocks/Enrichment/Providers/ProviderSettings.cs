@@ -58,7 +58,7 @@ public sealed class ProviderSettings
     }
 
     /// <summary>A path relative to <see cref="BaseUri"/> (a leading slash is ignored, so <c>/chat/completions</c> stays under <c>/v1/</c>).</summary>
-    public Uri Resolve(string relative) =>
+    public Uri Url(string relative) =>
         Uri.TryCreate(relative, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https"
             ? absolute
             : new Uri(BaseUri ?? throw new InvalidOperationException($"Provider '{Name}' has no BaseUrl."), relative.TrimStart('/'));

@@ -135,7 +135,7 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
         }
     }
 
-    private HttpRequestMessage Post(string path, JsonNode body) => WithKey(ProviderHttp.JsonRequest(HttpMethod.Post, Settings.Resolve(path), body));
+    private HttpRequestMessage Post(string path, JsonNode body) => WithKey(ProviderHttp.JsonRequest(HttpMethod.Post, Settings.Url(path), body));
 
     private HttpRequestMessage WithKey(HttpRequestMessage request)
     {
@@ -173,7 +173,7 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
         while (true)
         {
             await Task.Delay(PollInterval, _time, cancellationToken);
-            using var get = WithKey(ProviderHttp.JsonRequest(HttpMethod.Get, Settings.Resolve("job-status/" + Uri.EscapeDataString(taskId)), null));
+            using var get = WithKey(ProviderHttp.JsonRequest(HttpMethod.Get, Settings.Url("job-status/" + Uri.EscapeDataString(taskId)), null));
             var reply = await _http.SendJsonAsync(get, null, cancellationToken);
             if (!reply.IsJson)
             {
@@ -189,7 +189,8 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
             if (FailedStatuses.Contains(status))
             {
                 var why = reply.Json!["error"] ?? reply.Json["detail"] ?? reply.Json["message"];
-                return EnrichmentAnswer.Failed($"job {taskId} {status}: {(why is null ? "(no details)" : ProviderHttp.Detail(why.ToJsonString()))}", billable: true);
+                var detail = why?.GetValueKind() == JsonValueKind.String ? why.GetValue<string>() : why?.ToJsonString() ?? "";
+                return EnrichmentAnswer.Failed($"job {taskId} {status}: {ProviderHttp.Detail(detail)}", billable: true);
             }
 
             if (_time.GetElapsedTime(started) >= Limits.Timeout)
@@ -200,7 +201,7 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
     }
 
     /// <summary>Maps <c>{structured_data, notes, references, confidence_score}</c>, checking every requested field's type.</summary>
-    internal static EnrichmentAnswer MapEnrichment(JsonNode? json, EnrichmentRequest request)
+    public static EnrichmentAnswer MapEnrichment(JsonNode? json, EnrichmentRequest request)
     {
         if (json?["structured_data"] is not JsonObject data)
         {

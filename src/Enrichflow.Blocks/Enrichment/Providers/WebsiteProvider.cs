@@ -78,7 +78,7 @@ public sealed class WebsiteProvider : IEnrichmentProvider
     }
 
     /// <summary>The <c>website</c> input (https assumed when it has no scheme), else <c>https://{domain}/</c>.</summary>
-    internal static Uri? StartUrl(EnrichmentRequest request)
+    public static Uri? StartUrl(EnrichmentRequest request)
     {
         var website = request.InputValue(InputKeys.Website)?.Trim();
         if (website is not null)
@@ -92,7 +92,7 @@ public sealed class WebsiteProvider : IEnrichmentProvider
     }
 
     /// <summary><c>/about</c> under <c>https://acme.com/</c> is <c>https://acme.com/about</c>; under <c>http://host/sites/acme/</c> it is <c>http://host/sites/acme/about</c>.</summary>
-    internal static Uri Under(Uri start, string path)
+    public static Uri Under(Uri start, string path)
     {
         var relative = path.Trim().TrimStart('/');
         if (relative.Length == 0)

@@ -1,0 +1,341 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Enrichflow.Fakes;
+using Enrichflow.Server.Tests.Infrastructure;
+
+namespace Enrichflow.Server.Tests.Enrichment;
+
+/// <summary>
+/// Enrichment runs against fake provider servers on loopback ports that imitate the real APIs: the waterfall,
+/// the cache ("never pay twice"), 402 and budget pauses with resume, 401, 429 and answers that cannot be used.
+/// </summary>
+public sealed class ProviderRunTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Definition(string provider) => """
+        {"blocks": [
+          {"sequence_number": 1, "block_name": "webhook", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
+          {"sequence_number": 2, "block_name": "enrich_company", "block_id": "enrich",
+           "specs": {"company_field": "name", "website_field": "website", "provider": PROVIDER,
+                     "return_fields": {"employees": {"description": "Number of employees", "type": "int"}, "country": "Country of the headquarters"}}}],
+         "edges": [{"from_block_id": "companies", "to_block_id": "enrich"}]}
+        """.Replace("PROVIDER", provider, StringComparison.Ordinal);
+
+    private static object[] Companies(int count, int from = 0) =>
+        [.. Enumerable.Range(from, count).Select(i => new { name = $"Company {i}", website = $"https://c{i}.example" })];
+
+    private static Dictionary<string, string?> Settings(params Dictionary<string, string?>[] parts)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Engine:ChunkSize"] = "10" };
+        foreach (var part in parts)
+        {
+            foreach (var (key, value) in part)
+            {
+                settings[key] = value;
+            }
+        }
+
+        return settings;
+    }
+
+    private static async Task<List<JsonElement>> RowsAsync(TestServer server, string runId) =>
+        [.. (await server.DownloadFinalAsync(runId, "ndjson")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+
+    private static async Task<List<JsonElement>> RejectsAsync(TestServer server, string runId)
+    {
+        var links = await server.DownloadLinksAsync(runId, "ndjson");
+        return links.EnumerateArray().FirstOrDefault(l => l.GetProperty("filename").GetString() == "rejects.ndjson") is { ValueKind: JsonValueKind.Object } file
+            ? [.. file.GetProperty("results").EnumerateArray()]
+            : [];
+    }
+
+    private static JsonElement BlockMetrics(JsonElement live) => live.GetProperty("blocks")[1].GetProperty("metrics");
+
+    [Fact]
+    public async Task A_waterfall_asks_the_next_provider_only_for_rows_the_first_could_not_fill_and_counts_each_step()
+    {
+        await using var first = await FakeProviderServer.StartAsync(new FakeProviderOptions { HitPercent = 50, Seed = 7 }, Ct);
+        await using var second = await FakeProviderServer.StartAsync(new FakeProviderOptions { HitPercent = 100 }, Ct);
+        var settings = Settings(first.ProviderConfiguration("s64", "sixtyfour"), second.ProviderConfiguration("vendor", "sixtyfour"));
+        settings["Providers:vendor:CreditsPerCall"] = "2";
+        await using var server = await TestServer.StartAsync(settings);
+        var workflow = await server.CreateWorkflowAsync(Definition("""["s64", "vendor"]"""));
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Companies(40) }, "&result_formats=ndjson");
+        var live = await server.WaitForRunAsync(runId);
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+
+        var rows = await RowsAsync(server, runId);
+        Assert.Equal(40, rows.Count);
+        Assert.All(rows, r => Assert.Equal("ok", r.GetProperty("enrich_status").GetString()));
+        Assert.All(rows, r => Assert.Equal(JsonValueKind.Number, r.GetProperty("employees").ValueKind));
+        var firstHits = rows.Count(r => r.GetProperty("enrich_provider").GetString() == "s64");
+        Assert.InRange(firstHits, 5, 35);
+        Assert.Equal(40 - firstHits, rows.Count(r => r.GetProperty("enrich_provider").GetString() == "vendor"));
+
+        // Every row went to the first provider once; only its misses went to the second.
+        Assert.Equal(40, first.TotalCalls);
+        Assert.Equal(40 - firstHits, second.TotalCalls);
+        Assert.All(Enumerable.Range(0, 40), i => Assert.True(first.CallsFor($"c{i}.example") == 1, $"c{i}.example was sent {first.CallsFor($"c{i}.example")} times"));
+
+        var metrics = BlockMetrics(live);
+        Assert.Equal(40 + 40 - firstHits, metrics.GetProperty("provider_calls").GetInt64());
+        Assert.Equal(40 + 2 * (40 - firstHits), metrics.GetProperty("credits_used").GetDouble());
+        var steps = metrics.GetProperty("providers").EnumerateArray().ToDictionary(s => s.GetProperty("provider").GetString()!);
+        Assert.Equal(firstHits, steps["s64"].GetProperty("hits").GetInt64());
+        Assert.Equal(40 - firstHits, steps["s64"].GetProperty("misses").GetInt64());
+        Assert.Equal(40 - firstHits, steps["vendor"].GetProperty("hits").GetInt64());
+
+        var run = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}", Ct);
+        Assert.Equal(40 + 2 * (40 - firstHits), run.GetProperty("metrics").GetProperty("credits_used").GetDouble());
+        Assert.Equal(2, run.GetProperty("metrics").GetProperty("providers").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_second_run_over_the_same_rows_pays_for_nothing_and_a_run_with_the_cache_off_pays_again()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions { HitPercent = 70 }, Ct);
+        await using var server = await TestServer.StartAsync(Settings(fake.ProviderConfiguration("s64", "sixtyfour")));
+        var workflow = await server.CreateWorkflowAsync(Definition("\"s64\""));
+        var payload = Companies(30);
+
+        var firstRun = await server.StartRunAsync(workflow, new { webhook_payload = payload }, "&result_formats=ndjson");
+        Assert.Equal("completed", (await server.WaitForRunAsync(firstRun)).GetProperty("overall_status").GetString());
+        Assert.Equal(30, fake.TotalCalls);
+
+        // Found and not-found answers are both cached: the second run is served from the cache, same rows, same values.
+        var secondRun = await server.StartRunAsync(workflow, new { webhook_payload = payload }, "&result_formats=ndjson");
+        var live = await server.WaitForRunAsync(secondRun);
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+        Assert.Equal(30, fake.TotalCalls);
+        Assert.Equal(30, BlockMetrics(live).GetProperty("cache_hits").GetInt64());
+        Assert.Equal(0, BlockMetrics(live).GetProperty("provider_calls").GetInt64());
+        Assert.Equal(0, BlockMetrics(live).GetProperty("credits_used").GetDouble());
+        var before = (await RowsAsync(server, firstRun)).Select(r => r.GetRawText()).ToList();
+        var after = (await RowsAsync(server, secondRun)).Select(r => r.GetRawText()).ToList();
+        Assert.Equal(before, after);
+
+        // Another workflow of the same organization reads the same cache.
+        var other = await server.CreateWorkflowAsync(Definition("\"s64\""));
+        var thirdRun = await server.StartRunAsync(other, new { webhook_payload = payload[..10] });
+        Assert.Equal("completed", (await server.WaitForRunAsync(thirdRun)).GetProperty("overall_status").GetString());
+        Assert.Equal(30, fake.TotalCalls);
+
+        var uncached = await server.StartRunAsync(workflow, new { webhook_payload = payload[..5], cache_config = new { enabled = false } });
+        Assert.Equal("completed", (await server.WaitForRunAsync(uncached)).GetProperty("overall_status").GetString());
+        Assert.Equal(35, fake.TotalCalls);
+    }
+
+    [Fact]
+    public async Task A_402_pauses_the_run_with_the_providers_reason_and_resume_finishes_it_without_paying_twice()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
+        fake.Script("c25.example", FakeReply.Status(402, detail: "Insufficient credits: top up your account"));
+        var settings = Settings(fake.ProviderConfiguration("s64", "sixtyfour"));
+        settings["Providers:s64:MaxConcurrency"] = "1";
+        await using var server = await TestServer.StartAsync(settings);
+        var workflow = await server.CreateWorkflowAsync(Definition("\"s64\""));
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Companies(40) }, "&result_formats=ndjson");
+
+        var paused = await server.WaitForStatusAsync(runId, TimeSpan.FromSeconds(60), "paused", "completed", "failed");
+        Assert.Equal("paused", paused.GetProperty("overall_status").GetString());
+        var reason = paused.GetProperty("status_reason").GetString()!;
+        Assert.Contains("402", reason, StringComparison.Ordinal);
+        Assert.Contains("Insufficient credits", reason, StringComparison.Ordinal);
+        Assert.Contains("resume", reason, StringComparison.Ordinal);
+        var run = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}", Ct);
+        Assert.Equal("paused", run.GetProperty("status").GetString());
+
+        var resume = await server.Client.PostAsync($"/workflows/resume?job_id={runId}", null, Ct);
+        Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
+        var live = await server.WaitForRunAsync(runId);
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+        var rows = await RowsAsync(server, runId);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"Company {i}"), rows.Select(r => r.GetProperty("name").GetString()));
+        Assert.All(rows, r => Assert.Equal("ok", r.GetProperty("enrich_status").GetString()));
+
+        // The 402 answer and its retry are the only repeat; rows answered before the pause came from the cache.
+        Assert.Equal(2, fake.CallsFor("c25.example"));
+        Assert.All(Enumerable.Range(0, 40).Where(i => i != 25), i => Assert.Equal(1, fake.CallsFor($"c{i}.example")));
+    }
+
+    [Fact]
+    public async Task A_run_pauses_when_its_budget_is_reached_and_resume_with_a_higher_budget_completes_it()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
+        await using var server = await TestServer.StartAsync(Settings(fake.ProviderConfiguration("s64", "sixtyfour")));
+        var workflow = await server.CreateWorkflowAsync(Definition("\"s64\""));
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Companies(30), max_credits = 12 }, "&result_formats=ndjson");
+
+        var paused = await server.WaitForStatusAsync(runId, TimeSpan.FromSeconds(60), "paused", "completed", "failed");
+        Assert.Equal("paused", paused.GetProperty("overall_status").GetString());
+        Assert.Contains("budget of 12 credits", paused.GetProperty("status_reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(12, fake.TotalCalls);
+        var spent = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}", Ct);
+        Assert.Equal(12, spent.GetProperty("metrics").GetProperty("credits_used").GetDouble());
+
+        // Resuming with the same budget pauses again at once; a higher one lets it finish.
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.PostAsync($"/workflows/resume?job_id={runId}", null, Ct)).StatusCode);
+        Assert.Equal("paused", (await server.WaitForStatusAsync(runId, TimeSpan.FromSeconds(60), "paused", "completed", "failed")).GetProperty("overall_status").GetString());
+        Assert.Equal(12, fake.TotalCalls);
+        var bad = await server.Client.PostAsJsonAsync($"/workflows/resume?job_id={runId}", new { max_credits = "lots" }, Ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.PostAsJsonAsync($"/workflows/resume?job_id={runId}", new { max_credits = 100 }, Ct)).StatusCode);
+        var live = await server.WaitForRunAsync(runId);
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+        Assert.Equal(30, fake.TotalCalls);
+        Assert.Equal(30, BlockMetrics(live).GetProperty("credits_used").GetDouble());
+        Assert.Equal(30, (await RowsAsync(server, runId)).Count);
+    }
+
+    [Fact]
+    public async Task A_401_fails_the_blocks_calls_with_the_providers_message_and_the_run_still_completes()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions { ApiKey = "the-right-key" }, Ct);
+        var settings = Settings(fake.ProviderConfiguration("s64", "sixtyfour"));
+        settings["Providers:s64:ApiKey"] = "a-wrong-key";
+        settings["Providers:s64:MaxConcurrency"] = "1";
+        await using var server = await TestServer.StartAsync(settings);
+        var workflow = await server.CreateWorkflowAsync(Definition("\"s64\""));
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Companies(30) }, "&result_formats=ndjson");
+        var live = await server.WaitForRunAsync(runId);
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+
+        var rejects = await RejectsAsync(server, runId);
+        Assert.Equal(30, rejects.Count);
+        Assert.All(rejects, r => Assert.Contains("401", r.GetProperty("reason").GetString(), StringComparison.Ordinal));
+        // Once refused, the block stops asking: one call per chunk of 10 rows at most, not one per row.
+        Assert.InRange(fake.TotalCalls, 1, 3);
+        Assert.Equal(30, BlockMetrics(live).GetProperty("rows_failed").GetInt64());
+    }
+
+    [Fact]
+    public async Task Unusable_answers_fail_only_their_rows_with_the_reason_and_the_run_goes_on()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
+        fake.Script("c1.example", FakeReply.MalformedJson);
+        fake.Script("c2.example", FakeReply.HtmlErrorPage);
+        fake.Script("c3.example", FakeReply.EmptyBody);
+        fake.Script("c4.example", FakeReply.SchemaViolation);
+        fake.Script("c5.example", FakeReply.Hang, FakeReply.Hang);
+        fake.Script("c6.example", FakeReply.Status(500), FakeReply.Status(500));
+        fake.Script("c7.example", FakeReply.Status(429, retryAfterSeconds: 1));
+        var settings = Settings(fake.ProviderConfiguration("s64", "sixtyfour"));
+        settings["Providers:s64:UseAsyncJobs"] = "false";
+        settings["Providers:s64:TimeoutSeconds"] = "1";
+        settings["Providers:s64:MaxAttempts"] = "2";
+        await using var server = await TestServer.StartAsync(settings);
+        var workflow = await server.CreateWorkflowAsync(Definition("\"s64\""));
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Companies(10) }, "&result_formats=ndjson");
+        var live = await server.WaitForRunAsync(runId, TimeSpan.FromSeconds(90));
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+
+        var reasons = (await RejectsAsync(server, runId)).ToDictionary(r => r.GetProperty("row").GetProperty("name").GetString()!, r => r.GetProperty("reason").GetString()!);
+        Assert.Equal(["Company 1", "Company 2", "Company 3", "Company 4", "Company 5", "Company 6"], reasons.Keys.Order());
+        Assert.Contains("malformed JSON", reasons["Company 1"], StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("HTML", reasons["Company 2"], StringComparison.Ordinal);
+        Assert.Contains("empty", reasons["Company 3"], StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("employees", reasons["Company 4"], StringComparison.Ordinal);
+        Assert.Contains("timed out", reasons["Company 5"], StringComparison.OrdinalIgnoreCase);
+        Assert.True(reasons["Company 6"].Contains("500", StringComparison.Ordinal), string.Join(" | ", reasons.Select(r => $"{r.Key}: {r.Value}")));
+        Assert.All(reasons.Values, r => Assert.Contains("s64", r, StringComparison.Ordinal));
+
+        // The 429 was waited out (Retry-After) and the row enriched; the others were not disturbed.
+        var rows = await RowsAsync(server, runId);
+        Assert.Equal(["Company 0", "Company 7", "Company 8", "Company 9"], rows.Select(r => r.GetProperty("name").GetString()));
+        Assert.All(rows, r => Assert.Equal("ok", r.GetProperty("enrich_status").GetString()));
+        Assert.Equal(2, fake.CallsFor("c7.example"));
+
+        // Failures are never cached: a second run asks again for those rows only.
+        var calls = fake.TotalCalls;
+        var again = await server.StartRunAsync(workflow, new { webhook_payload = Companies(10) });
+        Assert.Equal("completed", (await server.WaitForRunAsync(again)).GetProperty("overall_status").GetString());
+        Assert.Equal(calls + 6, fake.TotalCalls);
+    }
+
+    [Fact]
+    public async Task The_website_provider_reads_the_companys_own_site_and_refuses_private_addresses()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
+        var settings = Settings(fake.ProviderConfiguration("site", "website"));
+        settings["Outbound:Allow:0"] = "127.0.0.1/32";
+        await using var server = await TestServer.StartAsync(settings);
+        var workflow = await server.CreateWorkflowAsync("""
+            {"blocks": [
+              {"sequence_number": 1, "block_name": "webhook", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
+              {"sequence_number": 2, "block_name": "enrich_company", "block_id": "enrich",
+               "specs": {"website_field": "website", "provider": "site",
+                         "return_fields": {"description": "What the company does", "linkedin": "LinkedIn page", "emails": {"description": "Contact addresses", "type": "list[str]"}}}}],
+             "edges": [{"from_block_id": "companies", "to_block_id": "enrich"}]}
+            """);
+        var runId = await server.StartRunAsync(workflow, new
+        {
+            webhook_payload = new object[]
+            {
+                new { website = fake.SiteUrl("acme.example").AbsoluteUri },
+                new { website = "http://10.20.30.40/" },
+                new { website = "http://169.254.169.254/latest/meta-data/" },
+            },
+        }, "&result_formats=ndjson");
+        Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+
+        var row = Assert.Single(await RowsAsync(server, runId));
+        Assert.Equal("ok", row.GetProperty("enrich_status").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(row.GetProperty("description").GetString()));
+        Assert.Contains("linkedin.com", row.GetProperty("linkedin").GetString(), StringComparison.Ordinal);
+        Assert.NotEmpty(row.GetProperty("emails").EnumerateArray());
+
+        var rejects = await RejectsAsync(server, runId);
+        Assert.Equal(2, rejects.Count);
+        Assert.All(rejects, r => Assert.Contains("refused", r.GetProperty("reason").GetString(), StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task The_estimate_of_a_filtered_waterfall_is_within_15_percent_of_the_credits_the_run_then_uses()
+    {
+        await using var first = await FakeProviderServer.StartAsync(new FakeProviderOptions { HitPercent = 60, Seed = 11 }, Ct);
+        await using var second = await FakeProviderServer.StartAsync(new FakeProviderOptions { HitPercent = 80, Seed = 12 }, Ct);
+        var settings = Settings(first.ProviderConfiguration("s64", "sixtyfour"), second.ProviderConfiguration("vendor", "sixtyfour"));
+        settings["Engine:ChunkSize"] = "200";
+        settings["Providers:vendor:CreditsPerCall"] = "3";
+        await using var server = await TestServer.StartAsync(settings);
+        var definition = """
+            {"blocks": [
+              {"sequence_number": 1, "block_name": "webhook", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
+              {"sequence_number": 2, "block_name": "filter", "block_id": "big", "specs": {"filters": [{"column": "size", "operator": "greater_or_equal", "value": 40}]}},
+              {"sequence_number": 3, "block_name": "enrich_company", "block_id": "enrich",
+               "specs": {"website_field": "website", "provider": ["s64", "vendor"], "return_fields": {"employees": {"description": "Employees", "type": "int"}}}}],
+             "edges": [{"from_block_id": "companies", "to_block_id": "big"}, {"from_block_id": "big", "to_block_id": "enrich"}]}
+            """;
+        var workflow = await server.CreateWorkflowAsync(definition);
+        var random = new Random(2026);
+        object[] Rows(int count, int from) => [.. Enumerable.Range(from, count).Select(i => new { website = $"https://c{i}.example", size = random.Next(0, 100) })];
+
+        // A first run gives the providers a history (their past hit rates).
+        var seed = await server.StartRunAsync(workflow, new { webhook_payload = Rows(400, 100_000) });
+        Assert.Equal("completed", (await server.WaitForRunAsync(seed)).GetProperty("overall_status").GetString());
+
+        var payload = Rows(3000, 0);
+        var response = await server.Client.PostAsJsonAsync($"/workflows/estimate?workflow_id={workflow}", new { webhook_payload = payload }, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var estimate = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(3000, estimate.GetProperty("rows_in").GetInt64());
+        var callsBefore = first.TotalCalls + second.TotalCalls;
+
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = payload });
+        var live = await server.WaitForRunAsync(runId, TimeSpan.FromSeconds(120));
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+        var actual = live.GetProperty("blocks")[2].GetProperty("metrics").GetProperty("credits_used").GetDouble();
+        var predicted = estimate.GetProperty("credits_estimate").GetDouble();
+        Assert.True(Math.Abs(predicted - actual) <= 0.15 * actual,
+            string.Create(CultureInfo.InvariantCulture, $"estimated {predicted} credits, the run used {actual}: {estimate}"));
+
+        // The estimate made no paid call, and its row counts follow the filter.
+        Assert.Equal(callsBefore, first.TotalCalls + second.TotalCalls - (int)live.GetProperty("blocks")[2].GetProperty("metrics").GetProperty("provider_calls").GetInt64());
+        var blocks = estimate.GetProperty("blocks").EnumerateArray().ToDictionary(b => b.GetProperty("block_id").GetString()!);
+        var enrichIn = live.GetProperty("blocks")[2].GetProperty("metrics").GetProperty("processed_count").GetInt64();
+        Assert.InRange(blocks["enrich"].GetProperty("rows_in_estimate").GetInt64(), enrichIn * 0.85, enrichIn * 1.15);
+    }
+}
