@@ -86,4 +86,35 @@ public sealed class CliTests
         Assert.NotEqual(0, exit);
         Assert.Contains("ENRICHFLOW_TEST_SECRET_THAT_IS_NOT_SET", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Serve_refuses_providers_with_a_missing_secret_or_bad_settings_and_names_every_problem()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "enrichflow-cli", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        await File.WriteAllTextAsync(Path.Combine(data, "enrichflow.json"), """
+            {"Providers": {
+               "s64": {"Kind": "sixtyfour", "ApiKey": "${ENRICHFLOW_TEST_SIXTYFOUR_KEY_NOT_SET}"},
+               "llm": {"Kind": "openai_compatible", "BaseUrl": "http://127.0.0.1:9/v1/"},
+               "odd": {"Kind": "telepathy"}}}
+            """, Ct);
+        var (exit, _, stderr) = await RunAsync("serve", "--urls", "http://127.0.0.1:0", "--data", data);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("ENRICHFLOW_TEST_SIXTYFOUR_KEY_NOT_SET", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+
+        // With the variable set, the other providers' problems are listed together.
+        await File.WriteAllTextAsync(Path.Combine(data, "enrichflow.json"), """
+            {"Providers": {
+               "s64": {"Kind": "sixtyfour", "ApiKey": ""},
+               "llm": {"Kind": "openai_compatible", "BaseUrl": "http://127.0.0.1:9/v1/"},
+               "odd": {"Kind": "telepathy"}}}
+            """, Ct);
+        (exit, _, stderr) = await RunAsync("serve", "--urls", "http://127.0.0.1:0", "--data", data);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Providers:s64:ApiKey", stderr, StringComparison.Ordinal);
+        Assert.Contains("Providers:llm:Model", stderr, StringComparison.Ordinal);
+        Assert.Contains("telepathy", stderr, StringComparison.Ordinal);
+        Assert.Contains("sixtyfour", stderr[stderr.IndexOf("telepathy", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
 }

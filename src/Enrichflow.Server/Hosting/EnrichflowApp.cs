@@ -74,6 +74,7 @@ public static class EnrichflowApp
         Check<OutboundOptions>(app, problems);
         Check<WebhookOptions>(app, problems);
         Check<EnrichmentOptions>(app, problems);
+        Check<ProvidersConfiguration>(app, problems);
         return problems;
     }
 
@@ -129,6 +130,7 @@ public static class EnrichflowApp
         services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRunEndListener, EnrichmentRunEnd>();
         services.AddSingleton<Estimates.WorkflowEstimator>();
+        services.AddHostedService<ProviderCacheCleanup>();
         services.AddSingleton<IRunEndListener, ExportLedgerCleanup>();
         services.AddSingleton<IBlobStore>(sp => new LocalDiskBlobStore(Path.Combine(dataDirectory, "blobs"), sp.GetRequiredService<IOptions<ServerOptions>>().Value.FlushBlobsToDisk));
         services.AddSingleton(sp => new DownloadSigner(

@@ -32,7 +32,8 @@ public static class ProviderKinds
 
     public static int DefaultMaxConcurrency(string? kind) => kind switch
     {
-        Sixtyfour => 500,
+        // Sixtyfour: 500 requests a minute that take up to minutes each (P95 about 5) keep thousands in flight.
+        Sixtyfour => 2500,
         Lookup => 0,
         _ => 20,
     };

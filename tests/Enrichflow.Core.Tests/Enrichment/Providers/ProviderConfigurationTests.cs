@@ -92,7 +92,7 @@ public sealed class ProviderConfigurationTests
         var web = ProviderSettings.Resolve("web", configuration.Providers["web"]);
         var lookup = ProviderSettings.Resolve("sample", configuration.Providers["sample"]);
 
-        Assert.Equal(new ProviderLimitsSettings(500, 500, TimeSpan.FromSeconds(900), 1m), s64.Limits);
+        Assert.Equal(new ProviderLimitsSettings(500, 2500, TimeSpan.FromSeconds(900), 1m), s64.Limits);
         Assert.Equal("https://api.sixtyfour.ai/", s64.BaseUri!.AbsoluteUri);
         Assert.Equal(4, s64.MaxAttempts);
         Assert.Equal(TimeSpan.FromSeconds(1), s64.RetryDelay);
