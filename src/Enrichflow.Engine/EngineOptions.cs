@@ -9,6 +9,12 @@ public sealed class EngineOptions
     /// <summary>Work units executed at once by this process.</summary>
     public int Workers { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>
+    /// Units waiting on remote calls (enrichment) at once, besides <see cref="Workers"/>; each holds one chunk of
+    /// rows in memory while its calls are paced by the provider limits.
+    /// </summary>
+    public int IoWorkers { get; set; } = 8;
+
     /// <summary>How long a claimed unit stays leased without a renewal.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -37,6 +43,11 @@ public sealed class EngineOptions
         if (Workers is < 1 or > 256)
         {
             yield return $"Engine:Workers must be between 1 and 256 (was {Workers}).";
+        }
+
+        if (IoWorkers is < 1 or > 1024)
+        {
+            yield return $"Engine:IoWorkers must be between 1 and 1024 (was {IoWorkers}).";
         }
 
         if (Lease < TimeSpan.FromSeconds(2))

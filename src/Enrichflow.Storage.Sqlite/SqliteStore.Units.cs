@@ -11,26 +11,29 @@ public sealed partial class SqliteStore
 
     // The best pending unit of each running run (one index seek per run) plus the units whose lease expired;
     // the best of those wins. Assemble and finalize units first, then lower chunks, later blocks, older runs.
+    /// <summary>The next unit to claim: per running run its first pending unit, and any unit whose lease ran out; {0} filters out skipped blocks.</summary>
     private const string ClaimCandidate =
         """
         SELECT u.id, u.run_id, u.kind, u.block_id, u.chunk, u.position
         FROM (
             SELECT (SELECT p.id FROM work_units p
-                    WHERE p.run_id = r.id AND p.status = 'pending'
+                    WHERE p.run_id = r.id AND p.status = 'pending'{0}
                     ORDER BY p.urgent DESC, p.chunk, p.position DESC
                     LIMIT 1) AS unit_id,
                    r.queued_at
             FROM runs r
             WHERE r.status = 'running'
             UNION ALL
-            SELECT x.id, r.queued_at
-            FROM work_units x JOIN runs r ON r.id = x.run_id
-            WHERE x.status = 'running' AND x.lease_expires_at < $now AND r.status = 'running'
+            SELECT p.id, r.queued_at
+            FROM work_units p JOIN runs r ON r.id = p.run_id
+            WHERE p.status = 'running' AND p.lease_expires_at < $now AND r.status = 'running'{0}
         ) c
         JOIN work_units u ON u.id = c.unit_id
         ORDER BY u.urgent DESC, u.chunk, u.position DESC, c.queued_at, u.id
         LIMIT 1
         """;
+
+    private static readonly string ClaimAny = string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimCandidate, "");
 
     public Task EnqueueUnitsAsync(IReadOnlyList<UnitKey> units, CancellationToken cancellationToken) =>
         units.Count == 0 ? Task.CompletedTask : WriteAsync(connection => AddPendingUnits(connection, units, DateTimeOffset.UtcNow), cancellationToken);
@@ -40,12 +43,32 @@ public sealed partial class SqliteStore
     /// <c>started_at</c>), so live status is right without waiting for the engine's <see cref="SetBlockStatusAsync"/>.
     /// </remarks>
     public Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ClaimUnitAsync(owner, lease, now, [], cancellationToken);
+
+    public Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, IReadOnlyCollection<UnitHead> skip, CancellationToken cancellationToken) =>
         WriteAsync(connection =>
         {
-            var candidate = connection.QueryFirst(ClaimCandidate, reader => new UnitRow(
+            var sql = ClaimAny;
+            var parameters = new List<(string, object?)> { ("$now", now) };
+            if (skip.Count > 0)
+            {
+                var filter = new System.Text.StringBuilder();
+                var i = 0;
+                foreach (var head in skip)
+                {
+                    filter.Append(System.Globalization.CultureInfo.InvariantCulture, $" AND NOT (p.run_id = $sr{i} AND p.block_id = $sb{i})");
+                    parameters.Add(($"$sr{i}", head.RunId));
+                    parameters.Add(($"$sb{i}", head.BlockId));
+                    i++;
+                }
+
+                sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimCandidate, filter);
+            }
+
+            var candidate = connection.QueryFirst(sql, reader => new UnitRow(
                 reader.GetInt64(0),
                 new UnitKey(reader.GetGuid(1), (UnitKind)reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5))),
-                ("$now", now));
+                [.. parameters]);
             if (candidate is null)
             {
                 return null;

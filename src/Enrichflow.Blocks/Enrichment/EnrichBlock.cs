@@ -36,6 +36,11 @@ internal sealed class EnrichBlock(EnrichPlan plan) : RowBlock, IProviderCallEsti
         }
 
         var caller = BlockServices.Require<EnrichmentCaller>(context, "the enrichment service");
+        if (plan.Providers.Any(p => !p.IsLocal) && context.WaitsOnRemoteCalls is { } waits)
+        {
+            await waits(cancellationToken);
+        }
+
         var session = caller.Begin(context, plan.StopFields);
         var work = new Task<RowResult>[input.Count];
         for (var i = 0; i < input.Count; i++)

@@ -26,8 +26,16 @@ public sealed partial class EnrichmentCaller(
     /// <summary>Refusals (401/403) by run, block and provider: a block stops asking a provider that refused it.</summary>
     private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);
 
-    /// <summary>Starts one block's calls over one chunk.</summary>
-    public EnrichmentSession Begin(BlockRunContext context, IReadOnlyList<string> stopFields) => new(context, stopFields, usage, _refusals);
+    /// <summary>Runs that must pause, with why: their units start no new call, and the calls under way finish (and are kept).</summary>
+    private readonly ConcurrentDictionary<Guid, string> _pausing = new();
+
+    /// <summary>Starts one block's calls over one chunk (a unit runs only while its run runs: any pause is over).</summary>
+    public EnrichmentSession Begin(BlockRunContext context, IReadOnlyList<string> stopFields)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _pausing.TryRemove(context.RunId, out _);
+        return new(context, stopFields, usage, _refusals, _pausing);
+    }
 
     /// <summary>Credits spent by a run as this process knows it (null when unknown here).</summary>
     public double? SpentBy(Guid runId) => budget.Spent(runId);
@@ -35,6 +43,7 @@ public sealed partial class EnrichmentCaller(
     public void ForgetRun(Guid runId)
     {
         budget.Forget(runId);
+        _pausing.TryRemove(runId, out _);
         var prefix = $"{runId:N}/";
         foreach (var key in _refusals.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
         {
@@ -112,7 +121,8 @@ public sealed partial class EnrichmentCaller(
         var cost = 0.0;
         try
         {
-            EnrichmentAnswer answer;
+            // The slot is held until the answer is in the cache and its cost recorded: a crash can repeat at most
+            // the calls that hold slots (MaxConcurrency), never one that was answered and not yet kept.
             using (await limits.For(provider.Name, provider.Limits).AcquireSlotAsync(context.RunId, priority, cancellationToken))
             {
                 // While this row waited for a slot the run may have been told to pause, or the provider refused the block.
@@ -123,6 +133,7 @@ public sealed partial class EnrichmentCaller(
                     return EnrichmentAnswer.Failed(refusal);
                 }
 
+                EnrichmentAnswer answer;
                 try
                 {
                     answer = await provider.CallAsync(request, cancellationToken);
@@ -136,23 +147,23 @@ public sealed partial class EnrichmentCaller(
                 catch (ProviderPaymentRequiredException e)
                 {
                     LogPaymentRequired(logger, context.RunId, provider.Name, e.Message);
-                    throw new RunPauseException($"{e.Message}. Add credits with the provider, then resume the run (POST /runs/{context.RunId}/resume).", e);
+                    throw new RunPauseException($"{e.Message}. Add credits with the provider, then resume the run (POST /workflows/resume?job_id={context.RunId}).", e);
                 }
-            }
 
-            cost = answer.Billable ? (double)(answer.Credits ?? provider.Limits.CreditsPerCall) : 0;
-            if (answer.Outcome != EnrichmentOutcome.Failed && context.Enrichment.CacheEnabled)
-            {
-                // Written before the row is committed: a unit that runs again after a crash reads it.
-                await cache.PutAsync(new ProviderCacheEntry(context.OrgId, provider.Name, key, CachedAnswers.OutcomeName(answer.Outcome),
-                    CachedAnswers.Serialize(answer), cost, time.GetUtcNow()), CancellationToken.None);
-            }
+                cost = answer.Billable ? (double)(answer.Credits ?? provider.Limits.CreditsPerCall) : 0;
+                if (answer.Outcome != EnrichmentOutcome.Failed && context.Enrichment.CacheEnabled)
+                {
+                    // Written before the row is committed: a unit that runs again after a crash reads it.
+                    await cache.PutAsync(new ProviderCacheEntry(context.OrgId, provider.Name, key, CachedAnswers.OutcomeName(answer.Outcome),
+                        CachedAnswers.Serialize(answer), cost, time.GetUtcNow()), CancellationToken.None);
+                }
 
-            var (hits, misses, failures) = session.Classify(request, answer);
-            await usage.AddUsageAsync([new UsageIncrement(context.OrgId, context.RunId, context.BlockId, provider.Name, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime),
-                Calls: 1, Hits: hits, Misses: misses, Failures: failures, Credits: cost)], CancellationToken.None);
-            session.Count(provider, request, answer, paid: true, fromCache: false, recorded: true);
-            return answer;
+                var (hits, misses, failures) = session.Classify(request, answer);
+                await usage.AddUsageAsync([new UsageIncrement(context.OrgId, context.RunId, context.BlockId, provider.Name, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime),
+                    Calls: 1, Hits: hits, Misses: misses, Failures: failures, Credits: cost)], CancellationToken.None);
+                session.Count(provider, request, answer, paid: true, fromCache: false, recorded: true);
+                return answer;
+            }
         }
         finally
         {

@@ -9,18 +9,24 @@ namespace Enrichflow.Blocks.Enrichment;
 /// remembers a provider that refused the block (401/403) so its other rows fail without calling. Paid calls are
 /// recorded as they happen; the rest is written by <see cref="FlushAsync"/> before the chunk is committed.
 /// </summary>
-public sealed class EnrichmentSession(BlockRunContext context, IReadOnlyList<string> stopFields, IUsageStore usage, ConcurrentDictionary<string, string> refusals)
+public sealed class EnrichmentSession(
+    BlockRunContext context,
+    IReadOnlyList<string> stopFields,
+    IUsageStore usage,
+    ConcurrentDictionary<string, string> refusals,
+    ConcurrentDictionary<Guid, string> pausing)
 {
     private readonly ConcurrentDictionary<string, Counts> _unrecorded = new(StringComparer.Ordinal);
 
-    private string? _pauseReason;
-
     public BlockRunContext Context { get; } = context;
 
-    /// <summary>Why the run must pause (set by the first row that found out); calls not yet started then stop.</summary>
-    public string? PauseReason => Volatile.Read(ref _pauseReason);
+    /// <summary>
+    /// Why the run must pause (set by the first row of any of its units that found out): calls not yet started then
+    /// stop, in every unit of the run in this process; calls under way finish, so what they cost is recorded and cached.
+    /// </summary>
+    public string? PauseReason => pausing.GetValueOrDefault(Context.RunId);
 
-    public void RequestPause(string reason) => Interlocked.CompareExchange(ref _pauseReason, reason, null);
+    public void RequestPause(string reason) => pausing.TryAdd(Context.RunId, reason);
 
     /// <summary>The refusal (401/403) this provider gave this run's block, if any: later calls fail the same way without asking.</summary>
     public string? RefusalOf(IEnrichmentProvider provider) => refusals.GetValueOrDefault(RefusalKey(provider));

@@ -28,7 +28,7 @@ public sealed class RunBudget(IUsageStore usage)
             if (account.Spent + account.Reserved + price > limit + 1e-9)
             {
                 throw new RunPauseException(string.Create(CultureInfo.InvariantCulture,
-                    $"The run's budget of {limit:0.##} credits is reached ({account.Spent:0.##} spent); raise max_credits when resuming (POST /runs/{context.RunId}/resume with {{\"max_credits\": ...}})."));
+                    $"The run's budget of {limit:0.##} credits is reached ({account.Spent:0.##} spent); raise max_credits when resuming: POST /workflows/resume?job_id={context.RunId} with {{\"max_credits\": ...}}."));
             }
 
             account.Reserved += price;

@@ -177,6 +177,13 @@ public sealed class BlockRunContext
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Called by a block about to spend its time waiting on remote calls (enrichment): its unit stops counting
+    /// against <c>Engine:Workers</c>, which are for CPU work, and counts against <c>Engine:IoWorkers</c> instead, so a
+    /// long enrichment never starves other runs. Null when the host has no such pools; calling it twice is harmless.
+    /// </summary>
+    public Func<CancellationToken, ValueTask>? WaitsOnRemoteCalls { get; init; }
+
     /// <summary>The run's provider cache and budget settings (API.md §3 <c>cache_config</c>, <c>max_credits</c>).</summary>
     public RunEnrichmentSettings Enrichment { get; init; } = new();
 }

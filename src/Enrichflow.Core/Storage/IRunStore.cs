@@ -41,6 +41,12 @@ public interface IRunStore
     /// </summary>
     Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="ClaimUnitAsync(string, TimeSpan, DateTimeOffset, CancellationToken)"/>, passing over the units of the
+    /// blocks in <paramref name="skip"/> (the dispatcher's I/O pool is full: units that would wait on remote calls can wait).
+    /// </summary>
+    Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, IReadOnlyCollection<UnitHead> skip, CancellationToken cancellationToken);
+
     /// <summary>Extends a lease; false when it was lost.</summary>
     Task<bool> RenewLeaseAsync(ClaimedUnit unit, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -34,6 +34,9 @@ public readonly record struct UnitKey(Guid RunId, UnitKind Kind, string BlockId,
 }
 
 /// <summary>A unit claimed under a lease; only the holder of <see cref="LeaseToken"/> may commit it.</summary>
+/// <summary>A block of a run, as the head of the units a claim may skip.</summary>
+public readonly record struct UnitHead(Guid RunId, string BlockId);
+
 public sealed record ClaimedUnit(UnitKey Key, Guid LeaseToken, int Attempt, DateTimeOffset LeaseExpiresAt);
 
 /// <summary>Counters a committed chunk adds to its block.</summary>

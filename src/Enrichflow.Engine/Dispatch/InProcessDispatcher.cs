@@ -26,6 +26,9 @@ public sealed partial class InProcessDispatcher(
     private readonly EngineOptions _options = options.Value;
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly ConcurrentDictionary<ClaimedUnit, CancellationTokenSource> _inFlight = new();
+
+    /// <summary>Blocks whose units wait on remote calls, with when one last did: skipped by claims while the I/O pool is full.</summary>
+    private readonly ConcurrentDictionary<UnitHead, DateTimeOffset> _remoteBound = new();
     private int _wakePending;
 
     public void NotifyWorkAvailable()
@@ -58,6 +61,7 @@ public sealed partial class InProcessDispatcher(
         await store.ExpireAllLeasesAsync(time.GetUtcNow(), stoppingToken);
         await coordinator.RecoverAsync(stoppingToken);
         using var slots = new SemaphoreSlim(_options.Workers, _options.Workers);
+        using var ioSlots = new SemaphoreSlim(_options.IoWorkers, _options.IoWorkers);
         var lastSweep = time.GetUtcNow();
         var lastStart = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
@@ -81,7 +85,7 @@ public sealed partial class InProcessDispatcher(
                         await coordinator.SweepAsync(stoppingToken);
                     }
 
-                    var unit = await store.ClaimUnitAsync(_options.NodeName, _options.Lease, time.GetUtcNow(), stoppingToken);
+                    var unit = await store.ClaimUnitAsync(_options.NodeName, _options.Lease, time.GetUtcNow(), RemoteBoundToSkip(ioSlots), stoppingToken);
                     if (unit is null)
                     {
                         slots.Release();
@@ -89,7 +93,8 @@ public sealed partial class InProcessDispatcher(
                         break;
                     }
 
-                    _ = RunUnitAsync(unit, slots, stoppingToken);
+                    var head = new UnitHead(unit.Key.RunId, unit.Key.BlockId);
+                    _ = RunUnitAsync(unit, new WorkerSlot(slots, ioSlots, () => _remoteBound[head] = time.GetUtcNow()), stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -112,8 +117,29 @@ public sealed partial class InProcessDispatcher(
         }
     }
 
-    private async Task RunUnitAsync(ClaimedUnit unit, SemaphoreSlim slots, CancellationToken stoppingToken)
+    /// <summary>While every I/O slot is taken, units of blocks known to wait on remote calls are left for later, so CPU workers serve other runs.</summary>
+    private IReadOnlyCollection<UnitHead> RemoteBoundToSkip(SemaphoreSlim ioSlots)
     {
+        if (_remoteBound.IsEmpty)
+        {
+            return [];
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var (head, seen) in _remoteBound)
+        {
+            if (now - seen > TimeSpan.FromMinutes(30))
+            {
+                _remoteBound.TryRemove(head, out _);
+            }
+        }
+
+        return ioSlots.CurrentCount == 0 ? [.. _remoteBound.Keys] : [];
+    }
+
+    private async Task RunUnitAsync(ClaimedUnit unit, WorkerSlot slot, CancellationToken stoppingToken)
+    {
+        WorkerSlot.Current = slot;
         using var timeout = new CancellationTokenSource(_options.UnitTimeout, time);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
         _inFlight[unit] = cts;
@@ -150,7 +176,7 @@ public sealed partial class InProcessDispatcher(
                 LogLoopError(logger, e);
             }
 
-            slots.Release();
+            slot.Release();
             NotifyWorkAvailable();
         }
     }

@@ -182,15 +182,15 @@ public sealed partial class RunCoordinator(
     }
 
     /// <summary>
-    /// Pauses a running run (a provider is out of credits, or the run's budget is reached): its units stop without
-    /// failing, its committed work stays, and <see cref="ResumeAsync"/> continues it.
+    /// Pauses a running run (a provider is out of credits, or the run's budget is reached): no unit of it is claimed
+    /// any more, its committed work stays, and <see cref="ResumeAsync"/> continues it. Units under way are not
+    /// aborted: their blocks stop starting paid calls and let those under way finish, so nothing paid for is lost.
     /// </summary>
     public async Task PauseAsync(Guid runId, string reason, CancellationToken cancellationToken)
     {
         if (await store.TransitionRunAsync(runId, [RunStatus.Running], RunStatus.Paused, time.GetUtcNow(), reason, null, cancellationToken))
         {
             LogRunPaused(logger, runId, reason);
-            await dispatcher.AbortRunAsync(runId, cancellationToken);
         }
     }
 

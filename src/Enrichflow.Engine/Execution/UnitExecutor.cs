@@ -80,6 +80,7 @@ public sealed partial class UnitExecutor(
             Services = services,
             Time = time,
             Enrichment = new RunEnrichmentSettings(runOptions.CacheConfig.Enabled, runOptions.CacheConfig.TtlDays, runOptions.MaxCredits),
+            WaitsOnRemoteCalls = Dispatch.WorkerSlot.Current is { } slot ? slot.MoveToIoAsync : null,
         };
     }
 

@@ -158,6 +158,9 @@ public sealed class FaultInjectingRunStore(IRunStore inner, StoreFaults faults) 
     public Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.ClaimUnitAsync(owner, lease, now, cancellationToken);
 
+    public Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, IReadOnlyCollection<UnitHead> skip, CancellationToken cancellationToken) =>
+        inner.ClaimUnitAsync(owner, lease, now, skip, cancellationToken);
+
     public Task<CommitResult> CommitUnitAsync(ClaimedUnit unit, UnitCommit commit, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.CommitUnitAsync(unit, commit, now, cancellationToken);
 

@@ -172,9 +172,17 @@ public sealed class ProviderRunTests
         var paused = await server.WaitForStatusAsync(runId, TimeSpan.FromSeconds(60), "paused", "completed", "failed");
         Assert.Equal("paused", paused.GetProperty("overall_status").GetString());
         Assert.Contains("budget of 12 credits", paused.GetProperty("status_reason").GetString(), StringComparison.Ordinal);
+        // The calls under way when the run paused finish and are recorded: exactly the budget, never more.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        double spent;
+        while ((spent = (await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}", Ct)).GetProperty("metrics").GetProperty("credits_used").GetDouble()) < 12
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Equal(12, spent);
         Assert.Equal(12, fake.TotalCalls);
-        var spent = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}", Ct);
-        Assert.Equal(12, spent.GetProperty("metrics").GetProperty("credits_used").GetDouble());
 
         // Resuming with the same budget pauses again at once; a higher one lets it finish.
         Assert.Equal(HttpStatusCode.OK, (await server.Client.PostAsync($"/workflows/resume?job_id={runId}", null, Ct)).StatusCode);
@@ -337,5 +345,34 @@ public sealed class ProviderRunTests
         var blocks = estimate.GetProperty("blocks").EnumerateArray().ToDictionary(b => b.GetProperty("block_id").GetString()!);
         var enrichIn = live.GetProperty("blocks")[2].GetProperty("metrics").GetProperty("processed_count").GetInt64();
         Assert.InRange(blocks["enrich"].GetProperty("rows_in_estimate").GetInt64(), enrichIn * 0.85, enrichIn * 1.15);
+    }
+
+    [Fact]
+    public async Task A_long_enrichment_waits_in_its_own_pool_and_never_starves_other_runs_of_workers()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions { LatencyMin = TimeSpan.FromSeconds(2), LatencyMax = TimeSpan.FromSeconds(3) }, Ct);
+        var settings = Settings(fake.ProviderConfiguration("s64", "sixtyfour"));
+        settings["Engine:Workers"] = "1";
+        settings["Engine:IoWorkers"] = "2";
+        settings["Providers:s64:MaxConcurrency"] = "2";
+        await using var server = await TestServer.StartAsync(settings);
+        var enrich = await server.CreateWorkflowAsync(Definition("\"s64\""));
+        var slow = await server.StartRunAsync(enrich, new { webhook_payload = Companies(200) });
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (fake.TotalCalls == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the enrichment run made no call");
+            await Task.Delay(50, Ct);
+        }
+
+        // One CPU worker, and the enrichment (200 rows, 2 at a time, 2-3 s each) holds I/O slots for minutes:
+        // a plain run still goes through at once.
+        var plain = await server.CreateWorkflowAsync(Definitions.WebhookValidate);
+        var quick = await server.StartRunAsync(plain, new { webhook_payload = Enumerable.Range(0, 500).Select(i => new { email = $"lead{i}@example.com" }).ToArray() });
+        Assert.Equal("completed", (await server.WaitForRunAsync(quick, TimeSpan.FromSeconds(30))).GetProperty("overall_status").GetString());
+        var live = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{slow}/live_status", Ct);
+        Assert.Equal("running", live.GetProperty("overall_status").GetString());
+        Assert.True(fake.MaxInFlight <= 2, $"{fake.MaxInFlight} calls were in flight at once; MaxConcurrency is 2");
+        await server.Client.PostAsync($"/workflows/cancel?job_id={slow}", null, Ct);
     }
 }

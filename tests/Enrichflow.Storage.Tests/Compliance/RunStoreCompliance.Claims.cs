@@ -35,6 +35,26 @@ public abstract partial class RunStoreCompliance
     }
 
     [Fact]
+    public async Task Claim_passes_over_skipped_blocks_including_their_expired_leases()
+    {
+        var first = await AddRunAsync();
+        var second = await AddRunAsync();
+        await Store.EnqueueUnitsAsync([Chunk(first, "enrich", 0), Chunk(first, "enrich", 1), Chunk(first, "clean", 2), Chunk(second, "enrich", 0)], Ct);
+        UnitHead[] skip = [new(first, "enrich"), new(second, "enrich")];
+
+        var claimed = await Store.ClaimUnitAsync("w1", Lease, T0, skip, Ct);
+        Assert.Equal(Chunk(first, "clean", 2), claimed!.Key with { Position = 0 });
+        Assert.Null(await Store.ClaimUnitAsync("w1", Lease, T0, skip, Ct));
+
+        // Without the skip list the skipped units are claimed, lowest chunk first; an expired one is skipped too.
+        var enrich = await Store.ClaimUnitAsync("w1", Lease, T0, [], Ct);
+        Assert.Equal("enrich", enrich!.Key.BlockId);
+        Assert.Equal(0, enrich.Key.Chunk);
+        var late = await Store.ClaimUnitAsync("w1", Lease, T0.AddHours(1), skip, Ct);
+        Assert.True(late is null || late.Key.BlockId != "enrich", $"claimed {late?.Key} although its block is skipped");
+    }
+
+    [Fact]
     public async Task Claim_prefers_lower_chunks_then_later_blocks()
     {
         var runId = await AddRunAsync();
