@@ -147,4 +147,37 @@ public sealed class OfflineEnrichmentTests
         var theirs = await other.GetFromJsonAsync<JsonElement>("/usage", Ct);
         Assert.Empty(theirs.GetProperty("providers").EnumerateArray());
     }
+
+    [Fact]
+    public async Task An_estimate_is_checked_like_a_run_and_queues_nothing()
+    {
+        await using var server = await TestServer.StartAsync();
+        var workflow = await server.CreateWorkflowAsync(Enrich);
+
+        var unknown = await server.Client.PostAsJsonAsync("/workflows/estimate?workflow_id=no-such-workflow", new { webhook_payload = new object[] { new { website = "microsoft.com" } } }, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var missing = await server.Client.PostAsJsonAsync($"/workflows/estimate?workflow_id={workflow}", new { }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("webhook_payload", await missing.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var notObject = await server.Client.PostAsJsonAsync($"/workflows/estimate?workflow_id={workflow}", new { webhook_payload = new object[] { new { website = "a.com" }, 7 } }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, notObject.StatusCode);
+        Assert.Contains("webhook_payload[1]", await notObject.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        var response = await server.Client.PostAsJsonAsync($"/workflows/estimate?workflow_id={workflow}",
+            new { webhook_payload = new object[] { new { website = "microsoft.com" }, new { website = "apple.com" }, new { website = "nowhere.example" } } }, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var estimate = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(3, estimate.GetProperty("rows_in").GetInt64());
+        var enrich = estimate.GetProperty("blocks")[1];
+        Assert.Equal("enrich", enrich.GetProperty("block_id").GetString());
+        Assert.Equal(3, enrich.GetProperty("provider_calls_estimate").GetInt64());
+        Assert.Equal(0, estimate.GetProperty("credits_estimate").GetDouble());
+        // The local table was asked: 2 of 3 found.
+        Assert.Equal(0.6667, enrich.GetProperty("providers")[0].GetProperty("hit_rate").GetDouble(), 3);
+
+        var runs = await server.Client.GetFromJsonAsync<JsonElement>("/workflows/runs", Ct);
+        Assert.Empty(runs.EnumerateArray());
+        var usage = await server.Client.GetFromJsonAsync<JsonElement>("/usage", Ct);
+        Assert.Empty(usage.GetProperty("providers").EnumerateArray());
+    }
 }
