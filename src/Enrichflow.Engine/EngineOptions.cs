@@ -21,7 +21,7 @@ public sealed class EngineOptions
     /// <summary>How often the dispatcher looks for work when nothing woke it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How long one unit may run before it is given up as hung and tried again (a failure like any other).</summary>
+    /// <summary>How long one unit may run before it is given up as hung and tried again (a failure like any other). Units waiting on enrichment providers are exempt: each call has its own timeout.</summary>
     public TimeSpan UnitTimeout { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Attempts of a unit before its run fails.</summary>

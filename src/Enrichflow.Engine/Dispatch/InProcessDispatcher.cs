@@ -93,8 +93,7 @@ public sealed partial class InProcessDispatcher(
                         break;
                     }
 
-                    var head = new UnitHead(unit.Key.RunId, unit.Key.BlockId);
-                    _ = RunUnitAsync(unit, new WorkerSlot(slots, ioSlots, () => _remoteBound[head] = time.GetUtcNow()), stoppingToken);
+                    _ = RunUnitAsync(unit, new WorkerSlot(slots, ioSlots), stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -141,6 +140,14 @@ public sealed partial class InProcessDispatcher(
     {
         WorkerSlot.Current = slot;
         using var timeout = new CancellationTokenSource(_options.UnitTimeout, time);
+        var head = new UnitHead(unit.Key.RunId, unit.Key.BlockId);
+        slot.OnMove = () =>
+        {
+            _remoteBound[head] = time.GetUtcNow();
+            // A unit that waits on providers is paced by them (each call has its own timeout and retries), and may
+            // rightly take longer than Engine:UnitTimeout when the provider is slow or shared by many runs.
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        };
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
         _inFlight[unit] = cts;
         var renewal = RenewWhileRunningAsync(unit, cts);

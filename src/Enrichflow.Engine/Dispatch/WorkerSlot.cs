@@ -4,10 +4,13 @@ namespace Enrichflow.Engine.Dispatch;
 /// The worker slot a unit runs in: a CPU slot (<see cref="EngineOptions.Workers"/>) until its block says it waits on
 /// remote calls, then an I/O slot (<see cref="EngineOptions.IoWorkers"/>), so the CPU slot serves other units.
 /// </summary>
-internal sealed class WorkerSlot(SemaphoreSlim cpu, SemaphoreSlim io, Action? onMove = null)
+internal sealed class WorkerSlot(SemaphoreSlim cpu, SemaphoreSlim io)
 {
     private static readonly AsyncLocal<WorkerSlot?> CurrentSlot = new();
     private int _state; // 0: CPU slot held, 1: moving, 2: I/O slot held, 3: released
+
+    /// <summary>Runs when the unit moves to the I/O pool (the dispatcher notes the block, and lifts the unit's timeout).</summary>
+    public Action? OnMove { get; set; }
 
     /// <summary>The slot of the unit running on this async flow, if any.</summary>
     public static WorkerSlot? Current
@@ -24,7 +27,7 @@ internal sealed class WorkerSlot(SemaphoreSlim cpu, SemaphoreSlim io, Action? on
             return;
         }
 
-        onMove?.Invoke();
+        OnMove?.Invoke();
         try
         {
             await io.WaitAsync(cancellationToken);

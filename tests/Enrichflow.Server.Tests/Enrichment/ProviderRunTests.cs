@@ -375,4 +375,22 @@ public sealed class ProviderRunTests
         Assert.True(fake.MaxInFlight <= 2, $"{fake.MaxInFlight} calls were in flight at once; MaxConcurrency is 2");
         await server.Client.PostAsync($"/workflows/cancel?job_id={slow}", null, Ct);
     }
+
+    [Fact]
+    public async Task A_unit_paced_by_a_slow_provider_may_outlast_the_unit_timeout()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions { LatencyMin = TimeSpan.FromSeconds(1.5), LatencyMax = TimeSpan.FromSeconds(1.5) }, Ct);
+        var settings = Settings(fake.ProviderConfiguration("s64", "sixtyfour"));
+        settings["Engine:UnitTimeout"] = "00:00:02";
+        settings["Providers:s64:MaxConcurrency"] = "1";
+        settings["Providers:s64:UseAsyncJobs"] = "false";
+        await using var server = await TestServer.StartAsync(settings);
+        var workflow = await server.CreateWorkflowAsync(Definition("\"s64\""));
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Companies(3) });
+
+        // Three calls one at a time take 4.5 s, more than the 2 s unit timeout: the run completes, each row asked once.
+        var live = await server.WaitForRunAsync(runId, TimeSpan.FromSeconds(60));
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+        Assert.Equal(3, fake.TotalCalls);
+    }
 }
