@@ -393,4 +393,31 @@ public sealed class ProviderRunTests
         Assert.Equal("completed", live.GetProperty("overall_status").GetString());
         Assert.Equal(3, fake.TotalCalls);
     }
+
+    [Fact]
+    public async Task Two_runs_share_a_providers_slots_fairly_so_a_small_run_is_not_stuck_behind_a_big_one()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions { LatencyMin = TimeSpan.FromMilliseconds(150), LatencyMax = TimeSpan.FromMilliseconds(150) }, Ct);
+        var settings = Settings(fake.ProviderConfiguration("s64", "sixtyfour"));
+        settings["Providers:s64:MaxConcurrency"] = "2";
+        settings["Providers:s64:UseAsyncJobs"] = "false";
+        await using var server = await TestServer.StartAsync(settings);
+        var workflow = await server.CreateWorkflowAsync(Definition("\"s64\""));
+        var big = await server.StartRunAsync(workflow, new { webhook_payload = Companies(80) });
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (fake.TotalCalls < 4)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the big run made no calls");
+            await Task.Delay(20, Ct);
+        }
+
+        // The big run's 80 rows all wait for the provider's 2 slots; the small run's rows take every other slot.
+        var small = await server.StartRunAsync(workflow, new { webhook_payload = Companies(10, from: 1000) });
+        Assert.Equal("completed", (await server.WaitForRunAsync(small, TimeSpan.FromSeconds(60))).GetProperty("overall_status").GetString());
+        var callsWhenSmallEnded = fake.TotalCalls;
+        Assert.True(callsWhenSmallEnded < 50, $"the small run ended only after {callsWhenSmallEnded} calls of 90: it waited behind the big run");
+        Assert.Equal("completed", (await server.WaitForRunAsync(big, TimeSpan.FromSeconds(60))).GetProperty("overall_status").GetString());
+        Assert.Equal(90, fake.TotalCalls);
+        Assert.True(fake.MaxInFlight <= 2, $"{fake.MaxInFlight} calls were in flight at once; MaxConcurrency is 2");
+    }
 }
