@@ -3,7 +3,11 @@ using Enrichflow.Engine;
 
 namespace Enrichflow.Server.Apis;
 
-public sealed record RunStarted(string Status, string WorkflowId, Guid JobId, CacheConfig CacheConfig, bool AlreadyStarted);
+public sealed record RunStarted(string Status, string WorkflowId, Guid JobId, CacheConfig CacheConfig, bool AlreadyStarted)
+{
+    /// <summary>The run's credit budget (ours); null when it has none.</summary>
+    public double? MaxCredits { get; init; }
+}
 
 public sealed record JobStatus(Guid JobId, string Status);
 

@@ -202,7 +202,7 @@ public static class RunStartApi
 
             await launcher.QueueAsync(runId, workflow, plan, options, cancellationToken);
             stored = false;
-            var response = new RunStarted("queued", workflow.Id, runId, request.CacheConfig, false);
+            var response = new RunStarted("queued", workflow.Id, runId, request.CacheConfig, false) { MaxCredits = request.MaxCredits };
             if (idempotencyKey.Length > 0)
             {
                 await accounts.TryAddIdempotencyAsync(new IdempotencyRecord(caller.OrgId, idempotencyKey, requestHash, JsonSerializer.Serialize(response, Json), time.GetUtcNow()),
