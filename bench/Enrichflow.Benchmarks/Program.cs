@@ -3,9 +3,17 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Running;
 using Enrichflow.Benchmarks.EndToEnd;
+using Enrichflow.Benchmarks.Pacing;
 
 // `e2e --rows N [--server DLL] [--work DIR]` runs the end-to-end harness; `baseline --rows N` the plain Sep
-// loop; anything else goes to BenchmarkDotNet (e.g. `--filter *`).
+// loop; `pacing --rows N --rpm N --latency MIN-MAX` the rate-limit pacing run (PacingOptions lists the rest);
+// anything else goes to BenchmarkDotNet (e.g. `--filter *`).
+var defaultServer = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../Enrichflow.Cli/release/enrichflow.dll"));
+if (args.Length > 0 && args[0] == "pacing")
+{
+    return await PacingBench.RunAsync(PacingOptions.Parse(args, defaultServer), CancellationToken.None);
+}
+
 if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs")
 {
     var rows = Option(args, "--rows") is { } r ? long.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 100_000;
@@ -15,7 +23,7 @@ if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs")
         return BaselineLoop.Run(rows, work, everyBlockOutput: args[0] == "baseline-outputs");
     }
 
-    var server = Option(args, "--server") ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../Enrichflow.Cli/release/enrichflow.dll"));
+    var server = Option(args, "--server") ?? defaultServer;
     var pipeline = Option(args, "--pipeline") switch
     {
         "dedupe" => EndToEndBench.DedupeDefinition,

@@ -132,23 +132,16 @@ public static class EndToEndBench
         }
         finally
         {
-            if (!server.HasExited)
-            {
-                server.Kill(entireProcessTree: true);
-                await server.WaitForExitAsync(CancellationToken.None);
-            }
-
-            try
-            {
-                Directory.Delete(data, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            await StopServerAsync(server, data);
         }
     }
 
-    private static Process StartServer(string serverDll, int port, string data)
+    /// <summary>
+    /// Starts <c>dotnet SERVER serve</c> on a loopback port with a data directory; <paramref name="environment"/> adds
+    /// variables (<c>ENRICHFLOW_…</c> configuration). Standard error is echoed; standard output (the log) goes to
+    /// <paramref name="log"/> when given, else nowhere.
+    /// </summary>
+    internal static Process StartServer(string serverDll, int port, string data, IReadOnlyDictionary<string, string>? environment = null, TextWriter? log = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -156,15 +149,20 @@ public static class EndToEndBench
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server.");
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null && log is not null) { lock (log) { log.WriteLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("server: " + e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    private static async Task<string> WaitForKeyAsync(string data, Process server, CancellationToken cancellationToken)
+    internal static async Task<string> WaitForKeyAsync(string data, Process server, CancellationToken cancellationToken)
     {
         var path = Path.Combine(data, "initial-api-key");
         for (var i = 0; i < 600; i++)
@@ -185,7 +183,7 @@ public static class EndToEndBench
         throw new TimeoutException("The server did not write its initial API key.");
     }
 
-    private static async Task WaitHealthyAsync(HttpClient http, CancellationToken cancellationToken)
+    internal static async Task WaitHealthyAsync(HttpClient http, CancellationToken cancellationToken)
     {
         for (var i = 0; i < 300; i++)
         {
@@ -220,10 +218,28 @@ public static class EndToEndBench
         return 0;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Kills the server (if it still runs) and deletes its data directory.</summary>
+    internal static async Task StopServerAsync(System.Diagnostics.Process server, string data)
+    {
+        if (!server.HasExited)
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(CancellationToken.None);
+        }
+
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -9,9 +9,20 @@ namespace Enrichflow.Blocks.Enrichment.Limits;
 /// </summary>
 public sealed class ProviderRateHandler(ProviderLimiter limiter) : DelegatingHandler
 {
+    /// <summary>
+    /// Set on a request that takes no token (a job-status poll: it buys nothing, and metering it would let polls crowd
+    /// out the paid requests). A 429 it gets still holds and slows the provider's requests.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> Unmetered = new("enrichflow.unmetered");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        await limiter.AcquireRequestAsync(cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.Options.TryGetValue(Unmetered, out var unmetered) || !unmetered)
+        {
+            await limiter.AcquireRequestAsync(cancellationToken);
+        }
+
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {

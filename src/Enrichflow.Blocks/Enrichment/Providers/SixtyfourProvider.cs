@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using Enrichflow.Blocks.Enrichment.Limits;
+
 namespace Enrichflow.Blocks.Enrichment.Providers;
 
 /// <summary>
@@ -35,6 +37,8 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
     public bool IsLocal => false;
 
     private bool UseAsyncJobs => Settings.Options.UseAsyncJobs ?? true;
+
+    private static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(30);
 
     private TimeSpan PollInterval => TimeSpan.FromSeconds(Settings.Options.PollIntervalSeconds ?? 5);
 
@@ -166,14 +170,22 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
             : EnrichmentAnswer.Failed($"answered {path}-async without a task_id: {ProviderHttp.Detail(reply.Json!.ToJsonString())}", billable: true);
     }
 
-    /// <summary>Polls <c>GET /job-status/{task_id}</c> every <c>PollIntervalSeconds</c> until the job is done, failed, or older than <c>TimeoutSeconds</c>.</summary>
+    /// <summary>
+    /// Polls <c>GET /job-status/{task_id}</c> until the job is done, failed, or older than <c>TimeoutSeconds</c>: first
+    /// after <c>PollIntervalSeconds</c>, then half as long again each time, at most every 30 s (or the interval, if
+    /// longer), so a job of minutes costs a dozen polls. Polls take no rate-limit token: they buy nothing.
+    /// </summary>
     private async Task<EnrichmentAnswer> PollAsync(string taskId, EnrichmentRequest request, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
+        var interval = PollInterval;
+        var longest = interval > MaxPollInterval ? interval : MaxPollInterval;
         while (true)
         {
-            await Task.Delay(PollInterval, _time, cancellationToken);
+            await Task.Delay(interval, _time, cancellationToken);
+            interval = TimeSpan.FromTicks(Math.Min(longest.Ticks, interval.Ticks * 3 / 2));
             using var get = WithKey(ProviderHttp.JsonRequest(HttpMethod.Get, Settings.Url("job-status/" + Uri.EscapeDataString(taskId)), null));
+            get.Options.Set(ProviderRateHandler.Unmetered, true);
             var reply = await _http.SendJsonAsync(get, null, cancellationToken);
             if (!reply.IsJson)
             {

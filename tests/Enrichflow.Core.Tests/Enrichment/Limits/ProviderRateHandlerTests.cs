@@ -70,6 +70,32 @@ public sealed class ProviderRateHandlerTests
         Assert.Equal(0.99, limiter.Snapshot().CurrentRequestsPerMinute, 6);
     }
 
+    [Fact]
+    public async Task An_unmetered_request_takes_no_token_and_leaves_the_paid_requests_their_pace()
+    {
+        var time = new ManualTime();
+        using var limiter = Limiter(time, 1);
+        var network = new StubNetwork(() => new HttpResponseMessage(HttpStatusCode.OK));
+        using var client = Client(limiter, network);
+        var ct = TestContext.Current.CancellationToken;
+
+        using var paid = await client.GetAsync("/enrich", ct);
+        for (var i = 0; i < 5; i++)
+        {
+            using var poll = new HttpRequestMessage(HttpMethod.Get, "/job-status/t1");
+            poll.Options.Set(ProviderRateHandler.Unmetered, true);
+            using var answer = await client.SendAsync(poll, ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
+        }
+
+        // Five polls went at once although the bucket is empty; the next paid request still waits its turn.
+        Assert.Equal(6, network.Calls);
+        var next = client.GetAsync("/enrich", ct);
+        Assert.False(next.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(61));
+        using var nextResponse = await next.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        Assert.Equal(7, network.Calls);
+    }
+
     private static ProviderLimiter Limiter(ManualTime time, int requestsPerMinute) =>
         new("p", new ProviderLimitsSettings(requestsPerMinute, 0, TimeSpan.FromMinutes(1), 1m), time);
 
