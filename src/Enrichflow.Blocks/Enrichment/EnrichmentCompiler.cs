@@ -70,7 +70,8 @@ internal static class EnrichmentCompiler
         switch (specs)
         {
             case null or { ValueKind: JsonValueKind.Null }:
-                names.Add(registry.DefaultName);
+                // The first provider that can do the block's work (with none configured: sample, or sample_people).
+                names.Add(registry.Names.FirstOrDefault(n => registry.Find(n)?.Supports(operation) == true) ?? registry.DefaultName);
                 break;
             case { ValueKind: JsonValueKind.String } one:
                 names.Add(one.GetString()!);

@@ -180,4 +180,28 @@ public sealed class OfflineEnrichmentTests
         var usage = await server.Client.GetFromJsonAsync<JsonElement>("/usage", Ct);
         Assert.Empty(usage.GetProperty("providers").EnumerateArray());
     }
+
+    [Fact]
+    public async Task The_sample_people_table_finds_emails_and_phones_offline()
+    {
+        await using var server = await TestServer.StartAsync();
+        var workflow = await server.CreateWorkflowAsync("""
+            {"blocks": [
+              {"sequence_number": 1, "block_name": "webhook", "block_id": "leads", "specs": {"dataframe_type": "LEAD"}},
+              {"sequence_number": 2, "block_name": "find_email", "block_id": "emails", "specs": {"name_field": "full_name"}},
+              {"sequence_number": 3, "block_name": "find_phone", "block_id": "phones", "specs": {"name_field": "full_name"}}],
+             "edges": [{"from_block_id": "leads", "to_block_id": "emails"}, {"from_block_id": "emails", "to_block_id": "phones"}]}
+            """);
+        var runId = await server.StartRunAsync(workflow, new
+        {
+            webhook_payload = new object[] { new { full_name = "Ada Whitfield", company = "Example Corp" }, new { full_name = "Nobody Known", company = "Nowhere" } },
+        }, "&result_formats=ndjson");
+        Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+
+        var rows = (await server.DownloadFinalAsync(runId, "ndjson")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal("ada.whitfield@example.com", rows[0].GetProperty("email").GetString());
+        Assert.StartsWith("+1", rows[0].GetProperty("phone").GetString(), StringComparison.Ordinal);
+        Assert.Equal("sample_people", rows[0].GetProperty("enrich_provider").GetString());
+        Assert.Equal("not_found", rows[1].GetProperty("enrich_status").GetString());
+    }
 }

@@ -18,6 +18,9 @@ public static class ProviderKinds
     /// <summary>The name of the provider that exists when none is configured: a lookup over the shipped samples.</summary>
     public const string SampleName = "sample";
 
+    /// <summary>The shipped people table's provider (with <see cref="SampleName"/> when nothing is configured).</summary>
+    public const string SamplePeopleName = "sample_people";
+
     public static bool IsKnown(string? kind) => kind is not null && All.Contains(kind, StringComparer.Ordinal);
 
     /// <summary>True for the kinds that call a remote service through a named <see cref="HttpClient"/>.</summary>

@@ -38,7 +38,11 @@ public sealed class ProvidersConfiguration
 
     /// <summary>The providers by name, in configuration order; the <c>sample</c> lookup when none is configured.</summary>
     public IReadOnlyDictionary<string, ProviderOptions> Providers => IsDefault
-        ? new Dictionary<string, ProviderOptions>(StringComparer.Ordinal) { [ProviderKinds.SampleName] = SampleOptions() }
+        ? new Dictionary<string, ProviderOptions>(StringComparer.Ordinal)
+        {
+            [ProviderKinds.SampleName] = SampleOptions(),
+            [ProviderKinds.SamplePeopleName] = SamplePeopleOptions(),
+        }
         : Configured;
 
     /// <summary>The <c>sample</c> provider's options: a lookup over <c>samples/companies.csv</c> keyed by domain.</summary>
@@ -47,6 +51,15 @@ public sealed class ProvidersConfiguration
         Kind = ProviderKinds.Lookup,
         Path = "samples/companies.csv",
         KeyField = "domain",
+    };
+
+    /// <summary>The <c>sample_people</c> provider's options: a lookup over <c>samples/people.csv</c> keyed by name, for the person blocks.</summary>
+    public static ProviderOptions SamplePeopleOptions() => new()
+    {
+        Kind = ProviderKinds.Lookup,
+        Path = "samples/people.csv",
+        KeyField = "name",
+        Operations = ["enrich_person", "find_email", "find_phone"],
     };
 
     /// <summary>Reads every child of <paramref name="providersSection"/> (the <c>Providers</c> section) as one provider.</summary>

@@ -32,7 +32,7 @@ public sealed class LookupProviderTests : IDisposable
             new Dictionary<string, string> { ["website"] = "https://www.Microsoft.com/en-us/" },
             [Field("company_name"), Field("employee_count", ReturnFieldType.Int), Field("founded_year", ReturnFieldType.Int), Field("country"), Field("missing_column")]), Ct);
 
-        Assert.Equal(["sample"], registry.Names);
+        Assert.Equal(["sample", "sample_people"], registry.Names);
         Assert.Equal("sample", registry.DefaultName);
         Assert.True(sample.IsLocal);
         Assert.Equal(0m, sample.Limits.CreditsPerCall);
