@@ -132,7 +132,7 @@ public sealed class PacingReport
         Line($"| paid requests at the fake / provider calls in live status / rows | {_arrivals.Count:N0} / {_providerCalls:N0} / {_options.Rows:N0} | one per row |");
         if (_polls > 0)
         {
-            Line($"| job-status polls (not paid at the fake, but each takes a token of the limit here) | {_polls:N0} | |");
+            Line($"| job-status polls (not paid at the fake) | {_polls:N0} | |");
         }
 
         Line($"| rows failed / cache hits | {_rowsFailed:N0} / {_cacheHits:N0} | 0 / 0 |");
