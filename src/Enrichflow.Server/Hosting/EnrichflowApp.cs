@@ -61,6 +61,7 @@ public static class EnrichflowApp
         app.MapWebhookSecretsApi();
         app.MapNotebooksApi();
         app.MapUsageApi();
+        app.MapProvidersApi();
         return app;
     }
 

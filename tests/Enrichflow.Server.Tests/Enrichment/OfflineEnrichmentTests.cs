@@ -204,4 +204,23 @@ public sealed class OfflineEnrichmentTests
         Assert.Equal("sample_people", rows[0].GetProperty("enrich_provider").GetString());
         Assert.Equal("not_found", rows[1].GetProperty("enrich_status").GetString());
     }
+
+    [Fact]
+    public async Task Providers_lists_the_names_workflows_may_use_and_what_each_can_do_without_secrets()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Providers:s64:Kind"] = "sixtyfour",
+            ["Providers:s64:ApiKey"] = "very-secret-key",
+            ["Providers:s64:BaseUrl"] = "http://127.0.0.1:9/",
+        });
+        var body = await server.Client.GetStringAsync("/providers", Ct);
+        Assert.DoesNotContain("very-secret-key", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1:9", body, StringComparison.Ordinal);
+        var provider = Assert.Single(JsonDocument.Parse(body).RootElement.EnumerateArray());
+        Assert.Equal("s64", provider.GetProperty("name").GetString());
+        Assert.Equal(["enrich_company", "enrich_person", "find_email", "find_phone"], provider.GetProperty("operations").EnumerateArray().Select(o => o.GetString()));
+        Assert.Equal(500, provider.GetProperty("requests_per_minute").GetInt32());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.NewClient(null).GetAsync("/providers", Ct)).StatusCode);
+    }
 }
