@@ -37,9 +37,6 @@ public sealed partial class EnrichmentCaller(
         return new(context, stopFields, usage, _refusals, _pausing);
     }
 
-    /// <summary>Credits spent by a run as this process knows it (null when unknown here).</summary>
-    public double? SpentBy(Guid runId) => budget.Spent(runId);
-
     public void ForgetRun(Guid runId)
     {
         budget.Forget(runId);

@@ -52,10 +52,6 @@ public sealed class RunBudget(IUsageStore usage)
         }
     }
 
-    /// <summary>Credits spent by the run as this process knows it, or null when it has not been loaded.</summary>
-    public double? Spent(Guid runId) =>
-        _accounts.TryGetValue(runId, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully ? lazy.Value.Result.Spent : null;
-
     /// <summary>Forgets a run (it ended).</summary>
     public void Forget(Guid runId) => _accounts.TryRemove(runId, out _);
 
