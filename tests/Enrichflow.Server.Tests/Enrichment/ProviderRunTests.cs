@@ -420,4 +420,35 @@ public sealed class ProviderRunTests
         Assert.Equal(90, fake.TotalCalls);
         Assert.True(fake.MaxInFlight <= 2, $"{fake.MaxInFlight} calls were in flight at once; MaxConcurrency is 2");
     }
+
+    [Fact]
+    public async Task An_http_provider_connects_through_the_ssrf_guard_and_reaches_a_private_address_only_when_allowed()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
+        const string definition = """
+            {"blocks": [
+              {"sequence_number": 1, "block_name": "webhook", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
+              {"sequence_number": 2, "block_name": "enrich_company", "block_id": "enrich",
+               "specs": {"website_field": "website", "provider": "vendor", "return_fields": {"employees": {"description": "Employees", "type": "int"}}}}],
+             "edges": [{"from_block_id": "companies", "to_block_id": "enrich"}]}
+            """;
+        var payload = new { webhook_payload = new object[] { new { website = "https://acme.example" } } };
+
+        await using (var guarded = await TestServer.StartAsync(Settings(fake.ProviderConfiguration("vendor", "http"))))
+        {
+            var runId = await guarded.StartRunAsync(await guarded.CreateWorkflowAsync(definition), payload, "&result_formats=ndjson");
+            Assert.Equal("completed", (await guarded.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+            var reject = Assert.Single(await RejectsAsync(guarded, runId));
+            Assert.Contains("refused", reject.GetProperty("reason").GetString(), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(0, fake.TotalCalls);
+        }
+
+        var allowed = Settings(fake.ProviderConfiguration("vendor", "http"));
+        allowed["Outbound:Allow:0"] = "127.0.0.1/32";
+        await using var server = await TestServer.StartAsync(allowed);
+        var allowedRun = await server.StartRunAsync(await server.CreateWorkflowAsync(definition), payload, "&result_formats=ndjson");
+        Assert.Equal("completed", (await server.WaitForRunAsync(allowedRun)).GetProperty("overall_status").GetString());
+        Assert.Equal("ok", Assert.Single(await RowsAsync(server, allowedRun)).GetProperty("enrich_status").GetString());
+        Assert.Equal(1, fake.TotalCalls);
+    }
 }

@@ -59,7 +59,9 @@ public static class ProviderServiceCollectionExtensions
     private static void AddProviderClient(IServiceCollection services, ProviderSettings settings)
     {
         var client = services.AddHttpClient(settings.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        if (settings.Kind == ProviderKinds.Website)
+        // Row values shape the URLs of these kinds (a company's site; a template's {{domain}}): every connection goes
+        // through the SSRF guard (API.md §6). Sixtyfour and chat-completion URLs come only from configuration.
+        if (settings.Kind is ProviderKinds.Website or ProviderKinds.Http)
         {
             client.ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>()));
         }
