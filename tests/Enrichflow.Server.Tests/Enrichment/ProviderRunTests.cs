@@ -126,6 +126,11 @@ public sealed class ProviderRunTests
         var uncached = await server.StartRunAsync(workflow, new { webhook_payload = payload[..5], cache_config = new { enabled = false } });
         Assert.Equal("completed", (await server.WaitForRunAsync(uncached)).GetProperty("overall_status").GetString());
         Assert.Equal(35, fake.TotalCalls);
+
+        // ttl_days 0 accepts no cached answer: the run asks again (and its answers refresh the cache).
+        var fresh = await server.StartRunAsync(workflow, new { webhook_payload = payload[..4], cache_config = new { ttl_days = 0 } });
+        Assert.Equal("completed", (await server.WaitForRunAsync(fresh)).GetProperty("overall_status").GetString());
+        Assert.Equal(39, fake.TotalCalls);
     }
 
     [Fact]
@@ -450,5 +455,34 @@ public sealed class ProviderRunTests
         Assert.Equal("completed", (await server.WaitForRunAsync(allowedRun)).GetProperty("overall_status").GetString());
         Assert.Equal("ok", Assert.Single(await RowsAsync(server, allowedRun)).GetProperty("enrich_status").GetString());
         Assert.Equal(1, fake.TotalCalls);
+    }
+
+    [Fact]
+    public async Task An_openai_compatible_provider_answers_through_a_json_schema_built_from_the_return_fields()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
+        await using var server = await TestServer.StartAsync(Settings(fake.ProviderConfiguration("llm", "openai_compatible")));
+        var workflow = await server.CreateWorkflowAsync("""
+            {"blocks": [
+              {"sequence_number": 1, "block_name": "webhook", "block_id": "leads", "specs": {"dataframe_type": "LEAD"}},
+              {"sequence_number": 2, "block_name": "enrich_lead", "block_id": "enrich",
+               "specs": {"name_field": "name", "company_field": "company", "provider": "llm",
+                         "return_fields": {"title": "Job title", "seniority_years": {"description": "Years in the role", "type": "int"}, "skills": {"description": "Skills", "type": "list[str]"}}}}],
+             "edges": [{"from_block_id": "leads", "to_block_id": "enrich"}]}
+            """);
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = new object[] { new { name = "Ada Lovelace", company = "Analytical Engines" } } }, "&result_formats=ndjson");
+        Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+
+        var row = Assert.Single(await RowsAsync(server, runId));
+        Assert.Equal("ok", row.GetProperty("enrich_status").GetString());
+        Assert.Equal(JsonValueKind.String, row.GetProperty("title").ValueKind);
+        Assert.Equal(JsonValueKind.Number, row.GetProperty("seniority_years").ValueKind);
+        Assert.Equal(JsonValueKind.Array, row.GetProperty("skills").ValueKind);
+
+        // The request carried a strict JSON schema with one property per return field, each with its type.
+        var request = fake.LastRequest("/v1/chat/completions")!;
+        var schema = request.Body!["response_format"]!["json_schema"]!["schema"]!;
+        Assert.Equal(["seniority_years", "skills", "title"], schema["properties"]!.AsObject().Select(p => p.Key).Order());
+        Assert.Contains("integer", schema["properties"]!["seniority_years"]!["type"]!.ToJsonString(), StringComparison.Ordinal);
     }
 }
