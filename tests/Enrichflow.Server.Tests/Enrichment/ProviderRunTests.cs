@@ -11,7 +11,7 @@ namespace Enrichflow.Server.Tests.Enrichment;
 /// Enrichment runs against fake provider servers on loopback ports that imitate the real APIs: the waterfall,
 /// the cache ("never pay twice"), 402 and budget pauses with resume, 401, 429 and answers that cannot be used.
 /// </summary>
-public sealed class ProviderRunTests
+public sealed class ProviderRunTests(ITestOutputHelper output)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -342,6 +342,7 @@ public sealed class ProviderRunTests
         Assert.Equal("completed", live.GetProperty("overall_status").GetString());
         var actual = live.GetProperty("blocks")[2].GetProperty("metrics").GetProperty("credits_used").GetDouble();
         var predicted = estimate.GetProperty("credits_estimate").GetDouble();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"estimated {predicted} credits, the run used {actual} ({(predicted - actual) / actual:P1})"));
         Assert.True(Math.Abs(predicted - actual) <= 0.15 * actual,
             string.Create(CultureInfo.InvariantCulture, $"estimated {predicted} credits, the run used {actual}: {estimate}"));
 
