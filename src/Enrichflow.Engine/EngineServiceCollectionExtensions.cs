@@ -29,6 +29,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<RunCoordinator>();
         services.TryAddSingleton<UnitExecutor>();
         services.TryAddSingleton<ResultAssembler>();
+        services.TryAddSingleton<Status.ChunkProgress>();
         services.TryAddSingleton(sp => new ChunkHandoff(capacity: 4 * sp.GetRequiredService<IOptions<EngineOptions>>().Value.Workers));
         services.TryAddSingleton<LiveStatusReader>();
         services.TryAddSingleton<RunLauncher>();

@@ -40,7 +40,7 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
         var work = new Task<RowResult>[input.Count];
         for (var i = 0; i < input.Count; i++)
         {
-            work[i] = EnrichRowAsync(caller, session, input.Rows[i], cancellationToken);
+            work[i] = Reported(EnrichRowAsync(caller, session, input.Rows[i], cancellationToken), context.ReportRowsDone);
         }
 
         try
@@ -91,6 +91,14 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
         }
 
         return inputs;
+    }
+
+    /// <summary>Tells live status about each row as it is done, long before its chunk commits.</summary>
+    private static async Task<RowResult> Reported(Task<RowResult> row, Action<int>? reportRowsDone)
+    {
+        var result = await row;
+        reportRowsDone?.Invoke(1);
+        return result;
     }
 
     private async Task<RowResult> EnrichRowAsync(EnrichmentCaller caller, EnrichmentSession session, Row row, CancellationToken cancellationToken)

@@ -184,6 +184,12 @@ public sealed class BlockRunContext
     /// </summary>
     public Func<CancellationToken, ValueTask>? WaitsOnRemoteCalls { get; init; }
 
+    /// <summary>
+    /// Tells live status that this many more rows of the chunk are done, before the unit commits (a block whose
+    /// chunk takes minutes); null when nobody listens.
+    /// </summary>
+    public Action<int>? ReportRowsDone { get; init; }
+
     /// <summary>The run's provider cache and budget settings (API.md §3 <c>cache_config</c>, <c>max_credits</c>).</summary>
     public RunEnrichmentSettings Enrichment { get; init; } = new();
 }

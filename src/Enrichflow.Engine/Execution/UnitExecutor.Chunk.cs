@@ -22,8 +22,24 @@ public sealed partial class UnitExecutor
             return;
         }
 
-        var input = await ReadInputAsync(run, plan, head.Inputs[0], chunk, cancellationToken);
         var segment = Segments.From(plan, head);
+        try
+        {
+            await RunSegmentAsync(unit, run, plan, runOptions, head, segment, cancellationToken);
+        }
+        finally
+        {
+            foreach (var block in segment)
+            {
+                progress.Clear(run.Id, block.Id, chunk);
+            }
+        }
+    }
+
+    private async Task RunSegmentAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, RunOptions runOptions, PlannedBlock head, IReadOnlyList<PlannedBlock> segment, CancellationToken cancellationToken)
+    {
+        var chunk = unit.Key.Chunk;
+        var input = await ReadInputAsync(run, plan, head.Inputs[0], chunk, cancellationToken);
         using var file = new UnitOutputFile();
         var done = new List<(UnitKey Unit, UnitCounters Counters)>(segment.Count);
         foreach (var block in segment)
@@ -35,8 +51,8 @@ public sealed partial class UnitExecutor
             {
                 var process = block.Compiled switch
                 {
-                    RowBlock rowBlock => rowBlock.ProcessAsync(passed, output, ContextFor(run, block), cancellationToken),
-                    TwoPhaseBlock twoPhase => twoPhase.ProcessAsync(passed, output, ContextFor(run, block), cancellationToken),
+                    RowBlock rowBlock => rowBlock.ProcessAsync(passed, output, ContextFor(run, block, chunk), cancellationToken),
+                    TwoPhaseBlock twoPhase => twoPhase.ProcessAsync(passed, output, ContextFor(run, block, chunk), cancellationToken),
                     _ => throw new InvalidOperationException($"Block '{block.Id}' ({block.Type.Name}) cannot run over a chunk."),
                 };
                 await process;

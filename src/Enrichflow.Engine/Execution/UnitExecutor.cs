@@ -19,6 +19,7 @@ public sealed partial class UnitExecutor(
     RunCoordinator coordinator,
     ResultAssembler assembler,
     ChunkHandoff handoff,
+    Status.ChunkProgress progress,
     IServiceProvider services,
     IOptions<EngineOptions> options,
     TimeProvider time,
@@ -68,9 +69,10 @@ public sealed partial class UnitExecutor(
         }
     }
 
-    private BlockRunContext ContextFor(RunRecord run, PlannedBlock block)
+    private BlockRunContext ContextFor(RunRecord run, PlannedBlock block, int? chunk = null)
     {
         var (_, runOptions) = plans.Get(run);
+        Action<int>? reportRowsDone = chunk is int c ? rows => progress.Add(run.Id, block.Id, c, rows) : null;
         return new()
         {
             RunId = run.Id,
@@ -81,6 +83,7 @@ public sealed partial class UnitExecutor(
             Time = time,
             Enrichment = new RunEnrichmentSettings(runOptions.CacheConfig.Enabled, runOptions.CacheConfig.TtlDays, runOptions.MaxCredits),
             WaitsOnRemoteCalls = Dispatch.WorkerSlot.Current is { } slot ? slot.MoveToIoAsync : null,
+            ReportRowsDone = reportRowsDone,
         };
     }
 

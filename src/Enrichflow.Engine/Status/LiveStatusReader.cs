@@ -5,7 +5,13 @@ using Enrichflow.Engine.Execution;
 namespace Enrichflow.Engine.Status;
 
 /// <summary>Builds <see cref="RunLiveStatus"/> from the store's committed counters; any node gives the same answer.</summary>
-public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvider time, IEnumerable<IWebhookDeliveryStore> deliveryStores, IEnumerable<IUsageStore> usageStores)
+public sealed class LiveStatusReader(
+    IRunStore store,
+    RunPlans plans,
+    TimeProvider time,
+    ChunkProgress inFlight,
+    IEnumerable<IWebhookDeliveryStore> deliveryStores,
+    IEnumerable<IUsageStore> usageStores)
 {
     public async Task<RunLiveStatus> ReadAsync(RunRecord run, CancellationToken cancellationToken)
     {
@@ -25,15 +31,19 @@ public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvid
             var parent = block.Inputs.Count > 0 ? records[block.Inputs[0].FromBlockId] : null;
             var completed = record.Status == BlockStatus.Completed;
             var chunksKnown = run.SourceChunkCount is not null;
+            // Rows finished by units still under way in this process (an enrichment chunk takes minutes).
+            var partial = completed || block.IsSource ? 0 : inFlight.InFlight(run.Id, block.Id);
             var fraction = completed ? 1.0
-                : estimatedChunks is int chunks && chunks > 0 ? Math.Min(0.99, record.ChunksDone / (double)ChunkCounts.Total(plan, block, chunks))
-                : 0.0;
+                : estimatedChunks is int chunks && chunks > 0
+                    ? Math.Min(0.99, (record.ChunksDone + Math.Min(partial / (double)chunkSize, chunks)) / ChunkCounts.Total(plan, block, chunks))
+                    : 0.0;
             progressSum += fraction;
 
             long? total = block.IsSource
                 ? (chunksKnown ? record.RowsIn : null)
                 : parent is { Status: BlockStatus.Completed } ? parent.RowsOut : null;
             long? estimated = total ?? (block.IsSource ? options.EstimatedRows : null);
+            var processed = total is long known ? Math.Min(known, record.RowsIn + partial) : record.RowsIn + partial;
             blocks.Add(new BlockLiveStatus(
                 block.Id,
                 block.Type.Name,
@@ -44,12 +54,12 @@ public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvid
                 record.CompletedAt,
                 (int)Math.Floor(fraction * 100),
                 CurrentStep(record, block.IsSource),
-                record.RowsIn,
+                processed,
                 total,
                 estimated,
                 record.UpdatedAt ?? run.UpdatedAt,
                 record.ErrorMessage,
-                Metrics(record, block, total, usage[block.Id].ToList())));
+                Metrics(record, block, processed, total, usage[block.Id].ToList())));
         }
 
         var percent = run.Status == RunStatus.Completed ? 100 : (int)Math.Min(99, Math.Floor(progressSum / plan.Blocks.Count * 100));
@@ -102,10 +112,10 @@ public sealed class LiveStatusReader(IRunStore store, RunPlans plans, TimeProvid
             [.. attempts[d.EventId].Select(a => new WebhookAttemptLiveStatus(a.Attempt, a.StartedAt, (long)a.Duration.TotalMilliseconds, a.StatusCode, a.Error))]))];
     }
 
-    private static BlockMetrics Metrics(RunBlockRecord record, Enrichflow.Core.Definitions.PlannedBlock block, long? total, List<UsageTotals> usage) => new(
+    private static BlockMetrics Metrics(RunBlockRecord record, Enrichflow.Core.Definitions.PlannedBlock block, long processed, long? total, List<UsageTotals> usage) => new(
         record.RowsOut,
         DataframeTypeOf(block),
-        record.RowsIn,
+        processed,
         total,
         record.RowsRejected,
         record.RowsFailed,

@@ -486,4 +486,33 @@ public sealed class ProviderRunTests(ITestOutputHelper output)
         Assert.Equal(["seniority_years", "skills", "title"], schema["properties"]!.AsObject().Select(p => p.Key).Order());
         Assert.Contains("integer", schema["properties"]!["seniority_years"]!["type"]!.ToJsonString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Live_status_counts_enriched_rows_as_they_are_done_not_a_chunk_at_a_time()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions { LatencyMin = TimeSpan.FromMilliseconds(60), LatencyMax = TimeSpan.FromMilliseconds(60) }, Ct);
+        var settings = Settings(fake.ProviderConfiguration("s64", "sixtyfour"));
+        settings["Engine:ChunkSize"] = "100";
+        settings["Providers:s64:MaxConcurrency"] = "1";
+        settings["Providers:s64:UseAsyncJobs"] = "false";
+        await using var server = await TestServer.StartAsync(settings);
+        var workflow = await server.CreateWorkflowAsync(Definition("\"s64\""));
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Companies(200) });
+
+        // One call at a time, 60 ms each: the first chunk of 100 rows takes 6 s; live status shows the rows within it.
+        var seen = new SortedSet<long>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        JsonElement live;
+        do
+        {
+            live = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
+            seen.Add(live.GetProperty("blocks")[1].GetProperty("processed_count").GetInt64());
+            await Task.Delay(100, Ct);
+        }
+        while (live.GetProperty("overall_status").GetString() == "running" && DateTime.UtcNow < deadline);
+
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+        Assert.Equal(200, live.GetProperty("blocks")[1].GetProperty("processed_count").GetInt64());
+        Assert.True(seen.Count(n => n % 100 != 0) >= 5, $"processed_count moved only by whole chunks: {string.Join(", ", seen)}");
+    }
 }
