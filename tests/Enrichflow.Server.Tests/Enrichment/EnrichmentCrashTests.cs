@@ -48,8 +48,8 @@ public sealed class EnrichmentCrashTests(ITestOutputHelper output)
         string workflow, runId;
         await using (var first = await ServerProcess.StartAsync(data, environment, port))
         {
-            using var http = Client(first.BaseUrl, data);
-            workflow = await CreateWorkflowAsync(http);
+            using var http = ServerProcessClient.Create(first.BaseUrl, data);
+            workflow = await ServerProcessClient.CreateWorkflowAsync(http, "enrich-crash", Pipeline);
             runId = await StartRunAsync(http, workflow, payload);
 
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
@@ -68,7 +68,7 @@ public sealed class EnrichmentCrashTests(ITestOutputHelper output)
 
         await using (var second = await ServerProcess.StartAsync(data, environment, port))
         {
-            using var http = Client(second.BaseUrl, data);
+            using var http = ServerProcessClient.Create(second.BaseUrl, data);
             var live = await WaitForRunAsync(http, runId, second);
             Assert.Equal("completed", live.GetProperty("overall_status").GetString());
 
@@ -135,21 +135,7 @@ public sealed class EnrichmentCrashTests(ITestOutputHelper output)
             .ToDictionary(s => "ENRICHFLOW_" + s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!, StringComparer.Ordinal);
     }
 
-    private static HttpClient Client(string baseUrl, string data)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(2) };
-        http.DefaultRequestHeaders.Add("x-api-key", File.ReadAllText(Path.Combine(data, "initial-api-key")).Trim());
-        return http;
-    }
 
-    private static async Task<string> CreateWorkflowAsync(HttpClient http)
-    {
-        var response = await http.PostAsJsonAsync("/workflows/create_workflow",
-            new JsonObject { ["workflow_name"] = "enrich-crash", ["workflow_definition"] = JsonNode.Parse(Pipeline) }, Ct);
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
-    }
 
     private static async Task<string> StartRunAsync(HttpClient http, string workflow, object body)
     {

@@ -50,9 +50,9 @@ public sealed class ExportCrashTests(ITestOutputHelper output)
         string runId;
         await using (var first = await ServerProcess.StartAsync(data, environment, port))
         {
-            using var http = Client(first.BaseUrl, data);
-            var workflow = await CreateWorkflowAsync(http, receiver.Url);
-            var handle = await UploadAsync(http, csv);
+            using var http = ServerProcessClient.Create(first.BaseUrl, data);
+            var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "export-crash", Pipeline(receiver.Url));
+            var handle = await ServerProcessClient.UploadAsync(http, csv);
             var started = await http.PostAsJsonAsync($"/workflows/run?workflow_id={workflow}", new { specs_override = new { resource_handle_id = handle } }, Ct);
             runId = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("job_id").GetString()!;
 
@@ -70,7 +70,7 @@ public sealed class ExportCrashTests(ITestOutputHelper output)
         Assert.True(deliveredBeforeKill < Rows / BatchSize, "the export finished before it could be killed");
         await using (var second = await ServerProcess.StartAsync(data, environment, port))
         {
-            using var http = Client(second.BaseUrl, data);
+            using var http = ServerProcessClient.Create(second.BaseUrl, data);
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
             JsonElement live;
             do
@@ -106,30 +106,6 @@ public sealed class ExportCrashTests(ITestOutputHelper output)
         }
     }
 
-    private static HttpClient Client(string baseUrl, string data)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(2) };
-        http.DefaultRequestHeaders.Add("x-api-key", File.ReadAllText(Path.Combine(data, "initial-api-key")).Trim());
-        return http;
-    }
 
-    private static async Task<string> CreateWorkflowAsync(HttpClient http, string url)
-    {
-        var response = await http.PostAsJsonAsync("/workflows/create_workflow",
-            new JsonObject { ["workflow_name"] = "export-crash", ["workflow_definition"] = JsonNode.Parse(Pipeline(url)) }, Ct);
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
-    }
 
-    private static async Task<string> UploadAsync(HttpClient http, string path)
-    {
-        using var form = new MultipartFormDataContent();
-        await using var file = File.OpenRead(path);
-        form.Add(new StreamContent(file), "file", "leads.csv");
-        var response = await http.PostAsync("/storage/csv/upload", form, Ct);
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("handle_id").GetString()!;
-    }
 }
