@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Enrichflow.Blocks.Enrichment.Providers;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
@@ -83,9 +84,10 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
             if (Normalize(row.GetText(input.Column)) is { } value)
             {
                 inputs[input.Key] = value;
-                if (input.Key == "website" && DomainOf(value) is { } domain)
+                // The same normal form of a website's domain the providers match on (lookup keys, {{domain}}).
+                if (input.Key == InputKeys.Website && InputKeys.NormalizeDomain(value) is { } domain)
                 {
-                    inputs.TryAdd("domain", domain);
+                    inputs.TryAdd(InputKeys.Domain, domain);
                 }
             }
         }
@@ -208,8 +210,7 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
 
     private string Describe() => plan.Operation switch
     {
-        EnrichmentOperation.EnrichCompany => "enrichment",
-        EnrichmentOperation.EnrichPerson => "enrichment",
+        EnrichmentOperation.EnrichCompany or EnrichmentOperation.EnrichPerson => "enrichment",
         EnrichmentOperation.FindEmail => "find_email",
         _ => "find_phone",
     };
@@ -223,19 +224,6 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
         }
 
         return string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-    }
-
-    /// <summary>The host of a website or domain, lower case, without "www.".</summary>
-    internal static string? DomainOf(string website)
-    {
-        var text = website.Contains("://", StringComparison.Ordinal) ? website : "http://" + website;
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
-        {
-            return null;
-        }
-
-        var host = uri.IdnHost.ToLowerInvariant().TrimEnd('.');
-        return host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host;
     }
 
     private sealed record RowResult(string Status, Dictionary<string, JsonNode?> Fields, string? Provider, EnrichmentAnswer? Answer, string? Reason)
