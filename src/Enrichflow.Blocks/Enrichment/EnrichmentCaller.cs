@@ -51,16 +51,15 @@ public sealed partial class EnrichmentCaller(
     public async Task<EnrichmentAnswer> CallAsync(EnrichmentSession session, IEnrichmentProvider provider, EnrichmentRequest request, long priority, CancellationToken cancellationToken)
     {
         ThrowIfPausing(session);
-        if (session.RefusalOf(provider) is { } refusal)
+        if (Refused(session, provider, request) is { } refused)
         {
-            session.Count(provider, request, EnrichmentAnswer.Failed(refusal), paid: false, fromCache: false);
-            return EnrichmentAnswer.Failed(refusal);
+            return refused;
         }
 
         if (provider.IsLocal)
         {
             var local = await provider.CallAsync(request, cancellationToken);
-            session.Count(provider, request, local, paid: true, fromCache: false);
+            session.Count(provider, request, local, called: true, fromCache: false);
             return local;
         }
 
@@ -68,7 +67,7 @@ public sealed partial class EnrichmentCaller(
         var key = request.CacheKey;
         if (context.Enrichment.CacheEnabled && await ReadCacheAsync(context, provider, key, cancellationToken) is { } cached)
         {
-            session.Count(provider, request, cached, paid: false, fromCache: true);
+            session.Count(provider, request, cached, called: false, fromCache: true);
             return cached;
         }
 
@@ -83,7 +82,7 @@ public sealed partial class EnrichmentCaller(
                 try
                 {
                     var answer = await shared.WaitAsync(cancellationToken);
-                    session.Count(provider, request, answer, paid: false, fromCache: answer.Outcome != EnrichmentOutcome.Failed);
+                    session.Count(provider, request, answer, called: false, fromCache: answer.Outcome != EnrichmentOutcome.Failed);
                     return answer;
                 }
                 catch (Exception) when (!cancellationToken.IsCancellationRequested && (shared.IsFaulted || shared.IsCanceled))
@@ -124,10 +123,9 @@ public sealed partial class EnrichmentCaller(
             {
                 // While this row waited for a slot the run may have been told to pause, or the provider refused the block.
                 ThrowIfPausing(session);
-                if (session.RefusalOf(provider) is { } refusal)
+                if (Refused(session, provider, request) is { } refused)
                 {
-                    session.Count(provider, request, EnrichmentAnswer.Failed(refusal), paid: false, fromCache: false);
-                    return EnrichmentAnswer.Failed(refusal);
+                    return refused;
                 }
 
                 EnrichmentAnswer answer;
@@ -158,7 +156,6 @@ public sealed partial class EnrichmentCaller(
                 var (hits, misses, failures) = session.Classify(request, answer);
                 await usage.AddUsageAsync([new UsageIncrement(context.OrgId, context.RunId, context.BlockId, provider.Name, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime),
                     Calls: 1, Hits: hits, Misses: misses, Failures: failures, Credits: cost)], CancellationToken.None);
-                session.Count(provider, request, answer, paid: true, fromCache: false, recorded: true);
                 return answer;
             }
         }
@@ -166,6 +163,19 @@ public sealed partial class EnrichmentCaller(
         {
             RunBudget.Settle(reservation, cost);
         }
+    }
+
+    /// <summary>The failure a block gets, without a call, from a provider that refused it (401/403); null when none did.</summary>
+    private static EnrichmentAnswer? Refused(EnrichmentSession session, IEnrichmentProvider provider, EnrichmentRequest request)
+    {
+        if (session.RefusalOf(provider) is not { } refusal)
+        {
+            return null;
+        }
+
+        var answer = EnrichmentAnswer.Failed(refusal);
+        session.Count(provider, request, answer, called: false, fromCache: false);
+        return answer;
     }
 
     private static void ThrowIfPausing(EnrichmentSession session)

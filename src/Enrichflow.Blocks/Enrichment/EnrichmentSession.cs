@@ -43,19 +43,17 @@ public sealed class EnrichmentSession(
         _ => (0, 1, 0),
     };
 
-    /// <summary>Counts a call's outcome; <paramref name="recorded"/> when the caller already wrote it to the usage store.</summary>
-    public void Count(IEnrichmentProvider provider, EnrichmentRequest request, EnrichmentAnswer answer, bool paid, bool fromCache, bool recorded = false)
+    /// <summary>
+    /// Counts an outcome not yet in the usage store, written by <see cref="FlushAsync"/>: <paramref name="called"/> when
+    /// the provider was asked (a local table), <paramref name="fromCache"/> when the answer came from the cache.
+    /// </summary>
+    public void Count(IEnrichmentProvider provider, EnrichmentRequest request, EnrichmentAnswer answer, bool called, bool fromCache)
     {
-        if (recorded)
-        {
-            return;
-        }
-
         var (hits, misses, failures) = Classify(request, answer);
         var counts = _unrecorded.GetOrAdd(provider.Name, _ => new Counts());
         lock (counts)
         {
-            counts.Calls += paid ? 1 : 0;
+            counts.Calls += called ? 1 : 0;
             counts.Hits += hits;
             counts.Misses += misses;
             counts.Failures += failures;
