@@ -1,12 +1,27 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Blocks.Enrichment;
 
 /// <summary>How an answer is kept in the provider cache: one JSON object with everything a row needs.</summary>
 internal static class CachedAnswers
 {
-    public static string OutcomeName(EnrichmentOutcome outcome) => outcome == EnrichmentOutcome.Found ? "found" : "not_found";
+    /// <summary>The stored outcome of a found answer (the other is "not_found").</summary>
+    public const string Found = "found";
+
+    public static string OutcomeName(EnrichmentOutcome outcome) => outcome == EnrichmentOutcome.Found ? Found : "not_found";
+
+    /// <summary>
+    /// True when a run may use the entry: a found answer younger than the run's <c>ttl_days</c>; a not-found one younger
+    /// than that and than <paramref name="notFoundTtlDays"/>.
+    /// </summary>
+    public static bool IsFresh(ProviderCacheEntry entry, RunEnrichmentSettings run, int notFoundTtlDays, DateTimeOffset now)
+    {
+        var ttl = entry.Outcome == Found ? run.CacheTtlDays : Math.Min(run.CacheTtlDays, notFoundTtlDays);
+        return entry.CreatedAt >= now.AddDays(-ttl);
+    }
 
     public static string Serialize(EnrichmentAnswer answer)
     {
@@ -56,7 +71,7 @@ internal static class CachedAnswers
             references = refs.Where(r => r.Value is not null).ToDictionary(r => r.Key, r => r.Value!.ToString(), StringComparer.Ordinal);
         }
 
-        return new EnrichmentAnswer(outcome == "found" ? EnrichmentOutcome.Found : EnrichmentOutcome.NotFound, fields)
+        return new EnrichmentAnswer(outcome == Found ? EnrichmentOutcome.Found : EnrichmentOutcome.NotFound, fields)
         {
             ConfidenceScore = json["confidence_score"]?.GetValue<double>(),
             Notes = json["notes"]?.GetValue<string>(),

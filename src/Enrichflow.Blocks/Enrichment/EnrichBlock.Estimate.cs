@@ -23,7 +23,7 @@ internal sealed partial class EnrichBlock
         ArgumentNullException.ThrowIfNull(context);
         var cache = BlockServices.Require<IProviderCache>(context, "a provider cache");
         var usage = BlockServices.Require<IUsageStore>(context, "a usage store");
-        var notFoundTtl = (context.Services.GetService(typeof(IOptions<EnrichmentOptions>)) as IOptions<EnrichmentOptions>)?.Value.NotFoundTtlDays ?? 7;
+        var notFoundTtl = ((context.Services.GetService(typeof(IOptions<EnrichmentOptions>)) as IOptions<EnrichmentOptions>)?.Value ?? new EnrichmentOptions()).NotFoundTtlDays;
         var requests = sample.Select(row => InputsOf(row) is { Count: > 0 } inputs ? new EnrichmentRequest(plan.Operation, inputs, plan.Fields, plan.Options) : null).ToList();
         var reach = requests.Select(r => r is null ? 0.0 : 1.0).ToArray();
         var n = Math.Max(1, sample.Count);
@@ -73,10 +73,10 @@ internal sealed partial class EnrichBlock
                     }
 
                     if (cached.TryGetValue(requests[i]!.CacheKey, out var entry)
-                        && entry.CreatedAt >= now.AddDays(-(entry.Outcome == "found" ? context.Enrichment.CacheTtlDays : Math.Min(context.Enrichment.CacheTtlDays, notFoundTtl))))
+                        && CachedAnswers.IsFresh(entry, context.Enrichment, notFoundTtl, now))
                     {
                         cacheHits += reach[i];
-                        next[i] = entry.Outcome == "found" && Fills(CachedAnswers.Deserialize(entry.Outcome, entry.AnswerJson)) ? 0 : reach[i];
+                        next[i] = entry.Outcome == CachedAnswers.Found && Fills(CachedAnswers.Deserialize(entry.Outcome, entry.AnswerJson)) ? 0 : reach[i];
                     }
                     else
                     {

@@ -194,13 +194,7 @@ public sealed partial class EnrichmentCaller(
             return null;
         }
 
-        var ttl = context.Enrichment.CacheTtlDays;
-        if (entry.Outcome != "found")
-        {
-            ttl = Math.Min(ttl, options.Value.NotFoundTtlDays);
-        }
-
-        if (entry.CreatedAt < time.GetUtcNow().AddDays(-ttl))
+        if (!CachedAnswers.IsFresh(entry, context.Enrichment, options.Value.NotFoundTtlDays, time.GetUtcNow()))
         {
             return null;
         }
