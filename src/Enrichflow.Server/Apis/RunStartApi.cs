@@ -380,6 +380,24 @@ public static class RunStartApi
             MaxCreditsJson: root.TryGetProperty("max_credits", out var max) ? max.GetRawText() : null);
     }
 
+    /// <summary>A request's <c>max_credits</c> (a run's, or a resume's): null when null; a 422 naming it unless a non-negative number.</summary>
+    internal static double? MaxCredits(JsonElement value, out IResult? error)
+    {
+        error = null;
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || value.GetDouble() < 0)
+        {
+            error = ApiErrors.Unprocessable(["body", "max_credits"], "Input should be a non-negative number", "float_type");
+            return null;
+        }
+
+        return value.GetDouble();
+    }
+
     private static RunRequest ParseRequestFields(RunBody body, bool isWebhook, PlannedBlock source, out IResult? error)
     {
         error = null;
@@ -423,15 +441,13 @@ public static class RunStartApi
         }
 
         double? maxCredits = null;
-        if (body.MaxCreditsJson is { } maxJson && JsonSerializer.Deserialize<JsonElement>(maxJson) is { ValueKind: not JsonValueKind.Null } max)
+        if (body.MaxCreditsJson is { } maxJson)
         {
-            if (max.ValueKind != JsonValueKind.Number || max.GetDouble() < 0)
+            maxCredits = MaxCredits(JsonSerializer.Deserialize<JsonElement>(maxJson), out error);
+            if (error is not null)
             {
-                error = ApiErrors.Unprocessable(["body", "max_credits"], "Input should be a non-negative number", "float_type");
                 return new RunRequest(null, cache);
             }
-
-            maxCredits = max.GetDouble();
         }
 
         if (isWebhook)

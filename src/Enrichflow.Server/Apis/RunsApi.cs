@@ -3,8 +3,10 @@ using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Engine.Status;
 using Enrichflow.Server.Auth;
+using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Server.Apis;
 
@@ -93,7 +95,13 @@ public static class RunsApi
         return TypedResults.Ok(new JobStatus(run.Id, status.ToWire()));
     }
 
-    public static async Task<IResult> ResumeRun([FromQuery(Name = "job_id")] string? jobId, HttpContext http, IRunStore runs, RunCoordinator coordinator, CancellationToken cancellationToken)
+    public static async Task<IResult> ResumeRun(
+        [FromQuery(Name = "job_id")] string? jobId,
+        HttpContext http,
+        IRunStore runs,
+        RunCoordinator coordinator,
+        IOptions<ServerOptions> options,
+        CancellationToken cancellationToken)
     {
         var (run, error) = await FindJobAsync(runs, http.Caller(), jobId, cancellationToken);
         if (run is null)
@@ -107,27 +115,22 @@ public static class RunsApi
         }
 
         // An optional body {"max_credits": N} gives a run paused by its budget a new one.
-        double? maxCredits = null;
-        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        var (document, bodyError) = await JsonBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBytes, allowEmpty: true, cancellationToken);
+        if (bodyError is not null)
         {
-            JsonElement body;
-            try
-            {
-                body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body, cancellationToken: cancellationToken);
-            }
-            catch (JsonException e)
-            {
-                return ApiErrors.Unprocessable(["body"], $"JSON decode error: {e.Message}", "json_invalid");
-            }
+            return bodyError;
+        }
 
-            if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("max_credits", out var max) && max.ValueKind != JsonValueKind.Null)
+        double? maxCredits = null;
+        using (document)
+        {
+            if (document?.RootElement is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty("max_credits", out var max))
             {
-                if (max.ValueKind != JsonValueKind.Number || max.GetDouble() < 0)
+                maxCredits = RunStartApi.MaxCredits(max, out var maxError);
+                if (maxError is not null)
                 {
-                    return ApiErrors.Unprocessable(["body", "max_credits"], "Input should be a non-negative number", "float_type");
+                    return maxError;
                 }
-
-                maxCredits = max.GetDouble();
             }
         }
 
