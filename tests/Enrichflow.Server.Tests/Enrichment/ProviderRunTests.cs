@@ -52,6 +52,17 @@ public sealed class ProviderRunTests(ITestOutputHelper output)
             : [];
     }
 
+    /// <summary>Waits (30 s at most) until the fake has been called <paramref name="calls"/> times.</summary>
+    private static async Task WaitForCallsAsync(FakeProviderServer fake, int calls, string failure)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (fake.TotalCalls < calls)
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(20, Ct);
+        }
+    }
+
     private static JsonElement BlockMetrics(JsonElement live) => live.GetProperty("blocks")[1].GetProperty("metrics");
 
     [Fact]
@@ -364,12 +375,7 @@ public sealed class ProviderRunTests(ITestOutputHelper output)
         await using var server = await TestServer.StartAsync(settings);
         var enrich = await server.CreateWorkflowAsync(Definition("\"s64\""));
         var slow = await server.StartRunAsync(enrich, new { webhook_payload = Companies(200) });
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (fake.TotalCalls == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the enrichment run made no call");
-            await Task.Delay(50, Ct);
-        }
+        await WaitForCallsAsync(fake, 1, "the enrichment run made no call");
 
         // One CPU worker, and the enrichment (200 rows, 2 at a time, 2-3 s each) holds I/O slots for minutes:
         // a plain run still goes through at once.
@@ -410,12 +416,7 @@ public sealed class ProviderRunTests(ITestOutputHelper output)
         await using var server = await TestServer.StartAsync(settings);
         var workflow = await server.CreateWorkflowAsync(Definition("\"s64\""));
         var big = await server.StartRunAsync(workflow, new { webhook_payload = Companies(80) });
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (fake.TotalCalls < 4)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the big run made no calls");
-            await Task.Delay(20, Ct);
-        }
+        await WaitForCallsAsync(fake, 4, "the big run made no calls");
 
         // The big run's 80 rows all wait for the provider's 2 slots; the small run's rows take every other slot.
         var small = await server.StartRunAsync(workflow, new { webhook_payload = Companies(10, from: 1000) });
