@@ -26,8 +26,8 @@ public sealed class EnrichCompanyBlockType(ProviderRegistry providers) : BlockTy
     protected override CompiledBlock? Compile(EnrichCompanySpecs specs, BlockCompileContext context)
     {
         var inputs = new List<EnrichmentInput>();
-        EnrichmentCompiler.Input(inputs, specs.CompanyField, "company_name", "company_field", context);
-        EnrichmentCompiler.Input(inputs, specs.WebsiteField, "website", "website_field", context);
+        EnrichmentCompiler.Input(inputs, specs.CompanyField, InputKeys.CompanyName, "company_field", context);
+        EnrichmentCompiler.Input(inputs, specs.WebsiteField, InputKeys.Website, "website_field", context);
         if (specs.CompanyField is null && specs.WebsiteField is null)
         {
             context.AddError("company_field", $"Block '{context.Definition.BlockId}': company_field or website_field is required (the column with the company's name or website).");
@@ -72,15 +72,15 @@ public sealed class EnrichPersonBlockType(ProviderRegistry providers) : BlockTyp
     protected override CompiledBlock? Compile(EnrichPersonSpecs specs, BlockCompileContext context)
     {
         var inputs = new List<EnrichmentInput>();
-        EnrichmentCompiler.Input(inputs, specs.NameField, "name", "name_field", context);
-        EnrichmentCompiler.Input(inputs, specs.EmailField, "email", "email_field", context);
-        EnrichmentCompiler.Input(inputs, specs.LinkedinField, "linkedin", "linkedin_field", context);
+        EnrichmentCompiler.Input(inputs, specs.NameField, InputKeys.Name, "name_field", context);
+        EnrichmentCompiler.Input(inputs, specs.EmailField, InputKeys.Email, "email_field", context);
+        EnrichmentCompiler.Input(inputs, specs.LinkedinField, InputKeys.Linkedin, "linkedin_field", context);
         if (specs.NameField is null && specs.EmailField is null && specs.LinkedinField is null)
         {
             context.AddError("name_field", $"Block '{context.Definition.BlockId}': one of name_field, email_field or linkedin_field is required.");
         }
 
-        EnrichmentCompiler.Input(inputs, specs.CompanyField, "company", "company_field", context);
+        EnrichmentCompiler.Input(inputs, specs.CompanyField, InputKeys.Company, "company_field", context);
         var fields = EnrichmentCompiler.ReturnFields(specs.ReturnFields, context);
         var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.EnrichPerson, providers, context);
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -111,9 +111,9 @@ public sealed class FindEmailBlockType(ProviderRegistry providers) : BlockType<F
     protected override CompiledBlock? Compile(FindEmailSpecs specs, BlockCompileContext context)
     {
         var inputs = new List<EnrichmentInput>();
-        EnrichmentCompiler.Input(inputs, specs.NameField, "name", "name_field", context);
-        EnrichmentCompiler.Input(inputs, specs.CompanyField, "company", "company_field", context);
-        EnrichmentCompiler.Input(inputs, specs.DomainField, "domain", "domain_field", context);
+        EnrichmentCompiler.Input(inputs, specs.NameField, InputKeys.Name, "name_field", context);
+        EnrichmentCompiler.Input(inputs, specs.CompanyField, InputKeys.Company, "company_field", context);
+        EnrichmentCompiler.Input(inputs, specs.DomainField, InputKeys.Domain, "domain_field", context);
         var mode = specs.Mode.Trim().ToUpperInvariant();
         if (mode is not ("PROFESSIONAL" or "PERSONAL"))
         {
@@ -146,8 +146,8 @@ public sealed class FindPhoneBlockType(ProviderRegistry providers) : BlockType<F
     protected override CompiledBlock? Compile(FindPhoneSpecs specs, BlockCompileContext context)
     {
         var inputs = new List<EnrichmentInput>();
-        EnrichmentCompiler.Input(inputs, specs.NameField, "name", "name_field", context);
-        EnrichmentCompiler.Input(inputs, specs.CompanyField, "company", "company_field", context);
+        EnrichmentCompiler.Input(inputs, specs.NameField, InputKeys.Name, "name_field", context);
+        EnrichmentCompiler.Input(inputs, specs.CompanyField, InputKeys.Company, "company_field", context);
         var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.FindPhone, providers, context);
         return new EnrichBlock(new EnrichPlan(EnrichmentOperation.FindPhone, inputs, Fields, ["phone"], new Dictionary<string, string>(), chain, FindPeople: false));
     }
