@@ -10,6 +10,8 @@ public sealed class CompanyToLeadsBlockType : BlockType<CompanyToLeadsSpecs>
 {
     public override string Name => "company_to_leads";
 
+    public override bool RunsOnSample => true;
+
     public override string Description =>
         "Turns each COMPANY row into one LEAD row per entry of its people_field list (default 'people'; a JSON text "
         + "holding a list, as read from a CSV, is parsed). An object entry gives the person's fields, a text entry "

@@ -11,6 +11,8 @@ public sealed class LeadsToCompanyBlockType : BlockType<LeadsToCompanySpecs>
 {
     public override string Name => "leads_to_company";
 
+    public override bool RunsOnSample => true;
+
     public override string Description =>
         "Turns leads into one COMPANY row per distinct company (first lead wins; company_ columns carried without the prefix); " +
         "companies are tracked in the store, so memory does not grow with the run.";

@@ -14,6 +14,8 @@ public sealed class FilterBlockType : BlockType<FilterSpecs>
 {
     public override string Name => "filter";
 
+    public override bool RunsOnSample => true;
+
     public override string Description =>
         "Keeps the rows that match a list of conditions or an expression; the others go to rejects with the reason.";
 

@@ -14,6 +14,8 @@ public sealed class RemoveColumnsBlockType : BlockType<RemoveColumnsSpecs>
 {
     public override string Name => "remove_columns";
 
+    public override bool RunsOnSample => true;
+
     public override string Description => "Drops the listed columns from every row.";
 
     protected override CompiledBlock? Compile(RemoveColumnsSpecs specs, BlockCompileContext context)

@@ -14,6 +14,8 @@ public sealed class TransformBlockType : BlockType<TransformSpecs>
 
     public override string Name => "transform";
 
+    public override bool RunsOnSample => true;
+
     public override IReadOnlyList<string> Aliases => ["transform_data"];
 
     public override string Description =>

@@ -16,6 +16,8 @@ public sealed class ValidateEmailBlockType : BlockType<ValidateEmailSpecs>
 {
     public override string Name => "validate_email";
 
+    public override bool RunsOnSample => true;
+
     public override IReadOnlyList<string> Aliases => ["verify_email"];
 
     public override string Description =>

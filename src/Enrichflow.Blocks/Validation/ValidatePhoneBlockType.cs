@@ -16,6 +16,8 @@ public sealed class ValidatePhoneBlockType : BlockType<ValidatePhoneSpecs>
 {
     public override string Name => "validate_phone";
 
+    public override bool RunsOnSample => true;
+
     public override string Description =>
         "Checks phone numbers with libphonenumber. Numbers without a leading + are read in the region from "
         + "country_field (ISO code or country name, per row) or default_region (US). Adds phone_valid (bool), "

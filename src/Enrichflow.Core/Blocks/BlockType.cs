@@ -30,6 +30,12 @@ public abstract class BlockType
 
     public virtual BlockRole Role => BlockRole.Row;
 
+    /// <summary>
+    /// True when the block only computes over the rows it is given (no store, no outside call, no side effect), so an
+    /// estimate may run it over a sample of the input to see how many rows it passes on.
+    /// </summary>
+    public virtual bool RunsOnSample => false;
+
     public abstract Type SpecsType { get; }
 
     /// <summary>

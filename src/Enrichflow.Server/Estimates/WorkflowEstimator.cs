@@ -42,12 +42,6 @@ public sealed class WorkflowEstimator(IBlobStore blobs, IServiceProvider service
     /// <summary>Rows read from the input as the sample.</summary>
     public const int SampleSize = 1000;
 
-    /// <summary>Blocks that only compute over the rows they get: safe and cheap to run over a sample.</summary>
-    private static readonly HashSet<string> SampleSafe = new(StringComparer.Ordinal)
-    {
-        "filter", "transform", "remove_columns", "validate_email", "validate_phone", "company_to_leads", "leads_to_company",
-    };
-
     public async Task<WorkflowEstimate> EstimateAsync(string orgId, string workflowId, WorkflowPlan plan, RunOptions options, CancellationToken cancellationToken)
     {
         var estimateId = Guid.CreateVersion7();
@@ -124,7 +118,7 @@ public sealed class WorkflowEstimator(IBlobStore blobs, IServiceProvider service
                 continue;
             }
 
-            if (!afterUnknown && SampleSafe.Contains(block.Type.Name) && block.Compiled is RowBlock rowBlock)
+            if (!afterUnknown && block.Type.RunsOnSample && block.Compiled is RowBlock rowBlock)
             {
                 var output = new ChunkOutput(rows.Count);
                 await rowBlock.ProcessAsync(new RowChunk(0, [.. rows.Select(r => r.Clone())]), output, context, cancellationToken);
