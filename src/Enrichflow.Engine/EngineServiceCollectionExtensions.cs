@@ -4,6 +4,7 @@ using Enrichflow.Engine.Dispatch;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Engine.Results;
 using Enrichflow.Engine.Status;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -13,6 +14,10 @@ namespace Enrichflow.Engine;
 
 public static class EngineServiceCollectionExtensions
 {
+    /// <summary>The engine with the options of the <c>Engine</c> section of <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddEngine(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddEnrichflowEngine(o => configuration.GetSection("Engine").Bind(o));
+
     /// <summary>
     /// Adds the engine with the embedded in-process dispatcher. Block types are the <see cref="BlockType"/>
     /// services registered by the caller; a store and blob store must be registered too.

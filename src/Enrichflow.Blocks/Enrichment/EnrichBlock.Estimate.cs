@@ -3,6 +3,9 @@ using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
 using Microsoft.Extensions.Options;
 
+using Enrichflow.Providers;
+using Enrichflow.Providers.Kinds;
+
 namespace Enrichflow.Blocks.Enrichment;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Enrichflow.Blocks.Enrichment.Providers;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Kinds;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;

@@ -1,4 +1,5 @@
-using Enrichflow.Blocks.Enrichment.Providers;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Kinds;
 using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Blocks.Enrichment;

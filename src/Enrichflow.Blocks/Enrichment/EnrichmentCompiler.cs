@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Enrichflow.Blocks.Enrichment.Providers;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Kinds;
 using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Blocks.Enrichment;

@@ -1,6 +1,9 @@
 using System.ComponentModel;
 using System.Text.Json;
 
+using Enrichflow.Providers;
+using Enrichflow.Providers.Kinds;
+
 namespace Enrichflow.Blocks.Enrichment;
 
 /// <summary>Specs of <c>enrich_company</c> (API.md §5).</summary>

@@ -1,4 +1,4 @@
-using Enrichflow.Blocks.Outbound;
+using Enrichflow.Providers.Outbound;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Enrichflow.Blocks.Outbound;
+using Enrichflow.Providers.Outbound;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Microsoft.Extensions.DependencyInjection;

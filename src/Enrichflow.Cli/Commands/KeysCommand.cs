@@ -1,6 +1,8 @@
 using System.CommandLine;
-using Enrichflow.Server.Auth;
-using Enrichflow.Storage.Sqlite;
+using Enrichflow.Core.Storage;
+using Enrichflow.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Enrichflow.Cli.Commands;
 
@@ -22,9 +24,11 @@ internal static class KeysCommand
                 return 2;
             }
 
-            var directory = Path.GetFullPath(parse.GetValue(data) ?? Environment.GetEnvironmentVariable("ENRICHFLOW_DataDirectory") ?? ".enrichflow");
-            Directory.CreateDirectory(directory);
-            var store = new SqliteStore(Path.Combine(directory, "enrichflow.db"));
+            // Only the store is used, so the configuration files (and the secrets they refer to) are not read.
+            var directory = EnrichflowHost.ResolveDataDirectory(parse.GetValue(data));
+            var configuration = new ConfigurationManager { ["DataDirectory"] = directory };
+            await using var services = new ServiceCollection().AddEnrichflow(configuration, directory).BuildServiceProvider();
+            var store = services.GetRequiredService<IAccountStore>();
             await store.MigrateAsync(cancellationToken);
             var key = await ApiKeys.CreateAsync(store, name, parse.GetValue(readOnly), TimeProvider.System.GetUtcNow(), cancellationToken);
             Console.WriteLine(key);

@@ -1,3 +1,5 @@
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Buffers;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
@@ -59,7 +61,7 @@ public static class NotebooksApi
         INotebookStore notebooks,
         IBlobStore blobs,
         DownloadSigner signer,
-        IOptions<ServerOptions> options,
+        IOptions<EnrichflowOptions> options,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -89,7 +91,7 @@ public static class NotebooksApi
         var expirySeconds = options.Value.Downloads.ExpirySeconds;
         var token = signer.Sign(caller.OrgId, Guid.Empty, key, time.GetUtcNow().AddSeconds(expirySeconds));
         var file = new ResultFileResponse($"notebook_{notebook.Id}.{format}", options.Value.StorageBucket, rows, 0, notebook.Id, notebook.UpdatedAt, null,
-            ResultsApi.ContentType(format), await blobs.GetSizeAsync(key, cancellationToken) ?? 0,
+            ResultFormats.ContentType(format), await blobs.GetSizeAsync(key, cancellationToken) ?? 0,
             $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/downloads/{token}", expirySeconds, null);
         return TypedResults.Ok(new[] { file });
     }

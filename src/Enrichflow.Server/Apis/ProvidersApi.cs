@@ -1,6 +1,9 @@
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Blocks.Enrichment;
-using Enrichflow.Blocks.Enrichment.Limits;
-using Enrichflow.Blocks.Enrichment.Providers;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Limits;
+using Enrichflow.Providers.Kinds;
 using Enrichflow.Server.Auth;
 
 namespace Enrichflow.Server.Apis;

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
 using Enrichflow.Engine.Execution;
@@ -32,7 +34,7 @@ public static class ResultsApi
         IBlobStore blobs,
         RunPlans plans,
         DownloadSigner signer,
-        IOptions<ServerOptions> options,
+        IOptions<EnrichflowOptions> options,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -77,7 +79,7 @@ public static class ResultsApi
             var token = signer.Sign(run.OrgId, run.Id, file.FileName, expires);
             var inline = file.RowCount <= InlineRowLimit ? await ReadInlineAsync(blobs, file, cancellationToken) : null;
             response.Add(new ResultFileResponse(file.FileName, options.Value.StorageBucket,
-                file.RowCount, file.BlockNumber, file.BlockId, file.CreatedAt, file.Message ?? runMessage, ContentType(file.Format), file.FileSize,
+                file.RowCount, file.BlockNumber, file.BlockId, file.CreatedAt, file.Message ?? runMessage, ResultFormats.ContentType(file.Format), file.FileSize,
                 $"{baseUrl}/downloads/{token}", expirySeconds, inline));
         }
 
@@ -99,7 +101,7 @@ public static class ResultsApi
             return size is null
                 ? ApiErrors.NotFound("This notebook export no longer exists; ask for new links.")
                 : TypedResults.Stream(await blobs.OpenReadAsync(target.FileName, cancellationToken),
-                    ContentType(target.FileName.EndsWith(".csv", StringComparison.Ordinal) ? "csv" : "ndjson"), Path.GetFileName(target.FileName), enableRangeProcessing: true);
+                    ResultFormats.ContentType(target.FileName.EndsWith(".csv", StringComparison.Ordinal) ? "csv" : "ndjson"), Path.GetFileName(target.FileName), enableRangeProcessing: true);
         }
 
         var run = await runs.GetRunAsync(target.RunId, cancellationToken);
@@ -111,15 +113,8 @@ public static class ResultsApi
         }
 
         var stream = await blobs.OpenReadAsync(file.BlobKey, cancellationToken);
-        return TypedResults.Stream(stream, ContentType(file.Format), file.FileName, enableRangeProcessing: true);
+        return TypedResults.Stream(stream, ResultFormats.ContentType(file.Format), file.FileName, enableRangeProcessing: true);
     }
-
-    public static string ContentType(string format) => format switch
-    {
-        "csv" => "text/csv; charset=utf-8",
-        "json" => "application/json",
-        _ => "application/x-ndjson",
-    };
 
     private static async Task<IReadOnlyList<object>?> ReadInlineAsync(IBlobStore blobs, ResultFileRecord file, CancellationToken cancellationToken)
     {

@@ -57,18 +57,3 @@ public sealed record RunResponse(
             metrics, null, ordered.Count);
     }
 }
-
-/// <summary>A result file and its signed link (API.md §3.1 <c>ResultFile</c>).</summary>
-public sealed record ResultFileResponse(
-    string Filename,
-    string StorageBucket,
-    long RowCount,
-    int BlockNumber,
-    string BlockId,
-    DateTimeOffset CreatedAt,
-    string? Message,
-    string ContentType,
-    long FileSize,
-    string DownloadUrl,
-    int DownloadExpiresInSeconds,
-    IReadOnlyList<object>? Results);

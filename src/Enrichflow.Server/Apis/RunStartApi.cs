@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Blocks.Sources;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
@@ -8,7 +10,7 @@ using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Server.Auth;
-using Enrichflow.Server.Estimates;
+using Enrichflow.Engine.Estimates;
 using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Engine.Status;

@@ -1,3 +1,5 @@
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Blocks.Sources;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Http;

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
@@ -27,8 +29,6 @@ public static class WebhookSecretsApi
     public const double DefaultOverlapHours = 24;
     public const double MaxOverlapHours = 720;
 
-    private static readonly byte[] KeyInfo = "enrichflow signing-secret encryption v1"u8.ToArray();
-
     public static RouteGroupBuilder MapWebhookSecretsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/webhooks/signing-secret").RequireApiKey().WithTags("Webhooks");
@@ -38,13 +38,6 @@ public static class WebhookSecretsApi
         group.MapDelete("", DeleteSecret);
         return group;
     }
-
-    /// <summary>
-    /// The AES-256-GCM key that encrypts signing secrets at rest, derived from the server secret with HKDF-SHA256 so
-    /// it is independent of the download-link key made from the same secret.
-    /// </summary>
-    public static byte[] DeriveEncryptionKey(byte[] serverSecret) =>
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, serverSecret, outputLength: 32, salt: [], info: KeyInfo);
 
     /// <summary>The current secret's metadata, or JSON <c>null</c> when deliveries are unsigned.</summary>
     public static async Task<IResult> GetSecret(HttpContext http, ISigningSecretStore secrets, CancellationToken cancellationToken)

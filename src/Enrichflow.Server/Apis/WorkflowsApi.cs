@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;

@@ -94,8 +94,7 @@ public sealed class EngineHarness : IAsyncDisposable
         builder.Services.AddSingleton(probe);
         builder.Services.AddSingleton(new StoreFaults());
         builder.Services.AddSingleton<BlockType>(new ProbeBlockType(probe));
-        builder.Services.AddEnrichflowBlocks();
-        builder.Services.AddEnrichflowValidation();
+        builder.Services.AddBlocks();
         addBackend(builder.Services, directory);
         FaultInjectingRunStore.Decorate(builder.Services);
 

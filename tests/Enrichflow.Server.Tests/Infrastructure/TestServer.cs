@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -66,7 +68,7 @@ public sealed class TestServer : IAsyncDisposable
 
     /// <summary>Creates a key for another organization, as <c>enrichflow keys create</c> does.</summary>
     public async Task<string> CreateKeyAsync(string org, bool readOnly = false) =>
-        await Auth.ApiKeys.CreateAsync(_app.Services.GetRequiredService<Core.Storage.IAccountStore>(), org, readOnly, DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
+        await Enrichflow.Hosting.ApiKeys.CreateAsync(_app.Services.GetRequiredService<Core.Storage.IAccountStore>(), org, readOnly, DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
 
     public async Task<string> CreateWorkflowAsync(string definitionJson, string? id = null, HttpClient? client = null)
     {

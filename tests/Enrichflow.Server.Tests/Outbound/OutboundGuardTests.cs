@@ -1,5 +1,5 @@
 using System.Net;
-using Enrichflow.Blocks.Outbound;
+using Enrichflow.Providers.Outbound;
 
 namespace Enrichflow.Server.Tests.Outbound;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Enrichflow.Blocks.Outbound;
+using Enrichflow.Providers.Outbound;
 using Enrichflow.Core.Storage;
 using Enrichflow.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Enrichflow.Blocks.Outbound;
+using Enrichflow.Providers.Outbound;
 
 namespace Enrichflow.Server.Tests.Outbound;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Enrichflow.Blocks.Outbound;
+using Enrichflow.Providers.Outbound;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Server.Tests.Infrastructure;

@@ -1,5 +1,7 @@
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
-using Enrichflow.Server.Webhooks;
+using Enrichflow.Hosting.Webhooks;
 
 namespace Enrichflow.Server.Tests.Webhooks;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Enrichflow.Blocks.Enrichment;
-using Enrichflow.Blocks.Enrichment.Limits;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Limits;
 
 namespace Enrichflow.Core.Tests.Enrichment.Limits;
 

@@ -1,5 +1,6 @@
 using Enrichflow.Blocks.Enrichment;
-using Enrichflow.Blocks.Enrichment.Limits;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Limits;
 
 namespace Enrichflow.Core.Tests.Enrichment.Limits;
 

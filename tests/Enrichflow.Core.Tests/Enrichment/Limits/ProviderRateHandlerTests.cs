@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Enrichflow.Blocks.Enrichment;
-using Enrichflow.Blocks.Enrichment.Limits;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Limits;
 
 namespace Enrichflow.Core.Tests.Enrichment.Limits;
 

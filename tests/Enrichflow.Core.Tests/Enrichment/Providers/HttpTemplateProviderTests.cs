@@ -1,4 +1,5 @@
 using Enrichflow.Blocks.Enrichment;
+using Enrichflow.Providers;
 using Enrichflow.Fakes;
 using static Enrichflow.Core.Tests.Enrichment.Providers.ProviderKit;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Enrichflow.Blocks.Enrichment;
-using Enrichflow.Blocks.Enrichment.Providers;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Kinds;
 using Enrichflow.Fakes;
 using static Enrichflow.Core.Tests.Enrichment.Providers.ProviderKit;
 

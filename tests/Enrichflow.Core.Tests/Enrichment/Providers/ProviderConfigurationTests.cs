@@ -1,5 +1,6 @@
 using Enrichflow.Blocks.Enrichment;
-using Enrichflow.Blocks.Enrichment.Providers;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Kinds;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

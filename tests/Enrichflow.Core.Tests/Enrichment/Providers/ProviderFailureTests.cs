@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Enrichflow.Blocks.Enrichment;
-using Enrichflow.Blocks.Enrichment.Limits;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Limits;
 using Enrichflow.Fakes;
 using Microsoft.Extensions.DependencyInjection;
 using static Enrichflow.Core.Tests.Enrichment.Providers.ProviderKit;

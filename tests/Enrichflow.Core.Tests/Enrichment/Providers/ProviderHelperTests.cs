@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Enrichflow.Blocks.Enrichment;
-using Enrichflow.Blocks.Enrichment.Providers;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Kinds;
 using static Enrichflow.Core.Tests.Enrichment.Providers.ProviderKit;
 
 namespace Enrichflow.Core.Tests.Enrichment.Providers;

@@ -1,6 +1,7 @@
 using Enrichflow.Blocks.Enrichment;
-using Enrichflow.Blocks.Enrichment.Providers;
-using Enrichflow.Blocks.Outbound;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Kinds;
+using Enrichflow.Providers.Outbound;
 using Enrichflow.Fakes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

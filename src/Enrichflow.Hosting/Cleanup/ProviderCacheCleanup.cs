@@ -1,0 +1,44 @@
+using Enrichflow.Blocks.Enrichment;
+using Enrichflow.Providers;
+using Enrichflow.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Enrichflow.Hosting.Cleanup;
+
+/// <summary>Deletes provider cache entries older than <see cref="EnrichmentOptions.CacheRetentionDays"/>, at start and then twice a day.</summary>
+internal sealed partial class ProviderCacheCleanup(IProviderCache cache, IOptions<EnrichmentOptions> options, TimeProvider time, ILogger<ProviderCacheCleanup> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromHours(12);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var deleted = await cache.DeleteOlderThanAsync(time.GetUtcNow().AddDays(-options.Value.CacheRetentionDays), stoppingToken);
+                if (deleted > 0)
+                {
+                    LogDeleted(logger, deleted, options.Value.CacheRetentionDays);
+                }
+
+                await Task.Delay(Interval, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(logger, e);
+                await Task.Delay(TimeSpan.FromMinutes(5), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Deleted {Count} provider cache entries older than {Days} days")]
+    private static partial void LogDeleted(ILogger logger, int count, int days);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Provider cache clean-up failed; trying again in 5 minutes")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,36 @@
+namespace Enrichflow.Hosting;
+
+/// <summary>
+/// Console logs: one line per event by default, JSON (structured, one object per line) with
+/// <c>Logging:Format=json</c>. Row contents and secrets are never logged.
+/// </summary>
+public static class LoggingSetup
+{
+    public static ILoggingBuilder AddEnrichflowLogging(this ILoggingBuilder logging, IConfiguration configuration)
+    {
+        logging.ClearProviders();
+        logging.AddConfiguration(configuration.GetSection("Logging"));
+        if (string.Equals(configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
+        if (configuration["Logging:LogLevel:Default"] is null)
+        {
+            logging.SetMinimumLevel(LogLevel.Information);
+            logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            logging.AddFilter("Microsoft.Hosting", LogLevel.Information);
+        }
+
+        return logging;
+    }
+}

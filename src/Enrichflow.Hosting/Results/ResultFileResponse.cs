@@ -1,0 +1,27 @@
+namespace Enrichflow.Hosting.Results;
+
+/// <summary>A result file and its signed link (docs/api.md §3.1 <c>ResultFile</c>).</summary>
+public sealed record ResultFileResponse(
+    string Filename,
+    string StorageBucket,
+    long RowCount,
+    int BlockNumber,
+    string BlockId,
+    DateTimeOffset CreatedAt,
+    string? Message,
+    string ContentType,
+    long FileSize,
+    string DownloadUrl,
+    int DownloadExpiresInSeconds,
+    IReadOnlyList<object>? Results);
+
+/// <summary>The media types of result files.</summary>
+public static class ResultFormats
+{
+    public static string ContentType(string format) => format switch
+    {
+        "csv" => "text/csv; charset=utf-8",
+        "json" => "application/json",
+        _ => "application/x-ndjson",
+    };
+}

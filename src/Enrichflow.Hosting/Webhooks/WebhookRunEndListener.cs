@@ -1,0 +1,56 @@
+using Enrichflow.Blocks.Webhooks;
+using Enrichflow.Core.Definitions;
+using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Execution;
+
+namespace Enrichflow.Hosting.Webhooks;
+
+/// <summary>
+/// Records, when a run ends, one delivery per <c>outgoing_webhook</c> block whose <c>event_types</c> include the run's
+/// end, then wakes the <see cref="WebhookSender"/>. Being told twice records nothing new (stable event ids); the
+/// sender's sweep covers a run whose end this listener never heard of.
+/// </summary>
+public sealed class WebhookRunEndListener(IWebhookDeliveryStore store, WebhookSender sender, TimeProvider time) : IRunEndListener
+{
+    public async Task OnRunEndedAsync(RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (!HasWebhooks(plan))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (await store.RecordRunDeliveriesAsync(run.Id, Deliveries(run, plan, now), now, cancellationToken) > 0)
+        {
+            sender.Notify();
+        }
+    }
+
+    public static bool HasWebhooks(WorkflowPlan plan) => plan.Blocks.Any(b => b.Compiled is OutgoingWebhookBlock);
+
+    /// <summary>The deliveries an ended run calls for: one per outgoing_webhook block that sends the run's event type.</summary>
+    public static IReadOnlyList<WebhookDeliveryRecord> Deliveries(RunRecord run, WorkflowPlan plan, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (WebhookEvents.ForStatus(run.Status) is not { } eventType)
+        {
+            return [];
+        }
+
+        var deliveries = new List<WebhookDeliveryRecord>();
+        foreach (var block in plan.Blocks)
+        {
+            if (block.Compiled is OutgoingWebhookBlock webhook && webhook.Sends(eventType))
+            {
+                deliveries.Add(new WebhookDeliveryRecord(
+                    WebhookEvents.EventId(run.Id, block.Id, eventType), run.Id, run.OrgId, run.WorkflowId, block.Id, eventType,
+                    webhook.Url.OriginalString, webhook.IncludeRows, WebhookDeliveryStatus.Pending, 0, now, now));
+            }
+        }
+
+        return deliveries;
+    }
+}

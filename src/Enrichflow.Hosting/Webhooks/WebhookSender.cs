@@ -1,0 +1,301 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Threading.Channels;
+using Enrichflow.Providers.Outbound;
+using Enrichflow.Blocks.Webhooks;
+using Enrichflow.Core.Storage;
+using Enrichflow.Engine.Execution;
+using Microsoft.Extensions.Options;
+
+namespace Enrichflow.Hosting.Webhooks;
+
+/// <summary>
+/// Sends pending deliveries (API.md §6). Leases due deliveries from the store, attempts up to
+/// <see cref="WebhookOptions.MaxConcurrency"/> at once (each with its own timeout, so a slow receiver holds one slot and
+/// never delays the others), records every attempt and what the <see cref="WebhookRetryPolicy"/> makes of it. Pending
+/// deliveries live in the store, so a restarted process picks them up; a periodic sweep records the deliveries of runs
+/// that ended while no listener was told.
+/// </summary>
+public sealed class WebhookSender(
+    IWebhookDeliveryStore store,
+    IRunStore runs,
+    ISigningSecretStore secrets,
+    RunPlans plans,
+    WebhookEnvelopeBuilder envelopes,
+    OutboundGuard guard,
+    IHttpClientFactory clients,
+    IOptions<WebhookOptions> options,
+    TimeProvider time,
+    ILogger<WebhookSender> logger) : BackgroundService
+{
+    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
+    private static readonly ProductInfoHeaderValue UserAgent = new("Enrichflow-Webhooks", "1");
+
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>Wakes the sender: a delivery was recorded or an attempt ended.</summary>
+    public void Notify() => _wake.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        await Task.Yield();
+        try
+        {
+            await store.ReleaseAllDeliveryLeasesAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            WebhookLog.LoopFailed(logger, e);
+        }
+
+        var nextSweep = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = settings.PollInterval;
+            try
+            {
+                if (time.GetUtcNow() >= nextSweep)
+                {
+                    nextSweep = time.GetUtcNow() + settings.SweepInterval;
+                    await SweepAsync(stoppingToken);
+                }
+
+                var free = settings.MaxConcurrency - _inFlight.Count;
+                if (free > 0)
+                {
+                    var lease = settings.Timeout + TimeSpan.FromMinutes(1);
+                    foreach (var delivery in await store.ClaimDueDeliveriesAsync(time.GetUtcNow(), lease, free, stoppingToken))
+                    {
+                        Start(delivery, stoppingToken);
+                    }
+                }
+
+                if (await store.NextDeliveryDueAsync(stoppingToken) is { } due)
+                {
+                    wait = Min(wait, due - time.GetUtcNow());
+                }
+
+                wait = Min(wait, nextSweep - time.GetUtcNow());
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                WebhookLog.LoopFailed(logger, e);
+            }
+
+            await WaitAsync(Max(wait, TimeSpan.FromMilliseconds(5)), stoppingToken);
+        }
+
+        await Task.WhenAll(_inFlight.Values);
+    }
+
+    private void Start(WebhookDeliveryRecord delivery, CancellationToken stoppingToken)
+    {
+        var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inFlight[delivery.EventId] = Task.Run(async () =>
+        {
+            await registered.Task;
+            try
+            {
+                await AttemptAsync(delivery, stoppingToken);
+            }
+            finally
+            {
+                _inFlight.TryRemove(delivery.EventId, out _);
+                Notify();
+            }
+        }, CancellationToken.None);
+        registered.SetResult();
+    }
+
+    private async Task WaitAsync(TimeSpan wait, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(wait);
+        try
+        {
+            await _wake.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Waited long enough, or stopping.
+        }
+    }
+
+    /// <summary>Makes one attempt of <paramref name="delivery"/> and records it with what follows.</summary>
+    private async Task AttemptAsync(WebhookDeliveryRecord delivery, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var attempt = delivery.AttemptCount + 1;
+        var startedAt = time.GetUtcNow();
+        var clock = Stopwatch.StartNew();
+        AttemptResult result;
+        try
+        {
+            result = await SendAsync(delivery, attempt, settings, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            await ReleaseQuietlyAsync(delivery.EventId);
+            return;
+        }
+        catch (Exception e)
+        {
+            WebhookLog.PrepareFailed(logger, delivery.RunId, delivery.EventId, e);
+            result = AttemptResult.Transient($"the event could not be prepared: {e.Message}");
+        }
+
+        var duration = clock.Elapsed;
+        var now = time.GetUtcNow();
+        var outcome = WebhookRetryPolicy.Decide(delivery, attempt, result, now, settings, Random.Shared.NextDouble());
+        var url = Describe(delivery.Url);
+        try
+        {
+            await store.RecordAttemptAsync(new WebhookAttemptRecord(delivery.EventId, attempt, startedAt, duration, result.StatusCode, result.Error), outcome, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            WebhookLog.LoopFailed(logger, e);
+            await ReleaseQuietlyAsync(delivery.EventId);
+            return;
+        }
+
+        switch (outcome.Status)
+        {
+            case WebhookDeliveryStatus.Delivered:
+                WebhookLog.Delivered(logger, delivery.RunId, delivery.EventId, delivery.EventType, url, attempt);
+                break;
+            case WebhookDeliveryStatus.Failed:
+                WebhookLog.Failed(logger, delivery.RunId, delivery.EventId, url, attempt, outcome.LastError ?? result.Reason);
+                break;
+            default:
+                WebhookLog.Retrying(logger, delivery.RunId, delivery.EventId, url, attempt, result.Reason, outcome.NextAttemptAt);
+                break;
+        }
+    }
+
+    private async Task<AttemptResult> SendAsync(WebhookDeliveryRecord delivery, int attempt, WebhookOptions settings, CancellationToken stoppingToken)
+    {
+        if (!Uri.TryCreate(delivery.Url, UriKind.Absolute, out var url))
+        {
+            return AttemptResult.Permanent($"'{delivery.Url}' is not an absolute URL.");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(settings.Timeout);
+        try
+        {
+            var check = await guard.CheckAsync(url, timeout.Token);
+            if (!check.IsAllowed)
+            {
+                return check.IsTransient ? AttemptResult.Transient(check.Message!) : AttemptResult.Permanent(check.Message!);
+            }
+
+            var envelope = await envelopes.BuildAsync(delivery, stoppingToken);
+            if (envelope is null)
+            {
+                return AttemptResult.Permanent($"Run {delivery.RunId} no longer exists.");
+            }
+
+            var body = envelope.ToUtf8Bytes();
+            using var request = new HttpRequestMessage(HttpMethod.Post, url);
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = Json;
+            request.Headers.UserAgent.Add(UserAgent);
+            request.Headers.TryAddWithoutValidation("Sixtyfour-Event-Id", delivery.EventId);
+            request.Headers.TryAddWithoutValidation("Sixtyfour-Event-Type", delivery.EventType);
+            request.Headers.TryAddWithoutValidation("Sixtyfour-Delivery-Attempt", attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var signing = await secrets.GetSigningSecretsAsync(delivery.OrgId, envelope.SentAt, stoppingToken);
+            if (signing.Count > 0)
+            {
+                request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.Sign(signing, envelope.SentAt.ToUnixTimeSeconds(), body));
+            }
+
+            using var client = clients.CreateClient(OutboundServiceCollectionExtensions.HttpClientName);
+            client.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            return AttemptResult.FromResponse(response.StatusCode, response.Headers, time.GetUtcNow());
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            return AttemptResult.Transient($"no answer within {settings.Timeout.TotalSeconds:0.###} s");
+        }
+        catch (Exception e) when (OutboundRefusedException.IsRefusal(e))
+        {
+            return AttemptResult.Permanent(RefusalMessage(e));
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return AttemptResult.Transient($"network error: {e.Message}");
+        }
+    }
+
+    /// <summary>Records the deliveries of runs that ended within the retry window without the listener having recorded them.</summary>
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        var undecided = await store.ListUndecidedEndedRunsAsync(OutgoingWebhookBlockType.BlockName, now - settings.RetryFor, now - settings.SweepGrace, 100, cancellationToken);
+        foreach (var runId in undecided)
+        {
+            if (await runs.GetRunAsync(runId, cancellationToken) is not { } run)
+            {
+                continue;
+            }
+
+            IReadOnlyList<WebhookDeliveryRecord> deliveries;
+            try
+            {
+                var (plan, _) = plans.Compile(run);
+                deliveries = WebhookRunEndListener.Deliveries(run, plan, time.GetUtcNow());
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                WebhookLog.SweepFailed(logger, run.Id, e);
+                deliveries = [];
+            }
+
+            var added = await store.RecordRunDeliveriesAsync(run.Id, deliveries, time.GetUtcNow(), cancellationToken);
+            WebhookLog.Swept(logger, run.Id, added);
+        }
+    }
+
+    private async Task ReleaseQuietlyAsync(string eventId)
+    {
+        try
+        {
+            await store.ReleaseDeliveryAsync(eventId, CancellationToken.None);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            // The store is gone (shutting down): the lease expires, or is released at the next start.
+        }
+    }
+
+    private static string RefusalMessage(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is OutboundRefusedException refused)
+            {
+                return refused.Message;
+            }
+        }
+
+        return e.Message;
+    }
+
+    /// <summary>The URL as logs show it: without user info, query or fragment (they may carry tokens).</summary>
+    private static string Describe(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? parsed.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : "(not a URL)";
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

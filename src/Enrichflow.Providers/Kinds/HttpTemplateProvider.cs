@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Enrichflow.Providers.Kinds;
+
+/// <summary>
+/// Any JSON REST vendor, described in configuration: a templated request (<c>Method</c>, <c>Path</c>, <c>Headers</c>,
+/// <c>Body</c> with <c>{{placeholders}}</c>) and a response mapping (<c>Fields</c>: return field → JSON path; a field
+/// not mapped is read from the top-level property of the same name). <c>NotFoundStatuses</c> (default 404) mean
+/// "not found".
+/// </summary>
+public sealed class HttpTemplateProvider : IEnrichmentProvider
+{
+    private static readonly int[] DefaultNotFound = [404];
+
+    private readonly ProviderHttp _http;
+    private readonly Dictionary<string, JsonPath> _paths;
+
+    internal HttpTemplateProvider(ProviderSettings settings, IHttpClientFactory clients)
+    {
+        Settings = settings;
+        _http = new ProviderHttp(settings, clients);
+        _paths = settings.Options.Fields.ToDictionary(p => p.Key, p => JsonPath.Parse(p.Value), StringComparer.Ordinal);
+    }
+
+    public ProviderSettings Settings { get; }
+
+    public string Name => Settings.Name;
+
+    public string Kind => ProviderKinds.Http;
+
+    public ProviderLimitsSettings Limits => Settings.Limits;
+
+    public bool IsLocal => false;
+
+    private IReadOnlyCollection<int> NotFoundStatuses => Settings.Options.NotFoundStatuses.Count > 0 ? Settings.Options.NotFoundStatuses : DefaultNotFound;
+
+    public bool Supports(EnrichmentOperation operation) => Settings.Operations.Contains(operation);
+
+    public async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var pathTemplate = Settings.Options.Path ?? "";
+        var missing = ProviderTemplate.NamesIn(pathTemplate)
+            .Where(n => n != ProviderTemplate.ApiKey && InputKeys.ValueOf(request, n) is null)
+            .Distinct()
+            .ToList();
+        if (missing.Count > 0)
+        {
+            // Nothing to look up: no paid request for a row without its key.
+            return EnrichmentAnswer.NotFound($"the input has no {string.Join(" or ", missing)}") with { Billable = false };
+        }
+
+        using var message = Build(request);
+        var reply = await _http.SendJsonAsync(message, NotFoundStatuses, cancellationToken);
+        if (!reply.IsJson)
+        {
+            return reply.Answer;
+        }
+
+        var fields = FieldValues.Map(request.Fields, f => Read(f, reply.Json), out var error);
+        return fields is null ? EnrichmentAnswer.Failed(error!, billable: true) : EnrichmentAnswer.Of(fields);
+    }
+
+    internal HttpRequestMessage Build(EnrichmentRequest request)
+    {
+        string? Value(string name) => name == ProviderTemplate.ApiKey ? Settings.ApiKey : InputKeys.ValueOf(request, name);
+
+        var method = string.Equals(Settings.Options.Method, "POST", StringComparison.OrdinalIgnoreCase) ? HttpMethod.Post : HttpMethod.Get;
+        var url = Settings.Url(ProviderTemplate.RenderUrl(Settings.Options.Path ?? "", Value));
+        var message = new HttpRequestMessage(method, url);
+        message.Headers.Accept.ParseAdd("application/json");
+        if (Settings.Options.Body is { } body)
+        {
+            message.Content = new StringContent(ProviderTemplate.RenderJson(body, Value), Encoding.UTF8, "application/json");
+        }
+
+        foreach (var (name, template) in Settings.Options.Headers)
+        {
+            var value = ProviderTemplate.RenderHeader(template, Value);
+            if (!message.Headers.TryAddWithoutValidation(name, value) && message.Content is not null)
+            {
+                // Content headers (Content-Type) belong to the body.
+                message.Content.Headers.Remove(name);
+                message.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        return message;
+    }
+
+    private JsonNode? Read(ReturnField field, JsonNode? json) =>
+        _paths.TryGetValue(field.Name, out var path) ? path.Read(json) : (json as JsonObject)?[field.Name];
+}

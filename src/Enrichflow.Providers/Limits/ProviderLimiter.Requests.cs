@@ -1,0 +1,283 @@
+namespace Enrichflow.Providers.Limits;
+
+/// <summary>
+/// The requests-per-minute pacer: a token bucket of capacity one, refilled at a pacing rate 1% under the provider's
+/// limit, so that no minute ever sees more than the limit and a warm minute sees 99% of it.
+/// Waiters are served first in, first out by one timer set for the head's turn.
+/// </summary>
+/// <remarks>
+/// Two mechanisms keep the limit. Pacing spaces grants one interval apart on a schedule; a timer that fires late
+/// (by up to <see cref="LatenessAbsorbed"/>) does not push the schedule back, so timer granularity does not cost
+/// rate. The grant log then holds the times of the last <c>RequestsPerMinute</c> grants and refuses a grant that
+/// would put one more than the limit into any 60-second window: the hard guarantee, whatever the timers did.
+/// A 429 holds every request until its <c>Retry-After</c>, multiplies the pacing rate by 0.8 (not below one per
+/// minute), and from the end of the hold the rate climbs back by 5% of its target per 10 seconds. 429s answering
+/// requests sent before the hold began (they arrive during the hold or within a second of the last slowdown) extend
+/// the hold but do not slow the rate again.
+/// </remarks>
+public sealed partial class ProviderLimiter
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan WindowMargin = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan LatenessAbsorbed = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan SlowdownGap = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RecoveryStep = TimeSpan.FromSeconds(10);
+    private const double SlowdownFactor = 0.8;
+    private const double RecoveryPerStep = 0.05;
+    private const double PacingShare = 0.99;
+    private const double MinRate = 1;
+
+    private readonly Lock _requestLock = new();
+    private readonly LinkedList<RequestWaiter> _requestWaiters = new();
+    private readonly long[]? _recent;
+    private readonly double _targetRate;
+    private int _recentNext;
+    private double _slowedRate;
+    private long _recoverFrom;
+    private long _nextAt;
+    private long _holdUntil;
+    private long _lastSlowdown;
+    private ITimer? _timer;
+    private long _timerDueAt = long.MaxValue;
+    private bool _requestsClosed;
+
+    /// <summary>
+    /// Waits for one request token (each HTTP attempt takes one), first come first served.
+    /// <see cref="ProviderLimitsSettings.RequestsPerMinute"/> of 0 or less paces nothing, but a 429 hold still applies.
+    /// </summary>
+    public ValueTask AcquireRequestAsync(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        RequestWaiter waiter;
+        lock (_requestLock)
+        {
+            ObjectDisposedException.ThrowIf(_requestsClosed, this);
+            var now = _time.GetTimestamp();
+            if (_requestWaiters.Count == 0)
+            {
+                var at = EligibleAt();
+                if (at <= now)
+                {
+                    Grant(now);
+                    return ValueTask.CompletedTask;
+                }
+
+                ScheduleTimer(at, now);
+            }
+
+            waiter = new RequestWaiter(this);
+            _requestWaiters.AddLast(waiter.Node);
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.UnsafeRegister(OnRequestWaiterCancelled, waiter);
+            lock (_requestLock)
+            {
+                if (waiter.Node.List is not null)
+                {
+                    waiter.Registration = registration;
+                    registration = default;
+                }
+            }
+
+            registration.Unregister();
+        }
+
+        return new ValueTask(waiter.Task);
+    }
+
+    /// <summary>
+    /// A 429: hold every request until <paramref name="retryAfter"/> has passed (1 second when the provider gave
+    /// none, at most 5 minutes) and slow the pacing rate down.
+    /// </summary>
+    public void OnThrottled(TimeSpan? retryAfter)
+    {
+        var wait = retryAfter ?? DefaultRetryAfter;
+        wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
+        lock (_requestLock)
+        {
+            var now = _time.GetTimestamp();
+            var answersOlderRequest = now < _holdUntil || now - _lastSlowdown < Ticks(SlowdownGap);
+            var rate = CurrentRate(now);
+            if (!answersOlderRequest && _targetRate > 0)
+            {
+                rate = Math.Max(Math.Min(MinRate, _targetRate), rate * SlowdownFactor);
+                _lastSlowdown = now;
+            }
+
+            // Recovery starts again when the hold ends, from the rate reached so far.
+            _slowedRate = rate;
+            _holdUntil = Math.Max(_holdUntil, now + Ticks(wait));
+            _recoverFrom = _holdUntil;
+        }
+    }
+
+    /// <summary>A 429 whose <c>Retry-After</c> is a date: as <see cref="OnThrottled(TimeSpan?)"/> until then.</summary>
+    public void OnThrottledUntil(DateTimeOffset retryAt) => OnThrottled(retryAt - _time.GetUtcNow());
+
+    /// <summary>
+    /// The pacing rate a limit allows: 1% under it, so that the limit's worth of requests spans 0.6 s more than a
+    /// minute and network jitter between here and the provider cannot squeeze one more into its window.
+    /// </summary>
+    private static double PacingRate(int requestsPerMinute) => requestsPerMinute <= 0 ? 0 : requestsPerMinute * PacingShare;
+
+    private static long[] NewGrantLog(int requestsPerMinute)
+    {
+        var log = new long[requestsPerMinute];
+        Array.Fill(log, long.MinValue);
+        return log;
+    }
+
+    /// <summary>The pacing rate now, per minute: the target, or on its way back to it after a 429.</summary>
+    private double CurrentRate(long now)
+    {
+        if (_slowedRate >= _targetRate || now <= _recoverFrom)
+        {
+            return _slowedRate;
+        }
+
+        var steps = _time.GetElapsedTime(_recoverFrom, now) / RecoveryStep;
+        return Math.Min(_targetRate, _slowedRate + (RecoveryPerStep * _targetRate * steps));
+    }
+
+    /// <summary>The earliest timestamp at which the next request may go. Under the lock.</summary>
+    private long EligibleAt()
+    {
+        var at = Math.Max(_nextAt, _holdUntil);
+        if (_recent is not null && _recent[_recentNext] != long.MinValue)
+        {
+            at = Math.Max(at, _recent[_recentNext] + Ticks(Window + WindowMargin));
+        }
+
+        return at;
+    }
+
+    /// <summary>Lets one request go at <paramref name="now"/> and sets the next one's turn. Under the lock.</summary>
+    private void Grant(long now)
+    {
+        var rate = CurrentRate(now);
+        var interval = rate > 0 ? Ticks(Window / rate) : 0;
+        var due = Math.Max(_nextAt, _holdUntil);
+        var onSchedule = due >= now - Math.Max(interval, Ticks(LatenessAbsorbed));
+        _nextAt = (onSchedule ? due : now) + interval;
+        if (_recent is not null)
+        {
+            _recent[_recentNext] = now;
+            _recentNext = (_recentNext + 1) % _recent.Length;
+        }
+    }
+
+    private void ScheduleTimer(long at, long now)
+    {
+        if (at >= _timerDueAt)
+        {
+            return;
+        }
+
+        _timerDueAt = at;
+        _timer ??= _time.CreateTimer(
+            static state => ((ProviderLimiter)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+        // Timers count whole milliseconds: round up, so the timer never fires before the turn it waits for.
+        var delay = _time.GetElapsedTime(now, at);
+        _timer.Change(TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds)), Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnTimer()
+    {
+        List<RequestWaiter>? granted = null;
+        lock (_requestLock)
+        {
+            _timerDueAt = long.MaxValue;
+            if (_requestsClosed)
+            {
+                return;
+            }
+
+            var now = _time.GetTimestamp();
+            while (_requestWaiters.First is { } head)
+            {
+                var at = EligibleAt();
+                if (at > now)
+                {
+                    ScheduleTimer(at, now);
+                    break;
+                }
+
+                Grant(now);
+                _requestWaiters.RemoveFirst();
+                (granted ??= []).Add(head.Value);
+            }
+        }
+
+        foreach (var waiter in granted ?? [])
+        {
+            waiter.Registration.Unregister();
+            waiter.TrySetResult();
+        }
+    }
+
+    private static void OnRequestWaiterCancelled(object? state, CancellationToken cancellationToken)
+    {
+        var waiter = (RequestWaiter)state!;
+        waiter.Owner.CancelRequestWaiter(waiter, cancellationToken);
+    }
+
+    private void CancelRequestWaiter(RequestWaiter waiter, CancellationToken cancellationToken)
+    {
+        lock (_requestLock)
+        {
+            if (waiter.Node.List is null)
+            {
+                return;
+            }
+
+            _requestWaiters.Remove(waiter.Node);
+        }
+
+        waiter.TrySetCanceled(cancellationToken);
+    }
+
+    private List<RequestWaiter> CloseRequests()
+    {
+        ITimer? timer;
+        List<RequestWaiter> waiters;
+        lock (_requestLock)
+        {
+            _requestsClosed = true;
+            waiters = [.. _requestWaiters];
+            _requestWaiters.Clear();
+            timer = _timer;
+            _timer = null;
+        }
+
+        timer?.Dispose();
+        return waiters;
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+
+    /// <summary>A caller waiting for a request token; its node is in the queue while it waits. Guarded by the request lock.</summary>
+    private sealed class RequestWaiter : TaskCompletionSource
+    {
+        public RequestWaiter(ProviderLimiter owner)
+            : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+            Owner = owner;
+            Node = new LinkedListNode<RequestWaiter>(this);
+        }
+
+        public ProviderLimiter Owner { get; }
+
+        public LinkedListNode<RequestWaiter> Node { get; }
+
+        public CancellationTokenRegistration Registration { get; set; }
+    }
+}

@@ -1,0 +1,31 @@
+using System.Collections.Concurrent;
+
+namespace Enrichflow.Providers.Limits;
+
+/// <summary>One <see cref="ProviderLimiter"/> per provider, shared by every run in this process.</summary>
+public sealed class ProviderLimits(TimeProvider time) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, ProviderLimiter> _limiters = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The provider's limiter, made with <paramref name="settings"/> on first use; later settings are ignored.
+    /// (Two first callers may both build one; the loser holds no timer or waiter yet, so dropping it is free.)
+    /// </summary>
+    public ProviderLimiter For(string provider, ProviderLimitsSettings settings) =>
+        _limiters.GetOrAdd(provider, static (name, state) => new ProviderLimiter(name, state.settings, state.time), (settings, time));
+
+    /// <summary>The limiter of a provider that has one, else null.</summary>
+    public ProviderLimiter? Find(string provider) => _limiters.GetValueOrDefault(provider);
+
+    /// <summary>What every provider's limiter is doing now, by provider name.</summary>
+    public IReadOnlyList<ProviderLimiterSnapshot> Snapshot() =>
+        [.. _limiters.Values.Select(limiter => limiter.Snapshot()).OrderBy(snapshot => snapshot.Provider, StringComparer.Ordinal)];
+
+    public void Dispose()
+    {
+        foreach (var limiter in _limiters.Values)
+        {
+            limiter.Dispose();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Net;
+
+namespace Enrichflow.Providers.Limits;
+
+/// <summary>
+/// Sits in a provider's HttpClient pipeline below the retry handler, so that every attempt takes a token from the
+/// provider's bucket, and a 429 holds and slows the bucket (its <c>Retry-After</c>, delta seconds or an HTTP date,
+/// says until when). The response goes back up unchanged: the retry handler decides whether to try again.
+/// </summary>
+public sealed class ProviderRateHandler(ProviderLimiter limiter) : DelegatingHandler
+{
+    /// <summary>
+    /// Set on a request that takes no token (a job-status poll: it buys nothing, and metering it would let polls crowd
+    /// out the paid requests). A 429 it gets still holds and slows the provider's requests.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> Unmetered = new("enrichflow.unmetered");
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.Options.TryGetValue(Unmetered, out var unmetered) || !unmetered)
+        {
+            await limiter.AcquireRequestAsync(cancellationToken);
+        }
+
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var retryAfter = response.Headers.RetryAfter;
+            if (retryAfter?.Date is { } date)
+            {
+                limiter.OnThrottledUntil(date);
+            }
+            else
+            {
+                limiter.OnThrottled(retryAfter?.Delta);
+            }
+        }
+
+        return response;
+    }
+}

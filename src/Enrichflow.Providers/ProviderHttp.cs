@@ -1,0 +1,317 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Enrichflow.Providers.Outbound;
+using Polly.Timeout;
+
+using Enrichflow.Providers.Kinds;
+
+namespace Enrichflow.Providers;
+
+/// <summary>
+/// What a remote provider's call turned into: the JSON of a 2xx answer, or an answer already decided (failed, not
+/// found). <see cref="ProviderHttp"/> throws only for 401/403, 402 and the caller's cancellation.
+/// </summary>
+internal readonly record struct JsonReply(JsonNode? Json, EnrichmentAnswer? Answer, int Status)
+{
+    [MemberNotNullWhen(false, nameof(Answer))]
+    public bool IsJson => Answer is null;
+}
+
+/// <summary>A 2xx page (website provider): its text, content type and final URL.</summary>
+internal readonly record struct PageReply(string? Html, EnrichmentAnswer? Answer, int Status, Uri? Location)
+{
+    [MemberNotNullWhen(false, nameof(Answer))]
+    public bool IsPage => Answer is null;
+}
+
+/// <summary>
+/// Sends one provider request through its named client (retries, attempt timeout and rate limit happen in the
+/// pipeline) and turns every way it can end into a <see cref="JsonReply"/>: the JSON of a 2xx answer, or an answer
+/// that says what went wrong ("HTTP 500 after 4 attempts: …", "timed out after 60 s (4 attempts)", "answered
+/// malformed JSON: …"). A 401/403 throws <see cref="ProviderRefusedException"/>, a 402
+/// <see cref="ProviderPaymentRequiredException"/>; the caller's cancellation throws <see cref="OperationCanceledException"/>.
+/// </summary>
+internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory clients)
+{
+    /// <summary>The largest JSON answer read (bigger ones fail: no enrichment answer is that big).</summary>
+    public const int MaxJsonBytes = 32 * 1024 * 1024;
+
+    private const int MaxDetailLength = 300;
+
+    public ProviderSettings Settings { get; } = settings;
+
+    public HttpClient CreateClient() => clients.CreateClient(Settings.HttpClientName);
+
+    /// <summary>A JSON request with the body serialized from <paramref name="body"/> (null: no body).</summary>
+    public static HttpRequestMessage JsonRequest(HttpMethod method, Uri url, JsonNode? body)
+    {
+        var request = new HttpRequestMessage(method, url);
+        request.Headers.Accept.ParseAdd("application/json");
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        }
+
+        return request;
+    }
+
+    public async Task<JsonReply> SendJsonAsync(HttpRequestMessage request, IReadOnlyCollection<int>? notFoundStatuses, CancellationToken cancellationToken)
+    {
+        var attempts = AttemptCounter.For(request);
+        var (response, failure) = await TrySendAsync(request, attempts, cancellationToken);
+        if (response is null)
+        {
+            return new JsonReply(null, failure, 0);
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            var (bytes, readFailure) = await ReadBodyAsync(response, MaxJsonBytes, truncate: false, attempts, cancellationToken);
+            if (readFailure is not null)
+            {
+                return new JsonReply(null, readFailure, status);
+            }
+
+            var text = Encoding.UTF8.GetString(bytes);
+            if (!response.IsSuccessStatusCode)
+            {
+                return new JsonReply(null, Unsuccessful(status, text, attempts, notFoundStatuses), status);
+            }
+
+            var (json, bad) = ParseJson(text, response, status);
+            return new JsonReply(json, bad, status);
+        }
+    }
+
+    /// <summary>
+    /// A GET of a web page: 2xx HTML (at most <paramref name="maxBytes"/>, the rest cut off), a redirect's target in
+    /// <see cref="PageReply.Location"/>, or an answer (404/410 not found, other statuses failed; 401/403 from a
+    /// website is the site's business, not a refused key, so it does not throw).
+    /// </summary>
+    public async Task<PageReply> GetPageAsync(Uri url, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.1");
+        request.Headers.UserAgent.ParseAdd("Enrichflow/1.0 (+website enrichment)");
+        var attempts = AttemptCounter.For(request);
+        var (response, failure) = await TrySendAsync(request, attempts, cancellationToken);
+        if (response is null)
+        {
+            return new PageReply(null, failure, 0, null);
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+            {
+                return new PageReply(null, null, status, location.IsAbsoluteUri ? location : new Uri(url, location));
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                return new PageReply(null, status is 404 or 410
+                    ? EnrichmentAnswer.NotFound($"{Describe(url)} answered HTTP {status}")
+                    : EnrichmentAnswer.Failed(WithAttempts($"{Describe(url)} answered HTTP {status}", status, attempts)), status, null);
+            }
+
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            if (mediaType is not null && !mediaType.Contains("html", StringComparison.OrdinalIgnoreCase))
+            {
+                return new PageReply(null, EnrichmentAnswer.NotFound($"{Describe(url)} is {mediaType}, not an HTML page"), status, null);
+            }
+
+            var (bytes, readFailure) = await ReadBodyAsync(response, maxBytes, truncate: true, attempts, cancellationToken);
+            return readFailure is not null
+                ? new PageReply(null, readFailure, status, null)
+                : new PageReply(Decode(bytes, response), null, status, null);
+        }
+    }
+
+    /// <summary>The provider's own words from an error body: <c>detail</c>, <c>error.message</c>, <c>error</c> or <c>message</c>, else the text; at most 300 characters.</summary>
+    public static string Detail(string body)
+    {
+        var text = body.Trim();
+        try
+        {
+            if (text.StartsWith('{') && JsonNode.Parse(text) is JsonObject json)
+            {
+                var detail = json["detail"] ?? (json["error"] is JsonObject error ? error["message"] : json["error"]) ?? json["message"];
+                if (detail is not null)
+                {
+                    text = detail.GetValueKind() == JsonValueKind.String ? detail.GetValue<string>() : detail.ToJsonString();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all: the text it is.
+        }
+
+        text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (text.Length == 0)
+        {
+            return "(no details)";
+        }
+
+        return text.Length <= MaxDetailLength ? text : text[..MaxDetailLength] + "…";
+    }
+
+    /// <summary>A URL as messages show it: without query or user info (they may carry keys).</summary>
+    public static string Describe(Uri url) => OutboundGuard.Describe(url);
+
+    private async Task<(HttpResponseMessage? Response, EnrichmentAnswer? Failure)> TrySendAsync(HttpRequestMessage request, AttemptCounter attempts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var client = CreateClient();
+            return (await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken), null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is TimeoutRejectedException or OperationCanceledException)
+        {
+            return (null, EnrichmentAnswer.Failed($"timed out after {Seconds(Settings.Limits.Timeout)} s ({attempts.Describe()})"));
+        }
+        catch (HttpRequestException e) when (OutboundRefusedException.IsRefusal(e))
+        {
+            return (null, EnrichmentAnswer.Failed(Refusal(e)));
+        }
+        catch (HttpRequestException e)
+        {
+            return (null, EnrichmentAnswer.Failed($"could not be reached ({attempts.Describe()}): {e.Message}"));
+        }
+    }
+
+    /// <summary>Reads the body within the attempt timeout; past <paramref name="maxBytes"/> it fails, or is cut off when <paramref name="truncate"/>.</summary>
+    private async Task<(byte[] Bytes, EnrichmentAnswer? Failure)> ReadBodyAsync(HttpResponseMessage response, long maxBytes, bool truncate, AttemptCounter attempts, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Settings.Limits.Timeout);
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)
+            {
+                var room = maxBytes - buffer.Length;
+                if (read > room)
+                {
+                    if (!truncate)
+                    {
+                        return ([], EnrichmentAnswer.Failed($"answered more than {maxBytes} bytes", billable: response.IsSuccessStatusCode));
+                    }
+
+                    buffer.Write(chunk, 0, (int)room);
+                    break;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return (buffer.ToArray(), null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            return ([], EnrichmentAnswer.Failed($"timed out after {Seconds(Settings.Limits.Timeout)} s reading the answer ({attempts.Describe()})", billable: response.IsSuccessStatusCode));
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return ([], EnrichmentAnswer.Failed($"broke off the answer: {e.Message}", billable: response.IsSuccessStatusCode));
+        }
+    }
+
+    private EnrichmentAnswer Unsuccessful(int status, string body, AttemptCounter attempts, IReadOnlyCollection<int>? notFoundStatuses)
+    {
+        var detail = Detail(body);
+        if (status is 401 or 403)
+        {
+            throw new ProviderRefusedException(Settings.Name, status, detail);
+        }
+
+        if (status == 402)
+        {
+            throw new ProviderPaymentRequiredException(Settings.Name, detail);
+        }
+
+        if (notFoundStatuses?.Contains(status) == true)
+        {
+            return EnrichmentAnswer.NotFound($"HTTP {status}: {detail}");
+        }
+
+        return EnrichmentAnswer.Failed(WithAttempts($"HTTP {status}", status, attempts) + ": " + detail);
+    }
+
+    private static (JsonNode? Json, EnrichmentAnswer? Failure) ParseJson(string text, HttpResponseMessage response, int status)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.IsEmpty)
+        {
+            return (null, EnrichmentAnswer.Failed("answered an empty body", billable: true));
+        }
+
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType?.Contains("html", StringComparison.OrdinalIgnoreCase) == true || trimmed[0] == '<')
+        {
+            return (null, EnrichmentAnswer.Failed($"answered an HTML page instead of JSON (HTTP {status})", billable: true));
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) is { } json
+                ? (json, null)
+                : (null, EnrichmentAnswer.Failed("answered JSON null instead of an object", billable: true));
+        }
+        catch (JsonException e)
+        {
+            return (null, EnrichmentAnswer.Failed($"answered malformed JSON: {e.Message}", billable: true));
+        }
+    }
+
+    /// <summary>"HTTP 500 after 4 attempts" for a status the pipeline retries, once it gave up; "HTTP 422" otherwise.</summary>
+    private static string WithAttempts(string what, int status, AttemptCounter attempts) =>
+        IsRetried(status) && attempts.Count > 1 ? $"{what} after {attempts.Describe()}" : what;
+
+    public static bool IsRetried(int status) => status is (int)HttpStatusCode.RequestTimeout or (int)HttpStatusCode.TooManyRequests or >= 500;
+
+    private static string Refusal(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is OutboundRefusedException refused)
+            {
+                return refused.Message;
+            }
+        }
+
+        return e.Message;
+    }
+
+    private static string Decode(byte[] bytes, HttpResponseMessage response)
+    {
+        var charset = response.Content.Headers.ContentType?.CharSet?.Trim('"');
+        try
+        {
+            return (charset is null ? Encoding.UTF8 : Encoding.GetEncoding(charset)).GetString(bytes);
+        }
+        catch (ArgumentException)
+        {
+            return Encoding.UTF8.GetString(bytes);
+        }
+    }
+
+    public static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+}

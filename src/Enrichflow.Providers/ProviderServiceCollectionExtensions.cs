@@ -1,0 +1,120 @@
+using Enrichflow.Providers.Limits;
+using Enrichflow.Providers.Outbound;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+using Enrichflow.Providers.Kinds;
+
+namespace Enrichflow.Providers;
+
+/// <summary>Registers the enrichment providers of the <c>Providers</c> configuration section.</summary>
+public static class ProviderServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything enrichment needs from <paramref name="configuration"/>: the outbound guard (<c>Outbound</c>), the
+    /// enrichment caller and budgets (<c>Enrichment</c>) and the providers (<c>Providers</c>). The store behind
+    /// <c>IProviderCache</c> and <c>IUsageStore</c> is the host's.
+    /// </summary>
+    public static IServiceCollection AddProviders(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddEnrichflowOutbound(o => configuration.GetSection("Outbound").Bind(o));
+        services.AddEnrichflowEnrichment(o => configuration.GetSection("Enrichment").Bind(o));
+        return services.AddEnrichflowProviders(configuration.GetSection(ProvidersConfiguration.Section), dataDirectory);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="providersSection"/> (the <c>Providers</c> section; every problem is reported at start),
+    /// and adds the singleton <see cref="ProviderLimits"/> (with the <see cref="TimeProvider"/> of the container, if
+    /// any), the singleton <see cref="ProviderRegistry"/>, and for each remote provider the named
+    /// <see cref="HttpClient"/> <c>provider:NAME</c>: a resilience handler (retry on 408, 429, 5xx, network errors and
+    /// attempt timeouts with exponential backoff, jitter and <c>Retry-After</c>; then the per-attempt timeout), below it
+    /// an attempt counter and the provider's <see cref="ProviderRateHandler"/>, so every attempt takes a token. The
+    /// website provider connects through <see cref="GuardedHttpHandler"/>; this calls
+    /// <see cref="OutboundServiceCollectionExtensions.AddEnrichflowOutbound"/> for the guard (configure
+    /// <c>Outbound:Allow</c> with your own call of it).
+    /// </summary>
+    /// <param name="dataDirectory">Where relative lookup paths are found first (then next to the application).</param>
+    public static IServiceCollection AddEnrichflowProviders(this IServiceCollection services, IConfiguration providersSection, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var configuration = ProvidersConfiguration.Read(providersSection, dataDirectory);
+        services.AddEnrichflowOutbound();
+        services.AddOptions<ProvidersConfiguration>()
+            .Configure(o =>
+            {
+                o.Configured = configuration.Configured;
+                o.DataDirectory = configuration.DataDirectory;
+                o.ReadProblems = configuration.ReadProblems;
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvidersConfiguration>, ProvidersConfigurationValidator>());
+        services.TryAddSingleton(sp => new ProviderLimits(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddSingleton(sp => ProviderRegistry.Create(
+            sp.GetRequiredService<IOptions<ProvidersConfiguration>>().Value,
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<OutboundGuard>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+
+        foreach (var (name, options) in configuration.Providers)
+        {
+            if (ProviderKinds.IsRemote(options.Kind))
+            {
+                AddProviderClient(services, ProviderSettings.Resolve(name, options));
+            }
+        }
+
+        return services;
+    }
+
+    private static void AddProviderClient(IServiceCollection services, ProviderSettings settings)
+    {
+        var client = services.AddHttpClient(settings.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // Row values shape the URLs of these kinds (a company's site; a template's {{domain}}): every connection goes
+        // through the SSRF guard (API.md §6). Sixtyfour and chat-completion URLs come only from configuration.
+        if (settings.Kind is ProviderKinds.Website or ProviderKinds.Http)
+        {
+            client.ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>()));
+        }
+
+        // Outermost first: retries, then per attempt a token from the provider's bucket, then the attempt's timeout,
+        // so waiting for a token (a paced or throttled provider) never counts against the attempt's timeout.
+        client.AddResilienceHandler("retries", pipeline => ConfigureRetries(pipeline, settings));
+        client.AddHttpMessageHandler(() => new AttemptCounter.Handler());
+        client.AddHttpMessageHandler(sp => new ProviderRateHandler(sp.GetRequiredService<ProviderLimits>().For(settings.Name, settings.Limits)));
+        client.AddResilienceHandler("attempt-timeout", pipeline => ConfigureTimeout(pipeline, settings));
+    }
+
+    /// <summary>Retries of transient failures; settings out of Polly's ranges are clamped, validation reports them.</summary>
+    private static void ConfigureRetries(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ProviderSettings settings)
+    {
+        if (settings.MaxAttempts > 1)
+        {
+            pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = settings.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.RetryDelay < TimeSpan.Zero ? TimeSpan.Zero : settings.RetryDelay,
+                ShouldRetryAfterHeader = true,
+                ShouldHandle = args => ValueTask.FromResult(
+                    HttpClientResiliencePredicates.IsTransient(args.Outcome) && !OutboundRefusedException.IsRefusal(args.Outcome.Exception)),
+            });
+        }
+
+    }
+
+    /// <summary>The timeout of one attempt, measured from when it got its token.</summary>
+    private static void ConfigureTimeout(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ProviderSettings settings)
+    {
+        var timeout = settings.Limits.Timeout;
+        pipeline.AddTimeout(new HttpTimeoutStrategyOptions
+        {
+            Timeout = timeout < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : timeout > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : timeout,
+        });
+    }
+}

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Storage;
+
+using Enrichflow.Providers.Kinds;
+
+namespace Enrichflow.Providers;
+
+/// <summary>
+/// Keeps each run within its <c>max_credits</c> (DESIGN.md §4 "Budget"): a paid call first reserves its price;
+/// when what was spent plus what is reserved would pass the budget, the run pauses instead of calling. Spending
+/// is read from the usage store once per run and process, so a restarted server knows what was spent before.
+/// </summary>
+public sealed class RunBudget(IUsageStore usage)
+{
+    private readonly ConcurrentDictionary<Guid, Lazy<Task<Account>>> _accounts = new();
+
+    /// <summary>Reserves <paramref name="price"/> credits for a call; throws <see cref="RunPauseException"/> when the budget would be passed.</summary>
+    public async ValueTask<Reservation> ReserveAsync(BlockRunContext context, double price, CancellationToken cancellationToken)
+    {
+        if (context.Enrichment.MaxCredits is not { } limit || price <= 0)
+        {
+            return default;
+        }
+
+        var account = await _accounts.GetOrAdd(context.RunId, id => new Lazy<Task<Account>>(() => LoadAsync(id, cancellationToken))).Value;
+        lock (account)
+        {
+            if (account.Spent + account.Reserved + price > limit + 1e-9)
+            {
+                throw new RunPauseException(string.Create(CultureInfo.InvariantCulture,
+                    $"The run's budget of {limit:0.##} credits is reached ({account.Spent:0.##} spent); raise max_credits when resuming: POST /workflows/resume?job_id={context.RunId} with {{\"max_credits\": ...}}."));
+            }
+
+            account.Reserved += price;
+        }
+
+        return new Reservation(account, price);
+    }
+
+    /// <summary>Settles a reservation with what the call really cost (0 when nothing was paid).</summary>
+    public static void Settle(Reservation reservation, double cost)
+    {
+        if (reservation.Account is not { } account)
+        {
+            return;
+        }
+
+        lock (account)
+        {
+            account.Reserved -= reservation.Price;
+            account.Spent += cost;
+        }
+    }
+
+    /// <summary>Forgets a run (it ended).</summary>
+    public void Forget(Guid runId) => _accounts.TryRemove(runId, out _);
+
+    private async Task<Account> LoadAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var totals = await usage.GetRunUsageAsync(runId, cancellationToken);
+            return new Account { Spent = totals.Sum(t => t.Credits) };
+        }
+        catch
+        {
+            _accounts.TryRemove(runId, out _);
+            throw;
+        }
+    }
+
+    public sealed class Account
+    {
+        public double Spent { get; set; }
+
+        public double Reserved { get; set; }
+    }
+
+    public readonly record struct Reservation(Account? Account, double Price);
+}

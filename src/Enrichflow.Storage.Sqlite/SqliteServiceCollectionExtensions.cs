@@ -1,0 +1,28 @@
+using Enrichflow.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Enrichflow.Storage.Sqlite;
+
+public static class SqliteServiceCollectionExtensions
+{
+    /// <summary>
+    /// The embedded store in one database file, registered as every store port it implements. The signing-secret
+    /// port needs the key that encrypts secrets at rest, asked for when it is first used.
+    /// </summary>
+    public static IServiceCollection AddSqliteStore(this IServiceCollection services, string databasePath, Func<IServiceProvider, byte[]> signingSecretKey)
+    {
+        ArgumentNullException.ThrowIfNull(signingSecretKey);
+        services.AddSingleton(new SqliteStore(databasePath));
+        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IWorkflowStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IRunStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IKeyIndexStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IWebhookDeliveryStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<INotebookStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IExportLedger>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IProviderCache>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<ISigningSecretStore>(sp => sp.GetRequiredService<SqliteStore>().UseSigningSecretKey(signingSecretKey(sp)));
+        return services;
+    }
+}
