@@ -1,5 +1,7 @@
 using Enrichflow.Core.Expressions;
 
+using Enrichflow.Fakes;
+
 namespace Enrichflow.Core.Tests.Expressions;
 
 public sealed class ExpressionErrorTests

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Enrichflow.Core.Expressions;
 
+using Enrichflow.Fakes;
+
 namespace Enrichflow.Core.Tests.Expressions;
 
 public sealed class RowExpressionTests

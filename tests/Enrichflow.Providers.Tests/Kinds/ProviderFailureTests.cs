@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Limits;
+using Enrichflow.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+using static Enrichflow.Providers.Tests.Kinds.ProviderKit;
+
+namespace Enrichflow.Providers.Tests.Kinds;
+
+/// <summary>How a remote provider's failures turn into answers or exceptions (Sixtyfour's endpoints; the other remote kinds share the path).</summary>
+public sealed class ProviderFailureTests
+{
+    private static readonly ReturnField[] Fields = [Field("industry"), Field("employees", ReturnFieldType.Int)];
+
+    private static Task<ProviderKit> SyncSixtyfourAsync(params (string Setting, string? Value)[] overrides) =>
+        StartAsync("s64", "sixtyfour", [("UseAsyncJobs", "false"), .. overrides]);
+
+    [Fact]
+    public async Task A_429_with_Retry_After_is_retried_after_that_delay_and_then_succeeds()
+    {
+        await using var kit = await SyncSixtyfourAsync();
+        kit.Fake.Script("acme.example", FakeReply.Status(429, retryAfterSeconds: 1));
+        var clock = Stopwatch.StartNew();
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
+
+        Assert.Equal(EnrichmentOutcome.Found, answer.Outcome);
+        Assert.Equal(2, kit.Fake.CallsFor("acme.example"));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"retried after {clock.Elapsed}, before Retry-After");
+    }
+
+    [Fact]
+    public async Task Every_attempt_passes_the_providers_limiter_with_the_configured_limits()
+    {
+        await using var kit = await SyncSixtyfourAsync(("RequestsPerMinute", "6000"), ("MaxConcurrency", "5"));
+        kit.Fake.Script("acme.example", FakeReply.Status(429, retryAfterSeconds: 1));
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
+
+        Assert.Equal(EnrichmentOutcome.Found, answer.Outcome);
+        var limiter = kit.Services.GetRequiredService<ProviderLimits>().Find("s64");
+        Assert.NotNull(limiter);
+        Assert.Equal(new ProviderLimitsSettings(6000, 5, TimeSpan.FromSeconds(5), 1m), limiter.Settings);
+        Assert.Equal(2, kit.Fake.CallsFor("acme.example"));
+    }
+
+    [Fact]
+    public async Task A_500_is_retried_until_the_attempts_are_used_up_and_then_fails_with_the_status_and_count()
+    {
+        await using var kit = await SyncSixtyfourAsync();
+        kit.Fake.Script("acme.example", Enumerable.Repeat(FakeReply.Status(500, detail: "database unavailable"), 4).ToArray());
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
+
+        Assert.Equal(EnrichmentOutcome.Failed, answer.Outcome);
+        Assert.Equal("HTTP 500 after 4 attempts: database unavailable", answer.Reason);
+        Assert.False(answer.Billable);
+        Assert.Equal(4, kit.Fake.CallsFor("acme.example"));
+    }
+
+    [Fact]
+    public async Task A_500_then_a_good_answer_is_found()
+    {
+        await using var kit = await SyncSixtyfourAsync();
+        kit.Fake.Script("acme.example", FakeReply.Status(503), FakeReply.Status(500));
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
+
+        Assert.Equal(EnrichmentOutcome.Found, answer.Outcome);
+        Assert.Equal(3, kit.Fake.CallsFor("acme.example"));
+    }
+
+    [Fact]
+    public async Task A_422_is_not_retried_and_fails_with_the_providers_detail()
+    {
+        await using var kit = await SyncSixtyfourAsync();
+        kit.Fake.Script("acme.example", FakeReply.Status(422, detail: "struct must not be empty"));
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
+
+        Assert.Equal("HTTP 422: struct must not be empty", answer.Reason);
+        Assert.Equal(1, kit.Fake.CallsFor("acme.example"));
+    }
+
+    [Fact]
+    public async Task A_402_throws_payment_required_so_the_run_pauses()
+    {
+        await using var kit = await SyncSixtyfourAsync();
+        kit.Fake.Script("acme.example", FakeReply.Status(402, detail: "Insufficient credits"));
+
+        var e = await Assert.ThrowsAsync<ProviderPaymentRequiredException>(() => kit.CallAsync("s64", Company("acme.example", Fields)));
+
+        Assert.Equal("s64", e.Provider);
+        Assert.Equal("provider 's64' answered 402 Payment Required: Insufficient credits", e.Message);
+        Assert.Equal(1, kit.Fake.CallsFor("acme.example"));
+    }
+
+    [Fact]
+    public async Task A_wrong_key_throws_refused_with_the_providers_message()
+    {
+        await using var kit = await SyncSixtyfourAsync(("ApiKey", "wrong-key"));
+
+        var e = await Assert.ThrowsAsync<ProviderRefusedException>(() => kit.CallAsync("s64", Company("acme.example", Fields)));
+
+        Assert.Equal(401, e.Status);
+        Assert.Equal("provider 's64' refused the request (401): Invalid API key", e.Message);
+    }
+
+    [Fact]
+    public async Task A_403_throws_refused_with_the_providers_message()
+    {
+        await using var kit = await SyncSixtyfourAsync();
+        kit.Fake.Script("acme.example", FakeReply.Status(403, detail: "Find people is not enabled for your tier"));
+
+        var e = await Assert.ThrowsAsync<ProviderRefusedException>(() => kit.CallAsync("s64", Company("acme.example", Fields)));
+
+        Assert.Equal(403, e.Status);
+        Assert.EndsWith("(403): Find people is not enabled for your tier", e.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string> BadAnswers => new()
+    {
+        { nameof(FakeReply.MalformedJson), "answered malformed JSON: " },
+        { nameof(FakeReply.HtmlErrorPage), "answered an HTML page instead of JSON (HTTP 200)" },
+        { nameof(FakeReply.EmptyBody), "answered an empty body" },
+        { nameof(FakeReply.SchemaViolation), "field 'industry' should be str but was {\"unexpected\":true}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadAnswers))]
+    public async Task A_bad_2xx_answer_fails_with_the_reason_and_is_billable(string reply, string reason)
+    {
+        await using var kit = await SyncSixtyfourAsync();
+        kit.Fake.Script("acme.example", reply switch
+        {
+            nameof(FakeReply.MalformedJson) => FakeReply.MalformedJson,
+            nameof(FakeReply.HtmlErrorPage) => FakeReply.HtmlErrorPage,
+            nameof(FakeReply.EmptyBody) => FakeReply.EmptyBody,
+            _ => FakeReply.SchemaViolation,
+        });
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
+
+        Assert.Equal(EnrichmentOutcome.Failed, answer.Outcome);
+        Assert.StartsWith(reason, answer.Reason, StringComparison.Ordinal);
+        Assert.True(answer.Billable);
+        Assert.Equal(1, kit.Fake.CallsFor("acme.example"));
+    }
+
+    [Fact]
+    public async Task A_type_violation_in_an_int_field_names_the_field_and_the_value()
+    {
+        await using var kit = await SyncSixtyfourAsync();
+        kit.Fake.Script("acme.example", FakeReply.SchemaViolation);
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Field("employees", ReturnFieldType.Int), Field("industry")));
+
+        Assert.Equal("field 'employees' should be int but was \"about a dozen\"", answer.Reason);
+    }
+
+    [Fact]
+    public async Task A_provider_that_hangs_times_out_on_every_attempt_and_fails()
+    {
+        await using var kit = await SyncSixtyfourAsync(("TimeoutSeconds", "0.2"), ("MaxAttempts", "2"));
+        kit.Fake.Script("acme.example", FakeReply.Hang, FakeReply.Hang);
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
+
+        Assert.Equal(EnrichmentOutcome.Failed, answer.Outcome);
+        Assert.Equal("timed out after 0.2 s (2 attempts)", answer.Reason);
+        Assert.False(answer.Billable);
+        Assert.Equal(2, kit.Fake.CallsFor("acme.example"));
+    }
+
+    [Fact]
+    public async Task A_hang_then_an_answer_is_found_on_the_retry()
+    {
+        await using var kit = await SyncSixtyfourAsync(("TimeoutSeconds", "0.2"));
+        kit.Fake.Script("acme.example", FakeReply.Hang);
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
+
+        Assert.Equal(EnrichmentOutcome.Found, answer.Outcome);
+        Assert.Equal(2, kit.Fake.CallsFor("acme.example"));
+    }
+
+    [Fact]
+    public async Task A_provider_that_cannot_be_reached_fails_after_its_attempts()
+    {
+        await using var kit = await SyncSixtyfourAsync(("BaseUrl", "http://127.0.0.1:9/"), ("MaxAttempts", "2"));
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
+
+        Assert.Equal(EnrichmentOutcome.Failed, answer.Outcome);
+        Assert.StartsWith("could not be reached (2 attempts): ", answer.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, kit.Spy.Count);
+    }
+
+    [Fact]
+    public async Task Cancelling_the_call_throws_instead_of_failing_the_row()
+    {
+        await using var kit = await SyncSixtyfourAsync();
+        kit.Fake.Script("acme.example", FakeReply.Hang);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cancel.CancelAfter(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => kit.Provider("s64").CallAsync(Company("acme.example", Fields), cancel.Token));
+    }
+}

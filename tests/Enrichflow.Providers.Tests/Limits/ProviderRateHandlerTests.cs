@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Enrichflow.Providers;
+using Enrichflow.Providers.Limits;
+
+namespace Enrichflow.Providers.Tests.Limits;
+
+public sealed class ProviderRateHandlerTests
+{
+    [Fact]
+    public async Task A_429_with_Retry_After_in_seconds_holds_the_provider_and_goes_back_up_unchanged()
+    {
+        var time = new ManualTime();
+        using var limiter = Limiter(time, 600);
+        var answer = TooManyRequests(new RetryConditionHeaderValue(TimeSpan.FromSeconds(7)));
+        using var client = Client(limiter, new StubNetwork(() => answer));
+
+        var response = await client.GetAsync("/enrich", TestContext.Current.CancellationToken);
+
+        Assert.Same(answer, response);
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(7), limiter.Snapshot().ThrottledUntil);
+        Assert.Equal(594 * 0.8, limiter.Snapshot().CurrentRequestsPerMinute, 6);
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_as_a_date_holds_the_provider_until_that_date()
+    {
+        var time = new ManualTime();
+        using var limiter = Limiter(time, 600);
+        var until = time.GetUtcNow() + TimeSpan.FromSeconds(30);
+        using var client = Client(limiter, new StubNetwork(() => TooManyRequests(new RetryConditionHeaderValue(until))));
+
+        using var response = await client.GetAsync("/enrich", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(until, limiter.Snapshot().ThrottledUntil);
+    }
+
+    [Fact]
+    public async Task A_429_without_Retry_After_holds_the_provider_for_a_second()
+    {
+        var time = new ManualTime();
+        using var limiter = Limiter(time, 600);
+        using var client = Client(limiter, new StubNetwork(() => TooManyRequests(null)));
+
+        using var response = await client.GetAsync("/enrich", TestContext.Current.CancellationToken);
+
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(1), limiter.Snapshot().ThrottledUntil);
+    }
+
+    [Fact]
+    public async Task Every_attempt_takes_a_token_and_a_success_does_not_slow_the_provider()
+    {
+        var time = new ManualTime();
+        using var limiter = Limiter(time, 1);
+        var network = new StubNetwork(() => new HttpResponseMessage(HttpStatusCode.OK));
+        using var client = Client(limiter, network);
+        var ct = TestContext.Current.CancellationToken;
+
+        using var first = await client.GetAsync("/enrich", ct);
+        var second = client.GetAsync("/enrich", ct);
+        time.Advance(TimeSpan.FromSeconds(60));
+        Assert.False(second.IsCompleted);
+        Assert.Equal(1, network.Calls);
+        time.Advance(TimeSpan.FromSeconds(1));
+        using var secondResponse = await second.WaitAsync(TimeSpan.FromSeconds(30), ct);
+
+        Assert.Equal(2, network.Calls);
+        Assert.Null(limiter.Snapshot().ThrottledUntil);
+        Assert.Equal(0.99, limiter.Snapshot().CurrentRequestsPerMinute, 6);
+    }
+
+    [Fact]
+    public async Task An_unmetered_request_takes_no_token_and_leaves_the_paid_requests_their_pace()
+    {
+        var time = new ManualTime();
+        using var limiter = Limiter(time, 1);
+        var network = new StubNetwork(() => new HttpResponseMessage(HttpStatusCode.OK));
+        using var client = Client(limiter, network);
+        var ct = TestContext.Current.CancellationToken;
+
+        using var paid = await client.GetAsync("/enrich", ct);
+        for (var i = 0; i < 5; i++)
+        {
+            using var poll = new HttpRequestMessage(HttpMethod.Get, "/job-status/t1");
+            poll.Options.Set(ProviderRateHandler.Unmetered, true);
+            using var answer = await client.SendAsync(poll, ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
+        }
+
+        // Five polls went at once although the bucket is empty; the next paid request still waits its turn.
+        Assert.Equal(6, network.Calls);
+        var next = client.GetAsync("/enrich", ct);
+        Assert.False(next.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(61));
+        using var nextResponse = await next.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        Assert.Equal(7, network.Calls);
+    }
+
+    private static ProviderLimiter Limiter(ManualTime time, int requestsPerMinute) =>
+        new("p", new ProviderLimitsSettings(requestsPerMinute, 0, TimeSpan.FromMinutes(1), 1m), time);
+
+    private static HttpClient Client(ProviderLimiter limiter, HttpMessageHandler network) =>
+        new(new ProviderRateHandler(limiter) { InnerHandler = network }) { BaseAddress = new Uri("http://provider.test") };
+
+    private static HttpResponseMessage TooManyRequests(RetryConditionHeaderValue? retryAfter)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.RetryAfter = retryAfter;
+        return response;
+    }
+
+    /// <summary>The network: answers every request with the next response it is given and counts the calls.</summary>
+    private sealed class StubNetwork(Func<HttpResponseMessage> answer) : HttpMessageHandler
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            return Task.FromResult(answer());
+        }
+    }
+}
