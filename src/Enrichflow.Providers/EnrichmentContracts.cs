@@ -171,8 +171,11 @@ public sealed record EnrichmentAnswer(EnrichmentOutcome Outcome, IReadOnlyDictio
     };
 }
 
-/// <summary>The limits and prices every provider kind has (API.md §8).</summary>
-public sealed record ProviderLimitsSettings(int RequestsPerMinute, int MaxConcurrency, TimeSpan Timeout, decimal CreditsPerCall);
+/// <summary>
+/// A provider's limits and price (API.md §8), its kind's defaults filled in. The limiter that keeps them at run time is
+/// <see cref="Limits.ProviderLimiter"/>.
+/// </summary>
+public sealed record ProviderLimits(int RequestsPerMinute, int MaxConcurrency, TimeSpan Timeout, decimal CreditsPerCall);
 
 /// <summary>
 /// A configured enrichment provider (API.md §8). Implementations make the real HTTP call (or the local lookup)
@@ -189,7 +192,7 @@ public interface IEnrichmentProvider
     /// <summary>sixtyfour, openai_compatible, http, website or lookup.</summary>
     string Kind { get; }
 
-    ProviderLimitsSettings Limits { get; }
+    ProviderLimits Limits { get; }
 
     /// <summary>True for a local table: free and instant, so no cache, no gate, no budget.</summary>
     bool IsLocal { get; }

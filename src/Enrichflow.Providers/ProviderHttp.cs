@@ -35,16 +35,16 @@ internal readonly record struct PageReply(string? Html, EnrichmentAnswer? Answer
 /// malformed JSON: …"). A 401/403 throws <see cref="ProviderRefusedException"/>, a 402
 /// <see cref="ProviderPaymentRequiredException"/>; the caller's cancellation throws <see cref="OperationCanceledException"/>.
 /// </summary>
-internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory clients)
+internal sealed class ProviderHttp(ResolvedProviderOptions options, IHttpClientFactory clients)
 {
     /// <summary>The largest JSON answer read (bigger ones fail: no enrichment answer is that big).</summary>
     public const int MaxJsonBytes = 32 * 1024 * 1024;
 
     private const int MaxDetailLength = 300;
 
-    public ProviderSettings Settings { get; } = settings;
+    public ResolvedProviderOptions Options { get; } = options;
 
-    public HttpClient CreateClient() => clients.CreateClient(Settings.HttpClientName);
+    public HttpClient CreateClient() => clients.CreateClient(Options.HttpClientName);
 
     /// <summary>A JSON request with the body serialized from <paramref name="body"/> (null: no body).</summary>
     public static HttpRequestMessage JsonRequest(HttpMethod method, Uri url, JsonNode? body)
@@ -178,7 +178,7 @@ internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory
         }
         catch (Exception e) when (e is TimeoutRejectedException or OperationCanceledException)
         {
-            return (null, EnrichmentAnswer.Failed($"timed out after {Seconds(Settings.Limits.Timeout)} s ({attempts.Describe()})"));
+            return (null, EnrichmentAnswer.Failed($"timed out after {Seconds(Options.Limits.Timeout)} s ({attempts.Describe()})"));
         }
         catch (HttpRequestException e) when (OutboundRefusedException.IsRefusal(e))
         {
@@ -194,7 +194,7 @@ internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory
     private async Task<(byte[] Bytes, EnrichmentAnswer? Failure)> ReadBodyAsync(HttpResponseMessage response, long maxBytes, bool truncate, AttemptCounter attempts, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Settings.Limits.Timeout);
+        timeout.CancelAfter(Options.Limits.Timeout);
         try
         {
             await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
@@ -226,7 +226,7 @@ internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory
         }
         catch (OperationCanceledException)
         {
-            return ([], EnrichmentAnswer.Failed($"timed out after {Seconds(Settings.Limits.Timeout)} s reading the answer ({attempts.Describe()})", billable: response.IsSuccessStatusCode));
+            return ([], EnrichmentAnswer.Failed($"timed out after {Seconds(Options.Limits.Timeout)} s reading the answer ({attempts.Describe()})", billable: response.IsSuccessStatusCode));
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
@@ -239,12 +239,12 @@ internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory
         var detail = Detail(body);
         if (status is 401 or 403)
         {
-            throw new ProviderRefusedException(Settings.Name, status, detail);
+            throw new ProviderRefusedException(Options.Name, status, detail);
         }
 
         if (status == 402)
         {
-            throw new ProviderPaymentRequiredException(Settings.Name, detail);
+            throw new ProviderPaymentRequiredException(Options.Name, detail);
         }
 
         if (notFoundStatuses?.Contains(status) == true)

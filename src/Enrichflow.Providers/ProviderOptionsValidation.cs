@@ -13,7 +13,7 @@ namespace Enrichflow.Providers;
 public static partial class ProviderOptionsValidation
 {
     /// <summary>The problems of every provider, plus the values that could not be read.</summary>
-    public static List<string> Problems(ProvidersConfiguration configuration)
+    public static List<string> Problems(ProvidersOptions configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<string>(configuration.ReadProblems);
@@ -29,7 +29,7 @@ public static partial class ProviderOptionsValidation
     public static List<string> Problems(string name, ProviderOptions options, string dataDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var at = $"{ProvidersConfiguration.Section}:{name}";
+        var at = $"{ProvidersOptions.Section}:{name}";
         var problems = new List<string>();
         var kind = options.Kind;
         if (string.IsNullOrWhiteSpace(kind))
@@ -258,10 +258,10 @@ public static partial class ProviderOptionsValidation
     private static partial Regex UnexpandedReference();
 }
 
-/// <summary>Checks <see cref="ProvidersConfiguration"/> at start and lists every problem, not just the first.</summary>
-public sealed class ProvidersConfigurationValidator : IValidateOptions<ProvidersConfiguration>
+/// <summary>Checks <see cref="ProvidersOptions"/> at start and lists every problem, not just the first.</summary>
+public sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ProvidersConfiguration options)
+    public ValidateOptionsResult Validate(string? name, ProvidersOptions options)
     {
         var problems = ProviderOptionsValidation.Problems(options);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

@@ -41,23 +41,23 @@ public sealed class ProviderRegistry
     public IEnrichmentProvider? Find(string name) => _providers.GetValueOrDefault(name);
 
     /// <summary>Makes every provider of a configuration that <see cref="ProviderOptionsValidation"/> accepted (lookup tables are loaded here).</summary>
-    public static ProviderRegistry Create(ProvidersConfiguration configuration, IHttpClientFactory clients, OutboundGuard guard, TimeProvider time)
+    public static ProviderRegistry Create(ProvidersOptions configuration, IHttpClientFactory clients, OutboundGuard guard, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var providers = new List<IEnrichmentProvider>();
         foreach (var (name, options) in configuration.Providers)
         {
-            var settings = ProviderSettings.Resolve(name, options);
-            providers.Add(settings.Kind switch
+            var resolved = ResolvedProviderOptions.Resolve(name, options);
+            providers.Add(resolved.Kind switch
             {
-                ProviderKinds.Sixtyfour => new SixtyfourProvider(settings, clients, time),
-                ProviderKinds.OpenAiCompatible => new OpenAiCompatibleProvider(settings, clients),
-                ProviderKinds.Http => new HttpTemplateProvider(settings, clients),
-                ProviderKinds.Website => new WebsiteProvider(settings, clients, guard),
-                ProviderKinds.Lookup => new LookupProvider(settings, LookupTable.Load(
+                ProviderKinds.Sixtyfour => new SixtyfourProvider(resolved, clients, time),
+                ProviderKinds.OpenAiCompatible => new OpenAiCompatibleProvider(resolved, clients),
+                ProviderKinds.Http => new HttpTemplateProvider(resolved, clients),
+                ProviderKinds.Website => new WebsiteProvider(resolved, clients, guard),
+                ProviderKinds.Lookup => new LookupProvider(resolved, LookupTable.Load(
                     LookupTable.Locate(options.Path!, configuration.DataDirectory, out _) ?? throw new FileNotFoundException($"Providers:{name}:Path '{options.Path}' was not found."),
                     options.KeyField!)),
-                _ => throw new InvalidOperationException($"Providers:{name}:Kind '{settings.Kind}' is not a provider kind."),
+                _ => throw new InvalidOperationException($"Providers:{name}:Kind '{resolved.Kind}' is not a provider kind."),
             });
         }
 

@@ -45,7 +45,7 @@ public sealed partial class ProviderLimiter
 
     /// <summary>
     /// Waits for one request token (each HTTP attempt takes one), first come first served.
-    /// <see cref="ProviderLimitsSettings.RequestsPerMinute"/> of 0 or less paces nothing, but a 429 hold still applies.
+    /// <see cref="ProviderLimits.RequestsPerMinute"/> of 0 or less paces nothing, but a 429 hold still applies.
     /// </summary>
     public ValueTask AcquireRequestAsync(CancellationToken cancellationToken)
     {

@@ -33,7 +33,7 @@ public static class ProvidersApi
         return group;
     }
 
-    public static IResult List(ProviderRegistry registry, ProviderLimits limits)
+    public static IResult List(ProviderRegistry registry, ProviderLimiters limits)
     {
         var activity = limits.Snapshot().ToDictionary(s => s.Provider, StringComparer.Ordinal);
         return TypedResults.Ok(registry.Names.Select(registry.Find).OfType<IEnrichmentProvider>().Select(p => new ProviderResponse(

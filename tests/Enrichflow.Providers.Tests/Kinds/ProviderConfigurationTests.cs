@@ -10,8 +10,8 @@ public sealed class ProviderConfigurationTests
 {
     private static readonly string DataDirectory = Path.GetTempPath();
 
-    private static ProvidersConfiguration Read(params (string Key, string? Value)[] settings) =>
-        ProvidersConfiguration.Read(
+    private static ProvidersOptions Read(params (string Key, string? Value)[] settings) =>
+        ProvidersOptions.Read(
             new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, s.Value))).Build().GetSection("Providers"),
             DataDirectory);
 
@@ -88,18 +88,18 @@ public sealed class ProviderConfigurationTests
             ("Providers:web:Operations", "enrich_company, enrich_person"),
             ("Providers:sample:Kind", "lookup"));
 
-        var s64 = ProviderSettings.Resolve("s64", configuration.Providers["s64"]);
-        var web = ProviderSettings.Resolve("web", configuration.Providers["web"]);
-        var lookup = ProviderSettings.Resolve("sample", configuration.Providers["sample"]);
+        var s64 = ResolvedProviderOptions.Resolve("s64", configuration.Providers["s64"]);
+        var web = ResolvedProviderOptions.Resolve("web", configuration.Providers["web"]);
+        var lookup = ResolvedProviderOptions.Resolve("sample", configuration.Providers["sample"]);
 
-        Assert.Equal(new ProviderLimitsSettings(500, 2500, TimeSpan.FromSeconds(900), 1m), s64.Limits);
+        Assert.Equal(new ProviderLimits(500, 2500, TimeSpan.FromSeconds(900), 1m), s64.Limits);
         Assert.Equal("https://api.sixtyfour.ai/", s64.BaseUri!.AbsoluteUri);
         Assert.Equal(4, s64.MaxAttempts);
         Assert.Equal(TimeSpan.FromSeconds(1), s64.RetryDelay);
         Assert.Equal(4, s64.Operations.Count);
-        Assert.Equal(new ProviderLimitsSettings(60, 20, TimeSpan.FromSeconds(60), 0m), web.Limits);
+        Assert.Equal(new ProviderLimits(60, 20, TimeSpan.FromSeconds(60), 0m), web.Limits);
         Assert.Equal([EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson], web.Operations.Order());
-        Assert.Equal(new ProviderLimitsSettings(0, 0, TimeSpan.FromSeconds(60), 0m), lookup.Limits);
+        Assert.Equal(new ProviderLimits(0, 0, TimeSpan.FromSeconds(60), 0m), lookup.Limits);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class ProviderConfigurationTests
     [Fact]
     public void Base_urls_keep_their_last_segment_for_relative_paths()
     {
-        var settings = ProviderSettings.Resolve("llm", new ProviderOptions { Kind = "openai_compatible", BaseUrl = "https://api.example.com/v1" });
+        var settings = ResolvedProviderOptions.Resolve("llm", new ProviderOptions { Kind = "openai_compatible", BaseUrl = "https://api.example.com/v1" });
 
         Assert.Equal("https://api.example.com/v1/chat/completions", settings.Url("/chat/completions").AbsoluteUri);
         Assert.Equal("https://other.example/x", settings.Url("https://other.example/x").AbsoluteUri);

@@ -4,16 +4,16 @@ namespace Enrichflow.Providers;
 
 /// <summary>
 /// One provider's options with the defaults of its kind filled in: what the providers and the HTTP pipeline read.
-/// Made from options that <see cref="ProviderOptionsValidation"/> accepted.
+/// Made from options that <see cref="ProviderOptionsValidation"/> accepted; <see cref="Configured"/> keeps them as configured.
 /// </summary>
-public sealed class ProviderSettings
+public sealed class ResolvedProviderOptions
 {
-    private ProviderSettings(string name, ProviderOptions options)
+    private ResolvedProviderOptions(string name, ProviderOptions options)
     {
         Name = name;
-        Options = options;
+        Configured = options;
         Kind = options.Kind ?? "";
-        Limits = new ProviderLimitsSettings(
+        Limits = new ProviderLimits(
             options.RequestsPerMinute ?? ProviderKinds.DefaultRequestsPerMinute(Kind),
             options.MaxConcurrency ?? ProviderKinds.DefaultMaxConcurrency(Kind),
             TimeSpan.FromSeconds(options.TimeoutSeconds ?? ProviderKinds.DefaultTimeoutSeconds(Kind)),
@@ -33,9 +33,9 @@ public sealed class ProviderSettings
     public string Kind { get; }
 
     /// <summary>The options as configured (kind-specific settings are read from here).</summary>
-    public ProviderOptions Options { get; }
+    public ProviderOptions Configured { get; }
 
-    public ProviderLimitsSettings Limits { get; }
+    public ProviderLimits Limits { get; }
 
     public int MaxAttempts { get; }
 
@@ -53,10 +53,10 @@ public sealed class ProviderSettings
 
     public static string HttpClientNameOf(string provider) => "provider:" + provider;
 
-    public static ProviderSettings Resolve(string name, ProviderOptions options)
+    public static ResolvedProviderOptions Resolve(string name, ProviderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new ProviderSettings(name, options);
+        return new ResolvedProviderOptions(name, options);
     }
 
     /// <summary>A path relative to <see cref="BaseUri"/> (a leading slash is ignored, so <c>/chat/completions</c> stays under <c>/v1/</c>).</summary>

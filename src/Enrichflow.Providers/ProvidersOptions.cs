@@ -10,7 +10,7 @@ namespace Enrichflow.Providers;
 /// read (a number that is not one, an unknown setting) kept as problems so that validation lists them with the rest.
 /// With no provider configured, the <c>sample</c> lookup over the shipped <c>samples/companies.csv</c> is the one provider.
 /// </summary>
-public sealed class ProvidersConfiguration
+public sealed class ProvidersOptions
 {
     public const string Section = "Providers";
 
@@ -65,7 +65,7 @@ public sealed class ProvidersConfiguration
     };
 
     /// <summary>Reads every child of <paramref name="providersSection"/> (the <c>Providers</c> section) as one provider.</summary>
-    public static ProvidersConfiguration Read(IConfiguration providersSection, string dataDirectory)
+    public static ProvidersOptions Read(IConfiguration providersSection, string dataDirectory)
     {
         ArgumentNullException.ThrowIfNull(providersSection);
         var problems = new List<string>();
@@ -75,7 +75,7 @@ public sealed class ProvidersConfiguration
             providers[child.Key] = ReadOne(child, problems);
         }
 
-        return new ProvidersConfiguration { Configured = providers, DataDirectory = dataDirectory, ReadProblems = problems };
+        return new ProvidersOptions { Configured = providers, DataDirectory = dataDirectory, ReadProblems = problems };
     }
 
     private static ProviderOptions ReadOne(IConfigurationSection section, List<string> problems)
