@@ -10,6 +10,24 @@ namespace Enrichflow.Providers;
 /// <summary>What an enrichment block asks of a provider.</summary>
 public enum EnrichmentOperation { EnrichCompany, EnrichPerson, FindEmail, FindPhone }
 
+/// <summary>The names of the operations in configuration (a provider's <c>Operations</c>) and in <c>GET /providers</c>.</summary>
+public static class EnrichmentOperations
+{
+    /// <summary>The names, in <see cref="EnrichmentOperation"/> order.</summary>
+    public static readonly IReadOnlyList<string> Names = ["enrich_company", "enrich_person", "find_email", "find_phone"];
+
+    public static EnrichmentOperation? Parse(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "enrich_company" or "company_enrichment" => EnrichmentOperation.EnrichCompany,
+        "enrich_person" or "enrich_lead" or "lead_enrichment" => EnrichmentOperation.EnrichPerson,
+        "find_email" => EnrichmentOperation.FindEmail,
+        "find_phone" => EnrichmentOperation.FindPhone,
+        _ => null,
+    };
+
+    public static string ToWire(this EnrichmentOperation operation) => Names[(int)operation];
+}
+
 /// <summary>The value types of <c>return_fields</c> (API.md §5).</summary>
 public enum ReturnFieldType { Str, Int, Float, Bool, ListStr, ListInt, Dict }
 
@@ -189,8 +207,8 @@ public interface IEnrichmentProvider
     /// <summary>The name in configuration (<c>Providers:NAME</c>), used in workflows.</summary>
     string Name { get; }
 
-    /// <summary>sixtyfour, openai_compatible, http, website or lookup.</summary>
-    string Kind { get; }
+    /// <summary>Its kind; <see cref="ProviderKinds.ToWire"/> gives the name in configuration (<c>openai_compatible</c>).</summary>
+    ProviderKind Kind { get; }
 
     ProviderLimits Limits { get; }
 

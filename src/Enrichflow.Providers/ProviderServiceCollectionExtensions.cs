@@ -34,7 +34,7 @@ public static class ProviderServiceCollectionExtensions
     /// <see cref="HttpClient"/> <c>provider:NAME</c>: a resilience handler (retry on 408, 429, 5xx, network errors and
     /// attempt timeouts with exponential backoff, jitter and <c>Retry-After</c>; then the per-attempt timeout), below it
     /// an attempt counter and the provider's <see cref="ProviderRateHandler"/>, so every attempt takes a token. The
-    /// website provider connects through <see cref="GuardedHttpHandler"/>; this calls
+    /// kinds whose URLs row values shape (website, http) connect through <see cref="GuardedHttpHandler"/>; this calls
     /// <see cref="OutboundServiceCollectionExtensions.AddEnrichflowOutbound"/> for the guard (configure
     /// <c>Outbound:Allow</c> with your own call of it).
     /// </summary>
@@ -42,14 +42,14 @@ public static class ProviderServiceCollectionExtensions
     public static IServiceCollection AddEnrichflowProviders(this IServiceCollection services, IConfiguration providersSection, string dataDirectory)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var configuration = ProvidersOptions.Read(providersSection, dataDirectory);
+        var providers = ProvidersOptions.Read(providersSection, dataDirectory);
         services.AddEnrichflowOutbound();
         services.AddOptions<ProvidersOptions>()
             .Configure(o =>
             {
-                o.Configured = configuration.Configured;
-                o.DataDirectory = configuration.DataDirectory;
-                o.ReadProblems = configuration.ReadProblems;
+                o.Configured = providers.Configured;
+                o.DataDirectory = providers.DataDirectory;
+                o.ReadProblems = providers.ReadProblems;
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>());
@@ -60,9 +60,9 @@ public static class ProviderServiceCollectionExtensions
             sp.GetRequiredService<OutboundGuard>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
 
-        foreach (var (name, options) in configuration.Providers)
+        foreach (var (name, options) in providers.Providers)
         {
-            if (ProviderKinds.IsRemote(options.Kind))
+            if (ProviderKinds.Find(options.Kind) is { UsesHttpClient: true })
             {
                 AddProviderClient(services, ResolvedProviderOptions.Resolve(name, options));
             }
@@ -74,9 +74,9 @@ public static class ProviderServiceCollectionExtensions
     private static void AddProviderClient(IServiceCollection services, ResolvedProviderOptions provider)
     {
         var client = services.AddHttpClient(provider.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        // Row values shape the URLs of these kinds (a company's site; a template's {{domain}}): every connection goes
-        // through the SSRF guard (API.md §6). Sixtyfour and chat-completion URLs come only from configuration.
-        if (provider.Kind is ProviderKinds.Website or ProviderKinds.Http)
+        // Row values shape the URLs of some kinds (a company's site; a template's {{domain}}): every connection of
+        // theirs goes through the SSRF guard (API.md §6). The others' URLs come only from configuration.
+        if (provider.Descriptor.ConnectsThroughGuard)
         {
             client.ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>()));
         }

@@ -14,6 +14,12 @@ public sealed class ProvidersOptions
 {
     public const string Section = "Providers";
 
+    /// <summary>The name of the provider that exists when none is configured: a lookup over the shipped samples.</summary>
+    public const string SampleName = "sample";
+
+    /// <summary>The shipped people table's provider (with <see cref="SampleName"/> when nothing is configured).</summary>
+    public const string SamplePeopleName = "sample_people";
+
     private static readonly HashSet<string> KnownSettings = new(StringComparer.OrdinalIgnoreCase)
     {
         nameof(ProviderOptions.Kind), nameof(ProviderOptions.BaseUrl), nameof(ProviderOptions.ApiKey),
@@ -42,15 +48,15 @@ public sealed class ProvidersOptions
     public IReadOnlyDictionary<string, ProviderOptions> Providers => IsDefault
         ? new Dictionary<string, ProviderOptions>(StringComparer.Ordinal)
         {
-            [ProviderKinds.SampleName] = SampleOptions(),
-            [ProviderKinds.SamplePeopleName] = SamplePeopleOptions(),
+            [SampleName] = SampleOptions(),
+            [SamplePeopleName] = SamplePeopleOptions(),
         }
         : Configured;
 
     /// <summary>The <c>sample</c> provider's options: a lookup over <c>samples/companies.csv</c> keyed by domain.</summary>
     public static ProviderOptions SampleOptions() => new()
     {
-        Kind = ProviderKinds.Lookup,
+        Kind = ProviderKind.Lookup.ToWire(),
         Path = "samples/companies.csv",
         KeyField = "domain",
     };
@@ -58,7 +64,7 @@ public sealed class ProvidersOptions
     /// <summary>The <c>sample_people</c> provider's options: a lookup over <c>samples/people.csv</c> keyed by name, for the person blocks.</summary>
     public static ProviderOptions SamplePeopleOptions() => new()
     {
-        Kind = ProviderKinds.Lookup,
+        Kind = ProviderKind.Lookup.ToWire(),
         Path = "samples/people.csv",
         KeyField = "name",
         Operations = ["enrich_person", "find_email", "find_phone"],

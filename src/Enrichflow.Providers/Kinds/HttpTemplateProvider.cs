@@ -27,7 +27,7 @@ public sealed class HttpTemplateProvider : IEnrichmentProvider
 
     public string Name => Options.Name;
 
-    public string Kind => ProviderKinds.Http;
+    public ProviderKind Kind => ProviderKind.Http;
 
     public ProviderLimits Limits => Options.Limits;
 

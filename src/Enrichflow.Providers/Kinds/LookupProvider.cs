@@ -23,7 +23,7 @@ public sealed class LookupProvider : IEnrichmentProvider
 
     public string Name => Options.Name;
 
-    public string Kind => ProviderKinds.Lookup;
+    public ProviderKind Kind => ProviderKind.Lookup;
 
     public ProviderLimits Limits => Options.Limits;
 

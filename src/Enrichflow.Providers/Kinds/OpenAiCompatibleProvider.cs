@@ -29,7 +29,7 @@ public sealed class OpenAiCompatibleProvider : IEnrichmentProvider
 
     public string Name => Options.Name;
 
-    public string Kind => ProviderKinds.OpenAiCompatible;
+    public ProviderKind Kind => ProviderKind.OpenAiCompatible;
 
     public ProviderLimits Limits => Options.Limits;
 
@@ -86,7 +86,7 @@ public sealed class OpenAiCompatibleProvider : IEnrichmentProvider
         }
 
         var text = new StringBuilder()
-            .Append("Operation: ").AppendLine(ProviderKinds.OperationName(request.Operation))
+            .Append("Operation: ").AppendLine(request.Operation.ToWire())
             .Append("Task: ").AppendLine(request.Operation switch
             {
                 EnrichmentOperation.EnrichCompany => "Find the requested facts about the company described by the input.",

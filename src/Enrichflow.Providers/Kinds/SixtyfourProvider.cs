@@ -30,7 +30,7 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
 
     public string Name => Options.Name;
 
-    public string Kind => ProviderKinds.Sixtyfour;
+    public ProviderKind Kind => ProviderKind.Sixtyfour;
 
     public ProviderLimits Limits => Options.Limits;
 

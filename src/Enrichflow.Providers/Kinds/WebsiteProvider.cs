@@ -30,7 +30,7 @@ public sealed class WebsiteProvider : IEnrichmentProvider
 
     public string Name => Options.Name;
 
-    public string Kind => ProviderKinds.Website;
+    public ProviderKind Kind => ProviderKind.Website;
 
     public ProviderLimits Limits => Options.Limits;
 

@@ -35,7 +35,7 @@ public sealed class ProviderConfigurationTests
             ("Providers:odd:Kind", "magic"),
             ("Providers:odd:RequestPerMinute", "5"));
 
-        var problems = ProviderOptionsValidation.Problems(configuration);
+        var problems = ProvidersOptionsValidator.Problems(configuration);
 
         Assert.Contains("Providers:s64:ApiKey refers to ${SIXTYFOUR_API_KEY}, which is not set; set the environment variable SIXTYFOUR_API_KEY.", problems);
         Assert.Contains("Providers:s64:RequestsPerMinute -5 must not be negative (0 means unlimited).", problems);
@@ -56,7 +56,7 @@ public sealed class ProviderConfigurationTests
     [Fact]
     public void A_sixtyfour_provider_without_a_key_is_a_problem_and_an_openai_compatible_one_is_not()
     {
-        var problems = ProviderOptionsValidation.Problems(Read(
+        var problems = ProvidersOptionsValidator.Problems(Read(
             ("Providers:s64:Kind", "sixtyfour"),
             ("Providers:local:Kind", "openai_compatible"),
             ("Providers:local:BaseUrl", "http://localhost:11434/v1/"),
@@ -115,7 +115,7 @@ public sealed class ProviderConfigurationTests
         Assert.Equal(["alpha", "beta"], registry.Names);
         Assert.Equal("alpha", registry.DefaultName);
         Assert.Null(registry.Find("sample"));
-        Assert.Equal("website", registry.Find("Beta")!.Kind);
+        Assert.Equal("website", registry.Find("Beta")!.Kind.ToWire());
     }
 
     [Fact]
