@@ -86,7 +86,7 @@ public static class EnrichflowHost
         Check<OutboundOptions>(services, problems);
         Check<WebhookOptions>(services, problems);
         Check<EnrichmentOptions>(services, problems);
-        Check<ProvidersConfiguration>(services, problems);
+        Check<ProvidersOptions>(services, problems);
         return problems;
     }
 

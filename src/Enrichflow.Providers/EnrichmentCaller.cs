@@ -18,7 +18,7 @@ public sealed partial class EnrichmentCaller(
     IProviderCache cache,
     IUsageStore usage,
     RunBudget budget,
-    ProviderLimits limits,
+    ProviderLimiters limiters,
     IOptions<EnrichmentOptions> options,
     TimeProvider time,
     ILogger<EnrichmentCaller> logger)
@@ -121,7 +121,7 @@ public sealed partial class EnrichmentCaller(
         {
             // The slot is held until the answer is in the cache and its cost recorded: a crash can repeat at most
             // the calls that hold slots (MaxConcurrency), never one that was answered and not yet kept.
-            using (await limits.For(provider.Name, provider.Limits).AcquireSlotAsync(context.RunId, priority, cancellationToken))
+            using (await limiters.For(provider.Name, provider.Limits).AcquireSlotAsync(context.RunId, priority, cancellationToken))
             {
                 // While this row waited for a slot the run may have been told to pause, or the provider refused the block.
                 ThrowIfPausing(session);

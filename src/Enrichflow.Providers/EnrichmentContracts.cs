@@ -10,6 +10,24 @@ namespace Enrichflow.Providers;
 /// <summary>What an enrichment block asks of a provider.</summary>
 public enum EnrichmentOperation { EnrichCompany, EnrichPerson, FindEmail, FindPhone }
 
+/// <summary>The names of the operations in configuration (a provider's <c>Operations</c>) and in <c>GET /providers</c>.</summary>
+public static class EnrichmentOperations
+{
+    /// <summary>The names, in <see cref="EnrichmentOperation"/> order.</summary>
+    public static readonly IReadOnlyList<string> Names = ["enrich_company", "enrich_person", "find_email", "find_phone"];
+
+    public static EnrichmentOperation? Parse(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "enrich_company" or "company_enrichment" => EnrichmentOperation.EnrichCompany,
+        "enrich_person" or "enrich_lead" or "lead_enrichment" => EnrichmentOperation.EnrichPerson,
+        "find_email" => EnrichmentOperation.FindEmail,
+        "find_phone" => EnrichmentOperation.FindPhone,
+        _ => null,
+    };
+
+    public static string ToWire(this EnrichmentOperation operation) => Names[(int)operation];
+}
+
 /// <summary>The value types of <c>return_fields</c> (API.md §5).</summary>
 public enum ReturnFieldType { Str, Int, Float, Bool, ListStr, ListInt, Dict }
 
@@ -171,8 +189,11 @@ public sealed record EnrichmentAnswer(EnrichmentOutcome Outcome, IReadOnlyDictio
     };
 }
 
-/// <summary>The limits and prices every provider kind has (API.md §8).</summary>
-public sealed record ProviderLimitsSettings(int RequestsPerMinute, int MaxConcurrency, TimeSpan Timeout, decimal CreditsPerCall);
+/// <summary>
+/// A provider's limits and price (API.md §8), its kind's defaults filled in. The limiter that keeps them at run time is
+/// <see cref="Limits.ProviderLimiter"/>.
+/// </summary>
+public sealed record ProviderLimits(int RequestsPerMinute, int MaxConcurrency, TimeSpan Timeout, decimal CreditsPerCall);
 
 /// <summary>
 /// A configured enrichment provider (API.md §8). Implementations make the real HTTP call (or the local lookup)
@@ -186,10 +207,10 @@ public interface IEnrichmentProvider
     /// <summary>The name in configuration (<c>Providers:NAME</c>), used in workflows.</summary>
     string Name { get; }
 
-    /// <summary>sixtyfour, openai_compatible, http, website or lookup.</summary>
-    string Kind { get; }
+    /// <summary>Its kind; <see cref="ProviderKinds.ToWire"/> gives the name in configuration (<c>openai_compatible</c>).</summary>
+    ProviderKind Kind { get; }
 
-    ProviderLimitsSettings Limits { get; }
+    ProviderLimits Limits { get; }
 
     /// <summary>True for a local table: free and instant, so no cache, no gate, no budget.</summary>
     bool IsLocal { get; }

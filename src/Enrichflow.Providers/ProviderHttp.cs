@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -12,39 +11,23 @@ using Enrichflow.Providers.Kinds;
 namespace Enrichflow.Providers;
 
 /// <summary>
-/// What a remote provider's call turned into: the JSON of a 2xx answer, or an answer already decided (failed, not
-/// found). <see cref="ProviderHttp"/> throws only for 401/403, 402 and the caller's cancellation.
-/// </summary>
-internal readonly record struct JsonReply(JsonNode? Json, EnrichmentAnswer? Answer, int Status)
-{
-    [MemberNotNullWhen(false, nameof(Answer))]
-    public bool IsJson => Answer is null;
-}
-
-/// <summary>A 2xx page (website provider): its text, content type and final URL.</summary>
-internal readonly record struct PageReply(string? Html, EnrichmentAnswer? Answer, int Status, Uri? Location)
-{
-    [MemberNotNullWhen(false, nameof(Answer))]
-    public bool IsPage => Answer is null;
-}
-
-/// <summary>
 /// Sends one provider request through its named client (retries, attempt timeout and rate limit happen in the
 /// pipeline) and turns every way it can end into a <see cref="JsonReply"/>: the JSON of a 2xx answer, or an answer
 /// that says what went wrong ("HTTP 500 after 4 attempts: …", "timed out after 60 s (4 attempts)", "answered
-/// malformed JSON: …"). A 401/403 throws <see cref="ProviderRefusedException"/>, a 402
-/// <see cref="ProviderPaymentRequiredException"/>; the caller's cancellation throws <see cref="OperationCanceledException"/>.
+/// malformed JSON: …"); the website provider's pages are in <c>ProviderHttp.Page.cs</c>. A 401/403 throws
+/// <see cref="ProviderRefusedException"/>, a 402 <see cref="ProviderPaymentRequiredException"/>; the caller's
+/// cancellation throws <see cref="OperationCanceledException"/>.
 /// </summary>
-internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory clients)
+internal sealed partial class ProviderHttp(ResolvedProviderOptions options, IHttpClientFactory clients)
 {
     /// <summary>The largest JSON answer read (bigger ones fail: no enrichment answer is that big).</summary>
     public const int MaxJsonBytes = 32 * 1024 * 1024;
 
     private const int MaxDetailLength = 300;
 
-    public ProviderSettings Settings { get; } = settings;
+    public ResolvedProviderOptions Options { get; } = options;
 
-    public HttpClient CreateClient() => clients.CreateClient(Settings.HttpClientName);
+    public HttpClient CreateClient() => clients.CreateClient(Options.HttpClientName);
 
     /// <summary>A JSON request with the body serialized from <paramref name="body"/> (null: no body).</summary>
     public static HttpRequestMessage JsonRequest(HttpMethod method, Uri url, JsonNode? body)
@@ -85,51 +68,6 @@ internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory
 
             var (json, bad) = ParseJson(text, response, status);
             return new JsonReply(json, bad, status);
-        }
-    }
-
-    /// <summary>
-    /// A GET of a web page: 2xx HTML (at most <paramref name="maxBytes"/>, the rest cut off), a redirect's target in
-    /// <see cref="PageReply.Location"/>, or an answer (404/410 not found, other statuses failed; 401/403 from a
-    /// website is the site's business, not a refused key, so it does not throw).
-    /// </summary>
-    public async Task<PageReply> GetPageAsync(Uri url, long maxBytes, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.1");
-        request.Headers.UserAgent.ParseAdd("Enrichflow/1.0 (+website enrichment)");
-        var attempts = AttemptCounter.For(request);
-        var (response, failure) = await TrySendAsync(request, attempts, cancellationToken);
-        if (response is null)
-        {
-            return new PageReply(null, failure, 0, null);
-        }
-
-        using (response)
-        {
-            var status = (int)response.StatusCode;
-            if (status is >= 300 and < 400 && response.Headers.Location is { } location)
-            {
-                return new PageReply(null, null, status, location.IsAbsoluteUri ? location : new Uri(url, location));
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                return new PageReply(null, status is 404 or 410
-                    ? EnrichmentAnswer.NotFound($"{Describe(url)} answered HTTP {status}")
-                    : EnrichmentAnswer.Failed(WithAttempts($"{Describe(url)} answered HTTP {status}", status, attempts)), status, null);
-            }
-
-            var mediaType = response.Content.Headers.ContentType?.MediaType;
-            if (mediaType is not null && !mediaType.Contains("html", StringComparison.OrdinalIgnoreCase))
-            {
-                return new PageReply(null, EnrichmentAnswer.NotFound($"{Describe(url)} is {mediaType}, not an HTML page"), status, null);
-            }
-
-            var (bytes, readFailure) = await ReadBodyAsync(response, maxBytes, truncate: true, attempts, cancellationToken);
-            return readFailure is not null
-                ? new PageReply(null, readFailure, status, null)
-                : new PageReply(Decode(bytes, response), null, status, null);
         }
     }
 
@@ -178,7 +116,7 @@ internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory
         }
         catch (Exception e) when (e is TimeoutRejectedException or OperationCanceledException)
         {
-            return (null, EnrichmentAnswer.Failed($"timed out after {Seconds(Settings.Limits.Timeout)} s ({attempts.Describe()})"));
+            return (null, EnrichmentAnswer.Failed($"timed out after {Seconds(Options.Limits.Timeout)} s ({attempts.Describe()})"));
         }
         catch (HttpRequestException e) when (OutboundRefusedException.IsRefusal(e))
         {
@@ -194,7 +132,7 @@ internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory
     private async Task<(byte[] Bytes, EnrichmentAnswer? Failure)> ReadBodyAsync(HttpResponseMessage response, long maxBytes, bool truncate, AttemptCounter attempts, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Settings.Limits.Timeout);
+        timeout.CancelAfter(Options.Limits.Timeout);
         try
         {
             await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
@@ -226,7 +164,7 @@ internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory
         }
         catch (OperationCanceledException)
         {
-            return ([], EnrichmentAnswer.Failed($"timed out after {Seconds(Settings.Limits.Timeout)} s reading the answer ({attempts.Describe()})", billable: response.IsSuccessStatusCode));
+            return ([], EnrichmentAnswer.Failed($"timed out after {Seconds(Options.Limits.Timeout)} s reading the answer ({attempts.Describe()})", billable: response.IsSuccessStatusCode));
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
@@ -239,12 +177,12 @@ internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory
         var detail = Detail(body);
         if (status is 401 or 403)
         {
-            throw new ProviderRefusedException(Settings.Name, status, detail);
+            throw new ProviderRefusedException(Options.Name, status, detail);
         }
 
         if (status == 402)
         {
-            throw new ProviderPaymentRequiredException(Settings.Name, detail);
+            throw new ProviderPaymentRequiredException(Options.Name, detail);
         }
 
         if (notFoundStatuses?.Contains(status) == true)
@@ -298,19 +236,6 @@ internal sealed class ProviderHttp(ProviderSettings settings, IHttpClientFactory
         }
 
         return e.Message;
-    }
-
-    private static string Decode(byte[] bytes, HttpResponseMessage response)
-    {
-        var charset = response.Content.Headers.ContentType?.CharSet?.Trim('"');
-        try
-        {
-            return (charset is null ? Encoding.UTF8 : Encoding.GetEncoding(charset)).GetString(bytes);
-        }
-        catch (ArgumentException)
-        {
-            return Encoding.UTF8.GetString(bytes);
-        }
     }
 
     public static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);

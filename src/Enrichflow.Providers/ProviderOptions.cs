@@ -3,12 +3,13 @@ using Enrichflow.Providers.Kinds;
 namespace Enrichflow.Providers;
 
 /// <summary>
-/// One provider's settings, read from <c>Providers:NAME</c> (API.md §8). Settings left out are null and take the
-/// defaults of the kind (<see cref="ProviderKinds"/>); <see cref="ProviderOptionsValidation"/> lists every problem.
+/// One provider's options as configured, read from <c>Providers:NAME</c> (API.md §8). Settings left out are null and
+/// take the defaults of the kind (its <see cref="ProviderKindDescriptor"/>, filled in by
+/// <see cref="ResolvedProviderOptions"/>); <see cref="ProvidersOptionsValidator"/> lists every problem.
 /// </summary>
 public sealed class ProviderOptions
 {
-    /// <summary>sixtyfour, openai_compatible, http, website or lookup.</summary>
+    /// <summary>The kind's name as configured (sixtyfour, openai_compatible, http, website or lookup; see <see cref="ProviderKinds.Find"/>).</summary>
     public string? Kind { get; set; }
 
     /// <summary>Where the API lives (sixtyfour, openai_compatible, http); relative paths are resolved against it.</summary>
@@ -20,7 +21,7 @@ public sealed class ProviderOptions
     /// <summary>Requests per minute over all runs; 0 means unlimited. Default: sixtyfour 500, lookup 0, others 60.</summary>
     public int? RequestsPerMinute { get; set; }
 
-    /// <summary>Calls in flight at once over all runs; 0 means unlimited. Default: sixtyfour 500, lookup 0, others 20.</summary>
+    /// <summary>Calls in flight at once over all runs; 0 means unlimited. Default: sixtyfour 2500, lookup 0, others 20.</summary>
     public int? MaxConcurrency { get; set; }
 
     /// <summary>

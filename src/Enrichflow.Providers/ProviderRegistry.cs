@@ -35,30 +35,24 @@ public sealed class ProviderRegistry
     public IReadOnlyList<string> Names { get; }
 
     /// <summary>The provider a block uses when it names none: the only (or first) configured one, else <c>sample</c>.</summary>
-    public string DefaultName => Names.Count > 0 ? Names[0] : ProviderKinds.SampleName;
+    public string DefaultName => Names.Count > 0 ? Names[0] : ProvidersOptions.SampleName;
 
     /// <summary>The provider of that name (names are case-insensitive, like configuration keys), or null.</summary>
     public IEnrichmentProvider? Find(string name) => _providers.GetValueOrDefault(name);
 
-    /// <summary>Makes every provider of a configuration that <see cref="ProviderOptionsValidation"/> accepted (lookup tables are loaded here).</summary>
-    public static ProviderRegistry Create(ProvidersConfiguration configuration, IHttpClientFactory clients, OutboundGuard guard, TimeProvider time)
+    /// <summary>
+    /// Makes every provider of options that <see cref="ProvidersOptionsValidator"/> accepted, each by its kind's
+    /// <see cref="ProviderKindDescriptor"/> (lookup tables are loaded here).
+    /// </summary>
+    public static ProviderRegistry Create(ProvidersOptions options, IHttpClientFactory clients, OutboundGuard guard, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(options);
+        var context = new ProviderCreationContext(clients, guard, time, options.DataDirectory);
         var providers = new List<IEnrichmentProvider>();
-        foreach (var (name, options) in configuration.Providers)
+        foreach (var (name, provider) in options.Providers)
         {
-            var settings = ProviderSettings.Resolve(name, options);
-            providers.Add(settings.Kind switch
-            {
-                ProviderKinds.Sixtyfour => new SixtyfourProvider(settings, clients, time),
-                ProviderKinds.OpenAiCompatible => new OpenAiCompatibleProvider(settings, clients),
-                ProviderKinds.Http => new HttpTemplateProvider(settings, clients),
-                ProviderKinds.Website => new WebsiteProvider(settings, clients, guard),
-                ProviderKinds.Lookup => new LookupProvider(settings, LookupTable.Load(
-                    LookupTable.Locate(options.Path!, configuration.DataDirectory, out _) ?? throw new FileNotFoundException($"Providers:{name}:Path '{options.Path}' was not found."),
-                    options.KeyField!)),
-                _ => throw new InvalidOperationException($"Providers:{name}:Kind '{settings.Kind}' is not a provider kind."),
-            });
+            var resolved = ResolvedProviderOptions.Resolve(name, provider);
+            providers.Add(resolved.Descriptor.Create(resolved, context));
         }
 
         return new ProviderRegistry(providers);

@@ -24,17 +24,17 @@ public static class ProviderServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddEnrichflowOutbound(o => configuration.GetSection("Outbound").Bind(o));
         services.AddEnrichflowEnrichment(o => configuration.GetSection("Enrichment").Bind(o));
-        return services.AddEnrichflowProviders(configuration.GetSection(ProvidersConfiguration.Section), dataDirectory);
+        return services.AddEnrichflowProviders(configuration.GetSection(ProvidersOptions.Section), dataDirectory);
     }
 
     /// <summary>
     /// Reads <paramref name="providersSection"/> (the <c>Providers</c> section; every problem is reported at start),
-    /// and adds the singleton <see cref="ProviderLimits"/> (with the <see cref="TimeProvider"/> of the container, if
+    /// and adds the singleton <see cref="ProviderLimiters"/> (with the <see cref="TimeProvider"/> of the container, if
     /// any), the singleton <see cref="ProviderRegistry"/>, and for each remote provider the named
     /// <see cref="HttpClient"/> <c>provider:NAME</c>: a resilience handler (retry on 408, 429, 5xx, network errors and
     /// attempt timeouts with exponential backoff, jitter and <c>Retry-After</c>; then the per-attempt timeout), below it
     /// an attempt counter and the provider's <see cref="ProviderRateHandler"/>, so every attempt takes a token. The
-    /// website provider connects through <see cref="GuardedHttpHandler"/>; this calls
+    /// kinds whose URLs row values shape (website, http) connect through <see cref="GuardedHttpHandler"/>; this calls
     /// <see cref="OutboundServiceCollectionExtensions.AddEnrichflowOutbound"/> for the guard (configure
     /// <c>Outbound:Allow</c> with your own call of it).
     /// </summary>
@@ -42,55 +42,55 @@ public static class ProviderServiceCollectionExtensions
     public static IServiceCollection AddEnrichflowProviders(this IServiceCollection services, IConfiguration providersSection, string dataDirectory)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var configuration = ProvidersConfiguration.Read(providersSection, dataDirectory);
+        var providers = ProvidersOptions.Read(providersSection, dataDirectory);
         services.AddEnrichflowOutbound();
-        services.AddOptions<ProvidersConfiguration>()
+        services.AddOptions<ProvidersOptions>()
             .Configure(o =>
             {
-                o.Configured = configuration.Configured;
-                o.DataDirectory = configuration.DataDirectory;
-                o.ReadProblems = configuration.ReadProblems;
+                o.Configured = providers.Configured;
+                o.DataDirectory = providers.DataDirectory;
+                o.ReadProblems = providers.ReadProblems;
             })
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvidersConfiguration>, ProvidersConfigurationValidator>());
-        services.TryAddSingleton(sp => new ProviderLimits(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>());
+        services.TryAddSingleton(sp => new ProviderLimiters(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton(sp => ProviderRegistry.Create(
-            sp.GetRequiredService<IOptions<ProvidersConfiguration>>().Value,
+            sp.GetRequiredService<IOptions<ProvidersOptions>>().Value,
             sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<OutboundGuard>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
 
-        foreach (var (name, options) in configuration.Providers)
+        foreach (var (name, options) in providers.Providers)
         {
-            if (ProviderKinds.IsRemote(options.Kind))
+            if (ProviderKinds.Find(options.Kind) is { UsesHttpClient: true })
             {
-                AddProviderClient(services, ProviderSettings.Resolve(name, options));
+                AddProviderClient(services, ResolvedProviderOptions.Resolve(name, options));
             }
         }
 
         return services;
     }
 
-    private static void AddProviderClient(IServiceCollection services, ProviderSettings settings)
+    private static void AddProviderClient(IServiceCollection services, ResolvedProviderOptions provider)
     {
-        var client = services.AddHttpClient(settings.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        // Row values shape the URLs of these kinds (a company's site; a template's {{domain}}): every connection goes
-        // through the SSRF guard (API.md §6). Sixtyfour and chat-completion URLs come only from configuration.
-        if (settings.Kind is ProviderKinds.Website or ProviderKinds.Http)
+        var client = services.AddHttpClient(provider.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // Row values shape the URLs of some kinds (a company's site; a template's {{domain}}): every connection of
+        // theirs goes through the SSRF guard (API.md §6). The others' URLs come only from configuration.
+        if (provider.Descriptor.ConnectsThroughGuard)
         {
             client.ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>()));
         }
 
         // Outermost first: retries, then per attempt a token from the provider's bucket, then the attempt's timeout,
         // so waiting for a token (a paced or throttled provider) never counts against the attempt's timeout.
-        client.AddResilienceHandler("retries", pipeline => ConfigureRetries(pipeline, settings));
+        client.AddResilienceHandler("retries", pipeline => ConfigureRetries(pipeline, provider));
         client.AddHttpMessageHandler(() => new AttemptCounter.Handler());
-        client.AddHttpMessageHandler(sp => new ProviderRateHandler(sp.GetRequiredService<ProviderLimits>().For(settings.Name, settings.Limits)));
-        client.AddResilienceHandler("attempt-timeout", pipeline => ConfigureTimeout(pipeline, settings));
+        client.AddHttpMessageHandler(sp => new ProviderRateHandler(sp.GetRequiredService<ProviderLimiters>().For(provider.Name, provider.Limits)));
+        client.AddResilienceHandler("attempt-timeout", pipeline => ConfigureTimeout(pipeline, provider));
     }
 
     /// <summary>Retries of transient failures; settings out of Polly's ranges are clamped, validation reports them.</summary>
-    private static void ConfigureRetries(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ProviderSettings settings)
+    private static void ConfigureRetries(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ResolvedProviderOptions settings)
     {
         if (settings.MaxAttempts > 1)
         {
@@ -109,7 +109,7 @@ public static class ProviderServiceCollectionExtensions
     }
 
     /// <summary>The timeout of one attempt, measured from when it got its token.</summary>
-    private static void ConfigureTimeout(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ProviderSettings settings)
+    private static void ConfigureTimeout(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ResolvedProviderOptions settings)
     {
         var timeout = settings.Limits.Timeout;
         pipeline.AddTimeout(new HttpTimeoutStrategyOptions

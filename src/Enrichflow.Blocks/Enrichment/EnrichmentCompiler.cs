@@ -110,7 +110,7 @@ internal static class EnrichmentCompiler
             }
             else if (!provider.Supports(operation))
             {
-                context.AddError("provider", $"Block '{id}': provider '{name}' ({provider.Kind}) cannot {Describe(operation)}.");
+                context.AddError("provider", $"Block '{id}': provider '{name}' ({provider.Kind.ToWire()}) cannot {Describe(operation)}.");
             }
             else if (providers.Contains(provider))
             {

@@ -16,31 +16,31 @@ public sealed class HttpTemplateProvider : IEnrichmentProvider
     private readonly ProviderHttp _http;
     private readonly Dictionary<string, JsonPath> _paths;
 
-    internal HttpTemplateProvider(ProviderSettings settings, IHttpClientFactory clients)
+    internal HttpTemplateProvider(ResolvedProviderOptions options, IHttpClientFactory clients)
     {
-        Settings = settings;
-        _http = new ProviderHttp(settings, clients);
-        _paths = settings.Options.Fields.ToDictionary(p => p.Key, p => JsonPath.Parse(p.Value), StringComparer.Ordinal);
+        Options = options;
+        _http = new ProviderHttp(options, clients);
+        _paths = options.Configured.Fields.ToDictionary(p => p.Key, p => JsonPath.Parse(p.Value), StringComparer.Ordinal);
     }
 
-    public ProviderSettings Settings { get; }
+    public ResolvedProviderOptions Options { get; }
 
-    public string Name => Settings.Name;
+    public string Name => Options.Name;
 
-    public string Kind => ProviderKinds.Http;
+    public ProviderKind Kind => ProviderKind.Http;
 
-    public ProviderLimitsSettings Limits => Settings.Limits;
+    public ProviderLimits Limits => Options.Limits;
 
     public bool IsLocal => false;
 
-    private IReadOnlyCollection<int> NotFoundStatuses => Settings.Options.NotFoundStatuses.Count > 0 ? Settings.Options.NotFoundStatuses : DefaultNotFound;
+    private IReadOnlyCollection<int> NotFoundStatuses => Options.Configured.NotFoundStatuses.Count > 0 ? Options.Configured.NotFoundStatuses : DefaultNotFound;
 
-    public bool Supports(EnrichmentOperation operation) => Settings.Operations.Contains(operation);
+    public bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
     public async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var pathTemplate = Settings.Options.Path ?? "";
+        var pathTemplate = Options.Configured.Path ?? "";
         var missing = ProviderTemplate.NamesIn(pathTemplate)
             .Where(n => n != ProviderTemplate.ApiKey && InputKeys.ValueOf(request, n) is null)
             .Distinct()
@@ -64,18 +64,18 @@ public sealed class HttpTemplateProvider : IEnrichmentProvider
 
     internal HttpRequestMessage Build(EnrichmentRequest request)
     {
-        string? Value(string name) => name == ProviderTemplate.ApiKey ? Settings.ApiKey : InputKeys.ValueOf(request, name);
+        string? Value(string name) => name == ProviderTemplate.ApiKey ? Options.ApiKey : InputKeys.ValueOf(request, name);
 
-        var method = string.Equals(Settings.Options.Method, "POST", StringComparison.OrdinalIgnoreCase) ? HttpMethod.Post : HttpMethod.Get;
-        var url = Settings.Url(ProviderTemplate.RenderUrl(Settings.Options.Path ?? "", Value));
+        var method = string.Equals(Options.Configured.Method, "POST", StringComparison.OrdinalIgnoreCase) ? HttpMethod.Post : HttpMethod.Get;
+        var url = Options.Url(ProviderTemplate.RenderUrl(Options.Configured.Path ?? "", Value));
         var message = new HttpRequestMessage(method, url);
         message.Headers.Accept.ParseAdd("application/json");
-        if (Settings.Options.Body is { } body)
+        if (Options.Configured.Body is { } body)
         {
             message.Content = new StringContent(ProviderTemplate.RenderJson(body, Value), Encoding.UTF8, "application/json");
         }
 
-        foreach (var (name, template) in Settings.Options.Headers)
+        foreach (var (name, template) in Options.Configured.Headers)
         {
             var value = ProviderTemplate.RenderHeader(template, Value);
             if (!message.Headers.TryAddWithoutValidation(name, value) && message.Content is not null)

@@ -11,25 +11,25 @@ namespace Enrichflow.Providers.Kinds;
 /// </summary>
 public sealed class LookupProvider : IEnrichmentProvider
 {
-    internal LookupProvider(ProviderSettings settings, LookupTable table)
+    internal LookupProvider(ResolvedProviderOptions options, LookupTable table)
     {
-        Settings = settings;
+        Options = options;
         Table = table;
     }
 
-    public ProviderSettings Settings { get; }
+    public ResolvedProviderOptions Options { get; }
 
     public LookupTable Table { get; }
 
-    public string Name => Settings.Name;
+    public string Name => Options.Name;
 
-    public string Kind => ProviderKinds.Lookup;
+    public ProviderKind Kind => ProviderKind.Lookup;
 
-    public ProviderLimitsSettings Limits => Settings.Limits;
+    public ProviderLimits Limits => Options.Limits;
 
     public bool IsLocal => true;
 
-    public bool Supports(EnrichmentOperation operation) => Settings.Operations.Contains(operation);
+    public bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
     public Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {

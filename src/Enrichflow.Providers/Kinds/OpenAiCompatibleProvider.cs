@@ -19,29 +19,29 @@ public sealed class OpenAiCompatibleProvider : IEnrichmentProvider
 
     private readonly ProviderHttp _http;
 
-    internal OpenAiCompatibleProvider(ProviderSettings settings, IHttpClientFactory clients)
+    internal OpenAiCompatibleProvider(ResolvedProviderOptions options, IHttpClientFactory clients)
     {
-        Settings = settings;
-        _http = new ProviderHttp(settings, clients);
+        Options = options;
+        _http = new ProviderHttp(options, clients);
     }
 
-    public ProviderSettings Settings { get; }
+    public ResolvedProviderOptions Options { get; }
 
-    public string Name => Settings.Name;
+    public string Name => Options.Name;
 
-    public string Kind => ProviderKinds.OpenAiCompatible;
+    public ProviderKind Kind => ProviderKind.OpenAiCompatible;
 
-    public ProviderLimitsSettings Limits => Settings.Limits;
+    public ProviderLimits Limits => Options.Limits;
 
     public bool IsLocal => false;
 
-    public bool Supports(EnrichmentOperation operation) => Settings.Operations.Contains(operation);
+    public bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
     public async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var post = ProviderHttp.JsonRequest(HttpMethod.Post, Settings.Url(Settings.Options.Path ?? DefaultPath), Body(request));
-        if (Settings.ApiKey is { } key)
+        using var post = ProviderHttp.JsonRequest(HttpMethod.Post, Options.Url(Options.Configured.Path ?? DefaultPath), Body(request));
+        if (Options.ApiKey is { } key)
         {
             post.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
         }
@@ -53,8 +53,8 @@ public sealed class OpenAiCompatibleProvider : IEnrichmentProvider
     /// <summary><c>{model, temperature?, messages, response_format: {type: json_schema, json_schema: {name, strict, schema}}}</c>.</summary>
     internal JsonObject Body(EnrichmentRequest request)
     {
-        var body = new JsonObject { ["model"] = Settings.Options.Model };
-        if (Settings.Options.Temperature is { } temperature)
+        var body = new JsonObject { ["model"] = Options.Configured.Model };
+        if (Options.Configured.Temperature is { } temperature)
         {
             body["temperature"] = temperature;
         }
@@ -86,7 +86,7 @@ public sealed class OpenAiCompatibleProvider : IEnrichmentProvider
         }
 
         var text = new StringBuilder()
-            .Append("Operation: ").AppendLine(ProviderKinds.OperationName(request.Operation))
+            .Append("Operation: ").AppendLine(request.Operation.ToWire())
             .Append("Task: ").AppendLine(request.Operation switch
             {
                 EnrichmentOperation.EnrichCompany => "Find the requested facts about the company described by the input.",

@@ -1,68 +1,41 @@
 namespace Enrichflow.Providers.Kinds;
 
-/// <summary>The provider kinds (API.md §8), their defaults, and the names of operations in configuration.</summary>
+/// <summary>
+/// Every provider kind this build offers: each <see cref="ProviderKindDescriptor"/> of this assembly, found by
+/// reflection (as the block catalogue finds block types), so that a new kind is its <see cref="ProviderKind"/> value
+/// and its descriptor's file, and nothing lists the kinds by hand.
+/// </summary>
 public static class ProviderKinds
 {
-    public const string Sixtyfour = "sixtyfour";
-    public const string OpenAiCompatible = "openai_compatible";
-    public const string Http = "http";
-    public const string Website = "website";
-    public const string Lookup = "lookup";
+    /// <summary>Every kind's descriptor, in <see cref="ProviderKind"/> order (the order messages list them).</summary>
+    public static IReadOnlyList<ProviderKindDescriptor> All { get; } = Discover();
 
-    /// <summary>Every kind, in the order messages list them.</summary>
-    public static readonly IReadOnlyList<string> All = [Sixtyfour, OpenAiCompatible, Http, Website, Lookup];
+    /// <summary>The names in configuration, in order: sixtyfour, openai_compatible, http, website, lookup.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. All.Select(descriptor => descriptor.Name)];
 
-    /// <summary>Sixtyfour's public API, the default <c>BaseUrl</c> of a sixtyfour provider.</summary>
-    public const string SixtyfourBaseUrl = "https://api.sixtyfour.ai/";
+    public static ProviderKindDescriptor Of(ProviderKind kind) => All[(int)kind];
 
-    /// <summary>The name of the provider that exists when none is configured: a lookup over the shipped samples.</summary>
-    public const string SampleName = "sample";
+    /// <summary>The kind of that name in configuration (exactly, as read: lower case), or null.</summary>
+    public static ProviderKindDescriptor? Find(string? name) =>
+        All.FirstOrDefault(descriptor => string.Equals(descriptor.Name, name, StringComparison.Ordinal));
 
-    /// <summary>The shipped people table's provider (with <see cref="SampleName"/> when nothing is configured).</summary>
-    public const string SamplePeopleName = "sample_people";
+    /// <summary>The kind's name in configuration and in <c>GET /providers</c>: <c>openai_compatible</c>.</summary>
+    public static string ToWire(this ProviderKind kind) => Of(kind).Name;
 
-    public static bool IsKnown(string? kind) => kind is not null && All.Contains(kind, StringComparer.Ordinal);
-
-    /// <summary>True for the kinds that call a remote service through a named <see cref="HttpClient"/>.</summary>
-    public static bool IsRemote(string? kind) => kind is Sixtyfour or OpenAiCompatible or Http or Website;
-
-    public static int DefaultRequestsPerMinute(string? kind) => kind switch
+    private static ProviderKindDescriptor[] Discover()
     {
-        Sixtyfour => 500,
-        Lookup => 0,
-        _ => 60,
-    };
+        var found = typeof(ProviderKindDescriptor).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsSubclassOf(typeof(ProviderKindDescriptor)))
+            .Select(t => (ProviderKindDescriptor)Activator.CreateInstance(t, nonPublic: true)!)
+            .OrderBy(descriptor => descriptor.Kind)
+            .ToArray();
+        var kinds = Enum.GetValues<ProviderKind>();
+        if (!found.Select(descriptor => descriptor.Kind).SequenceEqual(kinds))
+        {
+            throw new InvalidOperationException(
+                $"Every provider kind needs exactly one descriptor: the kinds are {string.Join(", ", kinds)}, the descriptors are for {string.Join(", ", found.Select(d => d.Kind))}.");
+        }
 
-    public static int DefaultMaxConcurrency(string? kind) => kind switch
-    {
-        // Sixtyfour: 500 requests a minute that take up to minutes each (P95 about 5) keep thousands in flight.
-        Sixtyfour => 2500,
-        Lookup => 0,
-        _ => 20,
-    };
-
-    public static double DefaultTimeoutSeconds(string? kind) => kind == Sixtyfour ? 900 : 60;
-
-    public static decimal DefaultCreditsPerCall(string? kind) => kind is Website or Lookup ? 0m : 1m;
-
-    public static IReadOnlyList<EnrichmentOperation> DefaultOperations(string? kind) => kind switch
-    {
-        Sixtyfour => [EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson, EnrichmentOperation.FindEmail, EnrichmentOperation.FindPhone],
-        OpenAiCompatible => [EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson],
-        _ => [EnrichmentOperation.EnrichCompany],
-    };
-
-    /// <summary>The configuration names of the operations, in <see cref="EnrichmentOperation"/> order.</summary>
-    public static readonly IReadOnlyList<string> OperationNames = ["enrich_company", "enrich_person", "find_email", "find_phone"];
-
-    public static EnrichmentOperation? ParseOperation(string? name) => name?.Trim().ToLowerInvariant() switch
-    {
-        "enrich_company" or "company_enrichment" => EnrichmentOperation.EnrichCompany,
-        "enrich_person" or "enrich_lead" or "lead_enrichment" => EnrichmentOperation.EnrichPerson,
-        "find_email" => EnrichmentOperation.FindEmail,
-        "find_phone" => EnrichmentOperation.FindPhone,
-        _ => null,
-    };
-
-    public static string OperationName(EnrichmentOperation operation) => OperationNames[(int)operation];
+        return found;
+    }
 }

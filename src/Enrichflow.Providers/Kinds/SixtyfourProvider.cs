@@ -19,30 +19,30 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
     private readonly ProviderHttp _http;
     private readonly TimeProvider _time;
 
-    internal SixtyfourProvider(ProviderSettings settings, IHttpClientFactory clients, TimeProvider time)
+    internal SixtyfourProvider(ResolvedProviderOptions options, IHttpClientFactory clients, TimeProvider time)
     {
-        Settings = settings;
-        _http = new ProviderHttp(settings, clients);
+        Options = options;
+        _http = new ProviderHttp(options, clients);
         _time = time;
     }
 
-    public ProviderSettings Settings { get; }
+    public ResolvedProviderOptions Options { get; }
 
-    public string Name => Settings.Name;
+    public string Name => Options.Name;
 
-    public string Kind => ProviderKinds.Sixtyfour;
+    public ProviderKind Kind => ProviderKind.Sixtyfour;
 
-    public ProviderLimitsSettings Limits => Settings.Limits;
+    public ProviderLimits Limits => Options.Limits;
 
     public bool IsLocal => false;
 
-    private bool UseAsyncJobs => Settings.Options.UseAsyncJobs ?? true;
+    private bool UseAsyncJobs => Options.Configured.UseAsyncJobs ?? true;
 
     private static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(30);
 
-    private TimeSpan PollInterval => TimeSpan.FromSeconds(Settings.Options.PollIntervalSeconds ?? 5);
+    private TimeSpan PollInterval => TimeSpan.FromSeconds(Options.Configured.PollIntervalSeconds ?? 5);
 
-    public bool Supports(EnrichmentOperation operation) => Settings.Operations.Contains(operation);
+    public bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
     public Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
@@ -139,11 +139,11 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
         }
     }
 
-    private HttpRequestMessage Post(string path, JsonNode body) => WithKey(ProviderHttp.JsonRequest(HttpMethod.Post, Settings.Url(path), body));
+    private HttpRequestMessage Post(string path, JsonNode body) => WithKey(ProviderHttp.JsonRequest(HttpMethod.Post, Options.Url(path), body));
 
     private HttpRequestMessage WithKey(HttpRequestMessage request)
     {
-        if (Settings.ApiKey is { } key)
+        if (Options.ApiKey is { } key)
         {
             request.Headers.TryAddWithoutValidation("x-api-key", key);
         }
@@ -184,7 +184,7 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
         {
             await Task.Delay(interval, _time, cancellationToken);
             interval = TimeSpan.FromTicks(Math.Min(longest.Ticks, interval.Ticks * 3 / 2));
-            using var get = WithKey(ProviderHttp.JsonRequest(HttpMethod.Get, Settings.Url("job-status/" + Uri.EscapeDataString(taskId)), null));
+            using var get = WithKey(ProviderHttp.JsonRequest(HttpMethod.Get, Options.Url("job-status/" + Uri.EscapeDataString(taskId)), null));
             get.Options.Set(ProviderRateHandler.Unmetered, true);
             var reply = await _http.SendJsonAsync(get, null, cancellationToken);
             if (!reply.IsJson)

@@ -19,28 +19,28 @@ public sealed class WebsiteProvider : IEnrichmentProvider
     private readonly ProviderHttp _http;
     private readonly OutboundGuard _guard;
 
-    internal WebsiteProvider(ProviderSettings settings, IHttpClientFactory clients, OutboundGuard guard)
+    internal WebsiteProvider(ResolvedProviderOptions options, IHttpClientFactory clients, OutboundGuard guard)
     {
-        Settings = settings;
-        _http = new ProviderHttp(settings, clients);
+        Options = options;
+        _http = new ProviderHttp(options, clients);
         _guard = guard;
     }
 
-    public ProviderSettings Settings { get; }
+    public ResolvedProviderOptions Options { get; }
 
-    public string Name => Settings.Name;
+    public string Name => Options.Name;
 
-    public string Kind => ProviderKinds.Website;
+    public ProviderKind Kind => ProviderKind.Website;
 
-    public ProviderLimitsSettings Limits => Settings.Limits;
+    public ProviderLimits Limits => Options.Limits;
 
     public bool IsLocal => false;
 
-    private long MaxBytes => Settings.Options.MaxBytes ?? DefaultMaxBytes;
+    private long MaxBytes => Options.Configured.MaxBytes ?? DefaultMaxBytes;
 
-    private IReadOnlyList<string> Paths => Settings.Options.Paths.Count > 0 ? Settings.Options.Paths : ["/"];
+    private IReadOnlyList<string> Paths => Options.Configured.Paths.Count > 0 ? Options.Configured.Paths : ["/"];
 
-    public bool Supports(EnrichmentOperation operation) => Settings.Operations.Contains(operation);
+    public bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
     public async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ namespace Enrichflow.Providers.Limits;
 /// <summary>
 /// The requests-per-minute pacer: a token bucket of capacity one, refilled at a pacing rate 1% under the provider's
 /// limit, so that no minute ever sees more than the limit and a warm minute sees 99% of it.
-/// Waiters are served first in, first out by one timer set for the head's turn.
+/// Waiters are served first in, first out by one timer set for the head's turn (<c>ProviderLimiter.RequestWaiters.cs</c>).
 /// </summary>
 /// <remarks>
 /// Two mechanisms keep the limit. Pacing spaces grants one interval apart on a schedule; a timer that fires late
@@ -39,13 +39,11 @@ public sealed partial class ProviderLimiter
     private long _nextAt;
     private long _holdUntil;
     private long _lastSlowdown;
-    private ITimer? _timer;
-    private long _timerDueAt = long.MaxValue;
     private bool _requestsClosed;
 
     /// <summary>
     /// Waits for one request token (each HTTP attempt takes one), first come first served.
-    /// <see cref="ProviderLimitsSettings.RequestsPerMinute"/> of 0 or less paces nothing, but a 429 hold still applies.
+    /// <see cref="ProviderLimits.RequestsPerMinute"/> of 0 or less paces nothing, but a 429 hold still applies.
     /// </summary>
     public ValueTask AcquireRequestAsync(CancellationToken cancellationToken)
     {
@@ -174,110 +172,5 @@ public sealed partial class ProviderLimiter
         }
     }
 
-    private void ScheduleTimer(long at, long now)
-    {
-        if (at >= _timerDueAt)
-        {
-            return;
-        }
-
-        _timerDueAt = at;
-        _timer ??= _time.CreateTimer(
-            static state => ((ProviderLimiter)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-
-        // Timers count whole milliseconds: round up, so the timer never fires before the turn it waits for.
-        var delay = _time.GetElapsedTime(now, at);
-        _timer.Change(TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds)), Timeout.InfiniteTimeSpan);
-    }
-
-    private void OnTimer()
-    {
-        List<RequestWaiter>? granted = null;
-        lock (_requestLock)
-        {
-            _timerDueAt = long.MaxValue;
-            if (_requestsClosed)
-            {
-                return;
-            }
-
-            var now = _time.GetTimestamp();
-            while (_requestWaiters.First is { } head)
-            {
-                var at = EligibleAt();
-                if (at > now)
-                {
-                    ScheduleTimer(at, now);
-                    break;
-                }
-
-                Grant(now);
-                _requestWaiters.RemoveFirst();
-                (granted ??= []).Add(head.Value);
-            }
-        }
-
-        foreach (var waiter in granted ?? [])
-        {
-            waiter.Registration.Unregister();
-            waiter.TrySetResult();
-        }
-    }
-
-    private static void OnRequestWaiterCancelled(object? state, CancellationToken cancellationToken)
-    {
-        var waiter = (RequestWaiter)state!;
-        waiter.Owner.CancelRequestWaiter(waiter, cancellationToken);
-    }
-
-    private void CancelRequestWaiter(RequestWaiter waiter, CancellationToken cancellationToken)
-    {
-        lock (_requestLock)
-        {
-            if (waiter.Node.List is null)
-            {
-                return;
-            }
-
-            _requestWaiters.Remove(waiter.Node);
-        }
-
-        waiter.TrySetCanceled(cancellationToken);
-    }
-
-    private List<RequestWaiter> CloseRequests()
-    {
-        ITimer? timer;
-        List<RequestWaiter> waiters;
-        lock (_requestLock)
-        {
-            _requestsClosed = true;
-            waiters = [.. _requestWaiters];
-            _requestWaiters.Clear();
-            timer = _timer;
-            _timer = null;
-        }
-
-        timer?.Dispose();
-        return waiters;
-    }
-
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
-
-    /// <summary>A caller waiting for a request token; its node is in the queue while it waits. Guarded by the request lock.</summary>
-    private sealed class RequestWaiter : TaskCompletionSource
-    {
-        public RequestWaiter(ProviderLimiter owner)
-            : base(TaskCreationOptions.RunContinuationsAsynchronously)
-        {
-            Owner = owner;
-            Node = new LinkedListNode<RequestWaiter>(this);
-        }
-
-        public ProviderLimiter Owner { get; }
-
-        public LinkedListNode<RequestWaiter> Node { get; }
-
-        public CancellationTokenRegistration Registration { get; set; }
-    }
 }

@@ -18,7 +18,7 @@ public sealed partial class ProviderLimiter
     /// <summary>
     /// Waits for an in-flight slot, fair between runs (round robin), lowest <paramref name="priority"/> value first
     /// within a run. Dispose the slot to free it (disposing twice frees it once). A cancelled waiter leaves the
-    /// queue and never holds a slot. <see cref="ProviderLimitsSettings.MaxConcurrency"/> of 0 or less is unlimited.
+    /// queue and never holds a slot. <see cref="ProviderLimits.MaxConcurrency"/> of 0 or less is unlimited.
     /// </summary>
     public ValueTask<IDisposable> AcquireSlotAsync(Guid runId, long priority, CancellationToken cancellationToken)
     {
@@ -31,7 +31,7 @@ public sealed partial class ProviderLimiter
         lock (_slotLock)
         {
             ObjectDisposedException.ThrowIf(_slotsClosed, this);
-            if (Settings.MaxConcurrency <= 0 || _inFlight < Settings.MaxConcurrency)
+            if (Limits.MaxConcurrency <= 0 || _inFlight < Limits.MaxConcurrency)
             {
                 _inFlight++;
                 return ValueTask.FromResult<IDisposable>(new Slot(this));

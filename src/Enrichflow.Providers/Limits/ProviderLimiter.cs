@@ -15,14 +15,14 @@ public sealed partial class ProviderLimiter : IDisposable
 {
     private readonly TimeProvider _time;
 
-    public ProviderLimiter(string provider, ProviderLimitsSettings settings, TimeProvider time)
+    public ProviderLimiter(string provider, ProviderLimits limits, TimeProvider time)
     {
         Provider = provider;
-        Settings = settings;
+        Limits = limits;
         _time = time;
-        _targetRate = PacingRate(settings.RequestsPerMinute);
+        _targetRate = PacingRate(limits.RequestsPerMinute);
         _slowedRate = _targetRate;
-        _recent = settings.RequestsPerMinute > 0 ? NewGrantLog(settings.RequestsPerMinute) : null;
+        _recent = limits.RequestsPerMinute > 0 ? NewGrantLog(limits.RequestsPerMinute) : null;
         var now = time.GetTimestamp();
         _nextAt = now;
         _holdUntil = now;
@@ -32,7 +32,7 @@ public sealed partial class ProviderLimiter : IDisposable
 
     public string Provider { get; }
 
-    public ProviderLimitsSettings Settings { get; }
+    public ProviderLimits Limits { get; }
 
     public ProviderLimiterSnapshot Snapshot()
     {

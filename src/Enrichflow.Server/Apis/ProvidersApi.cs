@@ -33,13 +33,13 @@ public static class ProvidersApi
         return group;
     }
 
-    public static IResult List(ProviderRegistry registry, ProviderLimits limits)
+    public static IResult List(ProviderRegistry registry, ProviderLimiters limits)
     {
         var activity = limits.Snapshot().ToDictionary(s => s.Provider, StringComparer.Ordinal);
         return TypedResults.Ok(registry.Names.Select(registry.Find).OfType<IEnrichmentProvider>().Select(p => new ProviderResponse(
             p.Name,
-            p.Kind,
-            [.. Enum.GetValues<EnrichmentOperation>().Where(p.Supports).Select(o => ProviderKinds.OperationNames[(int)o])],
+            p.Kind.ToWire(),
+            [.. Enum.GetValues<EnrichmentOperation>().Where(p.Supports).Select(o => o.ToWire())],
             p.Limits.RequestsPerMinute,
             p.Limits.MaxConcurrency,
             p.Limits.Timeout.TotalSeconds,

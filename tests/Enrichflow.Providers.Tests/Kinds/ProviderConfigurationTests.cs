@@ -10,8 +10,8 @@ public sealed class ProviderConfigurationTests
 {
     private static readonly string DataDirectory = Path.GetTempPath();
 
-    private static ProvidersConfiguration Read(params (string Key, string? Value)[] settings) =>
-        ProvidersConfiguration.Read(
+    private static ProvidersOptions Read(params (string Key, string? Value)[] settings) =>
+        ProvidersOptions.Read(
             new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, s.Value))).Build().GetSection("Providers"),
             DataDirectory);
 
@@ -35,7 +35,7 @@ public sealed class ProviderConfigurationTests
             ("Providers:odd:Kind", "magic"),
             ("Providers:odd:RequestPerMinute", "5"));
 
-        var problems = ProviderOptionsValidation.Problems(configuration);
+        var problems = ProvidersOptionsValidator.Problems(configuration);
 
         Assert.Contains("Providers:s64:ApiKey refers to ${SIXTYFOUR_API_KEY}, which is not set; set the environment variable SIXTYFOUR_API_KEY.", problems);
         Assert.Contains("Providers:s64:RequestsPerMinute -5 must not be negative (0 means unlimited).", problems);
@@ -56,7 +56,7 @@ public sealed class ProviderConfigurationTests
     [Fact]
     public void A_sixtyfour_provider_without_a_key_is_a_problem_and_an_openai_compatible_one_is_not()
     {
-        var problems = ProviderOptionsValidation.Problems(Read(
+        var problems = ProvidersOptionsValidator.Problems(Read(
             ("Providers:s64:Kind", "sixtyfour"),
             ("Providers:local:Kind", "openai_compatible"),
             ("Providers:local:BaseUrl", "http://localhost:11434/v1/"),
@@ -88,18 +88,18 @@ public sealed class ProviderConfigurationTests
             ("Providers:web:Operations", "enrich_company, enrich_person"),
             ("Providers:sample:Kind", "lookup"));
 
-        var s64 = ProviderSettings.Resolve("s64", configuration.Providers["s64"]);
-        var web = ProviderSettings.Resolve("web", configuration.Providers["web"]);
-        var lookup = ProviderSettings.Resolve("sample", configuration.Providers["sample"]);
+        var s64 = ResolvedProviderOptions.Resolve("s64", configuration.Providers["s64"]);
+        var web = ResolvedProviderOptions.Resolve("web", configuration.Providers["web"]);
+        var lookup = ResolvedProviderOptions.Resolve("sample", configuration.Providers["sample"]);
 
-        Assert.Equal(new ProviderLimitsSettings(500, 2500, TimeSpan.FromSeconds(900), 1m), s64.Limits);
+        Assert.Equal(new ProviderLimits(500, 2500, TimeSpan.FromSeconds(900), 1m), s64.Limits);
         Assert.Equal("https://api.sixtyfour.ai/", s64.BaseUri!.AbsoluteUri);
         Assert.Equal(4, s64.MaxAttempts);
         Assert.Equal(TimeSpan.FromSeconds(1), s64.RetryDelay);
         Assert.Equal(4, s64.Operations.Count);
-        Assert.Equal(new ProviderLimitsSettings(60, 20, TimeSpan.FromSeconds(60), 0m), web.Limits);
+        Assert.Equal(new ProviderLimits(60, 20, TimeSpan.FromSeconds(60), 0m), web.Limits);
         Assert.Equal([EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson], web.Operations.Order());
-        Assert.Equal(new ProviderLimitsSettings(0, 0, TimeSpan.FromSeconds(60), 0m), lookup.Limits);
+        Assert.Equal(new ProviderLimits(0, 0, TimeSpan.FromSeconds(60), 0m), lookup.Limits);
     }
 
     [Fact]
@@ -115,13 +115,13 @@ public sealed class ProviderConfigurationTests
         Assert.Equal(["alpha", "beta"], registry.Names);
         Assert.Equal("alpha", registry.DefaultName);
         Assert.Null(registry.Find("sample"));
-        Assert.Equal("website", registry.Find("Beta")!.Kind);
+        Assert.Equal("website", registry.Find("Beta")!.Kind.ToWire());
     }
 
     [Fact]
     public void Base_urls_keep_their_last_segment_for_relative_paths()
     {
-        var settings = ProviderSettings.Resolve("llm", new ProviderOptions { Kind = "openai_compatible", BaseUrl = "https://api.example.com/v1" });
+        var settings = ResolvedProviderOptions.Resolve("llm", new ProviderOptions { Kind = "openai_compatible", BaseUrl = "https://api.example.com/v1" });
 
         Assert.Equal("https://api.example.com/v1/chat/completions", settings.Url("/chat/completions").AbsoluteUri);
         Assert.Equal("https://other.example/x", settings.Url("https://other.example/x").AbsoluteUri);

@@ -38,9 +38,9 @@ public sealed class ProviderFailureTests
         var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
 
         Assert.Equal(EnrichmentOutcome.Found, answer.Outcome);
-        var limiter = kit.Services.GetRequiredService<ProviderLimits>().Find("s64");
+        var limiter = kit.Services.GetRequiredService<ProviderLimiters>().Find("s64");
         Assert.NotNull(limiter);
-        Assert.Equal(new ProviderLimitsSettings(6000, 5, TimeSpan.FromSeconds(5), 1m), limiter.Settings);
+        Assert.Equal(new ProviderLimits(6000, 5, TimeSpan.FromSeconds(5), 1m), limiter.Limits);
         Assert.Equal(2, kit.Fake.CallsFor("acme.example"));
     }
 

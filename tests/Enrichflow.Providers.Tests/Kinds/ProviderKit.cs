@@ -49,8 +49,8 @@ internal sealed class ProviderKit : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection()
             .AddEnrichflowOutbound(o => o.Allow.Add("127.0.0.1/32"))
-            .AddEnrichflowProviders(configuration.GetSection(ProvidersConfiguration.Section), Path.GetTempPath());
-        services.AddHttpClient(ProviderSettings.HttpClientNameOf(name)).AddHttpMessageHandler(() => new AttemptSpy.Handler(spy));
+            .AddEnrichflowProviders(configuration.GetSection(ProvidersOptions.Section), Path.GetTempPath());
+        services.AddHttpClient(ResolvedProviderOptions.HttpClientNameOf(name)).AddHttpMessageHandler(() => new AttemptSpy.Handler(spy));
         return new ProviderKit(fake, services.BuildServiceProvider(), spy);
     }
 

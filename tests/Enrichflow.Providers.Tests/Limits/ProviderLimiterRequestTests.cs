@@ -194,7 +194,7 @@ public sealed class ProviderLimiterRequestTests
         Assert.Throws<ObjectDisposedException>(() => limiter.AcquireRequestAsync(TestContext.Current.CancellationToken).IsCompleted);
     }
 
-    private static ProviderLimitsSettings Settings(int requestsPerMinute) =>
+    private static ProviderLimits Settings(int requestsPerMinute) =>
         new(requestsPerMinute, 0, TimeSpan.FromMinutes(1), 1m);
 
     private static ProviderLimiter Limiter(ManualTime time, int requestsPerMinute) => new("p", Settings(requestsPerMinute), time);

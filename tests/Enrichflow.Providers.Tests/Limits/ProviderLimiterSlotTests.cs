@@ -195,7 +195,7 @@ public sealed class ProviderLimiterSlotTests
     }
 
     private static ProviderLimiter Limiter(int maxConcurrency) =>
-        new("p", new ProviderLimitsSettings(0, maxConcurrency, TimeSpan.FromMinutes(1), 1m), new ManualTime());
+        new("p", new ProviderLimits(0, maxConcurrency, TimeSpan.FromMinutes(1), 1m), new ManualTime());
 
     /// <summary>Waits for a slot, notes the turn it got, and frees the slot: with one slot, the order of turns.</summary>
     private static async Task TakeInTurn(

@@ -5,12 +5,12 @@ namespace Enrichflow.Providers.Tests.Limits;
 
 public sealed class ProviderLimitsTests
 {
-    private static readonly ProviderLimitsSettings Settings = new(500, 10, TimeSpan.FromMinutes(5), 1m);
+    private static readonly ProviderLimits Settings = new(500, 10, TimeSpan.FromMinutes(5), 1m);
 
     [Fact]
     public void Every_run_gets_the_same_limiter_for_a_provider_and_the_first_settings_stay()
     {
-        using var limits = new ProviderLimits(new ManualTime());
+        using var limits = new ProviderLimiters(new ManualTime());
 
         var first = limits.For("sixtyfour", Settings);
         var again = limits.For("sixtyfour", Settings with { RequestsPerMinute = 5 });
@@ -19,7 +19,7 @@ public sealed class ProviderLimitsTests
         Assert.Same(first, again);
         Assert.Same(first, limits.Find("sixtyfour"));
         Assert.Null(limits.Find("apollo"));
-        Assert.Equal(500, again.Settings.RequestsPerMinute);
+        Assert.Equal(500, again.Limits.RequestsPerMinute);
         Assert.NotSame(first, other);
         Assert.Equal(["openai", "sixtyfour"], limits.Snapshot().Select(s => s.Provider));
     }
@@ -27,7 +27,7 @@ public sealed class ProviderLimitsTests
     [Fact]
     public async Task Dispose_disposes_every_limiter()
     {
-        var limits = new ProviderLimits(new ManualTime());
+        var limits = new ProviderLimiters(new ManualTime());
         var limiter = limits.For("sixtyfour", Settings);
 
         limits.Dispose();

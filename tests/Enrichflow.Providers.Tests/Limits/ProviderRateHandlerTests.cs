@@ -97,7 +97,7 @@ public sealed class ProviderRateHandlerTests
     }
 
     private static ProviderLimiter Limiter(ManualTime time, int requestsPerMinute) =>
-        new("p", new ProviderLimitsSettings(requestsPerMinute, 0, TimeSpan.FromMinutes(1), 1m), time);
+        new("p", new ProviderLimits(requestsPerMinute, 0, TimeSpan.FromMinutes(1), 1m), time);
 
     private static HttpClient Client(ProviderLimiter limiter, HttpMessageHandler network) =>
         new(new ProviderRateHandler(limiter) { InnerHandler = network }) { BaseAddress = new Uri("http://provider.test") };

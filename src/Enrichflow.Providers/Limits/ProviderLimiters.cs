@@ -3,16 +3,16 @@ using System.Collections.Concurrent;
 namespace Enrichflow.Providers.Limits;
 
 /// <summary>One <see cref="ProviderLimiter"/> per provider, shared by every run in this process.</summary>
-public sealed class ProviderLimits(TimeProvider time) : IDisposable
+public sealed class ProviderLimiters(TimeProvider time) : IDisposable
 {
     private readonly ConcurrentDictionary<string, ProviderLimiter> _limiters = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The provider's limiter, made with <paramref name="settings"/> on first use; later settings are ignored.
+    /// The provider's limiter, made with <paramref name="limits"/> on first use; later limits are ignored.
     /// (Two first callers may both build one; the loser holds no timer or waiter yet, so dropping it is free.)
     /// </summary>
-    public ProviderLimiter For(string provider, ProviderLimitsSettings settings) =>
-        _limiters.GetOrAdd(provider, static (name, state) => new ProviderLimiter(name, state.settings, state.time), (settings, time));
+    public ProviderLimiter For(string provider, ProviderLimits limits) =>
+        _limiters.GetOrAdd(provider, static (name, state) => new ProviderLimiter(name, state.limits, state.time), (limits, time));
 
     /// <summary>The limiter of a provider that has one, else null.</summary>
     public ProviderLimiter? Find(string provider) => _limiters.GetValueOrDefault(provider);

@@ -10,9 +10,15 @@ namespace Enrichflow.Providers;
 /// read (a number that is not one, an unknown setting) kept as problems so that validation lists them with the rest.
 /// With no provider configured, the <c>sample</c> lookup over the shipped <c>samples/companies.csv</c> is the one provider.
 /// </summary>
-public sealed class ProvidersConfiguration
+public sealed class ProvidersOptions
 {
     public const string Section = "Providers";
+
+    /// <summary>The name of the provider that exists when none is configured: a lookup over the shipped samples.</summary>
+    public const string SampleName = "sample";
+
+    /// <summary>The shipped people table's provider (with <see cref="SampleName"/> when nothing is configured).</summary>
+    public const string SamplePeopleName = "sample_people";
 
     private static readonly HashSet<string> KnownSettings = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -42,15 +48,15 @@ public sealed class ProvidersConfiguration
     public IReadOnlyDictionary<string, ProviderOptions> Providers => IsDefault
         ? new Dictionary<string, ProviderOptions>(StringComparer.Ordinal)
         {
-            [ProviderKinds.SampleName] = SampleOptions(),
-            [ProviderKinds.SamplePeopleName] = SamplePeopleOptions(),
+            [SampleName] = SampleOptions(),
+            [SamplePeopleName] = SamplePeopleOptions(),
         }
         : Configured;
 
     /// <summary>The <c>sample</c> provider's options: a lookup over <c>samples/companies.csv</c> keyed by domain.</summary>
     public static ProviderOptions SampleOptions() => new()
     {
-        Kind = ProviderKinds.Lookup,
+        Kind = ProviderKind.Lookup.ToWire(),
         Path = "samples/companies.csv",
         KeyField = "domain",
     };
@@ -58,14 +64,14 @@ public sealed class ProvidersConfiguration
     /// <summary>The <c>sample_people</c> provider's options: a lookup over <c>samples/people.csv</c> keyed by name, for the person blocks.</summary>
     public static ProviderOptions SamplePeopleOptions() => new()
     {
-        Kind = ProviderKinds.Lookup,
+        Kind = ProviderKind.Lookup.ToWire(),
         Path = "samples/people.csv",
         KeyField = "name",
         Operations = ["enrich_person", "find_email", "find_phone"],
     };
 
     /// <summary>Reads every child of <paramref name="providersSection"/> (the <c>Providers</c> section) as one provider.</summary>
-    public static ProvidersConfiguration Read(IConfiguration providersSection, string dataDirectory)
+    public static ProvidersOptions Read(IConfiguration providersSection, string dataDirectory)
     {
         ArgumentNullException.ThrowIfNull(providersSection);
         var problems = new List<string>();
@@ -75,7 +81,7 @@ public sealed class ProvidersConfiguration
             providers[child.Key] = ReadOne(child, problems);
         }
 
-        return new ProvidersConfiguration { Configured = providers, DataDirectory = dataDirectory, ReadProblems = problems };
+        return new ProvidersOptions { Configured = providers, DataDirectory = dataDirectory, ReadProblems = problems };
     }
 
     private static ProviderOptions ReadOne(IConfigurationSection section, List<string> problems)

@@ -4,38 +4,42 @@ namespace Enrichflow.Providers;
 
 /// <summary>
 /// One provider's options with the defaults of its kind filled in: what the providers and the HTTP pipeline read.
-/// Made from options that <see cref="ProviderOptionsValidation"/> accepted.
+/// Made from options that <see cref="ProvidersOptionsValidator"/> accepted; <see cref="Configured"/> keeps them as configured.
 /// </summary>
-public sealed class ProviderSettings
+public sealed class ResolvedProviderOptions
 {
-    private ProviderSettings(string name, ProviderOptions options)
+    private ResolvedProviderOptions(string name, ProviderOptions options, ProviderKindDescriptor descriptor)
     {
         Name = name;
-        Options = options;
-        Kind = options.Kind ?? "";
-        Limits = new ProviderLimitsSettings(
-            options.RequestsPerMinute ?? ProviderKinds.DefaultRequestsPerMinute(Kind),
-            options.MaxConcurrency ?? ProviderKinds.DefaultMaxConcurrency(Kind),
-            TimeSpan.FromSeconds(options.TimeoutSeconds ?? ProviderKinds.DefaultTimeoutSeconds(Kind)),
-            options.CreditsPerCall ?? ProviderKinds.DefaultCreditsPerCall(Kind));
+        Configured = options;
+        Descriptor = descriptor;
+        var defaults = descriptor.DefaultLimits;
+        Limits = new ProviderLimits(
+            options.RequestsPerMinute ?? defaults.RequestsPerMinute,
+            options.MaxConcurrency ?? defaults.MaxConcurrency,
+            options.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Timeout,
+            options.CreditsPerCall ?? defaults.CreditsPerCall);
         MaxAttempts = options.MaxAttempts ?? 4;
         RetryDelay = TimeSpan.FromMilliseconds(options.RetryDelayMs ?? 1000);
-        var baseUrl = options.BaseUrl ?? (Kind == ProviderKinds.Sixtyfour ? ProviderKinds.SixtyfourBaseUrl : null);
+        var baseUrl = options.BaseUrl ?? descriptor.DefaultBaseUrl;
         BaseUri = baseUrl is not null && Uri.TryCreate(WithTrailingSlash(baseUrl), UriKind.Absolute, out var uri) ? uri : null;
         ApiKey = string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey.Trim();
         Operations = (options.Operations.Count == 0
-            ? ProviderKinds.DefaultOperations(Kind)
-            : options.Operations.Select(ProviderKinds.ParseOperation).OfType<EnrichmentOperation>()).ToHashSet();
+            ? descriptor.DefaultOperations
+            : options.Operations.Select(EnrichmentOperations.Parse).OfType<EnrichmentOperation>()).ToHashSet();
     }
 
     public string Name { get; }
 
-    public string Kind { get; }
+    public ProviderKind Kind => Descriptor.Kind;
+
+    /// <summary>The kind's defaults, checks and factory.</summary>
+    public ProviderKindDescriptor Descriptor { get; }
 
     /// <summary>The options as configured (kind-specific settings are read from here).</summary>
-    public ProviderOptions Options { get; }
+    public ProviderOptions Configured { get; }
 
-    public ProviderLimitsSettings Limits { get; }
+    public ProviderLimits Limits { get; }
 
     public int MaxAttempts { get; }
 
@@ -53,10 +57,13 @@ public sealed class ProviderSettings
 
     public static string HttpClientNameOf(string provider) => "provider:" + provider;
 
-    public static ProviderSettings Resolve(string name, ProviderOptions options)
+    /// <summary>The options with their kind's defaults; throws for a kind that is not one (validation reports it first).</summary>
+    public static ResolvedProviderOptions Resolve(string name, ProviderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new ProviderSettings(name, options);
+        var descriptor = ProviderKinds.Find(options.Kind)
+            ?? throw new InvalidOperationException($"Providers:{name}:Kind '{options.Kind}' is not a provider kind.");
+        return new ResolvedProviderOptions(name, options, descriptor);
     }
 
     /// <summary>A path relative to <see cref="BaseUri"/> (a leading slash is ignored, so <c>/chat/completions</c> stays under <c>/v1/</c>).</summary>
