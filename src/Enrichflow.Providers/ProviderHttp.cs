@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Enrichflow.Providers.Outbound;
-using Polly.Timeout;
 
 using Enrichflow.Providers.Kinds;
 
@@ -110,21 +108,14 @@ internal sealed partial class ProviderHttp(ResolvedProviderOptions options, IHtt
             var client = CreateClient();
             return (await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken), null);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (HttpFailure.FromException(e, cancellationToken) is { } failure)
         {
-            throw;
-        }
-        catch (Exception e) when (e is TimeoutRejectedException or OperationCanceledException)
-        {
-            return (null, EnrichmentAnswer.Failed($"timed out after {Seconds(Options.Limits.Timeout)} s ({attempts.Describe()})"));
-        }
-        catch (HttpRequestException e) when (OutboundRefusedException.IsRefusal(e))
-        {
-            return (null, EnrichmentAnswer.Failed(Refusal(e)));
-        }
-        catch (HttpRequestException e)
-        {
-            return (null, EnrichmentAnswer.Failed($"could not be reached ({attempts.Describe()}): {e.Message}"));
+            return (null, EnrichmentAnswer.Failed(failure.Kind switch
+            {
+                HttpFailureKind.Timeout => $"timed out after {Seconds(Options.Limits.Timeout)} s ({attempts.Describe()})",
+                HttpFailureKind.Refused => failure.Message,
+                _ => $"could not be reached ({attempts.Describe()}): {failure.Message}",
+            }));
         }
     }
 
@@ -221,22 +212,7 @@ internal sealed partial class ProviderHttp(ResolvedProviderOptions options, IHtt
 
     /// <summary>"HTTP 500 after 4 attempts" for a status the pipeline retries, once it gave up; "HTTP 422" otherwise.</summary>
     private static string WithAttempts(string what, int status, AttemptCounter attempts) =>
-        IsRetried(status) && attempts.Count > 1 ? $"{what} after {attempts.Describe()}" : what;
-
-    public static bool IsRetried(int status) => status is (int)HttpStatusCode.RequestTimeout or (int)HttpStatusCode.TooManyRequests or >= 500;
-
-    private static string Refusal(Exception e)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is OutboundRefusedException refused)
-            {
-                return refused.Message;
-            }
-        }
-
-        return e.Message;
-    }
+        HttpFailure.FromStatus(status).IsTransient && attempts.Count > 1 ? $"{what} after {attempts.Describe()}" : what;
 
     public static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 }

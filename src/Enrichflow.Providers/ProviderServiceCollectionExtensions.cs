@@ -1,3 +1,4 @@
+using Enrichflow.Core.Retries;
 using Enrichflow.Providers.Limits;
 using Enrichflow.Providers.Outbound;
 using Microsoft.Extensions.Configuration;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Retry;
 
 using Enrichflow.Providers.Kinds;
 
@@ -83,26 +85,29 @@ public static class ProviderServiceCollectionExtensions
 
         // Outermost first: retries, then per attempt a token from the provider's bucket, then the attempt's timeout,
         // so waiting for a token (a paced or throttled provider) never counts against the attempt's timeout.
-        client.AddResilienceHandler("retries", pipeline => ConfigureRetries(pipeline, provider));
+        client.AddResilienceHandler("retries", (pipeline, context) =>
+            ConfigureRetries(pipeline, provider, context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System));
         client.AddHttpMessageHandler(() => new AttemptCounter.Handler());
         client.AddHttpMessageHandler(sp => new ProviderRateHandler(sp.GetRequiredService<ProviderLimiters>().For(provider.Name, provider.Limits)));
         client.AddResilienceHandler("attempt-timeout", pipeline => ConfigureTimeout(pipeline, provider));
     }
 
-    /// <summary>Retries of transient failures; settings out of Polly's ranges are clamped, validation reports them.</summary>
-    private static void ConfigureRetries(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ResolvedProviderOptions settings)
+    /// <summary>
+    /// Retries of what <see cref="HttpFailure"/> calls transient, after the answer's <c>Retry-After</c> (read against
+    /// <paramref name="time"/>) or else the exponential <see cref="Backoff"/> with jitter from <c>RetryDelayMs</c>;
+    /// settings out of Polly's ranges are clamped, validation reports them.
+    /// </summary>
+    private static void ConfigureRetries(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ResolvedProviderOptions settings, TimeProvider time)
     {
         if (settings.MaxAttempts > 1)
         {
-            pipeline.AddRetry(new HttpRetryStrategyOptions
+            var backoff = Backoff.Uncapped(settings.RetryDelay < TimeSpan.Zero ? TimeSpan.Zero : settings.RetryDelay);
+            pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = settings.MaxAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = settings.RetryDelay < TimeSpan.Zero ? TimeSpan.Zero : settings.RetryDelay,
-                ShouldRetryAfterHeader = true,
-                ShouldHandle = args => ValueTask.FromResult(
-                    HttpClientResiliencePredicates.IsTransient(args.Outcome) && !OutboundRefusedException.IsRefusal(args.Outcome.Exception)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                    (args.Outcome.Result is { } response ? RetryAfter.Parse(response, time) : null) ?? backoff.Delay(args.AttemptNumber)),
+                ShouldHandle = args => ValueTask.FromResult(HttpFailure.FromOutcome(args.Outcome, args.Context.CancellationToken) is { IsTransient: true }),
             });
         }
 

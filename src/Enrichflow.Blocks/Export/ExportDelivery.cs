@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
+using Enrichflow.Core.Retries;
+using Enrichflow.Providers.Outbound;
 
 namespace Enrichflow.Blocks.Export;
 
@@ -25,18 +25,28 @@ internal readonly record struct DeliveryAttempt(DeliveryOutcome Outcome, int Sta
 {
     public bool IsTransient => Outcome == DeliveryOutcome.Transient;
 
-    /// <summary>Classifies an answer: 2xx acknowledged; 408, 429 and 5xx transient; anything else rejected.</summary>
+    /// <summary>Classifies an answer: 2xx acknowledged; transient as <see cref="HttpFailure"/> says (408, 429 and 5xx); anything else rejected.</summary>
     public static DeliveryAttempt FromStatus(HttpStatusCode code, string body, TimeSpan? retryAfter)
     {
         var status = (int)code;
-        var text = body.Length == 0 ? "" : $": {body}";
-        return status switch
+        if (status is >= 200 and < 300)
         {
-            >= 200 and < 300 => new(DeliveryOutcome.Acknowledged, status, "acknowledged"),
-            408 or 429 or >= 500 => new(DeliveryOutcome.Transient, status, $"destination answered {status}{text}", retryAfter),
-            _ => new(DeliveryOutcome.Rejected, status, $"destination answered {status}{text}"),
-        };
+            return new(DeliveryOutcome.Acknowledged, status, "acknowledged");
+        }
+
+        var reason = $"destination answered {status}{(body.Length == 0 ? "" : $": {body}")}";
+        return HttpFailure.FromStatus(status).IsTransient
+            ? new(DeliveryOutcome.Transient, status, reason, retryAfter)
+            : new(DeliveryOutcome.Rejected, status, reason);
     }
+
+    /// <summary>An attempt without an answer: refused by the guard, or a transient network error or timeout.</summary>
+    public static DeliveryAttempt FromFailure(HttpFailure failure, TimeSpan timeout) => failure.Kind switch
+    {
+        HttpFailureKind.Refused => new(DeliveryOutcome.Refused, 0, failure.Message),
+        HttpFailureKind.Timeout => new(DeliveryOutcome.Transient, 0, $"no answer within {timeout.TotalSeconds:0.###} s"),
+        _ => new(DeliveryOutcome.Transient, 0, $"network error: {failure.Message}"),
+    };
 }
 
 /// <summary>The waits between attempts: exponential backoff with jitter, or what <c>Retry-After</c> says.</summary>
@@ -49,8 +59,8 @@ internal static class ExportBackoff
 
     /// <summary>
     /// The wait before attempt <paramref name="nextAttempt"/> (2 for the first retry): <c>Retry-After</c> when the
-    /// destination gave one, else <paramref name="initial"/> doubled per retry (at most 60 s) with "equal jitter"
-    /// (half the delay fixed, half random) so that many units retrying at once spread out.
+    /// destination gave one (at most 5 minutes), else <paramref name="initial"/> doubled per retry (at most 60 s) with
+    /// "equal jitter" (half the delay fixed, half random) so that many units retrying at once spread out.
     /// </summary>
     public static TimeSpan Delay(int nextAttempt, TimeSpan initial, TimeSpan? retryAfter)
     {
@@ -59,24 +69,6 @@ internal static class ExportBackoff
             return asked < TimeSpan.Zero ? TimeSpan.Zero : asked > MaxDelay ? MaxDelay : asked;
         }
 
-        var exponential = initial.TotalMilliseconds * Math.Pow(2, Math.Max(0, nextAttempt - 2));
-        var capped = Math.Min(exponential, MaxBackoff.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds((capped / 2) + (Random.Shared.NextDouble() * capped / 2));
-    }
-
-    /// <summary><c>Retry-After</c> as a wait: delay-seconds or an HTTP date (relative to <paramref name="now"/>); null when absent or unreadable.</summary>
-    public static TimeSpan? RetryAfter(HttpResponseHeaders headers, DateTimeOffset now)
-    {
-        if (headers.RetryAfter is { } value)
-        {
-            return value.Delta ?? (value.Date is { } date ? date - now : null);
-        }
-
-        // A value the typed parser did not take (e.g. a fractional number of seconds).
-        return headers.TryGetValues("Retry-After", out var raw)
-            && double.TryParse(raw.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-            && double.IsFinite(seconds) && seconds >= 0
-            ? TimeSpan.FromSeconds(Math.Min(seconds, MaxDelay.TotalSeconds))
-            : null;
+        return new Backoff(initial, MaxBackoff).Delay(nextAttempt - 2);
     }
 }

@@ -77,23 +77,11 @@ internal sealed class ExportSender : IDisposable
         {
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var text = response.IsSuccessStatusCode ? "" : await ReadStartAsync(response, timeout.Token);
-            return DeliveryAttempt.FromStatus(response.StatusCode, text, ExportBackoff.RetryAfter(response.Headers, _context.Time.GetUtcNow()));
+            return DeliveryAttempt.FromStatus(response.StatusCode, text, RetryAfter.Parse(response.Headers, _context.Time));
         }
-        catch (Exception e) when (OutboundRefusedException.IsRefusal(e))
+        catch (Exception e) when (HttpFailure.FromException(e, cancellationToken) is { } failure)
         {
-            return new DeliveryAttempt(DeliveryOutcome.Refused, 0, RefusalMessage(e));
-        }
-        catch (HttpRequestException e)
-        {
-            return new DeliveryAttempt(DeliveryOutcome.Transient, 0, $"network error: {e.Message}");
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new DeliveryAttempt(DeliveryOutcome.Transient, 0, $"no answer within {_settings.Timeout.TotalSeconds:0.###} s");
-        }
-        catch (IOException e)
-        {
-            return new DeliveryAttempt(DeliveryOutcome.Transient, 0, $"network error: {e.Message}");
+            return DeliveryAttempt.FromFailure(failure, _settings.Timeout);
         }
     }
 
@@ -141,19 +129,6 @@ internal sealed class ExportSender : IDisposable
         {
             return "";
         }
-    }
-
-    private static string RefusalMessage(Exception e)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is OutboundRefusedException refused)
-            {
-                return refused.Message;
-            }
-        }
-
-        return e.Message;
     }
 
     public void Dispose() => _client.Dispose();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Enrichflow.Core.Retries;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,9 @@ public sealed partial class InProcessDispatcher(
 {
     private static readonly TimeSpan StartInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>The wait before a failed unit runs again: 2 s after its first attempt, doubling, without jitter.</summary>
+    private static readonly Backoff UnitBackoff = Backoff.Uncapped(TimeSpan.FromSeconds(2), jitter: 0);
 
     private readonly EngineOptions _options = options.Value;
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
@@ -233,7 +237,7 @@ public sealed partial class InProcessDispatcher(
             if (!permanent && unit.Attempt < _options.MaxAttempts)
             {
                 // Retry after a short back-off: let the lease run out soon instead of at its full length.
-                var backoff = TimeSpan.FromSeconds(Math.Pow(2, unit.Attempt));
+                var backoff = UnitBackoff.Delay(unit.Attempt - 1);
                 await store.RenewLeaseAsync(unit, backoff, time.GetUtcNow(), stoppingToken);
                 return;
             }

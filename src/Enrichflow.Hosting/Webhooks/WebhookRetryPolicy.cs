@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Http.Headers;
 using Enrichflow.Core.Storage;
+using Enrichflow.Providers.Outbound;
 
 namespace Enrichflow.Hosting.Webhooks;
 
@@ -15,23 +14,24 @@ internal readonly record struct AttemptResult(int? StatusCode, string? Error, bo
 
     public string Reason => Error ?? $"HTTP {StatusCode}";
 
-    public static AttemptResult FromResponse(HttpStatusCode status, HttpResponseHeaders headers, DateTimeOffset now)
+    public static AttemptResult FromResponse(HttpResponseMessage response, TimeProvider time)
     {
-        var code = (int)status;
-        var transient = code is 408 or 429 or >= 500;
-        return new AttemptResult(code, null, transient, transient ? RetryAfterOf(headers, now) : null);
+        var code = (int)response.StatusCode;
+        var transient = HttpFailure.FromStatus(code).IsTransient;
+        return new AttemptResult(code, null, transient, transient ? Providers.Outbound.RetryAfter.Parse(response.Headers, time) : null);
     }
+
+    /// <summary>An attempt without an answer: a refusal by the guard fails the delivery, a network error or timeout is retried.</summary>
+    public static AttemptResult FromFailure(HttpFailure failure, TimeSpan timeout) => failure.Kind switch
+    {
+        HttpFailureKind.Refused => Permanent(failure.Message),
+        HttpFailureKind.Timeout => Transient($"no answer within {timeout.TotalSeconds:0.###} s"),
+        _ => Transient($"network error: {failure.Message}"),
+    };
 
     public static AttemptResult Transient(string error) => new(null, error, true, null);
 
     public static AttemptResult Permanent(string error) => new(null, error, false, null);
-
-    private static TimeSpan? RetryAfterOf(HttpResponseHeaders headers, DateTimeOffset now) => headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
-        { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
-        _ => null,
-    };
 }
 
 /// <summary>
@@ -65,10 +65,6 @@ internal static class WebhookRetryPolicy
     /// <c>MaxBackoff</c>, of which a random half (<paramref name="jitter"/> in [0, 1)) is taken off, so receivers that
     /// failed together are not all retried at the same moment.
     /// </summary>
-    public static TimeSpan Backoff(int attempt, WebhookOptions options, double jitter)
-    {
-        var exponent = Math.Clamp(attempt - 1, 0, 40);
-        var ticks = Math.Min(options.MaxBackoff.Ticks, options.InitialBackoff.Ticks * Math.Pow(2, exponent));
-        return TimeSpan.FromTicks((long)(ticks * (1 - (0.5 * Math.Clamp(jitter, 0, 1)))));
-    }
+    public static TimeSpan Backoff(int attempt, WebhookOptions options, double jitter) =>
+        new Core.Retries.Backoff(options.InitialBackoff, options.MaxBackoff).Delay(attempt - 1, jitter);
 }

@@ -220,19 +220,11 @@ public sealed class WebhookSender(
             using var client = clients.CreateClient(OutboundServiceCollectionExtensions.HttpClientName);
             client.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            return AttemptResult.FromResponse(response.StatusCode, response.Headers, time.GetUtcNow());
+            return AttemptResult.FromResponse(response, time);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (HttpFailure.FromException(e, stoppingToken) is { } failure)
         {
-            return AttemptResult.Transient($"no answer within {settings.Timeout.TotalSeconds:0.###} s");
-        }
-        catch (Exception e) when (OutboundRefusedException.IsRefusal(e))
-        {
-            return AttemptResult.Permanent(RefusalMessage(e));
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException)
-        {
-            return AttemptResult.Transient($"network error: {e.Message}");
+            return AttemptResult.FromFailure(failure, settings.Timeout);
         }
     }
 
@@ -276,19 +268,6 @@ public sealed class WebhookSender(
         {
             // The store is gone (shutting down): the lease expires, or is released at the next start.
         }
-    }
-
-    private static string RefusalMessage(Exception e)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is OutboundRefusedException refused)
-            {
-                return refused.Message;
-            }
-        }
-
-        return e.Message;
     }
 
     /// <summary>The URL as logs show it: without user info, query or fragment (they may carry tokens).</summary>

@@ -117,8 +117,8 @@ public sealed partial class ProviderLimiter
         }
     }
 
-    /// <summary>A 429 whose <c>Retry-After</c> is a date: as <see cref="OnThrottled(TimeSpan?)"/> until then.</summary>
-    public void OnThrottledUntil(DateTimeOffset retryAt) => OnThrottled(retryAt - _time.GetUtcNow());
+    /// <summary>The clock the limiter runs on: a 429's <c>Retry-After</c> date is read against it.</summary>
+    public TimeProvider Time => _time;
 
     /// <summary>
     /// The pacing rate a limit allows: 1% under it, so that the limit's worth of requests spans 0.6 s more than a

@@ -1,4 +1,5 @@
 using System.Net;
+using Enrichflow.Providers.Outbound;
 
 namespace Enrichflow.Providers.Limits;
 
@@ -26,15 +27,7 @@ public sealed class ProviderRateHandler(ProviderLimiter limiter) : DelegatingHan
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            var retryAfter = response.Headers.RetryAfter;
-            if (retryAfter?.Date is { } date)
-            {
-                limiter.OnThrottledUntil(date);
-            }
-            else
-            {
-                limiter.OnThrottled(retryAfter?.Delta);
-            }
+            limiter.OnThrottled(RetryAfter.Parse(response.Headers, limiter.Time));
         }
 
         return response;
