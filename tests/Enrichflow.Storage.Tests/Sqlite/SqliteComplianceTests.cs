@@ -25,6 +25,11 @@ public sealed class SqliteKeyIndexStoreTests(SqliteStoreFixture sqlite) : KeyInd
     protected override async ValueTask<IKeyIndexStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
 }
 
+public sealed class SqliteNotebookStoreTests(SqliteStoreFixture sqlite) : NotebookStoreCompliance
+{
+    protected override async ValueTask<INotebookStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
+}
+
 public sealed class SqliteExportLedgerTests(SqliteStoreFixture sqlite) : ExportLedgerCompliance
 {
     protected override async ValueTask<IExportLedger> CreateLedgerAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
