@@ -1,4 +1,5 @@
 using Enrichflow.Core.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Enrichflow.Engine.Tests;
 
@@ -200,7 +201,9 @@ public abstract class DispatcherCompliance
     [Fact]
     public async Task A_stuck_unit_is_taken_over_when_its_lease_expires()
     {
-        await using var engine = await StartEngineAsync(new EngineSetup { Workers = 2, ChunkSize = 10, Lease = TimeSpan.FromSeconds(2) }, Ct);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var lease = TimeSpan.FromSeconds(2);
+        await using var engine = await StartEngineAsync(new EngineSetup { Workers = 2, ChunkSize = 10, Lease = lease, Time = time }, Ct);
         // The worker running chunk 3 freezes: its block and its lease renewals hang (ignoring cancellation) until
         // the unit's second attempt starts elsewhere; then the first attempt wakes up and tries to finish.
         engine.Probe.OnChunk = (visit, _) => (visit.Chunk, visit.Attempt) switch
@@ -212,6 +215,11 @@ public abstract class DispatcherCompliance
         engine.Faults.BeforeRenewal = (unit, _) => unit.Key is { Kind: UnitKind.Chunk, Chunk: 3 } && unit.Attempt == 1 ? engine.Probe.Stuck : Task.CompletedTask;
 
         var runId = await engine.QueueWebhookRunAsync(WebhookProbe, 100, Ct);
+        // Only the frozen unit is left (every other chunk done, nothing else to claim), so moving the clock past
+        // the lease can expire no other unit's.
+        await engine.WaitUntilAsync(OnlyTheFrozenChunkIsLeftAsync, $"only chunk 3 of run {runId} is left, frozen", Ct);
+        Assert.Single(engine.Probe.VisitsOf(runId), v => v.Chunk == 3);
+        time.Advance(lease + TimeSpan.FromMilliseconds(1));
         var run = await engine.WaitUntilEndedAsync(runId, Ct);
 
         Assert.True(run.Status == RunStatus.Completed, await engine.DescribeAsync(runId, Ct));
@@ -221,6 +229,15 @@ public abstract class DispatcherCompliance
         Assert.All(rows, row => Assert.Equal(row["id"] is ['3', _] ? "2" : "1", row["probe_attempt"]));
         var block = (await engine.Store.GetRunBlocksAsync(runId, Ct)).Single(b => b.BlockId == "probe");
         Assert.Equal((10, 100L, 100L), (block.ChunksDone, block.RowsIn, block.RowsOut));
+
+        async Task<bool> OnlyTheFrozenChunkIsLeftAsync(CancellationToken ct)
+        {
+            var units = await engine.Store.CountUnitsAsync(runId, ct);
+            var blocks = await engine.Store.GetRunBlocksAsync(runId, ct);
+            return units is { Running: 1, Pending: 0 }
+                && blocks.Single(b => b.BlockId == "probe").ChunksDone == 9
+                && engine.Probe.VisitsOf(runId).Any(v => v is { Chunk: 3, Attempt: 1 });
+        }
 
         static Task Release(BlockProbe probe)
         {
@@ -299,13 +316,22 @@ public abstract class DispatcherCompliance
     [Fact]
     public async Task A_lease_renewal_error_does_not_cost_the_dispatcher_a_worker()
     {
-        await using var engine = await StartEngineAsync(new EngineSetup { Workers = 1, ChunkSize = 10, Lease = TimeSpan.FromSeconds(2) }, Ct);
-        // Chunk 0 outlives one renewal interval (a third of the lease); that renewal meets a transient store error.
-        engine.Probe.OnChunk = (visit, ct) => visit is { Chunk: 0, Attempt: 1 } ? Task.Delay(TimeSpan.FromSeconds(1), ct) : Task.CompletedTask;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var lease = TimeSpan.FromSeconds(2);
+        await using var engine = await StartEngineAsync(new EngineSetup { Workers = 1, ChunkSize = 10, Lease = lease, Time = time }, Ct);
         var failed = 0;
         engine.Faults.BeforeRenewal = (unit, _) => unit.Key.Kind == UnitKind.Chunk && Interlocked.Exchange(ref failed, 1) == 0
             ? throw new TimeoutException("The store did not answer in time.")
             : Task.CompletedTask;
+        // Chunk 0 outlives one renewal interval (a third of the lease, well inside it); that renewal meets a transient store error.
+        engine.Probe.OnChunk = async (visit, ct) =>
+        {
+            if (visit is { Chunk: 0, Attempt: 1 })
+            {
+                time.Advance(lease / 3);
+                await engine.WaitUntilAsync(() => Volatile.Read(ref failed) == 1, "the renewal of chunk 0 meets the store error", ct);
+            }
+        };
 
         var runId = await engine.QueueWebhookRunAsync(WebhookProbe, 30, Ct);
         var run = await engine.WaitUntilEndedAsync(runId, Ct);

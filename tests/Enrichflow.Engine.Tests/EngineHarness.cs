@@ -28,6 +28,9 @@ public sealed record EngineSetup
 
     public int MaxAttempts { get; init; } = 3;
 
+    /// <summary>The engine's clock (leases, renewals, timestamps); the system clock when null.</summary>
+    public TimeProvider? Time { get; init; }
+
     /// <summary>Copies the setup onto the engine's options (the configure action of <c>AddEnrichflowEngine</c> or its twin).</summary>
     public void Apply(EngineOptions options)
     {
@@ -79,9 +82,10 @@ public sealed class EngineHarness : IAsyncDisposable
     /// <summary>
     /// Builds and starts an engine. <paramref name="addBackend"/> registers the store (as <see cref="IRunStore"/>,
     /// <see cref="IWorkflowStore"/> and <see cref="IAccountStore"/>), the blob store and the engine with its dispatcher,
-    /// under the given data directory; the run store is then wrapped so that tests can inject faults.
+    /// under the given data directory; the run store is then wrapped so that tests can inject faults. A
+    /// <paramref name="time"/> given replaces the system clock for every service that takes a <see cref="TimeProvider"/>.
     /// </summary>
-    public static async Task<EngineHarness> StartAsync(Action<IServiceCollection, string> addBackend, CancellationToken cancellationToken)
+    public static async Task<EngineHarness> StartAsync(Action<IServiceCollection, string> addBackend, CancellationToken cancellationToken, TimeProvider? time = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "enrichflow-dispatch", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -93,6 +97,11 @@ public sealed class EngineHarness : IAsyncDisposable
         var probe = new BlockProbe();
         builder.Services.AddSingleton(probe);
         builder.Services.AddSingleton(new StoreFaults());
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Services.AddSingleton<BlockType>(new ProbeBlockType(probe));
         builder.Services.AddBlocks();
         addBackend(builder.Services, directory);
@@ -192,10 +201,14 @@ public sealed class EngineHarness : IAsyncDisposable
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails the test naming <paramref name="what"/> when it does not in time.</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, string what, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    public Task WaitUntilAsync(Func<bool> condition, string what, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        WaitUntilAsync(_ => Task.FromResult(condition()), what, cancellationToken, timeout);
+
+    /// <summary>Polls until <paramref name="condition"/> (which may read the store) holds; fails the test naming <paramref name="what"/> when it does not in time.</summary>
+    public async Task WaitUntilAsync(Func<CancellationToken, Task<bool>> condition, string what, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var deadline = DateTimeOffset.UtcNow + (timeout ?? DefaultTimeout);
-        while (!condition())
+        while (!await condition(cancellationToken))
         {
             if (DateTimeOffset.UtcNow > deadline)
             {

@@ -10,5 +10,5 @@ public sealed class InProcessDispatcherComplianceTests : DispatcherCompliance
         {
             EngineHarness.AddEmbeddedStorage(services, directory);
             services.AddEnrichflowEngine(setup.Apply);
-        }, cancellationToken);
+        }, cancellationToken, setup.Time);
 }

@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Enrichflow.Hosting;
+using Enrichflow.Hosting.Results;
 using Enrichflow.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Enrichflow.Server.Tests;
 
@@ -190,13 +194,20 @@ public sealed class RunApiTests
     [Fact]
     public async Task An_expired_download_link_is_403()
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Downloads:ExpirySeconds"] = "1" });
+        // Links are checked on a clock of the test's own, which stands still until moved.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TestServer.StartAsync(
+            new Dictionary<string, string?> { ["Downloads:ExpirySeconds"] = "1" },
+            services: s => s.AddSingleton(sp => new DownloadSigner(sp.GetRequiredService<ServerSecret>().Bytes, clock)));
         var workflow = await server.CreateWorkflowAsync(Definitions.WebhookOnly);
         var runId = await server.StartRunAsync(workflow, new { webhook_payload = new { a = 1 } });
         await server.WaitForRunAsync(runId);
         var url = (await server.DownloadLinksAsync(runId)).EnumerateArray().Last().GetProperty("download_url").GetString()!;
-        await Task.Delay(2100, Ct);
         using var anonymous = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(url, Ct)).StatusCode);
+
+        // 2.1 s after the link was signed (it was good for 1 s).
+        clock.SetUtcNow(DateTimeOffset.UtcNow + TimeSpan.FromSeconds(2.1));
         Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.GetAsync(url, Ct)).StatusCode);
     }
 

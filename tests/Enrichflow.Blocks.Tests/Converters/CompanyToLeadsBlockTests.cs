@@ -231,13 +231,14 @@ public sealed class CompanyToLeadsBlockTests
     }
 
     [Fact]
-    public void It_reads_the_people_column_and_turns_companies_into_leads()
+    public async Task It_reads_the_people_column_and_turns_companies_into_leads()
     {
         var block = Block("""{"people_field": "staff"}""");
 
         Assert.Equal(["staff"], block.ReadsColumns);
-        Assert.Equal(DataframeType.Company, CompanyToLeadsKit.Type.Takes);
-        Assert.Equal(DataframeType.Lead, CompanyToLeadsKit.Type.Yields);
-        Assert.Equal("company_to_leads", CompanyToLeadsKit.Type.Name);
+        var output = await RunAsync(block, """{"name": "Acme", "staff": ["Ann Lee", "Bob Roe"]}""");
+        Assert.Equal(
+            ["""{"name":"Ann Lee","company_name":"Acme"}""", """{"name":"Bob Roe","company_name":"Acme"}"""],
+            output.Rows.Select(Json));
     }
 }

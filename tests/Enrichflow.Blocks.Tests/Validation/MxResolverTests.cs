@@ -1,6 +1,7 @@
 using Enrichflow.Blocks.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Enrichflow.Blocks.Tests.Validation;
 
@@ -150,7 +151,7 @@ public sealed class MxResolverTests
     public async Task Cached_answer_expires_after_the_cache_ttl()
     {
         using var dns = LoopbackDnsServer.Start(Zones);
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var resolver = Resolver(dns, o => o.CacheTtlSeconds = 60, time);
 
         await resolver.LookupAsync("good.example", Token);
@@ -224,14 +225,5 @@ public sealed class MxResolverTests
         using var bad = new ServiceCollection().AddEnrichflowValidation(o => o.DnsTimeoutMs = -1).BuildServiceProvider();
         var error = Assert.Throws<OptionsValidationException>(() => bad.GetRequiredService<IOptions<EmailValidationOptions>>().Value);
         Assert.Contains("DnsTimeoutMs", error.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class ManualTime : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

@@ -236,13 +236,22 @@ public sealed class ValidateEmailBlockTests : IDisposable
         Assert.Contains("email_status", input.Keys);
     }
 
-    [Fact]
-    public void Block_takes_leads_and_is_also_called_verify_email()
+    [Theory]
+    [InlineData("validate_email")]
+    [InlineData("verify_email")]
+    public void Block_takes_leads_and_is_also_called_verify_email(string blockName)
     {
-        var type = new ValidateEmailBlockType();
-        Assert.Equal(("validate_email", DataframeType.Lead), (type.Name, type.Takes));
-        Assert.Equal(["verify_email"], type.Aliases);
-        Assert.Contains("null_mx", type.Description, StringComparison.Ordinal);
+        Assert.IsType<ValidateEmailBlockType>(BlockCatalogKit.Registry.Resolve(blockName, "custom"));
+        Assert.Empty(BlockCatalogKit.Validate(WebhookInto(blockName, "LEAD")));
+        Assert.Contains("receives COMPANY rows", Assert.Single(BlockCatalogKit.Validate(WebhookInto(blockName, "COMPANY"))).Msg, StringComparison.Ordinal);
+        Assert.Contains("null_mx", new ValidateEmailBlockType().Description, StringComparison.Ordinal);
+
+        static string WebhookInto(string name, string dataframe) => $$$"""
+            {"blocks": [
+               {"sequence_number": 1, "block_name": "webhook", "block_type": "webhook", "block_id": "input", "specs": {"dataframe_type": "{{{dataframe}}}"}},
+               {"sequence_number": 2, "block_name": "{{{name}}}", "block_type": "custom", "block_id": "check", "specs": {}}],
+             "edges": [{"from_block_id": "input", "to_block_id": "check"}]}
+            """;
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Enrichflow.Providers;
 using Enrichflow.Providers.Limits;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Enrichflow.Providers.Tests.Limits;
 
@@ -16,7 +17,7 @@ public sealed class ProviderLimiterRequestTests
     [InlineData(1, 6)]
     public void No_minute_ever_sees_more_requests_than_the_limit_and_a_warm_minute_sees_at_least_97_percent(int limit, int minutes)
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, limit);
         var waiters = Enumerable.Range(0, (limit * minutes) + 10).Select(_ => Acquire(limiter)).ToList();
 
@@ -61,7 +62,7 @@ public sealed class ProviderLimiterRequestTests
     [Fact]
     public void A_429_holds_every_request_until_its_Retry_After_and_slows_the_rate_by_a_fifth()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 600);
         Assert.True(Acquire(limiter).IsCompletedSuccessfully);
         var start = time.GetUtcNow();
@@ -82,7 +83,7 @@ public sealed class ProviderLimiterRequestTests
     [Fact]
     public void After_a_429_requests_go_at_the_slower_rate_which_climbs_back_to_the_target_and_no_higher()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 600);
         limiter.OnThrottled(TimeSpan.FromSeconds(2));
         var waiters = Enumerable.Range(0, 400).Select(_ => Acquire(limiter)).ToList();
@@ -101,7 +102,7 @@ public sealed class ProviderLimiterRequestTests
     [Fact]
     public void A_429_that_arrives_during_the_hold_extends_it_without_slowing_the_rate_again()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 600);
         var start = time.GetUtcNow();
         limiter.OnThrottled(TimeSpan.FromSeconds(5));
@@ -116,7 +117,7 @@ public sealed class ProviderLimiterRequestTests
     [Fact]
     public void Without_a_Retry_After_the_hold_is_one_second_and_a_long_one_is_cut_to_five_minutes()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 600);
         var start = time.GetUtcNow();
 
@@ -129,7 +130,7 @@ public sealed class ProviderLimiterRequestTests
     [Fact]
     public void Repeated_429s_never_slow_the_rate_below_one_a_minute()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 10);
 
         for (var i = 0; i < 40; i++)
@@ -145,7 +146,7 @@ public sealed class ProviderLimiterRequestTests
     [Fact]
     public void Without_a_rate_limit_requests_go_at_once_but_a_429_still_holds_them()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 0);
         Assert.All(Enumerable.Range(0, 1000).Select(_ => Acquire(limiter)), w => Assert.True(w.IsCompletedSuccessfully));
 
@@ -162,7 +163,7 @@ public sealed class ProviderLimiterRequestTests
     [Fact]
     public async Task A_cancelled_request_waiter_leaves_the_queue_and_the_others_keep_their_order()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 60);
         Assert.True(Acquire(limiter).IsCompletedSuccessfully);
         using var cancel = new CancellationTokenSource();
@@ -183,7 +184,7 @@ public sealed class ProviderLimiterRequestTests
     [Fact]
     public async Task Dispose_fails_request_waiters_and_later_callers_with_ObjectDisposedException()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var limiter = Limiter(time, 60);
         Assert.True(Acquire(limiter).IsCompletedSuccessfully);
         var waiting = Acquire(limiter);
@@ -197,7 +198,7 @@ public sealed class ProviderLimiterRequestTests
     private static ProviderLimits Settings(int requestsPerMinute) =>
         new(requestsPerMinute, 0, TimeSpan.FromMinutes(1), 1m);
 
-    private static ProviderLimiter Limiter(ManualTime time, int requestsPerMinute) => new("p", Settings(requestsPerMinute), time);
+    private static ProviderLimiter Limiter(FakeTimeProvider time, int requestsPerMinute) => new("p", Settings(requestsPerMinute), time);
 
     private static Task Acquire(ProviderLimiter limiter) =>
         limiter.AcquireRequestAsync(TestContext.Current.CancellationToken).AsTask();
@@ -207,7 +208,7 @@ public sealed class ProviderLimiterRequestTests
     /// queue order, was let through (since the start). Grants complete the waiter inside the timer callback, so a
     /// waiter is complete as soon as the step that granted it returns.
     /// </summary>
-    private static List<TimeSpan> Drive(ManualTime time, IReadOnlyList<Task> waiters, TimeSpan duration)
+    private static List<TimeSpan> Drive(FakeTimeProvider time, IReadOnlyList<Task> waiters, TimeSpan duration)
     {
         var granted = new List<TimeSpan>();
         var elapsed = TimeSpan.Zero;

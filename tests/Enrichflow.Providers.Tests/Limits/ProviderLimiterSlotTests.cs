@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Enrichflow.Providers;
 using Enrichflow.Providers.Limits;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Enrichflow.Providers.Tests.Limits;
 
@@ -195,7 +196,7 @@ public sealed class ProviderLimiterSlotTests
     }
 
     private static ProviderLimiter Limiter(int maxConcurrency) =>
-        new("p", new ProviderLimits(0, maxConcurrency, TimeSpan.FromMinutes(1), 1m), new ManualTime());
+        new("p", new ProviderLimits(0, maxConcurrency, TimeSpan.FromMinutes(1), 1m), new FakeTimeProvider());
 
     /// <summary>Waits for a slot, notes the turn it got, and frees the slot: with one slot, the order of turns.</summary>
     private static async Task TakeInTurn(

@@ -1,5 +1,6 @@
 using Enrichflow.Providers;
 using Enrichflow.Providers.Limits;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Enrichflow.Providers.Tests.Limits;
 
@@ -10,7 +11,7 @@ public sealed class ProviderLimitsTests
     [Fact]
     public void Every_run_gets_the_same_limiter_for_a_provider_and_the_first_settings_stay()
     {
-        using var limits = new ProviderLimiters(new ManualTime());
+        using var limits = new ProviderLimiters(new FakeTimeProvider());
 
         var first = limits.For("sixtyfour", Settings);
         var again = limits.For("sixtyfour", Settings with { RequestsPerMinute = 5 });
@@ -27,7 +28,7 @@ public sealed class ProviderLimitsTests
     [Fact]
     public async Task Dispose_disposes_every_limiter()
     {
-        var limits = new ProviderLimiters(new ManualTime());
+        var limits = new ProviderLimiters(new FakeTimeProvider());
         var limiter = limits.For("sixtyfour", Settings);
 
         limits.Dispose();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Enrichflow.Providers;
 using Enrichflow.Providers.Limits;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Enrichflow.Providers.Tests.Limits;
 
@@ -10,7 +11,7 @@ public sealed class ProviderRateHandlerTests
     [Fact]
     public async Task A_429_with_Retry_After_in_seconds_holds_the_provider_and_goes_back_up_unchanged()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 600);
         var answer = TooManyRequests(new RetryConditionHeaderValue(TimeSpan.FromSeconds(7)));
         using var client = Client(limiter, new StubNetwork(() => answer));
@@ -25,7 +26,7 @@ public sealed class ProviderRateHandlerTests
     [Fact]
     public async Task A_429_with_Retry_After_as_a_date_holds_the_provider_until_that_date()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 600);
         var until = time.GetUtcNow() + TimeSpan.FromSeconds(30);
         using var client = Client(limiter, new StubNetwork(() => TooManyRequests(new RetryConditionHeaderValue(until))));
@@ -39,7 +40,7 @@ public sealed class ProviderRateHandlerTests
     [Fact]
     public async Task A_429_without_Retry_After_holds_the_provider_for_a_second()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 600);
         using var client = Client(limiter, new StubNetwork(() => TooManyRequests(null)));
 
@@ -51,7 +52,7 @@ public sealed class ProviderRateHandlerTests
     [Fact]
     public async Task Every_attempt_takes_a_token_and_a_success_does_not_slow_the_provider()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 1);
         var network = new StubNetwork(() => new HttpResponseMessage(HttpStatusCode.OK));
         using var client = Client(limiter, network);
@@ -73,7 +74,7 @@ public sealed class ProviderRateHandlerTests
     [Fact]
     public async Task An_unmetered_request_takes_no_token_and_leaves_the_paid_requests_their_pace()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         using var limiter = Limiter(time, 1);
         var network = new StubNetwork(() => new HttpResponseMessage(HttpStatusCode.OK));
         using var client = Client(limiter, network);
@@ -96,7 +97,7 @@ public sealed class ProviderRateHandlerTests
         Assert.Equal(7, network.Calls);
     }
 
-    private static ProviderLimiter Limiter(ManualTime time, int requestsPerMinute) =>
+    private static ProviderLimiter Limiter(FakeTimeProvider time, int requestsPerMinute) =>
         new("p", new ProviderLimits(requestsPerMinute, 0, TimeSpan.FromMinutes(1), 1m), time);
 
     private static HttpClient Client(ProviderLimiter limiter, HttpMessageHandler network) =>

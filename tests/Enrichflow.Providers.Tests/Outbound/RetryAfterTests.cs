@@ -2,13 +2,13 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Enrichflow.Providers.Outbound;
-using Enrichflow.Providers.Tests.Limits;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Enrichflow.Providers.Tests.Outbound;
 
 public sealed class RetryAfterTests
 {
-    private readonly ManualTime _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public void Delay_seconds_are_the_wait()

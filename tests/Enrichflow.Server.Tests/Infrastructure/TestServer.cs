@@ -39,14 +39,15 @@ public sealed class TestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    /// <param name="services">Registrations that replace the server's own (added after them), e.g. a service on a fake clock.</param>
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null, Action<IServiceCollection>? services = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "enrichflow-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
         var overrides = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>(), StringComparer.OrdinalIgnoreCase);
         overrides.TryAdd("Engine:PollInterval", "00:00:00.100");
-        var app = EnrichflowApp.Build(new ServeSettings("http://127.0.0.1:0", dataDirectory), overrides: overrides);
+        var app = EnrichflowApp.Build(new ServeSettings("http://127.0.0.1:0", dataDirectory), services is null ? null : b => services(b.Services), overrides);
         var keyFile = Path.Combine(dataDirectory, "initial-api-key");
         var key = await EnrichflowApp.PrepareAsync(app, TestContext.Current.CancellationToken)
             ?? (File.Exists(keyFile) ? (await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken)).Trim() : null);

@@ -29,12 +29,22 @@ public abstract class AccountStoreCompliance : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Migrate_can_run_again()
+    public async Task Migrate_can_run_again_and_keeps_what_the_store_holds()
     {
+        await Store.GetOrCreateOrganizationAsync("org-a", T0, Ct);
+        var key = new ApiKeyRecord("key-1", "org-a", Hash(1), ReadOnly: false, T0);
+        await Store.AddApiKeyAsync(key, Ct);
+        var upload = new UploadRecord(Guid.CreateVersion7(), "org-a", "leads.csv", "uploads/org-a/leads.csv", 1234, T0);
+        await Store.AddUploadAsync(upload, Ct);
+
         await Store.MigrateAsync(Ct);
         await Store.MigrateAsync(Ct);
 
-        Assert.True(await Store.PingAsync(Ct));
+        Assert.True(await Store.HasAnyOrganizationAsync(Ct));
+        Assert.Equal("key-1", (await Store.FindApiKeyAsync(Hash(1), Ct))?.Id);
+        Assert.Equal(upload, await Store.GetUploadAsync("org-a", upload.HandleId, Ct));
+        await Store.AddApiKeyAsync(key with { Id = "key-2", Hash = Hash(2) }, Ct);
+        Assert.Equal("key-2", (await Store.FindApiKeyAsync(Hash(2), Ct))?.Id);
     }
 
     [Fact]

@@ -1,71 +1,51 @@
 using Enrichflow.Core.Storage;
-using Enrichflow.Storage.Sqlite;
 using Enrichflow.Storage.Tests.Compliance;
 
 namespace Enrichflow.Storage.Tests.Sqlite;
 
-public sealed class SqliteRunStoreTests : RunStoreCompliance
+// The SQLite store against each compliance suite: a fresh database per test from the shared fixture.
+
+public sealed class SqliteRunStoreTests(SqliteStoreFixture sqlite) : RunStoreCompliance
 {
-    private readonly TempDirectory _directory = new();
-
-    protected override async ValueTask<IRunStore> CreateStoreAsync(CancellationToken cancellationToken) =>
-        await SqliteTestStore.CreateAsync(_directory, cancellationToken);
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
-    }
+    protected override async ValueTask<IRunStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
 }
 
-public sealed class SqliteWorkflowStoreTests : WorkflowStoreCompliance
+public sealed class SqliteWorkflowStoreTests(SqliteStoreFixture sqlite) : WorkflowStoreCompliance
 {
-    private readonly TempDirectory _directory = new();
-
-    protected override async ValueTask<IWorkflowStore> CreateStoreAsync(CancellationToken cancellationToken) =>
-        await SqliteTestStore.CreateAsync(_directory, cancellationToken);
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
-    }
+    protected override async ValueTask<IWorkflowStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
 }
 
-public sealed class SqliteAccountStoreTests : AccountStoreCompliance
+public sealed class SqliteAccountStoreTests(SqliteStoreFixture sqlite) : AccountStoreCompliance
 {
-    private readonly TempDirectory _directory = new();
-
-    protected override async ValueTask<IAccountStore> CreateStoreAsync(CancellationToken cancellationToken) =>
-        await SqliteTestStore.CreateAsync(_directory, cancellationToken);
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
-    }
+    protected override async ValueTask<IAccountStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
 }
 
-internal static class SqliteTestStore
+public sealed class SqliteKeyIndexStoreTests(SqliteStoreFixture sqlite) : KeyIndexStoreCompliance
 {
-    public static async Task<SqliteStore> CreateAsync(TempDirectory directory, CancellationToken cancellationToken)
-    {
-        var store = new SqliteStore(directory.File("enrichflow.db"));
-        await store.MigrateAsync(cancellationToken);
-        return store;
-    }
+    protected override async ValueTask<IKeyIndexStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
 }
 
-public sealed class SqliteKeyIndexStoreTests : KeyIndexStoreCompliance
+public sealed class SqliteNotebookStoreTests(SqliteStoreFixture sqlite) : NotebookStoreCompliance
 {
-    private readonly TempDirectory _directory = new();
+    protected override async ValueTask<INotebookStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
+}
 
-    protected override async ValueTask<IKeyIndexStore> CreateStoreAsync(CancellationToken cancellationToken) =>
-        await SqliteTestStore.CreateAsync(_directory, cancellationToken);
+public sealed class SqliteExportLedgerTests(SqliteStoreFixture sqlite) : ExportLedgerCompliance
+{
+    protected override async ValueTask<IExportLedger> CreateLedgerAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
+}
 
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
-    }
+public sealed class SqliteProviderCacheTests(SqliteStoreFixture sqlite) : ProviderCacheCompliance
+{
+    protected override async ValueTask<IProviderCache> CreateCacheAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
+}
+
+public sealed class SqliteUsageStoreTests(SqliteStoreFixture sqlite) : UsageStoreCompliance
+{
+    protected override async ValueTask<IUsageStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
+}
+
+public sealed class SqliteWebhookDeliveryStoreTests(SqliteStoreFixture sqlite) : WebhookDeliveryStoreCompliance
+{
+    protected override async ValueTask<IWebhookDeliveryStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
 }

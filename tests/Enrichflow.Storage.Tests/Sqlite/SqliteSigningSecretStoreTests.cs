@@ -1,23 +1,26 @@
 using System.Security.Cryptography;
 using Enrichflow.Core.Storage;
-using Enrichflow.Storage.Sqlite;
 using Enrichflow.Storage.Tests.Compliance;
 using Microsoft.Data.Sqlite;
 
 namespace Enrichflow.Storage.Tests.Sqlite;
 
-public sealed class SqliteSigningSecretStoreTests : SigningSecretStoreCompliance
+public sealed class SqliteSigningSecretStoreTests(SqliteStoreFixture sqlite) : SigningSecretStoreCompliance
 {
-    private readonly TempDirectory _directory = new();
+    private string _databasePath = "";
 
-    protected override async ValueTask<ISigningSecretStore> CreateStoreAsync(CancellationToken cancellationToken) =>
-        (await SqliteTestStore.CreateAsync(_directory, cancellationToken)).UseSigningSecretKey(RandomNumberGenerator.GetBytes(32));
+    protected override async ValueTask<ISigningSecretStore> CreateStoreAsync(CancellationToken cancellationToken)
+    {
+        var store = await sqlite.CreateAsync(cancellationToken);
+        _databasePath = store.DatabasePath;
+        return store.UseSigningSecretKey(RandomNumberGenerator.GetBytes(32));
+    }
 
     /// <summary>Every column of every row of <c>signing_secrets</c>, then the database file and its WAL as they are on disk.</summary>
     protected override ValueTask<byte[]> ReadRawStorageAsync(CancellationToken cancellationToken)
     {
         using var raw = new MemoryStream();
-        using (var connection = new SqliteConnection($"Data Source={_directory.File("enrichflow.db")};Pooling=False"))
+        using (var connection = new SqliteConnection($"Data Source={_databasePath};Pooling=False"))
         {
             connection.Open();
             using var command = connection.CreateCommand();
@@ -38,9 +41,8 @@ public sealed class SqliteSigningSecretStoreTests : SigningSecretStoreCompliance
             }
         }
 
-        foreach (var file in new[] { "enrichflow.db", "enrichflow.db-wal" })
+        foreach (var path in new[] { _databasePath, _databasePath + "-wal" })
         {
-            var path = _directory.File(file);
             if (File.Exists(path))
             {
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -49,11 +51,5 @@ public sealed class SqliteSigningSecretStoreTests : SigningSecretStoreCompliance
         }
 
         return ValueTask.FromResult(raw.ToArray());
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
     }
 }

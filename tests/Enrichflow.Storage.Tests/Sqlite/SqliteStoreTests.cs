@@ -7,17 +7,15 @@ using Microsoft.Data.Sqlite;
 namespace Enrichflow.Storage.Tests.Sqlite;
 
 /// <summary>What only the SQLite store promises: its file, its schema bookkeeping, several stores on one file.</summary>
-public sealed class SqliteStoreTests : IDisposable
+public sealed class SqliteStoreTests(SqliteStoreFixture sqlite)
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
-    private readonly TempDirectory _directory = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private string DatabasePath => _directory.File("data/enrichflow.db");
-
-    public void Dispose() => _directory.Dispose();
+    /// <summary>A file in a directory that does not exist yet: the store creates both.</summary>
+    private string DatabasePath { get; } = sqlite.NewDatabasePath();
 
     [Fact]
     public async Task Migrations_are_recorded_once_and_the_file_is_in_wal_mode()
