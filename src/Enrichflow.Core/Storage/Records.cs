@@ -40,6 +40,8 @@ public static class RunStatuses
 
     public static string ToWire(this BlockStatus status) => status.ToString().ToLowerInvariant();
 
+    public static string ToWire(this UnitStatus status) => status.ToString().ToLowerInvariant();
+
     public static RunStatus? ParseRunStatus(string value) =>
         Enum.TryParse<RunStatus>(value, ignoreCase: true, out var status) && !int.TryParse(value, out _) ? status : null;
 }
