@@ -116,17 +116,17 @@ public sealed partial class SqliteStore
     /// <c>error_message</c> is set to the given value (null clears it). Entering pending or running clears
     /// <c>completed_at</c>.
     /// </remarks>
-    public Task SetBlockStatusAsync(Guid runId, string blockId, BlockStatus status, DateTimeOffset now, string? errorMessage, CancellationToken cancellationToken) =>
-        WriteAsync(connection => connection.Execute(
-            """
+    public Task<bool> TransitionBlockAsync(Guid runId, string blockId, IReadOnlyList<BlockStatus> from, BlockStatus to, DateTimeOffset now, string? errorMessage, CancellationToken cancellationToken) =>
+        from.Count == 0 ? Task.FromResult(false) : WriteAsync(connection => connection.Execute(
+            $"""
             UPDATE run_blocks
             SET status = $status, updated_at = $now, error_message = $error,
                 started_at = CASE WHEN $status = 'running' THEN coalesce(started_at, $now) ELSE started_at END,
                 completed_at = CASE WHEN $ended THEN $now END
-            WHERE run_id = $run AND block_id = $block
+            WHERE run_id = $run AND block_id = $block AND status IN ({InList(from)})
             """,
-            ("$run", runId), ("$block", blockId), ("$status", status.ToWire()), ("$now", now), ("$error", errorMessage),
-            ("$ended", status is BlockStatus.Completed or BlockStatus.Failed or BlockStatus.Cancelled)), cancellationToken);
+            ("$run", runId), ("$block", blockId), ("$status", to.ToWire()), ("$now", now), ("$error", errorMessage),
+            ("$ended", to is BlockStatus.Completed or BlockStatus.Failed or BlockStatus.Cancelled)) == 1, cancellationToken);
 
     public Task PutResultFileAsync(ResultFileRecord file, CancellationToken cancellationToken) =>
         WriteAsync(connection => connection.Execute(
@@ -154,6 +154,9 @@ public sealed partial class SqliteStore
             ("$run", runId)), cancellationToken));
 
     private static string InList(IReadOnlyList<RunStatus> statuses) =>
+        string.Join(", ", statuses.Distinct().Select(s => $"'{s.ToWire()}'"));
+
+    private static string InList(IReadOnlyList<BlockStatus> statuses) =>
         string.Join(", ", statuses.Distinct().Select(s => $"'{s.ToWire()}'"));
 
     private static RunRecord ReadRun(SqliteDataReader reader) => new(

@@ -3,6 +3,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Enrichflow.Storage.Sqlite;
 
+// The status guards in these statements are the atomic fence of the engine's state tables (Enrichflow.Engine.States):
+// a claim takes a pending unit, or a running one whose lease ran out, of a running run, and moves a pending block to
+// running; commit, fail and renew need the running unit's lease; a retry makes failed and running units pending; a
+// unit done alongside another is recorded as done unless it is done already. The compliance suite checks each one.
 public sealed partial class SqliteStore
 {
     private const string UnitKeyMatch = "run_id = $run AND kind = $kind AND block_id = $block AND chunk = $chunk";
@@ -40,7 +44,7 @@ public sealed partial class SqliteStore
 
     /// <remarks>
     /// The first claim of a <see cref="UnitKind.Chunk"/> unit moves its block from pending to running (with
-    /// <c>started_at</c>), so live status is right without waiting for the engine's <see cref="SetBlockStatusAsync"/>.
+    /// <c>started_at</c>), so live status is right without waiting for the engine's <see cref="TransitionBlockAsync"/>.
     /// </remarks>
     public Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken) =>
         ClaimUnitAsync(owner, lease, now, [], cancellationToken);
@@ -222,7 +226,8 @@ public sealed partial class SqliteStore
                 reader => (Status: reader.GetString(0), Count: reader.GetInt32(1)),
                 ("$run", runId)).ToDictionary(c => c.Status, c => c.Count);
             return new UnitCounts(
-                counts.GetValueOrDefault("pending"), counts.GetValueOrDefault("running"), counts.GetValueOrDefault("done"), counts.GetValueOrDefault("failed"));
+                counts.GetValueOrDefault(UnitStatus.Pending.ToWire()), counts.GetValueOrDefault(UnitStatus.Running.ToWire()),
+                counts.GetValueOrDefault(UnitStatus.Done.ToWire()), counts.GetValueOrDefault(UnitStatus.Failed.ToWire()));
         }, cancellationToken));
 
     public Task<bool> IsUnitDoneAsync(UnitKey unit, CancellationToken cancellationToken) =>

@@ -35,7 +35,7 @@ public sealed partial class SqliteStore
                 ON CONFLICT (org_id, id) DO NOTHING
                 """,
                 ("$org", workflow.OrgId), ("$id", workflow.Id), ("$name", workflow.Name), ("$description", workflow.Description),
-                ("$status", workflow.Status), ("$step", workflow.Step), ("$created", workflow.CreatedAt),
+                ("$status", workflow.Status.ToWire()), ("$step", workflow.Step.ToWire()), ("$created", workflow.CreatedAt),
                 ("$updated", workflow.UpdatedAt), ("$lastRun", workflow.LastRunDate)) == 1;
             if (added)
             {
@@ -54,9 +54,10 @@ public sealed partial class SqliteStore
                 connection.Execute(
                     """
                     INSERT INTO workflows (org_id, id, name, description, status, step, created_at, updated_at, version)
-                    VALUES ($org, $id, $name, $description, 'active', 'draft', $now, $now, 1)
+                    VALUES ($org, $id, $name, $description, $active, $draft, $now, $now, 1)
                     """,
-                    ("$org", orgId), ("$id", id), ("$name", update.Name ?? ""), ("$description", update.Description ?? ""), ("$now", now));
+                    ("$org", orgId), ("$id", id), ("$name", update.Name ?? ""), ("$description", update.Description ?? ""), ("$now", now),
+                    ("$active", WorkflowStatus.Active.ToWire()), ("$draft", WorkflowStep.Draft.ToWire()));
                 AddDefinitionVersion(connection, orgId, id, 1, update.DefinitionJson ?? EmptyDefinition, now);
             }
             else
@@ -71,11 +72,11 @@ public sealed partial class SqliteStore
                     """
                     UPDATE workflows
                     SET name = coalesce($name, name), description = coalesce($description, description),
-                        status = 'active', updated_at = $now, version = $version
+                        status = $active, updated_at = $now, version = $version
                     WHERE org_id = $org AND id = $id
                     """,
                     ("$org", orgId), ("$id", id), ("$name", update.Name), ("$description", update.Description), ("$now", now),
-                    ("$version", version));
+                    ("$version", version), ("$active", WorkflowStatus.Active.ToWire()));
             }
 
             return GetWorkflow(connection, orgId, id)!;
@@ -86,8 +87,8 @@ public sealed partial class SqliteStore
         WriteAsync(connection =>
         {
             connection.Execute(
-                "UPDATE workflows SET status = 'deleted', updated_at = $now WHERE org_id = $org AND id = $id AND status <> 'deleted'",
-                ("$org", orgId), ("$id", id), ("$now", now));
+                "UPDATE workflows SET status = $deleted, updated_at = $now WHERE org_id = $org AND id = $id AND status <> $deleted",
+                ("$org", orgId), ("$id", id), ("$now", now), ("$deleted", WorkflowStatus.Deleted.ToWire()));
             return GetWorkflow(connection, orgId, id);
         }, cancellationToken);
 
@@ -100,9 +101,9 @@ public sealed partial class SqliteStore
     public Task RecordRunAsync(string orgId, string id, DateTimeOffset when, bool completed, CancellationToken cancellationToken) =>
         WriteAsync(connection => connection.Execute(
             completed
-                ? "UPDATE workflows SET step = 'completed' WHERE org_id = $org AND id = $id"
+                ? "UPDATE workflows SET step = $completed WHERE org_id = $org AND id = $id"
                 : "UPDATE workflows SET last_run_date = $when WHERE org_id = $org AND id = $id",
-            ("$org", orgId), ("$id", id), ("$when", when)), cancellationToken);
+            ("$org", orgId), ("$id", id), ("$when", when), ("$completed", WorkflowStep.Completed.ToWire())), cancellationToken);
 
     private static WorkflowRecord? GetWorkflow(SqliteConnection connection, string orgId, string id) =>
         connection.QueryFirst($"{SelectWorkflow} WHERE w.org_id = $org AND w.id = $id", ReadWorkflow, ("$org", orgId), ("$id", id));
@@ -117,14 +118,16 @@ public sealed partial class SqliteStore
 
     private static WorkflowRecord ReadWorkflow(SqliteDataReader reader)
     {
-        var status = reader.GetString(4);
+        var status = WorkflowStatuses.ParseWorkflowStatus(reader.GetString(4))
+            ?? throw new InvalidDataException($"Unknown workflow status '{reader.GetString(4)}' in the workflows table.");
         return new WorkflowRecord(
             Id: reader.GetString(0),
             OrgId: reader.GetString(1),
             Name: reader.GetString(2),
             Description: reader.GetString(3),
             Status: status,
-            Step: status == "deleted" ? "deleted" : reader.GetString(5),
+            Step: status == WorkflowStatus.Deleted ? WorkflowStep.Deleted : WorkflowStatuses.ParseWorkflowStep(reader.GetString(5))
+                ?? throw new InvalidDataException($"Unknown workflow step '{reader.GetString(5)}' in the workflows table."),
             CreatedAt: reader.GetTime(6),
             UpdatedAt: reader.GetTime(7),
             LastRunDate: reader.GetTimeOrNull(8),

@@ -73,7 +73,7 @@ public abstract class DispatcherCompliance
 
         // As if the process died after the Finalize and Assemble units committed, before it marked the run and a block.
         await engine.Store.TransitionRunAsync(runId, [RunStatus.Completed], RunStatus.Running, DateTimeOffset.UtcNow, null, null, Ct);
-        await engine.Store.SetBlockStatusAsync(runId, "shape", BlockStatus.Running, DateTimeOffset.UtcNow, null, Ct);
+        await engine.Store.TransitionBlockAsync(runId, "shape", [BlockStatus.Completed], BlockStatus.Running, DateTimeOffset.UtcNow, null, Ct);
         await engine.Coordinator.SweepAsync(Ct);
 
         Assert.Equal(RunStatus.Completed, (await engine.Store.GetRunAsync(runId, Ct))!.Status);

@@ -164,7 +164,7 @@ public sealed class EngineHarness : IAsyncDisposable
         var plan = Services.GetRequiredService<RunPlans>().Compile(document.RootElement, null, out var errors)
             ?? throw new InvalidOperationException($"Test definition does not validate: {string.Join("; ", errors.Select(e => e.Msg))}");
         var now = DateTimeOffset.UtcNow;
-        var workflow = new WorkflowRecord("wf_compliance", "default", "compliance", "", "active", "draft", now, now, null, 1, definitionJson);
+        var workflow = new WorkflowRecord("wf_compliance", "default", "compliance", "", WorkflowStatus.Active, WorkflowStep.Draft, now, now, null, 1, definitionJson);
         var options = new RunOptions
         {
             InputBlobKey = BlobKeys.Payload(id),

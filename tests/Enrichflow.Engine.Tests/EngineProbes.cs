@@ -150,8 +150,8 @@ public sealed class FaultInjectingRunStore(IRunStore inner, StoreFaults faults) 
 
     public Task<IReadOnlyList<RunBlockRecord>> GetRunBlocksAsync(Guid runId, CancellationToken cancellationToken) => inner.GetRunBlocksAsync(runId, cancellationToken);
 
-    public Task SetBlockStatusAsync(Guid runId, string blockId, BlockStatus status, DateTimeOffset now, string? errorMessage, CancellationToken cancellationToken) =>
-        inner.SetBlockStatusAsync(runId, blockId, status, now, errorMessage, cancellationToken);
+    public Task<bool> TransitionBlockAsync(Guid runId, string blockId, IReadOnlyList<BlockStatus> from, BlockStatus to, DateTimeOffset now, string? errorMessage, CancellationToken cancellationToken) =>
+        inner.TransitionBlockAsync(runId, blockId, from, to, now, errorMessage, cancellationToken);
 
     public Task EnqueueUnitsAsync(IReadOnlyList<UnitKey> units, CancellationToken cancellationToken) => inner.EnqueueUnitsAsync(units, cancellationToken);
 

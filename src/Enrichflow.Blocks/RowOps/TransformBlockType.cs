@@ -8,18 +8,13 @@ namespace Enrichflow.Blocks.RowOps;
 /// <summary><c>transform</c> (<c>transform_data</c>): edits columns row by row with a list of operations (API.md §5).</summary>
 public sealed class TransformBlockType : BlockType<TransformSpecs>
 {
-    private static readonly string[] Ops = ["set", "expression", "rename", "drop", "lower", "upper", "trim", "concat", "split", "extract_domain"];
-
-    private static readonly string ValidOps = string.Join(", ", Ops);
-
     public override string Name => "transform";
 
     public override bool RunsOnSample => true;
 
     public override IReadOnlyList<string> Aliases => ["transform_data"];
 
-    public override string Description =>
-        "Edits columns row by row: set, expression, rename, drop, lower, upper, trim, concat, split, extract_domain.";
+    public override string Description => $"Edits columns row by row: {TransformOps.ValidNames}.";
 
     protected override CompiledBlock? Compile(TransformSpecs specs, BlockCompileContext context)
     {
@@ -50,34 +45,33 @@ public sealed class TransformBlockType : BlockType<TransformSpecs>
             return null;
         }
 
-        var op = operation.Op?.Trim().ToLowerInvariant();
-        if (string.IsNullOrEmpty(op))
+        if (string.IsNullOrEmpty(operation.Op?.Trim()))
         {
-            context.AddError(["operations", i, "op"], $"Operation {i} needs an 'op'; valid ops are {ValidOps}.");
+            context.AddError(["operations", i, "op"], $"Operation {i} needs an 'op'; valid ops are {TransformOps.ValidNames}.");
             return null;
         }
 
-        if (!Ops.Contains(op))
+        if (!TransformOps.TryParse(operation.Op, out var op))
         {
-            context.AddError(["operations", i, "op"], $"Operation {i} has unknown op '{operation.Op}'; valid ops are {ValidOps}.");
+            context.AddError(["operations", i, "op"], $"Operation {i} has unknown op '{operation.Op}'; valid ops are {TransformOps.ValidNames}.");
             return null;
         }
 
         if (string.IsNullOrWhiteSpace(operation.Column))
         {
-            context.AddError(["operations", i, "column"], $"Operation {i} ({op}) needs a 'column'.");
+            context.AddError(["operations", i, "column"], $"Operation {i} ({op.ToWire()}) needs a 'column'.");
             return null;
         }
 
         var column = operation.Column;
         switch (op)
         {
-            case "set":
+            case TransformOp.Set:
                 columns.Write(column);
                 return new SetStep(column, operation.Value is { } value ? ExpressionValues.Normalize(RowValues.FromElement(value)) : null);
-            case "expression":
+            case TransformOp.Expression:
                 return Expression(operation, i, context, columns);
-            case "rename":
+            case TransformOp.Rename:
                 if (Required(operation.To, i, "to", op, context) is not { } to)
                 {
                     return null;
@@ -87,18 +81,18 @@ public sealed class TransformBlockType : BlockType<TransformSpecs>
                 columns.Remove(column);
                 columns.Write(to);
                 return new RenameStep(column, to);
-            case "drop":
+            case TransformOp.Drop:
                 columns.Remove(column);
                 return new DropStep(column);
-            case "lower" or "upper" or "trim":
+            case TransformOp.Lower or TransformOp.Upper or TransformOp.Trim:
                 columns.Read(column);
                 return new TextStep(op, column, op switch
                 {
-                    "lower" => static s => s.ToLowerInvariant(),
-                    "upper" => static s => s.ToUpperInvariant(),
+                    TransformOp.Lower => static s => s.ToLowerInvariant(),
+                    TransformOp.Upper => static s => s.ToUpperInvariant(),
                     _ => static s => s.Trim(),
                 });
-            case "concat":
+            case TransformOp.Concat:
                 if (operation.Columns is not { Count: > 0 } sources || sources.Any(string.IsNullOrWhiteSpace))
                 {
                     context.AddError(["operations", i, "columns"], $"Operation {i} (concat) needs 'columns', a non-empty list of column names.");
@@ -112,16 +106,18 @@ public sealed class TransformBlockType : BlockType<TransformSpecs>
 
                 columns.Write(column);
                 return new ConcatStep(column, sources, operation.Separator ?? "");
-            case "split":
+            case TransformOp.Split:
                 return Split(operation, i, context, columns);
-            default:
+            case TransformOp.ExtractDomain:
                 return ExtractDomain(operation, i, context, columns);
+            default:
+                throw new InvalidOperationException($"Transform op {op} has no step.");
         }
     }
 
     private static ExpressionStep? Expression(TransformOperation operation, int i, BlockCompileContext context, ColumnEffects columns)
     {
-        if (Required(operation.Expression, i, "expression", "expression", context) is not { } text)
+        if (Required(operation.Expression, i, "expression", TransformOp.Expression, context) is not { } text)
         {
             return null;
         }
@@ -190,11 +186,11 @@ public sealed class TransformBlockType : BlockType<TransformSpecs>
         return new ExtractDomainStep(operation.Column!, into);
     }
 
-    private static string? Required(string? value, int i, string field, string op, BlockCompileContext context)
+    private static string? Required(string? value, int i, string field, TransformOp op, BlockCompileContext context)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            context.AddError(["operations", i, field], $"Operation {i} ({op}) needs '{field}'.");
+            context.AddError(["operations", i, field], $"Operation {i} ({op.ToWire()}) needs '{field}'.");
             return null;
         }
 

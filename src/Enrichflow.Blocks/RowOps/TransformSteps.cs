@@ -6,28 +6,28 @@ using Enrichflow.Core.Rows;
 namespace Enrichflow.Blocks.RowOps;
 
 /// <summary>One compiled transform operation; it edits a row in place.</summary>
-internal abstract class TransformStep(string op)
+internal abstract class TransformStep(TransformOp op)
 {
-    /// <summary>The operation's name, for failure reasons.</summary>
-    public string Op { get; } = op;
+    /// <summary>The operation's wire name, for failure reasons.</summary>
+    public string Op { get; } = op.ToWire();
 
     public abstract void Apply(Row row);
 }
 
 /// <summary><c>set</c>: writes a fixed value.</summary>
-internal sealed class SetStep(string column, object? value) : TransformStep("set")
+internal sealed class SetStep(string column, object? value) : TransformStep(TransformOp.Set)
 {
     public override void Apply(Row row) => row[column] = value is JsonNode node ? node.DeepClone() : value;
 }
 
 /// <summary><c>expression</c>: writes the expression's value.</summary>
-internal sealed class ExpressionStep(string column, RowExpression expression) : TransformStep("expression")
+internal sealed class ExpressionStep(string column, RowExpression expression) : TransformStep(TransformOp.Expression)
 {
     public override void Apply(Row row) => row[column] = expression.Evaluate(row);
 }
 
 /// <summary><c>rename</c>: the column keeps its place under its new name, replacing any column of that name.</summary>
-internal sealed class RenameStep(string column, string to) : TransformStep("rename")
+internal sealed class RenameStep(string column, string to) : TransformStep(TransformOp.Rename)
 {
     public override void Apply(Row row)
     {
@@ -42,13 +42,13 @@ internal sealed class RenameStep(string column, string to) : TransformStep("rena
 }
 
 /// <summary><c>drop</c>: removes the column.</summary>
-internal sealed class DropStep(string column) : TransformStep("drop")
+internal sealed class DropStep(string column) : TransformStep(TransformOp.Drop)
 {
     public override void Apply(Row row) => row.Remove(column);
 }
 
 /// <summary><c>lower</c>, <c>upper</c>, <c>trim</c>: change a text value; other values and absent columns stay as they are.</summary>
-internal sealed class TextStep(string op, string column, Func<string, string> change) : TransformStep(op)
+internal sealed class TextStep(TransformOp op, string column, Func<string, string> change) : TransformStep(op)
 {
     public override void Apply(Row row)
     {
@@ -60,7 +60,7 @@ internal sealed class TextStep(string op, string column, Func<string, string> ch
 }
 
 /// <summary><c>concat</c>: joins the non-empty values of <paramref name="columns"/> with the separator.</summary>
-internal sealed class ConcatStep(string column, IReadOnlyList<string> columns, string separator) : TransformStep("concat")
+internal sealed class ConcatStep(string column, IReadOnlyList<string> columns, string separator) : TransformStep(TransformOp.Concat)
 {
     public override void Apply(Row row)
     {
@@ -89,7 +89,7 @@ internal sealed class ConcatStep(string column, IReadOnlyList<string> columns, s
 /// <c>split</c>: the column's text cut at the separator into the <c>into</c> columns, each part trimmed.
 /// Missing parts are null; the last column takes the rest when there are more parts than columns.
 /// </summary>
-internal sealed class SplitStep(string column, string separator, IReadOnlyList<string> into) : TransformStep("split")
+internal sealed class SplitStep(string column, string separator, IReadOnlyList<string> into) : TransformStep(TransformOp.Split)
 {
     public override void Apply(Row row)
     {
@@ -103,7 +103,7 @@ internal sealed class SplitStep(string column, string separator, IReadOnlyList<s
 }
 
 /// <summary><c>extract_domain</c>: the domain of the email or URL in the column (see <see cref="DomainText"/>).</summary>
-internal sealed class ExtractDomainStep(string column, string into) : TransformStep("extract_domain")
+internal sealed class ExtractDomainStep(string column, string into) : TransformStep(TransformOp.ExtractDomain)
 {
     public override void Apply(Row row) => row[into] = DomainText.FromEmailOrUrl(Cell.Text(row, column));
 }

@@ -29,8 +29,12 @@ public interface IRunStore
 
     Task<IReadOnlyList<RunBlockRecord>> GetRunBlocksAsync(Guid runId, CancellationToken cancellationToken);
 
-    /// <summary>Sets a block's status; <c>started_at</c> is set on first entering running, <c>completed_at</c> on an end state.</summary>
-    Task SetBlockStatusAsync(Guid runId, string blockId, BlockStatus status, DateTimeOffset now, string? errorMessage, CancellationToken cancellationToken);
+    /// <summary>
+    /// Moves a block to <paramref name="to"/> when its status is one of <paramref name="from"/> (compare and set).
+    /// Sets <c>started_at</c> on first entering running and <c>completed_at</c> on an end state. Returns false when
+    /// the block was in another status.
+    /// </summary>
+    Task<bool> TransitionBlockAsync(Guid runId, string blockId, IReadOnlyList<BlockStatus> from, BlockStatus to, DateTimeOffset now, string? errorMessage, CancellationToken cancellationToken);
 
     /// <summary>Adds pending units where absent.</summary>
     Task EnqueueUnitsAsync(IReadOnlyList<UnitKey> units, CancellationToken cancellationToken);
@@ -80,7 +84,7 @@ public interface IRunStore
     /// <summary>The committed output of one chunk unit, or null when it is not done.</summary>
     Task<ChunkOutputRecord?> GetChunkOutputAsync(UnitKey unit, CancellationToken cancellationToken);
 
-    /// <summary>Counts the run's units by status: (pending, running, done, failed).</summary>
+    /// <summary>Counts the run's units by <see cref="UnitStatus"/>.</summary>
     Task<UnitCounts> CountUnitsAsync(Guid runId, CancellationToken cancellationToken);
 
     /// <summary>True when the unit exists and is done.</summary>

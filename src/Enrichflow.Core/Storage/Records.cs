@@ -11,13 +11,66 @@ public sealed record UploadRecord(Guid HandleId, string OrgId, string FileName, 
 /// <summary>The first response to a request with an <c>Idempotency-Key</c>.</summary>
 public sealed record IdempotencyRecord(string OrgId, string Key, string RequestHash, string ResponseJson, DateTimeOffset CreatedAt);
 
+/// <summary>Whether a workflow is in use; a deleted one stays stored (its runs name it) and is active again once updated.</summary>
+public enum WorkflowStatus { Active, Deleted }
+
+/// <summary>How far a workflow got: a draft until one of its runs completes; a deleted workflow reports <see cref="Deleted"/>.</summary>
+public enum WorkflowStep { Draft, Completed, Deleted }
+
+/// <summary>The wire (JSON and stored) names of <see cref="WorkflowStatus"/> and <see cref="WorkflowStep"/>.</summary>
+public static class WorkflowStatuses
+{
+    public static string ToWire(this WorkflowStatus status) => status switch
+    {
+        WorkflowStatus.Active => "active",
+        WorkflowStatus.Deleted => "deleted",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    public static string ToWire(this WorkflowStep step) => step switch
+    {
+        WorkflowStep.Draft => "draft",
+        WorkflowStep.Completed => "completed",
+        WorkflowStep.Deleted => "deleted",
+        _ => throw new ArgumentOutOfRangeException(nameof(step), step, null),
+    };
+
+    /// <summary>The status whose wire name is <paramref name="value"/>, or null.</summary>
+    public static WorkflowStatus? ParseWorkflowStatus(string value)
+    {
+        foreach (var status in Enum.GetValues<WorkflowStatus>())
+        {
+            if (status.ToWire() == value)
+            {
+                return status;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The step whose wire name is <paramref name="value"/>, or null.</summary>
+    public static WorkflowStep? ParseWorkflowStep(string value)
+    {
+        foreach (var step in Enum.GetValues<WorkflowStep>())
+        {
+            if (step.ToWire() == value)
+            {
+                return step;
+            }
+        }
+
+        return null;
+    }
+}
+
 public sealed record WorkflowRecord(
     string Id,
     string OrgId,
     string Name,
     string Description,
-    string Status,
-    string Step,
+    WorkflowStatus Status,
+    WorkflowStep Step,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? LastRunDate,
@@ -39,6 +92,8 @@ public static class RunStatuses
     public static string ToWire(this RunStatus status) => status.ToString().ToLowerInvariant();
 
     public static string ToWire(this BlockStatus status) => status.ToString().ToLowerInvariant();
+
+    public static string ToWire(this UnitStatus status) => status.ToString().ToLowerInvariant();
 
     public static RunStatus? ParseRunStatus(string value) =>
         Enum.TryParse<RunStatus>(value, ignoreCase: true, out var status) && !int.TryParse(value, out _) ? status : null;

@@ -19,6 +19,22 @@ public enum UnitKind
     Observe = 4,
 }
 
+/// <summary>Where a work unit is; the store keeps it as <see cref="RunStatuses.ToWire(UnitStatus)"/>.</summary>
+public enum UnitStatus
+{
+    /// <summary>Ready to be claimed (new, or made ready again by a resume).</summary>
+    Pending,
+
+    /// <summary>Claimed under a lease; claimed again by another worker once the lease runs out.</summary>
+    Running,
+
+    /// <summary>Committed; its output counts, and it never runs again.</summary>
+    Done,
+
+    /// <summary>Given up; a resume makes it pending again.</summary>
+    Failed,
+}
+
 /// <summary>
 /// Identifies a unit: (run, kind, block, chunk). <see cref="Position"/> is the block's place in the plan
 /// (topological order); it orders claims and is not part of the identity.
@@ -33,10 +49,10 @@ public readonly record struct UnitKey(Guid RunId, UnitKind Kind, string BlockId,
     public override string ToString() => $"{RunId}/{Kind}/{BlockId}/{Chunk}";
 }
 
-/// <summary>A unit claimed under a lease; only the holder of <see cref="LeaseToken"/> may commit it.</summary>
 /// <summary>A block of a run, as the head of the units a claim may skip.</summary>
 public readonly record struct UnitHead(Guid RunId, string BlockId);
 
+/// <summary>A unit claimed under a lease; only the holder of <see cref="LeaseToken"/> may commit it.</summary>
 public sealed record ClaimedUnit(UnitKey Key, Guid LeaseToken, int Attempt, DateTimeOffset LeaseExpiresAt);
 
 /// <summary>Counters a committed chunk adds to its block.</summary>

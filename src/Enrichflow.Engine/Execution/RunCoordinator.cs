@@ -2,6 +2,7 @@ using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Results;
+using Enrichflow.Engine.States;
 using Microsoft.Extensions.Logging;
 
 namespace Enrichflow.Engine.Execution;
@@ -9,7 +10,8 @@ namespace Enrichflow.Engine.Execution;
 /// <summary>
 /// Decides a run's next state from what the store has committed: which units should exist next, and when the
 /// run is completed, failed or cancelled. Every decision reads committed state, so it is safe to repeat after
-/// a crash or on several nodes.
+/// a crash or on several nodes. Run and block statuses change only through <see cref="StoreTransitions"/>, by
+/// events of the <see cref="RunStates"/> and <see cref="BlockStates"/> tables.
 /// </summary>
 public sealed partial class RunCoordinator(
     IRunStore store,
@@ -22,19 +24,17 @@ public sealed partial class RunCoordinator(
     TimeProvider time,
     ILogger<RunCoordinator> logger)
 {
-    private static readonly RunStatus[] Active = [RunStatus.Queued, RunStatus.Running, RunStatus.Paused];
-
     public void NotifyWork() => dispatcher.NotifyWorkAvailable();
 
     /// <summary>Moves queued runs to running so that their units can be claimed.</summary>
     public async Task StartQueuedRunsAsync(CancellationToken cancellationToken)
     {
-        foreach (var run in await store.ListRunsByStatusAsync([RunStatus.Queued], cancellationToken))
+        foreach (var run in await store.ListRunsByStatusAsync(RunStates.Table.From(RunEvent.Start), cancellationToken))
         {
-            if (await store.TransitionRunAsync(run.Id, [RunStatus.Queued], RunStatus.Running, time.GetUtcNow(), null, null, cancellationToken))
+            if (await store.ApplyAsync(run.Id, RunEvent.Start, time.GetUtcNow(), null, null, cancellationToken))
             {
                 var (plan, _) = plans.Get(run);
-                await store.SetBlockStatusAsync(run.Id, plan.Source.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
+                await store.ApplyAsync(run.Id, plan.Source.Id, BlockEvent.Start, time.GetUtcNow(), null, cancellationToken);
                 await workflows.RecordRunAsync(run.OrgId, run.WorkflowId, time.GetUtcNow(), completed: false, cancellationToken);
                 LogRunStarted(logger, run.Id, run.WorkflowId);
             }
@@ -45,7 +45,7 @@ public sealed partial class RunCoordinator(
     public async Task ReconcileAsync(Guid runId, CancellationToken cancellationToken)
     {
         var run = await store.GetRunAsync(runId, cancellationToken);
-        if (run is not { Status: RunStatus.Running } || run.SourceChunkCount is not int total)
+        if (run is null || !RunStates.RunsUnits(run.Status) || run.SourceChunkCount is not int total)
         {
             return;
         }
@@ -63,18 +63,15 @@ public sealed partial class RunCoordinator(
             if (await store.IsUnitDoneAsync(assemble, cancellationToken))
             {
                 assembled++;
-                if (record.Status != BlockStatus.Completed)
+                if (BlockStates.Allows(record.Status, BlockEvent.Complete))
                 {
                     // The assembly committed but the process stopped before it marked the block.
-                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Completed, time.GetUtcNow(), null, cancellationToken);
+                    await store.ApplyAsync(runId, block.Id, BlockEvent.Complete, time.GetUtcNow(), null, cancellationToken);
                 }
             }
             else if (record.ChunksDone >= total)
             {
-                if (record.Status == BlockStatus.Pending)
-                {
-                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
-                }
+                await StartBlockAsync(record, cancellationToken);
 
                 enqueue.Add(assemble);
             }
@@ -83,10 +80,7 @@ public sealed partial class RunCoordinator(
             {
                 // Every chunk has been observed: the second pass may run (enqueueing is idempotent).
                 enqueue.AddRange(Enumerable.Range(0, total).Select(chunk => new UnitKey(runId, UnitKind.Chunk, block.Id, chunk, block.Position)));
-                if (record.Status == BlockStatus.Pending)
-                {
-                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
-                }
+                await StartBlockAsync(record, cancellationToken);
             }
             else if (block.Compiled is MergeBlock { HasBuildSide: true } && record.ChunksDone < total
                 && blocks[block.Inputs[1].FromBlockId].ChunksDone >= ChunkCounts.Total(plan, plan[block.Inputs[1].FromBlockId], sourceChunks)
@@ -96,24 +90,18 @@ public sealed partial class RunCoordinator(
                 // The build side has finished: index every chunk of it (enqueueing is idempotent).
                 var buildChunks = ChunkCounts.Total(plan, plan[block.Inputs[1].FromBlockId], sourceChunks);
                 enqueue.AddRange(Enumerable.Range(0, buildChunks).Select(chunk => new UnitKey(runId, UnitKind.Observe, block.Id, chunk, block.Position)));
-                if (record.Status == BlockStatus.Pending)
-                {
-                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
-                }
+                await StartBlockAsync(record, cancellationToken);
             }
             else if (block.Compiled is MergeBlock && record.ChunksDone < total
                 && block.Inputs.All(e => blocks[e.FromBlockId].ChunksDone >= ChunkCounts.Total(plan, plan[e.FromBlockId], sourceChunks)))
             {
                 // Every input has finished: the merge runs over all their chunks (enqueueing is idempotent).
                 enqueue.AddRange(Enumerable.Range(0, total).Select(chunk => new UnitKey(runId, UnitKind.Chunk, block.Id, chunk, block.Position)));
-                if (record.Status == BlockStatus.Pending)
-                {
-                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
-                }
+                await StartBlockAsync(record, cancellationToken);
             }
-            else if (record.Status == BlockStatus.Pending && record.ChunksDone > 0)
+            else if (record.ChunksDone > 0)
             {
-                await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Running, time.GetUtcNow(), null, cancellationToken);
+                await StartBlockAsync(record, cancellationToken);
             }
         }
 
@@ -137,9 +125,18 @@ public sealed partial class RunCoordinator(
         }
     }
 
+    /// <summary>Marks a block running when the table lets it start (it is pending), without a write when it does not.</summary>
+    private async Task StartBlockAsync(RunBlockRecord block, CancellationToken cancellationToken)
+    {
+        if (BlockStates.Allows(block.Status, BlockEvent.Start))
+        {
+            await store.ApplyAsync(block.RunId, block.BlockId, BlockEvent.Start, time.GetUtcNow(), null, cancellationToken);
+        }
+    }
+
     public async Task CompleteAsync(RunRecord run, CancellationToken cancellationToken)
     {
-        if (await store.TransitionRunAsync(run.Id, [RunStatus.Running], RunStatus.Completed, time.GetUtcNow(), null, null, cancellationToken))
+        if (await store.ApplyAsync(run.Id, RunEvent.Complete, time.GetUtcNow(), null, null, cancellationToken))
         {
             await workflows.RecordRunAsync(run.OrgId, run.WorkflowId, time.GetUtcNow(), completed: true, cancellationToken);
             await store.RaiseProgressAsync(run.Id, 100, cancellationToken);
@@ -153,7 +150,7 @@ public sealed partial class RunCoordinator(
     /// <summary>Fails a run: stops its units and keeps the files of finished work.</summary>
     public async Task FailAsync(Guid runId, string? blockId, string message, CancellationToken cancellationToken)
     {
-        if (!await store.TransitionRunAsync(runId, Active, RunStatus.Failed, time.GetUtcNow(), "failed", message, cancellationToken))
+        if (!await store.ApplyAsync(runId, RunEvent.Fail, time.GetUtcNow(), "failed", message, cancellationToken))
         {
             return;
         }
@@ -161,7 +158,7 @@ public sealed partial class RunCoordinator(
         LogRunFailed(logger, runId, message);
         if (blockId is not null)
         {
-            await store.SetBlockStatusAsync(runId, blockId, BlockStatus.Failed, time.GetUtcNow(), message, cancellationToken);
+            await store.ApplyAsync(runId, blockId, BlockEvent.Fail, time.GetUtcNow(), message, cancellationToken);
         }
 
         await dispatcher.AbortRunAsync(runId, cancellationToken);
@@ -171,7 +168,7 @@ public sealed partial class RunCoordinator(
     /// <summary>Cancels a run that has not ended; returns its status afterwards.</summary>
     public async Task<RunStatus?> CancelAsync(Guid runId, CancellationToken cancellationToken)
     {
-        if (await store.TransitionRunAsync(runId, Active, RunStatus.Cancelled, time.GetUtcNow(), "cancelled by request", null, cancellationToken))
+        if (await store.ApplyAsync(runId, RunEvent.Cancel, time.GetUtcNow(), "cancelled by request", null, cancellationToken))
         {
             LogRunCancelled(logger, runId);
             await dispatcher.AbortRunAsync(runId, cancellationToken);
@@ -188,7 +185,7 @@ public sealed partial class RunCoordinator(
     /// </summary>
     public async Task PauseAsync(Guid runId, string reason, CancellationToken cancellationToken)
     {
-        if (await store.TransitionRunAsync(runId, [RunStatus.Running], RunStatus.Paused, time.GetUtcNow(), reason, null, cancellationToken))
+        if (await store.ApplyAsync(runId, RunEvent.Pause, time.GetUtcNow(), reason, null, cancellationToken))
         {
             LogRunPaused(logger, runId, reason);
         }
@@ -197,14 +194,14 @@ public sealed partial class RunCoordinator(
     /// <summary>Continues a paused or failed run from its committed units, with a new credit budget when one is given.</summary>
     public async Task<RunStatus?> ResumeAsync(Guid runId, CancellationToken cancellationToken, double? maxCredits = null)
     {
-        if (maxCredits is not null && await store.GetRunAsync(runId, cancellationToken) is { Status: RunStatus.Paused or RunStatus.Failed } stopped)
+        if (maxCredits is not null && await store.GetRunAsync(runId, cancellationToken) is { } stopped && RunStates.Allows(stopped.Status, RunEvent.Resume))
         {
             var options = RunOptions.FromJson(stopped.OptionsJson) with { MaxCredits = maxCredits };
             await store.UpdateRunOptionsAsync(runId, options.ToJson(), cancellationToken);
             plans.Forget(runId);
         }
 
-        if (await store.TransitionRunAsync(runId, [RunStatus.Paused, RunStatus.Failed], RunStatus.Running, time.GetUtcNow(), "resumed", null, cancellationToken))
+        if (await store.ApplyAsync(runId, RunEvent.Resume, time.GetUtcNow(), "resumed", null, cancellationToken))
         {
             // Units the pause or failure stopped run again; what they had paid for is in the provider cache.
             await store.RetryFailedUnitsAsync(runId, cancellationToken);
@@ -230,7 +227,6 @@ public sealed partial class RunCoordinator(
             }
 
             var (plan, options) = plans.Get(run);
-            var blocks = (await store.GetRunBlocksAsync(runId, cancellationToken)).ToDictionary(b => b.BlockId, StringComparer.Ordinal);
             var total = run.SourceChunkCount;
             foreach (var block in plan.Blocks)
             {
@@ -242,11 +238,8 @@ public sealed partial class RunCoordinator(
                 var chunks = await store.ListChunkOutputsAsync(runId, block.Id, cancellationToken);
                 var message = $"Partial results: the run was {why} after {chunks.Count} of {(total is int t ? t.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of")} chunks of block '{block.Id}'.";
                 await assembler.AssembleBlockAsync(runId, plan, block, options.Formats, chunks, message, cancellationToken);
-                // The block that failed keeps its status and message; the others were stopped with the run.
-                if (blocks[block.Id].Status != BlockStatus.Failed)
-                {
-                    await store.SetBlockStatusAsync(runId, block.Id, BlockStatus.Cancelled, time.GetUtcNow(), null, cancellationToken);
-                }
+                // The block that failed keeps its status and message (the table does not stop it); the others were stopped with the run.
+                await store.ApplyAsync(runId, block.Id, BlockEvent.Stop, time.GetUtcNow(), null, cancellationToken);
             }
 
             await assembler.AssembleRejectsAsync(runId, plan, $"Partial results: the run was {why}.", cancellationToken);

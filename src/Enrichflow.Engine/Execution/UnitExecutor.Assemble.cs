@@ -1,5 +1,6 @@
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
+using Enrichflow.Engine.States;
 
 namespace Enrichflow.Engine.Execution;
 
@@ -16,7 +17,7 @@ public sealed partial class UnitExecutor
             return;
         }
 
-        await store.SetBlockStatusAsync(run.Id, block.Id, BlockStatus.Completed, time.GetUtcNow(), null, cancellationToken);
+        await store.ApplyAsync(run.Id, block.Id, BlockEvent.Complete, time.GetUtcNow(), null, cancellationToken);
         await coordinator.ReconcileAsync(run.Id, cancellationToken);
     }
 

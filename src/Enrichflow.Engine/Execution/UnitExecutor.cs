@@ -3,6 +3,7 @@ using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Results;
+using Enrichflow.Engine.States;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -30,7 +31,7 @@ public sealed partial class UnitExecutor(
     public async Task ExecuteAsync(ClaimedUnit unit, CancellationToken cancellationToken)
     {
         var run = await store.GetRunAsync(unit.Key.RunId, cancellationToken);
-        if (run is null || run.Status != RunStatus.Running)
+        if (run is null || !RunStates.RunsUnits(run.Status))
         {
             return;
         }

@@ -88,7 +88,7 @@ public static class RunStartApi
 
         var caller = http.Caller();
         var workflow = await workflows.GetAsync(caller.OrgId, workflowId, cancellationToken);
-        if (workflow is null || workflow.Status == "deleted")
+        if (workflow is null || workflow.Status == WorkflowStatus.Deleted)
         {
             return ApiErrors.WorkflowNotFound();
         }

@@ -3,6 +3,7 @@ using Enrichflow.Hosting;
 using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
+using Enrichflow.Engine.States;
 using Enrichflow.Engine.Status;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
@@ -111,7 +112,7 @@ public static class RunsApi
             return error!;
         }
 
-        if (run.Status is not (RunStatus.Paused or RunStatus.Failed))
+        if (!RunStates.Allows(run.Status, RunEvent.Resume))
         {
             return ApiErrors.Conflict($"Run {run.Id} is {run.Status.ToWire()}; only a paused or failed run can be resumed.");
         }

@@ -17,7 +17,7 @@ public record WorkflowSummary(
     int Version)
 {
     public static WorkflowSummary From(WorkflowRecord w) =>
-        new(w.Id, w.Name, w.Description, w.Status, w.Step, w.OrgId, w.CreatedAt, w.UpdatedAt, w.LastRunDate, w.Version);
+        new(w.Id, w.Name, w.Description, w.Status.ToWire(), w.Step.ToWire(), w.OrgId, w.CreatedAt, w.UpdatedAt, w.LastRunDate, w.Version);
 }
 
 /// <summary>A workflow with its definition (API.md §2 <c>Workflow</c>).</summary>
@@ -37,7 +37,7 @@ public sealed record WorkflowResponse(
     public static WorkflowResponse From(WorkflowRecord w)
     {
         using var document = JsonDocument.Parse(w.DefinitionJson);
-        return new(w.Id, w.Name, w.Description, w.Status, w.Step, w.OrgId, w.CreatedAt, w.UpdatedAt, w.LastRunDate, w.Version, document.RootElement.Clone());
+        return new(w.Id, w.Name, w.Description, w.Status.ToWire(), w.Step.ToWire(), w.OrgId, w.CreatedAt, w.UpdatedAt, w.LastRunDate, w.Version, document.RootElement.Clone());
     }
 }
 

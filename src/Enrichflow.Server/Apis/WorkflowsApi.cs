@@ -38,7 +38,7 @@ public static partial class WorkflowsApi
     public static async Task<IResult> ListWorkflows(HttpContext http, IWorkflowStore workflows, CancellationToken cancellationToken)
     {
         var list = await workflows.ListAsync(http.Caller().OrgId, cancellationToken);
-        return TypedResults.Ok(list.Where(w => w.Status != "deleted").Select(WorkflowSummary.From).ToList());
+        return TypedResults.Ok(list.Where(w => w.Status != WorkflowStatus.Deleted).Select(WorkflowSummary.From).ToList());
     }
 
     public static IResult ListBlocks(BlockRegistry registry) =>
@@ -54,7 +54,7 @@ public static partial class WorkflowsApi
     public static async Task<IResult> GetWorkflow(string workflowId, HttpContext http, IWorkflowStore workflows, CancellationToken cancellationToken)
     {
         var workflow = await workflows.GetAsync(http.Caller().OrgId, workflowId, cancellationToken);
-        return workflow is null || workflow.Status == "deleted" ? ApiErrors.WorkflowNotFound() : TypedResults.Ok(WorkflowResponse.From(workflow));
+        return workflow is null || workflow.Status == WorkflowStatus.Deleted ? ApiErrors.WorkflowNotFound() : TypedResults.Ok(WorkflowResponse.From(workflow));
     }
 
     public static async Task<IResult> CreateWorkflow(HttpContext http, IWorkflowStore workflows, RunPlans plans, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
@@ -103,7 +103,7 @@ public static partial class WorkflowsApi
         }
 
         var now = time.GetUtcNow();
-        var record = new WorkflowRecord(id ?? Guid.CreateVersion7().ToString(), http.Caller().OrgId, name!, description, "active", "draft", now, now, null, 1, definition.GetRawText());
+        var record = new WorkflowRecord(id ?? Guid.CreateVersion7().ToString(), http.Caller().OrgId, name!, description, WorkflowStatus.Active, WorkflowStep.Draft, now, now, null, 1, definition.GetRawText());
         if (!await workflows.TryCreateAsync(record, cancellationToken))
         {
             return ApiErrors.Conflict($"Workflow with ID {record.Id} already exists. Use update endpoint to modify existing workflows.");
@@ -169,7 +169,7 @@ public static partial class WorkflowsApi
         }
 
         var existing = await workflows.GetAsync(http.Caller().OrgId, workflowId, cancellationToken);
-        if (existing is null || existing.Status == "deleted")
+        if (existing is null || existing.Status == WorkflowStatus.Deleted)
         {
             return ApiErrors.WorkflowNotFound();
         }

@@ -204,6 +204,19 @@ public sealed class TransformBlockTests
         Assert.Contains("set, expression, rename, drop, lower, upper, trim, concat, split, extract_domain", error.Msg, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Op_errors_read_exactly_as_before_the_ops_became_an_enum()
+    {
+        const string Valid = "valid ops are set, expression, rename, drop, lower, upper, trim, concat, split, extract_domain.";
+        Assert.Equal($"Operation 0 has unknown op ' Explode '; {Valid}", RowOpsKit.SingleError(Type, """{"operations": [{"op": " Explode ", "column": "a"}]}""").Msg);
+        Assert.Equal($"Operation 0 needs an 'op'; {Valid}", RowOpsKit.SingleError(Type, """{"operations": [{"op": "  ", "column": "a"}]}""").Msg);
+        Assert.Equal("Operation 0 (set) needs a 'column'.", RowOpsKit.SingleError(Type, """{"operations": [{"op": " SET "}]}""").Msg);
+        Assert.Equal("Operation 0 (rename) needs 'to'.", RowOpsKit.SingleError(Type, """{"operations": [{"op": "Rename", "column": "a"}]}""").Msg);
+        Assert.Equal("Operation 0 (extract_domain) needs 'into' to be one column name.",
+            RowOpsKit.SingleError(Type, """{"operations": [{"op": "EXTRACT_DOMAIN", "column": "a", "into": 3}]}""").Msg);
+        Assert.Equal("Edits columns row by row: set, expression, rename, drop, lower, upper, trim, concat, split, extract_domain.", Type.Description);
+    }
+
     [Theory]
     [InlineData("""{"column": "a"}""", "op")]
     [InlineData("""{"op": "set"}""", "column")]

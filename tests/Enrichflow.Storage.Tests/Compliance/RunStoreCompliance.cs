@@ -153,14 +153,14 @@ public abstract partial class RunStoreCompliance : IAsyncLifetime
     {
         var runId = await AddRunAsync();
 
-        await Store.SetBlockStatusAsync(runId, "clean", BlockStatus.Running, T0.AddSeconds(1), null, Ct);
-        await Store.SetBlockStatusAsync(runId, "clean", BlockStatus.Running, T0.AddSeconds(2), null, Ct);
+        await Store.TransitionBlockAsync(runId, "clean", [BlockStatus.Pending], BlockStatus.Running, T0.AddSeconds(1), null, Ct);
+        await Store.TransitionBlockAsync(runId, "clean", [BlockStatus.Running], BlockStatus.Running, T0.AddSeconds(2), null, Ct);
         var running = await GetBlockAsync(runId, "clean");
         Assert.Equal(BlockStatus.Running, running.Status);
         Assert.Equal(T0.AddSeconds(1), running.StartedAt);
         Assert.Null(running.CompletedAt);
 
-        await Store.SetBlockStatusAsync(runId, "clean", BlockStatus.Failed, T0.AddSeconds(3), "provider said no", Ct);
+        await Store.TransitionBlockAsync(runId, "clean", [BlockStatus.Running], BlockStatus.Failed, T0.AddSeconds(3), "provider said no", Ct);
         var failed = await GetBlockAsync(runId, "clean");
         Assert.Equal(BlockStatus.Failed, failed.Status);
         Assert.Equal(T0.AddSeconds(1), failed.StartedAt);

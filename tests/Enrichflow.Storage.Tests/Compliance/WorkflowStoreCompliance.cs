@@ -57,7 +57,7 @@ public abstract class WorkflowStoreCompliance : IAsyncLifetime
         var created = await Store.UpsertAsync("org-a", "wf-new", new WorkflowUpdate(null, null, null), T0, Ct);
 
         Assert.Equal(
-            new WorkflowRecord("wf-new", "org-a", "", "", "active", "draft", T0, T0, null, 1, created.DefinitionJson),
+            new WorkflowRecord("wf-new", "org-a", "", "", WorkflowStatus.Active, WorkflowStep.Draft, T0, T0, null, 1, created.DefinitionJson),
             created);
         Assert.Equal(created, await Store.GetAsync("org-a", "wf-new", Ct));
         Assert.Equal(created.DefinitionJson, await Store.GetDefinitionVersionAsync("org-a", "wf-new", 1, Ct));
@@ -88,12 +88,12 @@ public abstract class WorkflowStoreCompliance : IAsyncLifetime
 
         var deleted = await Store.MarkDeletedAsync("org-a", "wf-1", T0.AddMinutes(1), Ct);
 
-        Assert.Equal(("deleted", "deleted", T0.AddMinutes(1)), (deleted!.Status, deleted.Step, deleted.UpdatedAt));
+        Assert.Equal((WorkflowStatus.Deleted, WorkflowStep.Deleted, T0.AddMinutes(1)), (deleted!.Status, deleted.Step, deleted.UpdatedAt));
         Assert.Equal(deleted, await Store.GetAsync("org-a", "wf-1", Ct));
 
         var restored = await Store.UpsertAsync("org-a", "wf-1", new WorkflowUpdate("Back", null, null), T0.AddMinutes(2), Ct);
 
-        Assert.Equal(("active", "completed", "Back"), (restored.Status, restored.Step, restored.Name));
+        Assert.Equal((WorkflowStatus.Active, WorkflowStep.Completed, "Back"), (restored.Status, restored.Step, restored.Name));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public abstract class WorkflowStoreCompliance : IAsyncLifetime
         await Store.UpsertAsync("org-b", "shared-id", new WorkflowUpdate(null, null, DefinitionV2), T0, Ct);
 
         var a = await Store.GetAsync("org-a", "shared-id", Ct);
-        Assert.Equal(("Sales leads", 1, "active"), (a!.Name, a.Version, a.Status));
+        Assert.Equal(("Sales leads", 1, WorkflowStatus.Active), (a!.Name, a.Version, a.Status));
         Assert.Equal("B's", (await Store.GetAsync("org-b", "shared-id", Ct))!.Name);
         Assert.Null(await Store.GetAsync("org-c", "shared-id", Ct));
         Assert.Null(await Store.GetDefinitionVersionAsync("org-a", "shared-id", 2, Ct));
@@ -133,7 +133,7 @@ public abstract class WorkflowStoreCompliance : IAsyncLifetime
         var list = await Store.ListAsync("org-a", Ct);
 
         Assert.Equal(["old", "gone", "mid"], list.Select(w => w.Id));
-        Assert.Equal("deleted", list[1].Status);
+        Assert.Equal(WorkflowStatus.Deleted, list[1].Status);
     }
 
     [Fact]
@@ -146,10 +146,10 @@ public abstract class WorkflowStoreCompliance : IAsyncLifetime
         await Store.RecordRunAsync("org-a", "wf-1", T0.AddHours(2), completed: true, Ct);
         var completed = (await Store.GetAsync("org-a", "wf-1", Ct))!;
 
-        Assert.Equal((T0.AddHours(1), "draft"), (started.LastRunDate, started.Step));
-        Assert.Equal((T0.AddHours(1), "completed"), (completed.LastRunDate, completed.Step));
+        Assert.Equal((T0.AddHours(1), WorkflowStep.Draft), (started.LastRunDate, started.Step));
+        Assert.Equal((T0.AddHours(1), WorkflowStep.Completed), (completed.LastRunDate, completed.Step));
     }
 
     private static WorkflowRecord NewWorkflow(string orgId, string id) =>
-        new(id, orgId, "Sales leads", "Leads", "active", "draft", T0, T0, null, 1, DefinitionV1);
+        new(id, orgId, "Sales leads", "Leads", WorkflowStatus.Active, WorkflowStep.Draft, T0, T0, null, 1, DefinitionV1);
 }
