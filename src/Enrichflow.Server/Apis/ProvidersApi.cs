@@ -1,6 +1,5 @@
 using Enrichflow.Hosting;
 using Enrichflow.Hosting.Results;
-using Enrichflow.Blocks.Enrichment;
 using Enrichflow.Providers;
 using Enrichflow.Providers.Limits;
 using Enrichflow.Providers.Kinds;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Enrichflow.Hosting;
 using Enrichflow.Hosting.Results;
-using Enrichflow.Blocks.Sources;
+using Enrichflow.Hosting.Uploads;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
@@ -109,7 +109,7 @@ public static class RunStartApi
         var runId = Guid.CreateVersion7();
         var isWebhook = basePlan.Source.Compiled is SourceBlock { InputKind: SourceInputKind.WebhookPayload };
         var body = isWebhook
-            ? await ReadPayloadBodyAsync(http, blobs, runId, serverOptions.Value.Limits.MaxPayloadBytes, cancellationToken)
+            ? await ReadPayloadBodyAsync(http, blobs, (SourceBlock)basePlan.Source.Compiled, runId, serverOptions.Value.Limits.MaxPayloadBytes, cancellationToken)
             : await ReadSmallBodyAsync(http, serverOptions.Value.Limits.MaxRequestBytes, cancellationToken);
         var stored = isWebhook;
         try
@@ -155,7 +155,7 @@ public static class RunStartApi
             long? estimatedRows = body.ElementCount;
             if (isWebhook)
             {
-                if (await CheckStrictPayloadAsync(blobs, runId, plan.Source, cancellationToken) is { } strictError)
+                if (await CheckPayloadAsync(blobs, runId, plan.Source, cancellationToken) is { } strictError)
                 {
                     return strictError;
                 }
@@ -169,10 +169,10 @@ public static class RunStartApi
             }
             else
             {
-                var handle = ResourceHandle(plan.Source.Definition.Specs);
+                var handle = (plan.Source.Compiled as SourceBlock)?.UploadHandle;
                 if (handle is null)
                 {
-                    return ApiErrors.BadRequest($"Block '{plan.Source.Id}' (read_csv) needs a resource_handle_id: upload a file to /storage/csv/upload and pass its handle_id in specs_override.");
+                    return ApiErrors.BadRequest($"Block '{plan.Source.Id}' ({plan.Source.Type.Name}) needs a resource_handle_id: upload a file to /storage/csv/upload and pass its handle_id in specs_override.");
                 }
 
                 var upload = Guid.TryParse(handle, out var handleId) ? await accounts.GetUploadAsync(caller.OrgId, handleId, cancellationToken) : null;
@@ -183,7 +183,7 @@ public static class RunStartApi
 
                 inputKey = upload.BlobKey;
                 fileName = upload.FileName;
-                estimatedRows = await UploadsApi.EstimateRowsAsync(blobs, upload, cancellationToken);
+                estimatedRows = await UploadFiles.EstimateRowsAsync(blobs, upload, cancellationToken);
             }
 
             var options = new RunOptions
@@ -229,11 +229,12 @@ public static class RunStartApi
     {
         foreach (var block in plan.Blocks)
         {
-            if (block.Definition.Specs.TryGetProperty("notebook_id", out var id) && id.ValueKind == JsonValueKind.String
-                && id.GetString() is { Length: > 0 } notebookId && notebookId != "__create_new__"
-                && await notebooks.GetNotebookAsync(orgId, notebookId, cancellationToken) is null)
+            foreach (var reference in block.Compiled.ReferencedNotebooks)
             {
-                return $"Notebook '{notebookId}' (block '{block.Id}') not found";
+                if (reference.NotebookId is { } notebookId && await notebooks.GetNotebookAsync(orgId, notebookId, cancellationToken) is null)
+                {
+                    return $"Notebook '{notebookId}' (block '{block.Id}') not found";
+                }
             }
         }
 
@@ -267,16 +268,13 @@ public static class RunStartApi
         return formats;
     }
 
-    private static string? ResourceHandle(JsonElement specs) =>
-        specs.TryGetProperty("resource_handle_id", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
     private sealed record RunBody(string Hash, IResult? Error, JsonDocument? Document = null, long? ElementCount = null,
         bool PayloadPresent = false, string? SpecsOverrideJson = null, string? CacheConfigJson = null, string? MaxCreditsJson = null);
 
     private sealed record RunRequest(JsonElement? SpecsOverride, CacheConfig CacheConfig, double? MaxCredits = null);
 
     /// <summary>Streams the body into the run's payload blob (hashing and counting as it goes), then scans it.</summary>
-    private static async Task<RunBody> ReadPayloadBodyAsync(HttpContext http, IBlobStore blobs, Guid runId, long limit, CancellationToken cancellationToken)
+    private static async Task<RunBody> ReadPayloadBodyAsync(HttpContext http, IBlobStore blobs, SourceBlock source, Guid runId, long limit, CancellationToken cancellationToken)
     {
         if (http.Request.ContentLength > limit)
         {
@@ -308,7 +306,7 @@ public static class RunStartApi
         try
         {
             await using var stream = await blobs.OpenReadAsync(BlobKeys.Payload(runId), cancellationToken);
-            var scan = await WebhookPayloadReader.ScanAsync(stream, cancellationToken);
+            var scan = await source.ScanPayloadAsync(stream, cancellationToken);
             return new RunBody(digest, null, null, scan.ElementCount, scan.PayloadPresent, scan.SpecsOverrideJson, scan.CacheConfigJson, scan.MaxCreditsJson)
             {
                 Error = scan.FirstNonObjectIndex is long index
@@ -322,38 +320,12 @@ public static class RunStartApi
         }
     }
 
-    /// <summary>
-    /// A strict webhook source refuses the request when a row lacks a required <c>input_schema</c> column (API.md
-    /// §5); the stored payload is streamed once more, only when the source is strict and declares required columns.
-    /// </summary>
-    private static async Task<IResult?> CheckStrictPayloadAsync(IBlobStore blobs, Guid runId, PlannedBlock source, CancellationToken cancellationToken)
-    {
-        if (source.Type is not WebhookBlockType
-            || source.Definition.Specs.ValueKind != JsonValueKind.Object
-            || source.Definition.Specs.Deserialize<WebhookSpecs>(BlockSpecs.Options) is not { Strict: true, InputSchema: { } schema })
-        {
-            return null;
-        }
-
-        var required = schema.Where(c => c.Value.Required).Select(c => c.Key).ToArray();
-        if (required.Length == 0)
-        {
-            return null;
-        }
-
-        await using var stream = await blobs.OpenReadAsync(BlobKeys.Payload(runId), cancellationToken);
-        await foreach (var element in WebhookPayloadReader.ReadAsync(stream, cancellationToken))
-        {
-            if (element.Row is { } row
-                && required.FirstOrDefault(c => !row.TryGetValue(c, out var value) || value is null || value is string s && string.IsNullOrWhiteSpace(s)) is { } missing)
-            {
-                return ApiErrors.BadRequest(
-                    $"webhook_payload[{element.Index}] is missing required column '{missing}' (webhook block '{source.Id}' is strict; its input_schema marks '{missing}' required).");
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The source's own check of the stored payload (a strict source and its required columns, API.md §5).</summary>
+    private static async Task<IResult?> CheckPayloadAsync(IBlobStore blobs, Guid runId, PlannedBlock source, CancellationToken cancellationToken) =>
+        source.Compiled is SourceBlock block
+        && await block.CheckPayloadAsync(new SourceInput { OpenAsync = async ct => await blobs.OpenReadAsync(BlobKeys.Payload(runId), ct) }, source.Id, cancellationToken) is { } problem
+            ? ApiErrors.BadRequest(problem)
+            : null;
 
     private static async Task<RunBody> ReadSmallBodyAsync(HttpContext http, long limit, CancellationToken cancellationToken)
     {
@@ -456,11 +428,11 @@ public static class RunStartApi
         {
             if (!body.PayloadPresent)
             {
-                error = ApiErrors.BadRequest($"Workflow starts with webhook block '{source.Id}'; the request body needs a webhook_payload (a list of objects, or one object).");
+                error = ApiErrors.BadRequest($"Workflow starts with {source.Type.Name} block '{source.Id}'; the request body needs a webhook_payload (a list of objects, or one object).");
             }
             else if (specsOverride is { } overrides && overrides.TryGetProperty("resource_handle_id", out _))
             {
-                error = ApiErrors.BadRequest($"specs_override.resource_handle_id selects an upload, but this workflow starts with webhook block '{source.Id}', which reads webhook_payload.");
+                error = ApiErrors.BadRequest($"specs_override.resource_handle_id selects an upload, but this workflow starts with {source.Type.Name} block '{source.Id}', which reads webhook_payload.");
             }
         }
         else if (body.PayloadPresent)
