@@ -1,4 +1,5 @@
 using Enrichflow.Core.Storage;
+using Enrichflow.Server.Http;
 
 namespace Enrichflow.Server.Apis;
 
@@ -11,17 +12,19 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new HealthResponse("ok"))).WithTags("Operations");
+        app.MapGet("/healthz", Health).WithTags("Operations");
         app.MapGet("/readyz", Ready).WithTags("Operations");
         return app;
     }
 
-    public static async Task<IResult> Ready(IAccountStore store, IBlobStore blobs, CancellationToken cancellationToken)
+    public static Ok<HealthResponse> Health() => TypedResults.Ok(new HealthResponse("ok"));
+
+    public static async Task<Results<Ok<ReadyResponse>, ServiceUnavailable<ReadyResponse>>> Ready(IAccountStore store, IBlobStore blobs, CancellationToken cancellationToken)
     {
         var storeOk = await Probe(() => store.PingAsync(cancellationToken));
         var blobsOk = await Probe(async () => await blobs.PingAsync(cancellationToken));
         var body = new ReadyResponse(storeOk && blobsOk ? "ready" : "unavailable", storeOk, blobsOk);
-        return storeOk && blobsOk ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        return storeOk && blobsOk ? TypedResults.Ok(body) : new ServiceUnavailable<ReadyResponse>(body);
     }
 
     private static async Task<bool> Probe(Func<Task<bool>> check)

@@ -1,5 +1,3 @@
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
 using Enrichflow.Providers;
 using Enrichflow.Providers.Limits;
 using Enrichflow.Providers.Kinds;
@@ -28,11 +26,11 @@ public static class ProvidersApi
     {
         var group = app.MapGroup("/providers").RequireApiKey().WithTags("Providers");
         group.MapGet("", List)
-            .WithSummary("The enrichment providers configured on this server (names to use in enrich_* blocks), their operations, limits and current activity.");
+            .WithSummary("The enrichment providers configured on this server (the names the provider spec of enrichment blocks takes), their operations, limits and current activity.");
         return group;
     }
 
-    public static IResult List(ProviderRegistry registry, ProviderLimits limits)
+    public static Ok<List<ProviderResponse>> List(ProviderRegistry registry, ProviderLimits limits)
     {
         var activity = limits.Snapshot().ToDictionary(s => s.Provider, StringComparer.Ordinal);
         return TypedResults.Ok(registry.Names.Select(registry.Find).OfType<IEnrichmentProvider>().Select(p => new ProviderResponse(

@@ -1,4 +1,3 @@
-using Enrichflow.Hosting;
 using Enrichflow.Hosting.Uploads;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;
@@ -26,7 +25,8 @@ public static class UploadsApi
         return group;
     }
 
-    public static async Task<IResult> Upload(HttpContext http, IAccountStore accounts, IBlobStore blobs, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<UploadResponse>, BadRequest<ErrorBody>, PayloadTooLarge<ErrorBody>, UnsupportedMediaType<ErrorBody>>> Upload(
+        HttpContext http, IAccountStore accounts, IBlobStore blobs, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var limit = options.Value.Limits.MaxUploadBytes;
         if (http.Request.ContentLength > limit + MultipartOverhead)
@@ -54,7 +54,7 @@ public static class UploadsApi
             if (!UploadFiles.IsSupported(fileName))
             {
                 var extension = Path.GetExtension(fileName).ToLowerInvariant();
-                return ApiErrors.Detail(StatusCodes.Status415UnsupportedMediaType,
+                return ApiErrors.UnsupportedMediaType(
                     $"File '{fileName}' has type '{(extension.Length > 0 ? extension : "(none)")}'; upload a .csv, .json, .jsonl or .ndjson file.");
             }
 

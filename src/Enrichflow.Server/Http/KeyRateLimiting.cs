@@ -44,7 +44,7 @@ public static class KeyRateLimiting
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await context.HttpContext.Response.WriteAsJsonAsync(
-                    new ApiErrors.ErrorBody($"Too many requests for this API key (limit {limits.RequestsPerSecondPerKey} per second); retry after {retryAfter} s."),
+                    new ErrorBody($"Too many requests for this API key (limit {limits.RequestsPerSecondPerKey} per second); retry after {retryAfter} s."),
                     cancellationToken);
             };
         });
