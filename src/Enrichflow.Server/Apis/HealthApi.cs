@@ -10,11 +10,12 @@ public sealed record ReadyResponse(string Status, bool Store, bool BlobStore);
 /// <summary>Liveness and readiness probes (API.md §11).</summary>
 public static class HealthApi
 {
-    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", Health).WithTags("Operations");
-        app.MapGet("/readyz", Ready).WithTags("Operations");
-        return app;
+        var group = app.MapGroup("").WithTags("Operations");
+        group.MapGet("/healthz", Health);
+        group.MapGet("/readyz", Ready);
+        return group;
     }
 
     public static Ok<HealthResponse> Health() => TypedResults.Ok(new HealthResponse("ok"));

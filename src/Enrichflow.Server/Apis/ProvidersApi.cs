@@ -1,6 +1,6 @@
 using Enrichflow.Providers;
-using Enrichflow.Providers.Limits;
 using Enrichflow.Providers.Kinds;
+using Enrichflow.Providers.Limits;
 using Enrichflow.Server.Auth;
 
 namespace Enrichflow.Server.Apis;

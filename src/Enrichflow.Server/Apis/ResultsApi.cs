@@ -15,10 +15,12 @@ public static class ResultsApi
 {
     private const int InlineRowLimit = 100;
 
-    public static IEndpointRouteBuilder MapDownloads(this IEndpointRouteBuilder app)
+    /// <summary>Signed downloads need no key: the token is the permission. Download links are under <see cref="RunsApi"/>.</summary>
+    public static RouteGroupBuilder MapDownloads(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/downloads/{token}", Download).WithTags("Results");
-        return app;
+        var group = app.MapGroup("/downloads").WithTags("Results");
+        group.MapGet("/{token}", Download);
+        return group;
     }
 
     public static async Task<Results<Ok<List<ResultFileResponse>>, BadRequest<ErrorBody>, NotFound<ErrorBody>>> GetDownloadLinks(

@@ -1,7 +1,7 @@
-using Enrichflow.Hosting.Uploads;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
+using Enrichflow.Hosting.Uploads;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;

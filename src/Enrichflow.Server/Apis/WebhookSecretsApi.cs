@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Enrichflow.Core.Storage;
 using Enrichflow.Server.Auth;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
+using Enrichflow.Hosting;
 using Enrichflow.Server.Http;
 
 namespace Enrichflow.Server.Auth;

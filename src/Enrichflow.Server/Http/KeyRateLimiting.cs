@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
