@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Engine;
 
@@ -7,7 +8,7 @@ namespace Enrichflow.Engine;
 public sealed record RunOptions
 {
     /// <summary>Result formats; csv is always among them.</summary>
-    public IReadOnlyList<string> Formats { get; init; } = ["csv"];
+    public IReadOnlyList<ResultFormat> Formats { get; init; } = [ResultFormat.Csv];
 
     /// <summary>The blob holding the run's input (a stored request body or an upload).</summary>
     public required string InputBlobKey { get; init; }

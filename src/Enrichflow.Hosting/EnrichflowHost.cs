@@ -128,7 +128,7 @@ public static class EnrichflowHost
     private static IServiceCollection AddCleanups(this IServiceCollection services)
     {
         services.AddSingleton<IRunEndListener, EnrichmentRunEnd>();
-        services.AddSingleton<IRunEndListener, ExportLedgerCleanup>();
+        services.AddSingleton<IRunEndListener, BlockRunEndCleanup>();
         services.AddHostedService<ProviderCacheCleanup>();
         return services;
     }

@@ -138,7 +138,7 @@ public sealed partial class SqliteStore
                 blob_key = excluded.blob_key, row_count = excluded.row_count, file_size = excluded.file_size,
                 created_at = excluded.created_at, message = excluded.message
             """,
-            ("$run", file.RunId), ("$block", file.BlockId), ("$blockNumber", file.BlockNumber), ("$format", file.Format),
+            ("$run", file.RunId), ("$block", file.BlockId), ("$blockNumber", file.BlockNumber), ("$format", file.Format.ToWire()),
             ("$fileName", file.FileName), ("$blobKey", file.BlobKey), ("$rowCount", file.RowCount), ("$fileSize", file.FileSize),
             ("$created", file.CreatedAt), ("$message", file.Message)), cancellationToken);
 
@@ -149,9 +149,12 @@ public sealed partial class SqliteStore
             FROM result_files WHERE run_id = $run ORDER BY ordinal
             """,
             reader => new ResultFileRecord(
-                reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), ReadFormat(reader.GetString(3)), reader.GetString(4), reader.GetString(5),
                 reader.GetInt64(6), reader.GetInt64(7), reader.GetTime(8), reader.GetStringOrNull(9)),
             ("$run", runId)), cancellationToken));
+
+    private static ResultFormat ReadFormat(string value) =>
+        ResultFormats.Parse(value) ?? throw new InvalidOperationException($"Unknown result format '{value}' in result_files.");
 
     private static string InList(IReadOnlyList<RunStatus> statuses) =>
         string.Join(", ", statuses.Distinct().Select(s => $"'{s.ToWire()}'"));

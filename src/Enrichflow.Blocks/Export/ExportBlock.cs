@@ -13,7 +13,7 @@ namespace Enrichflow.Blocks.Export;
 /// chunk's batches were acknowledged before (a unit may run twice), sends the others in order, records each
 /// acknowledgement durably, then emits the rows of delivered batches and fails the rows of the others.
 /// </summary>
-internal sealed class ExportBlock(ExportSettings settings) : RowBlock
+internal sealed partial class ExportBlock(ExportSettings settings) : RowBlock
 {
     public override async ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
     {

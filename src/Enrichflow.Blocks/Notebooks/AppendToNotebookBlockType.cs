@@ -43,6 +43,9 @@ internal sealed class AppendToNotebookBlock(AppendToNotebookSpecs specs) : RowBl
 {
     public override IReadOnlyList<string> ReadsColumns => specs.KeyFields ?? [];
 
+    public override IReadOnlyList<NotebookReference> ReferencedNotebooks =>
+        [specs.NotebookId == Notebooks.CreateNew ? NotebookReference.New : NotebookReference.Existing(specs.NotebookId!)];
+
     public override async ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
     {
         var store = Notebooks.Store(context);

@@ -31,6 +31,8 @@ internal sealed class DeduplicateWrtNotebookBlock(DeduplicateWrtNotebookSpecs sp
 {
     public override IReadOnlyList<string> ReadsColumns => specs.KeyFields ?? [];
 
+    public override IReadOnlyList<NotebookReference> ReferencedNotebooks => [NotebookReference.Existing(specs.NotebookId!)];
+
     public override async ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
     {
         var notebook = await Notebooks.RequireAsync(context, specs.NotebookId!, cancellationToken);

@@ -44,6 +44,8 @@ internal sealed class ReadNotebookBlock(string notebookId, DataframeType? declar
 
     public override SourceInputKind InputKind => SourceInputKind.Notebook;
 
+    public override IReadOnlyList<NotebookReference> ReferencedNotebooks => [NotebookReference.Existing(notebookId)];
+
     public override async IAsyncEnumerable<SourceRecord> ReadAsync(SourceInput input, BlockRunContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var notebook = await Notebooks.RequireAsync(context, notebookId, cancellationToken);

@@ -45,13 +45,17 @@ internal static class SourceSpecs
         schema is null ? [] : [.. schema.Where(c => c.Value.Required).Select(c => c.Key)];
 
     /// <summary>The reject reason when <paramref name="row"/> lacks a required column (absent, null or blank); else null.</summary>
-    public static string? MissingRequired(Row row, string[] required)
+    public static string? MissingRequired(Row row, string[] required) =>
+        MissingColumn(row, required) is { } column ? $"missing required column '{column}'" : null;
+
+    /// <summary>The first required column <paramref name="row"/> lacks (absent, null or blank); else null.</summary>
+    public static string? MissingColumn(Row row, string[] required)
     {
         foreach (var column in required)
         {
             if (!row.TryGetValue(column, out var value) || value is null || value is string s && string.IsNullOrWhiteSpace(s))
             {
-                return $"missing required column '{column}'";
+                return column;
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 
 namespace Enrichflow.Blocks.Sources;

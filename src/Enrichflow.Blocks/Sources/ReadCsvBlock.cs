@@ -16,6 +16,8 @@ internal sealed class ReadCsvBlock(ReadCsvSpecs specs, DataframeType? declaredTy
 
     public override SourceInputKind InputKind => SourceInputKind.Upload;
 
+    public override string? UploadHandle => specs.ResourceHandleId;
+
     public override async IAsyncEnumerable<SourceRecord> ReadAsync(
         SourceInput input, BlockRunContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -16,6 +16,32 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
 
     public override SourceInputKind InputKind => SourceInputKind.WebhookPayload;
 
+    public override Task<PayloadScan> ScanPayloadAsync(Stream body, CancellationToken cancellationToken) =>
+        WebhookPayloadReader.ScanAsync(body, cancellationToken);
+
+    /// <summary>
+    /// A strict source refuses the request when a row lacks a required <c>input_schema</c> column (API.md §5); the
+    /// payload is streamed once more, only when the source is strict and declares required columns.
+    /// </summary>
+    public override async ValueTask<string?> CheckPayloadAsync(SourceInput payload, string blockId, CancellationToken cancellationToken)
+    {
+        if (!specs.Strict || _required.Length == 0)
+        {
+            return null;
+        }
+
+        await using var stream = await payload.OpenAsync(cancellationToken);
+        await foreach (var element in WebhookPayloadReader.ReadAsync(stream, cancellationToken))
+        {
+            if (element.Row is { } row && SourceSpecs.MissingColumn(row, _required) is { } missing)
+            {
+                return $"webhook_payload[{element.Index}] is missing required column '{missing}' (webhook block '{blockId}' is strict; its input_schema marks '{missing}' required).";
+            }
+        }
+
+        return null;
+    }
+
     public override async IAsyncEnumerable<SourceRecord> ReadAsync(
         SourceInput input, BlockRunContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

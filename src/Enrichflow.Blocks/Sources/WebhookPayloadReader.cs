@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Blocks.Sources;
 

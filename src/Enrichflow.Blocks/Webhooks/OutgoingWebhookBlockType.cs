@@ -39,7 +39,7 @@ public sealed class OutgoingWebhookBlockType : BlockType<OutgoingWebhookSpecs>
 
         var includeRows = IncludeRows(specs.IncludeRows, blockId, context);
         var eventTypes = EventTypes(specs.EventTypes, blockId, context);
-        return url is null || includeRows is null || eventTypes is null ? null : new OutgoingWebhookBlock(url, includeRows.Value, eventTypes);
+        return url is null || includeRows is null || eventTypes is null ? null : new OutgoingWebhookBlock(new RunEndNotice(url, includeRows.Value, eventTypes));
     }
 
     private static int? IncludeRows(JsonElement? value, string blockId, BlockCompileContext context)
@@ -85,17 +85,10 @@ public sealed class OutgoingWebhookBlockType : BlockType<OutgoingWebhookSpecs>
     }
 }
 
-/// <summary>The compiled <c>outgoing_webhook</c>: its checked specs, and a pass-through over the rows.</summary>
-public sealed class OutgoingWebhookBlock(Uri url, int includeRows, IReadOnlyList<string> eventTypes) : RowBlock
+/// <summary>The compiled <c>outgoing_webhook</c>: a pass-through over the rows that asks the host for its event at the run's end.</summary>
+internal sealed class OutgoingWebhookBlock(RunEndNotice notice) : RowBlock
 {
-    public Uri Url { get; } = url;
-
-    /// <summary>Rows of this block's output sent inline, 0 to 100.</summary>
-    public int IncludeRows { get; } = includeRows;
-
-    public IReadOnlyList<string> EventTypes { get; } = eventTypes;
-
-    public bool Sends(string eventType) => EventTypes.Contains(eventType, StringComparer.Ordinal);
+    public override RunEndNotice RunEndNotice => notice;
 
     public override ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
     {

@@ -20,6 +20,19 @@ public abstract class CompiledBlock
     /// </summary>
     public virtual IReadOnlyList<string>? OutputColumns(IReadOnlyList<string> input) =>
         [.. input.Except(RemovesColumns, StringComparer.Ordinal).Concat(AddsColumns).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>The notebooks the block reads or writes; a run is refused before it is queued when an existing one is missing.</summary>
+    public virtual IReadOnlyList<NotebookReference> ReferencedNotebooks => [];
+
+    /// <summary>The event the block has the host send when its run ends; null for none.</summary>
+    public virtual RunEndNotice? RunEndNotice => null;
+
+    /// <summary>
+    /// Called once the block's run has ended (completed, failed or cancelled), after its result files are written:
+    /// the place to forget what the block kept for the run in the store. It may be called twice, or not at all when
+    /// the process died in between, so it must be safe to repeat and to miss.
+    /// </summary>
+    public virtual ValueTask OnRunEndedAsync(BlockRunEndContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>
@@ -78,6 +91,25 @@ public abstract class SourceBlock : CompiledBlock
 
     /// <summary>The kind of input the source reads.</summary>
     public abstract SourceInputKind InputKind { get; }
+
+    /// <summary>The upload a source of <see cref="SourceInputKind.Upload"/> reads, from its specs; null when none is given.</summary>
+    public virtual string? UploadHandle => null;
+
+    /// <summary>
+    /// For a source of <see cref="SourceInputKind.WebhookPayload"/>: scans a stored run request body without
+    /// materialising rows (elements, the first that is not an object, the other top-level fields). Throws
+    /// <see cref="PayloadFormatException"/> on malformed JSON.
+    /// </summary>
+    public virtual Task<PayloadScan> ScanPayloadAsync(Stream body, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"A source of {InputKind} does not read a run payload.");
+
+    /// <summary>
+    /// For a source of <see cref="SourceInputKind.WebhookPayload"/>: checks the stored payload before the run is
+    /// queued, so a payload the run would fail on (a strict source) is refused with a sentence naming the element,
+    /// or null when the run may start. Reads the payload only when there is something to check.
+    /// </summary>
+    public virtual ValueTask<string?> CheckPayloadAsync(SourceInput payload, string blockId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<string?>(null);
 
     /// <summary>
     /// Streams the input as rows and rejects, in input order. A fatal problem (strict mode) throws

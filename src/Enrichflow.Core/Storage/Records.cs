@@ -147,7 +147,7 @@ public sealed record ResultFileRecord(
     Guid RunId,
     string BlockId,
     int BlockNumber,
-    string Format,
+    ResultFormat Format,
     string FileName,
     string BlobKey,
     long RowCount,

@@ -104,7 +104,7 @@ public sealed partial class UnitExecutor(
         var start = file.StartSection();
         CsvFragments.Render(file.Payload, rows.Count > 0 ? output.Columns() : columnsWhenEmpty(), rows, _options.CsvFormulaGuard);
         file.EndSection(block.Id, SectionKind.Csv, start);
-        if (runOptions.Formats.Contains("ndjson") || runOptions.Formats.Contains("json"))
+        if (runOptions.Formats.Contains(ResultFormat.Ndjson) || runOptions.Formats.Contains(ResultFormat.Json))
         {
             start = file.StartSection();
             ChunkFormat.WriteNdjson(file.Payload, rows);

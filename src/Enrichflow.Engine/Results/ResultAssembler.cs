@@ -16,15 +16,15 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
 {
     public const string RejectsFileName = "rejects.ndjson";
 
-    public static string FileName(PlannedBlock block, string format) => $"{block.Definition.SequenceNumber}_{block.Id}.{format}";
+    public static string FileName(PlannedBlock block, ResultFormat format) => $"{block.Definition.SequenceNumber}_{block.Id}.{format.ToWire()}";
 
     /// <summary>Assembles the result files of <paramref name="block"/> from the given committed chunks (all, or the finished ones of a stopped run).</summary>
-    public async Task AssembleBlockAsync(Guid runId, WorkflowPlan plan, PlannedBlock block, IReadOnlyList<string> formats, IReadOnlyList<ChunkOutputRecord> chunks, string? message, CancellationToken cancellationToken)
+    public async Task AssembleBlockAsync(Guid runId, WorkflowPlan plan, PlannedBlock block, IReadOnlyList<ResultFormat> formats, IReadOnlyList<ChunkOutputRecord> chunks, string? message, CancellationToken cancellationToken)
     {
         var rows = chunks.Sum(c => c.RowsOut);
         var head = Segments.HeadOf(plan, block).Id;
         var keys = chunks.Select(c => BlobKeys.UnitOutput(runId, head, c.Chunk, c.OutputTag)).ToList();
-        foreach (var format in formats.Distinct(StringComparer.Ordinal))
+        foreach (var format in formats.Distinct())
         {
             var fileName = FileName(block, format);
             var key = BlobKeys.Result(runId, fileName);
@@ -32,7 +32,7 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
                 || await WriteResultAsync(key, format, keys, block.Id, union: true, cancellationToken);
             if (!written)
             {
-                throw new InvalidOperationException($"The {format} result of block '{block.Id}' could not be assembled.");
+                throw new InvalidOperationException($"The {format.ToWire()} result of block '{block.Id}' could not be assembled.");
             }
 
             var size = await blobs.GetSizeAsync(key, cancellationToken) ?? 0;
@@ -44,29 +44,29 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
     /// Writes one result file; false (nothing committed) when a CSV fragment's header differs from the first one's
     /// and <paramref name="union"/> is off, so the caller writes it again under the union of the columns.
     /// </summary>
-    private async Task<bool> WriteResultAsync(string key, string format, List<string> keys, string blockId, bool union, CancellationToken cancellationToken)
+    private async Task<bool> WriteResultAsync(string key, ResultFormat format, List<string> keys, string blockId, bool union, CancellationToken cancellationToken)
     {
         await using var writer = await blobs.CreateAsync(key, cancellationToken);
         switch (format)
         {
-            case "csv" when union:
+            case ResultFormat.Csv when union:
                 await WriteCsvUnionAsync(keys, blockId, writer.Stream, cancellationToken);
                 break;
-            case "csv":
+            case ResultFormat.Csv:
                 if (!await WriteCsvAsync(keys, blockId, writer.Stream, cancellationToken))
                 {
                     return false;
                 }
 
                 break;
-            case "ndjson":
+            case ResultFormat.Ndjson:
                 foreach (var unitKey in keys)
                 {
                     await UnitOutputFile.CopySectionAsync(blobs, unitKey, blockId, SectionKind.Ndjson, 0, writer.Stream, cancellationToken);
                 }
 
                 break;
-            case "json":
+            case ResultFormat.Json:
                 await WriteJsonAsync(keys, blockId, writer.Stream, cancellationToken);
                 break;
             default:
@@ -107,7 +107,7 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         }
 
         var size = await blobs.GetSizeAsync(key, cancellationToken) ?? 0;
-        await store.PutResultFileAsync(new ResultFileRecord(runId, "rejects", 0, "ndjson", RejectsFileName, key, lines, size, time.GetUtcNow(), message), cancellationToken);
+        await store.PutResultFileAsync(new ResultFileRecord(runId, "rejects", 0, ResultFormat.Ndjson, RejectsFileName, key, lines, size, time.GetUtcNow(), message), cancellationToken);
     }
 
     /// <summary>

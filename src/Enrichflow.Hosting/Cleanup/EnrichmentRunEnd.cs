@@ -1,4 +1,3 @@
-using Enrichflow.Blocks.Enrichment;
 using Enrichflow.Providers;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;

@@ -1,4 +1,3 @@
-using Enrichflow.Blocks.Enrichment;
 using Enrichflow.Providers;
 using Enrichflow.Core.Storage;
 using Microsoft.Extensions.Options;

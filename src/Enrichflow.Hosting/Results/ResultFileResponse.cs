@@ -14,14 +14,3 @@ public sealed record ResultFileResponse(
     string DownloadUrl,
     int DownloadExpiresInSeconds,
     IReadOnlyList<object>? Results);
-
-/// <summary>The media types of result files.</summary>
-public static class ResultFormats
-{
-    public static string ContentType(string format) => format switch
-    {
-        "csv" => "text/csv; charset=utf-8",
-        "json" => "application/json",
-        _ => "application/x-ndjson",
-    };
-}

@@ -34,7 +34,7 @@ public sealed class WebhookEnvelopeBuilder(
         var block = (await runs.GetRunBlocksAsync(run.Id, cancellationToken)).FirstOrDefault(b => b.BlockId == delivery.BlockId);
         var files = (await runs.ListResultFilesAsync(run.Id, cancellationToken))
             .OrderBy(f => f.FileName == ResultAssembler.RejectsFileName ? -1 : f.BlockNumber)
-            .ThenBy(f => f.Format, StringComparer.Ordinal)
+            .ThenBy(f => f.Format.ToWire(), StringComparer.Ordinal)
             .ToList();
 
         var now = time.GetUtcNow();
@@ -43,14 +43,14 @@ public sealed class WebhookEnvelopeBuilder(
         var baseUrl = BaseUrl();
         var results = files.Select(file => new ResultFileResponse(
             file.FileName, options.Value.StorageBucket, file.RowCount, file.BlockNumber, file.BlockId, file.CreatedAt,
-            file.Message, ResultFormats.ContentType(file.Format), file.FileSize,
+            file.Message, file.Format.ContentType(), file.FileSize,
             $"{baseUrl}/downloads/{signer.Sign(run.OrgId, run.Id, file.FileName, expires)}", expirySeconds, null)).ToList();
 
         IReadOnlyList<JsonElement>? rows = null;
         if (delivery.IncludeRows > 0)
         {
             var own = files.Where(f => f.BlockId == delivery.BlockId && f.FileName != ResultAssembler.RejectsFileName).ToList();
-            var source = own.FirstOrDefault(f => f.Format == "ndjson") ?? own.FirstOrDefault(f => f.Format == "csv");
+            var source = own.FirstOrDefault(f => f.Format == ResultFormat.Ndjson) ?? own.FirstOrDefault(f => f.Format == ResultFormat.Csv);
             rows = source is null ? [] : await ReadRowsAsync(source, delivery.IncludeRows, cancellationToken);
         }
 
@@ -83,7 +83,7 @@ public sealed class WebhookEnvelopeBuilder(
     {
         var rows = new List<JsonElement>(Math.Min(limit, 100));
         await using var stream = await blobs.OpenReadAsync(file.BlobKey, cancellationToken);
-        if (file.Format == "ndjson")
+        if (file.Format == ResultFormat.Ndjson)
         {
             using var reader = new StreamReader(stream);
             while (rows.Count < limit && await reader.ReadLineAsync(cancellationToken) is { } line)

@@ -1,11 +1,7 @@
+using Enrichflow.Core.Storage;
 using Enrichflow.Hosting;
 using Enrichflow.Hosting.Results;
-using Enrichflow.Core.Buffers;
-using Enrichflow.Core.Rows;
-using Enrichflow.Core.Storage;
-using Enrichflow.Engine.Results;
 using Enrichflow.Server.Auth;
-using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -20,9 +16,6 @@ public sealed record NotebookResponse(string Id, string Name, long RowCount, IRe
 /// <summary>Notebooks (API.md §7): list, get, download links, delete.</summary>
 public static class NotebooksApi
 {
-    /// <summary>Signed notebook downloads carry this run id (none) and the export's blob key as the file name.</summary>
-    internal const string KeyPrefix = "notebooks/";
-
     public static RouteGroupBuilder MapNotebooksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/notebooks").RequireApiKey().WithTags("Notebooks");
@@ -33,28 +26,27 @@ public static class NotebooksApi
         return group;
     }
 
-    public static async Task<IResult> List(HttpContext http, INotebookStore notebooks, CancellationToken cancellationToken) =>
+    public static async Task<Ok<List<NotebookResponse>>> List(HttpContext http, INotebookStore notebooks, CancellationToken cancellationToken) =>
         TypedResults.Ok((await notebooks.ListNotebooksAsync(http.Caller().OrgId, cancellationToken)).Select(NotebookResponse.From).ToList());
 
-    public static async Task<IResult> Get(string notebookId, HttpContext http, INotebookStore notebooks, CancellationToken cancellationToken) =>
+    public static async Task<Results<Ok<NotebookResponse>, NotFound<ErrorBody>>> Get(string notebookId, HttpContext http, INotebookStore notebooks, CancellationToken cancellationToken) =>
         await notebooks.GetNotebookAsync(http.Caller().OrgId, notebookId, cancellationToken) is { } notebook
             ? TypedResults.Ok(NotebookResponse.From(notebook))
             : ApiErrors.NotFound("Notebook not found");
 
-    public static async Task<IResult> Delete(string notebookId, HttpContext http, INotebookStore notebooks, IKeyIndexStore keys, IBlobStore blobs, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, NotFound<ErrorBody>>> Delete(string notebookId, HttpContext http, INotebookStore notebooks, IKeyIndexStore keys, IBlobStore blobs, CancellationToken cancellationToken)
     {
         if (!await notebooks.DeleteNotebookAsync(http.Caller().OrgId, notebookId, cancellationToken))
         {
             return ApiErrors.NotFound("Notebook not found");
         }
 
-        await keys.DeleteScopesAsync(KeyScopes.Notebook(notebookId), cancellationToken);
-        await blobs.DeletePrefixAsync($"{KeyPrefix}{notebookId}/", cancellationToken);
+        await NotebookExports.DeleteFilesAsync(keys, blobs, notebookId, cancellationToken);
         return TypedResults.NoContent();
     }
 
     /// <summary>Writes the notebook's current rows as a CSV (or NDJSON) file and returns a signed link to it, in the <c>ResultFile</c> shape.</summary>
-    public static async Task<IResult> DownloadLinks(
+    public static async Task<Results<Ok<ResultFileResponse[]>, BadRequest<ErrorBody>, NotFound<ErrorBody>>> DownloadLinks(
         string notebookId,
         [FromQuery(Name = "format")] string? format,
         HttpContext http,
@@ -65,10 +57,10 @@ public static class NotebooksApi
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        format = string.IsNullOrEmpty(format) ? "csv" : format.ToLowerInvariant();
-        if (format is not ("csv" or "ndjson"))
+        var name = string.IsNullOrEmpty(format) ? "csv" : format.ToLowerInvariant();
+        if (ResultFormats.Parse(name) is not { } parsed || parsed == ResultFormat.Json)
         {
-            return ApiErrors.BadRequest($"Query parameter 'format' must be csv or ndjson for a notebook (got '{format}').");
+            return ApiErrors.BadRequest($"Query parameter 'format' must be csv or ndjson for a notebook (got '{name}').");
         }
 
         var caller = http.Caller();
@@ -77,74 +69,13 @@ public static class NotebooksApi
             return ApiErrors.NotFound("Notebook not found");
         }
 
-        var key = $"{KeyPrefix}{notebook.Id}/export/{notebook.UpdatedAt.UtcTicks}.{format}";
-        long rows = 0;
-        if (await blobs.GetSizeAsync(key, cancellationToken) is null)
-        {
-            rows = await WriteExportAsync(notebooks, blobs, notebook.Id, key, format, cancellationToken);
-        }
-        else
-        {
-            rows = notebook.RowCount;
-        }
-
+        var rows = await NotebookExports.EnsureAsync(notebooks, blobs, notebook, parsed, cancellationToken);
+        var key = NotebookExports.Key(notebook, parsed);
         var expirySeconds = options.Value.Downloads.ExpirySeconds;
         var token = signer.Sign(caller.OrgId, Guid.Empty, key, time.GetUtcNow().AddSeconds(expirySeconds));
-        var file = new ResultFileResponse($"notebook_{notebook.Id}.{format}", options.Value.StorageBucket, rows, 0, notebook.Id, notebook.UpdatedAt, null,
-            ResultFormats.ContentType(format), await blobs.GetSizeAsync(key, cancellationToken) ?? 0,
+        var file = new ResultFileResponse($"notebook_{notebook.Id}.{parsed.ToWire()}", options.Value.StorageBucket, rows, 0, notebook.Id, notebook.UpdatedAt, null,
+            parsed.ContentType(), await blobs.GetSizeAsync(key, cancellationToken) ?? 0,
             $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/downloads/{token}", expirySeconds, null);
         return TypedResults.Ok(new[] { file });
-    }
-
-    private static async Task<long> WriteExportAsync(INotebookStore notebooks, IBlobStore blobs, string notebookId, string key, string format, CancellationToken cancellationToken)
-    {
-        // One segment at a time: the union of columns first (a cheap pass), then the rows.
-        var segments = await notebooks.ListSegmentsAsync(notebookId, cancellationToken);
-        var columns = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var segment in segments)
-        {
-            foreach (var column in (await ReadSegmentAsync(blobs, segment, cancellationToken)).Columns().Where(seen.Add))
-            {
-                columns.Add(column);
-            }
-        }
-
-        long rows = 0;
-        await using var writer = await blobs.CreateAsync(key, cancellationToken);
-        var first = true;
-        foreach (var segment in segments)
-        {
-            var chunk = await ReadSegmentAsync(blobs, segment, cancellationToken);
-            using var buffer = new PooledBuffer(chunk.Count * 200);
-            if (format == "csv")
-            {
-                CsvFragments.Render(buffer, columns, chunk.Rows, formulaGuard: true);
-                CsvFragments.TryHeaderLength(buffer.WrittenSpan, out var header);
-                await writer.Stream.WriteAsync(first ? buffer.WrittenMemory : buffer.WrittenMemory[header..], cancellationToken);
-            }
-            else
-            {
-                ChunkFormat.WriteNdjson(buffer, chunk.Rows);
-                await writer.Stream.WriteAsync(buffer.WrittenMemory, cancellationToken);
-            }
-
-            first = false;
-            rows += chunk.Count;
-        }
-
-        if (first && format == "csv")
-        {
-            await writer.Stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(string.Join(',', columns) + "\n"), cancellationToken);
-        }
-
-        await writer.CommitAsync(cancellationToken);
-        return rows;
-    }
-
-    private static async Task<RowChunk> ReadSegmentAsync(IBlobStore blobs, NotebookSegment segment, CancellationToken cancellationToken)
-    {
-        await using var stream = await blobs.OpenReadAsync(segment.BlobKey, cancellationToken);
-        return await ChunkFormat.ReadAsync(stream, cancellationToken);
     }
 }

@@ -1,9 +1,6 @@
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
-using Enrichflow.Blocks.Enrichment;
 using Enrichflow.Providers;
-using Enrichflow.Providers.Limits;
 using Enrichflow.Providers.Kinds;
+using Enrichflow.Providers.Limits;
 using Enrichflow.Server.Auth;
 
 namespace Enrichflow.Server.Apis;
@@ -29,11 +26,11 @@ public static class ProvidersApi
     {
         var group = app.MapGroup("/providers").RequireApiKey().WithTags("Providers");
         group.MapGet("", List)
-            .WithSummary("The enrichment providers configured on this server (names to use in enrich_* blocks), their operations, limits and current activity.");
+            .WithSummary("The enrichment providers configured on this server (the names the provider spec of enrichment blocks takes), their operations, limits and current activity.");
         return group;
     }
 
-    public static IResult List(ProviderRegistry registry, ProviderLimiters limits)
+    public static Ok<List<ProviderResponse>> List(ProviderRegistry registry, ProviderLimiters limits)
     {
         var activity = limits.Snapshot().ToDictionary(s => s.Provider, StringComparer.Ordinal);
         return TypedResults.Ok(registry.Names.Select(registry.Find).OfType<IEnrichmentProvider>().Select(p => new ProviderResponse(

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Engine.States;
@@ -13,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Server.Apis;
 
-/// <summary>Runs: list, live status, cancel, resume (API.md §3). Starting a run is in <see cref="RunStartApi"/>.</summary>
+/// <summary>Runs: list, live status, cancel, resume (API.md §3). Starting a run is in <see cref="RunStartApi"/>, estimating one in <see cref="RunEstimateApi"/>.</summary>
 public static class RunsApi
 {
     public const int MaxLimit = 500;
@@ -22,7 +20,7 @@ public static class RunsApi
     {
         var group = app.MapGroup("/workflows").RequireApiKey().WithTags("Runs");
         group.MapPost("/run", RunStartApi.StartRun);
-        group.MapPost("/estimate", RunStartApi.EstimateRun);
+        group.MapPost("/estimate", RunEstimateApi.EstimateRun);
         group.MapGet("/runs", ListRuns);
         group.MapGet("/runs/{runId}", GetRun);
         group.MapGet("/runs/{runId}/live_status", GetLiveStatus);
@@ -32,7 +30,7 @@ public static class RunsApi
         return group;
     }
 
-    public static async Task<IResult> ListRuns(
+    public static async Task<Results<Ok<List<RunResponse>>, BadRequest<ErrorBody>>> ListRuns(
         [FromQuery(Name = "status")] string? status,
         [FromQuery(Name = "workflow_id")] string? workflowId,
         [FromQuery(Name = "limit")] string? limit,
@@ -74,31 +72,36 @@ public static class RunsApi
         return TypedResults.Ok(result);
     }
 
-    public static async Task<IResult> GetRun(string runId, HttpContext http, IRunStore runs, IUsageStore usage, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<RunResponse>, NotFound<ErrorBody>>> GetRun(string runId, HttpContext http, IRunStore runs, IUsageStore usage, CancellationToken cancellationToken)
     {
         var run = await FindRunAsync(runs, http.Caller(), runId, cancellationToken);
         return run is null ? ApiErrors.RunNotFound() : TypedResults.Ok(RunResponse.From(run, await runs.GetRunBlocksAsync(run.Id, cancellationToken), await usage.GetRunUsageAsync(run.Id, cancellationToken)));
     }
 
-    public static async Task<IResult> GetLiveStatus(string runId, HttpContext http, IRunStore runs, LiveStatusReader reader, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<RunLiveStatus>, NotFound<ErrorBody>>> GetLiveStatus(string runId, HttpContext http, IRunStore runs, LiveStatusReader reader, CancellationToken cancellationToken)
     {
         var run = await FindRunAsync(runs, http.Caller(), runId, cancellationToken);
         return run is null ? ApiErrors.RunNotFound() : TypedResults.Ok(await reader.ReadAsync(run, cancellationToken));
     }
 
-    public static async Task<IResult> CancelRun([FromQuery(Name = "job_id")] string? jobId, HttpContext http, IRunStore runs, RunCoordinator coordinator, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<JobStatus>, NotFound<ErrorBody>, UnprocessableEntity<ValidationBody>>> CancelRun(
+        [FromQuery(Name = "job_id")] string? jobId, HttpContext http, IRunStore runs, RunCoordinator coordinator, CancellationToken cancellationToken)
     {
-        var (run, error) = await FindJobAsync(runs, http.Caller(), jobId, cancellationToken);
-        if (run is null)
+        if (string.IsNullOrEmpty(jobId))
         {
-            return error!;
+            return MissingJobId();
+        }
+
+        if (await FindRunAsync(runs, http.Caller(), jobId, cancellationToken) is not { } run)
+        {
+            return ApiErrors.RunNotFound();
         }
 
         var status = await coordinator.CancelAsync(run.Id, cancellationToken) ?? run.Status;
         return TypedResults.Ok(new JobStatus(run.Id, status.ToWire()));
     }
 
-    public static async Task<IResult> ResumeRun(
+    public static async Task<Results<Ok<JobStatus>, NotFound<ErrorBody>, Conflict<ErrorBody>, UnprocessableEntity<ValidationBody>, JsonBodyError>> ResumeRun(
         [FromQuery(Name = "job_id")] string? jobId,
         HttpContext http,
         IRunStore runs,
@@ -106,10 +109,14 @@ public static class RunsApi
         IOptions<ServerOptions> options,
         CancellationToken cancellationToken)
     {
-        var (run, error) = await FindJobAsync(runs, http.Caller(), jobId, cancellationToken);
-        if (run is null)
+        if (string.IsNullOrEmpty(jobId))
         {
-            return error!;
+            return MissingJobId();
+        }
+
+        if (await FindRunAsync(runs, http.Caller(), jobId, cancellationToken) is not { } run)
+        {
+            return ApiErrors.RunNotFound();
         }
 
         if (!RunStates.Allows(run.Status, RunEvent.Resume))
@@ -129,7 +136,7 @@ public static class RunsApi
         {
             if (document?.RootElement is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty("max_credits", out var max))
             {
-                maxCredits = RunStartApi.MaxCredits(max, out var maxError);
+                maxCredits = RunRequestBody.MaxCredits(max, out var maxError);
                 if (maxError is not null)
                 {
                     return maxError;
@@ -141,17 +148,8 @@ public static class RunsApi
         return TypedResults.Ok(new JobStatus(run.Id, status.ToWire()));
     }
 
-    /// <summary>The run named by a <c>job_id</c> query value, or the error to answer (422 when missing, 404 when unknown).</summary>
-    private static async Task<(RunRecord? Run, IResult? Error)> FindJobAsync(IRunStore runs, Caller caller, string? jobId, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(jobId))
-        {
-            return (null, ApiErrors.Unprocessable(["query", "job_id"], "Field required", "missing"));
-        }
-
-        var run = await FindRunAsync(runs, caller, jobId, cancellationToken);
-        return run is null ? (null, ApiErrors.RunNotFound()) : (run, null);
-    }
+    /// <summary>The answer to a cancel or resume without its <c>job_id</c>.</summary>
+    private static UnprocessableEntity<ValidationBody> MissingJobId() => ApiErrors.Unprocessable(["query", "job_id"], "Field required", "missing");
 
     /// <summary>The run when it exists and belongs to the caller's organization (a foreign run is "not found").</summary>
     public static async Task<RunRecord?> FindRunAsync(IRunStore runs, Caller caller, string runId, CancellationToken cancellationToken)

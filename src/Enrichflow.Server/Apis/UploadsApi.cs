@@ -1,9 +1,7 @@
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
-using Enrichflow.Blocks.Sources;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
+using Enrichflow.Hosting.Uploads;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;
@@ -19,7 +17,6 @@ public sealed record UploadResponse(Guid HandleId, string FileName, long SizeByt
 public static class UploadsApi
 {
     private const long MultipartOverhead = 64 * 1024;
-    private static readonly string[] Extensions = [".csv", ".json", ".jsonl", ".ndjson"];
 
     public static RouteGroupBuilder MapUploadsApi(this IEndpointRouteBuilder app)
     {
@@ -28,7 +25,8 @@ public static class UploadsApi
         return group;
     }
 
-    public static async Task<IResult> Upload(HttpContext http, IAccountStore accounts, IBlobStore blobs, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<UploadResponse>, BadRequest<ErrorBody>, PayloadTooLarge<ErrorBody>, UnsupportedMediaType<ErrorBody>>> Upload(
+        HttpContext http, IAccountStore accounts, IBlobStore blobs, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var limit = options.Value.Limits.MaxUploadBytes;
         if (http.Request.ContentLength > limit + MultipartOverhead)
@@ -53,10 +51,10 @@ public static class UploadsApi
             }
 
             var fileName = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "");
-            var extension = Path.GetExtension(fileName).ToLowerInvariant();
-            if (!Extensions.Contains(extension))
+            if (!UploadFiles.IsSupported(fileName))
             {
-                return ApiErrors.Detail(StatusCodes.Status415UnsupportedMediaType,
+                var extension = Path.GetExtension(fileName).ToLowerInvariant();
+                return ApiErrors.UnsupportedMediaType(
                     $"File '{fileName}' has type '{(extension.Length > 0 ? extension : "(none)")}'; upload a .csv, .json, .jsonl or .ndjson file.");
             }
 
@@ -84,8 +82,7 @@ public static class UploadsApi
 
             try
             {
-                await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
-                await UploadInspector.InspectAsync(stream, fileName, cancellationToken);
+                await UploadFiles.InspectAsync(blobs, key, fileName, cancellationToken);
             }
             catch (Exception e) when (e is SourceFormatException or FormatException)
             {
@@ -101,21 +98,5 @@ public static class UploadsApi
         }
 
         return ApiErrors.BadRequest("The upload has no part named 'file'.");
-    }
-
-    /// <summary>Estimates an upload's rows from its size and the average line length of its first 64 KiB (for progress).</summary>
-    public static async Task<long?> EstimateRowsAsync(IBlobStore blobs, UploadRecord upload, CancellationToken cancellationToken)
-    {
-        await using var stream = await blobs.OpenReadAsync(upload.BlobKey, cancellationToken);
-        var buffer = new byte[64 * 1024];
-        var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-        var lines = buffer.AsSpan(0, read).Count((byte)'\n');
-        if (lines < 2)
-        {
-            return null;
-        }
-
-        var estimate = upload.SizeBytes * lines / read;
-        return Path.GetExtension(upload.FileName).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? Math.Max(0, estimate - 1) : estimate;
     }
 }

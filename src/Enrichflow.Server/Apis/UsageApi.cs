@@ -1,6 +1,4 @@
 using System.Globalization;
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Http;
@@ -37,7 +35,7 @@ public static class UsageApi
         return group;
     }
 
-    public static async Task<IResult> GetUsage(
+    public static async Task<Results<Ok<UsageResponse>, BadRequest<ErrorBody>, UnprocessableEntity<ValidationBody>>> GetUsage(
         [FromQuery(Name = "from")] string? from,
         [FromQuery(Name = "to")] string? to,
         HttpContext http,
@@ -71,7 +69,7 @@ public static class UsageApi
         return TypedResults.Ok(new UsageResponse(Format(first), Format(last), Math.Round(rows.Sum(r => r.Credits), 4), rows.Sum(r => r.Calls), rows.Sum(r => r.CacheHits), providers, days));
     }
 
-    private static bool TryParseDay(string? text, string name, DateOnly fallback, out DateOnly day, out IResult? error)
+    private static bool TryParseDay(string? text, string name, DateOnly fallback, out DateOnly day, out UnprocessableEntity<ValidationBody>? error)
     {
         error = null;
         day = fallback;

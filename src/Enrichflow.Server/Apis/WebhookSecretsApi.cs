@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
 using System.Text.Json;
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
@@ -40,7 +37,7 @@ public static class WebhookSecretsApi
     }
 
     /// <summary>The current secret's metadata, or JSON <c>null</c> when deliveries are unsigned.</summary>
-    public static async Task<IResult> GetSecret(HttpContext http, ISigningSecretStore secrets, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<SigningSecretResponse>, ContentHttpResult>> GetSecret(HttpContext http, ISigningSecretStore secrets, CancellationToken cancellationToken)
     {
         var meta = await secrets.GetCurrentSigningSecretAsync(http.Caller().OrgId, cancellationToken);
         return meta is null
@@ -49,14 +46,15 @@ public static class WebhookSecretsApi
     }
 
     /// <summary>A new secret, shown once; older ones stop signing now.</summary>
-    public static async Task<IResult> CreateSecret(HttpContext http, ISigningSecretStore secrets, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Created<NewSigningSecretResponse>> CreateSecret(HttpContext http, ISigningSecretStore secrets, TimeProvider time, CancellationToken cancellationToken)
     {
         var created = await secrets.CreateSigningSecretAsync(http.Caller().OrgId, time.GetUtcNow(), cancellationToken);
         return TypedResults.Created((string?)null, NewSigningSecretResponse.From(created));
     }
 
     /// <summary>A new secret, shown once; the current one keeps signing for <c>expire_overlap_hours</c> (default 24, at most 720).</summary>
-    public static async Task<IResult> RollSecret(HttpContext http, ISigningSecretStore secrets, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Created<NewSigningSecretResponse>, BadRequest<ErrorBody>, NotFound<ErrorBody>, UnprocessableEntity<ValidationBody>, JsonBodyError>> RollSecret(
+        HttpContext http, ISigningSecretStore secrets, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var (document, error) = await JsonBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBytes, allowEmpty: true, cancellationToken);
         if (error is not null)
@@ -95,7 +93,7 @@ public static class WebhookSecretsApi
     }
 
     /// <summary>Revokes every secret of the organization; deliveries are then unsigned.</summary>
-    public static async Task<IResult> DeleteSecret(HttpContext http, ISigningSecretStore secrets, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<NoContent> DeleteSecret(HttpContext http, ISigningSecretStore secrets, TimeProvider time, CancellationToken cancellationToken)
     {
         await secrets.DeleteSigningSecretsAsync(http.Caller().OrgId, time.GetUtcNow(), cancellationToken);
         return TypedResults.NoContent();

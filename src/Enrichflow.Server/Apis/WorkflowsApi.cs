@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
@@ -9,6 +7,7 @@ using Enrichflow.Engine.Execution;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Server.Apis;
@@ -35,13 +34,13 @@ public static partial class WorkflowsApi
         return group;
     }
 
-    public static async Task<IResult> ListWorkflows(HttpContext http, IWorkflowStore workflows, CancellationToken cancellationToken)
+    public static async Task<Ok<List<WorkflowSummary>>> ListWorkflows(HttpContext http, IWorkflowStore workflows, CancellationToken cancellationToken)
     {
         var list = await workflows.ListAsync(http.Caller().OrgId, cancellationToken);
         return TypedResults.Ok(list.Where(w => w.Status != WorkflowStatus.Deleted).Select(WorkflowSummary.From).ToList());
     }
 
-    public static IResult ListBlocks(BlockRegistry registry) =>
+    public static Ok<List<BlockInfo>> ListBlocks(BlockRegistry registry) =>
         TypedResults.Ok(registry.All.Select(t => new BlockInfo(
             t.Name,
             t.Description,
@@ -51,13 +50,14 @@ public static partial class WorkflowsApi
             t.Role.ToString().ToLowerInvariant(),
             t.Yields?.ToString().ToUpperInvariant())).ToList());
 
-    public static async Task<IResult> GetWorkflow(string workflowId, HttpContext http, IWorkflowStore workflows, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<WorkflowResponse>, NotFound<ErrorBody>>> GetWorkflow(string workflowId, HttpContext http, IWorkflowStore workflows, CancellationToken cancellationToken)
     {
         var workflow = await workflows.GetAsync(http.Caller().OrgId, workflowId, cancellationToken);
         return workflow is null || workflow.Status == WorkflowStatus.Deleted ? ApiErrors.WorkflowNotFound() : TypedResults.Ok(WorkflowResponse.From(workflow));
     }
 
-    public static async Task<IResult> CreateWorkflow(HttpContext http, IWorkflowStore workflows, RunPlans plans, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<WorkflowResponse>, BadRequest<ErrorBody>, BadRequest<DefinitionErrorBody>, Conflict<ErrorBody>, UnprocessableEntity<ValidationBody>, JsonBodyError>> CreateWorkflow(
+        HttpContext http, IWorkflowStore workflows, RunPlans plans, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var (document, error) = await JsonBody.ReadObjectAsync(http.Request, options.Value.Limits.MaxRequestBytes, cancellationToken);
         if (error is not null)
@@ -112,7 +112,8 @@ public static partial class WorkflowsApi
         return TypedResults.Ok(WorkflowResponse.From(record));
     }
 
-    public static async Task<IResult> UpdateWorkflow([Microsoft.AspNetCore.Mvc.FromQuery(Name = "workflow_id")] string? workflowId, HttpContext http, IWorkflowStore workflows, RunPlans plans, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<WorkflowResponse>, BadRequest<ErrorBody>, BadRequest<DefinitionErrorBody>, UnprocessableEntity<ValidationBody>, JsonBodyError>> UpdateWorkflow(
+        [FromQuery(Name = "workflow_id")] string? workflowId, HttpContext http, IWorkflowStore workflows, RunPlans plans, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(workflowId))
         {
@@ -161,7 +162,8 @@ public static partial class WorkflowsApi
         return TypedResults.Ok(WorkflowResponse.From(record));
     }
 
-    public static async Task<IResult> DeleteWorkflow([Microsoft.AspNetCore.Mvc.FromQuery(Name = "workflow_id")] string? workflowId, HttpContext http, IWorkflowStore workflows, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<WorkflowResponse>, NotFound<ErrorBody>, UnprocessableEntity<ValidationBody>>> DeleteWorkflow(
+        [FromQuery(Name = "workflow_id")] string? workflowId, HttpContext http, IWorkflowStore workflows, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(workflowId))
         {
@@ -178,7 +180,7 @@ public static partial class WorkflowsApi
         return record is null ? ApiErrors.WorkflowNotFound() : TypedResults.Ok(WorkflowResponse.From(record));
     }
 
-    public static async Task<IResult> ValidateDefinition(HttpContext http, RunPlans plans, IOptions<ServerOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ValidResponse>, BadRequest<DefinitionErrorBody>, UnprocessableEntity<ValidationBody>, JsonBodyError>> ValidateDefinition(HttpContext http, RunPlans plans, IOptions<ServerOptions> options, CancellationToken cancellationToken)
     {
         var (document, error) = await JsonBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBytes, allowEmpty: false, cancellationToken);
         if (error is not null)

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
 using Enrichflow.Core.Storage;
+using Enrichflow.Hosting;
 using Enrichflow.Server.Http;
 
 namespace Enrichflow.Server.Auth;
@@ -22,19 +21,19 @@ public sealed class ApiKeyFilter(IAccountStore accounts) : IEndpointFilter
         var key = http.Request.Headers[Header].ToString();
         if (string.IsNullOrEmpty(key))
         {
-            return ApiErrors.Detail(StatusCodes.Status401Unauthorized, "Invalid API key");
+            return ApiErrors.Unauthorized("Invalid API key");
         }
 
         var hash = ApiKeys.Hash(key);
         var record = await accounts.FindApiKeyAsync(hash, http.RequestAborted);
         if (record is null || !CryptographicOperations.FixedTimeEquals(record.Hash, hash))
         {
-            return ApiErrors.Detail(StatusCodes.Status401Unauthorized, "Invalid API key");
+            return ApiErrors.Unauthorized("Invalid API key");
         }
 
         if (record.ReadOnly && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
         {
-            return ApiErrors.Detail(StatusCodes.Status403Forbidden, "Access denied");
+            return ApiErrors.Forbidden("Access denied");
         }
 
         http.Items[typeof(Caller)] = new Caller(record.OrgId, record.Id, record.ReadOnly);

@@ -3,6 +3,9 @@ namespace Enrichflow.Server.Hosting;
 /// <summary>A self-contained API reference page that renders <c>/openapi/v1.json</c> (no external scripts).</summary>
 public static class DocsPage
 {
+    /// <summary><c>GET /docs</c>.</summary>
+    public static ContentHttpResult Get() => TypedResults.Content(Html, "text/html; charset=utf-8");
+
     public const string Html = """
         <!doctype html>
         <html lang="en">

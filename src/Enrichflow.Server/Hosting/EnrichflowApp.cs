@@ -1,13 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Enrichflow.Engine;
+using Enrichflow.Hosting;
 using Enrichflow.Server.Apis;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Http;
-using Enrichflow.Hosting;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Server.Hosting;
@@ -37,7 +37,7 @@ public static class EnrichflowApp
         app.UseExceptionHandler(errors => errors.Run(WriteInternalError));
         app.UseRateLimiter();
         app.MapOpenApi("/openapi/v1.json");
-        app.MapGet("/docs", () => Results.Content(DocsPage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/docs", DocsPage.Get).ExcludeFromDescription();
         app.MapHealthApi();
         app.MapWorkflowsApi();
         app.MapRunsApi();

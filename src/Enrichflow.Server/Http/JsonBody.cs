@@ -7,7 +7,7 @@ namespace Enrichflow.Server.Http;
 public static class JsonBody
 {
     /// <summary>Reads the body; returns null and sets <paramref name="error"/> when it cannot be used.</summary>
-    public static async Task<(JsonDocument? Document, IResult? Error)> ReadAsync(HttpRequest request, long limit, bool allowEmpty, CancellationToken cancellationToken)
+    public static async Task<(JsonDocument? Document, JsonBodyError? Error)> ReadAsync(HttpRequest request, long limit, bool allowEmpty, CancellationToken cancellationToken)
     {
         using var memory = new MemoryStream();
         var buffer = new byte[16 * 1024];
@@ -40,7 +40,7 @@ public static class JsonBody
     }
 
     /// <summary>Reads a body that must be a JSON object (422 when it is missing, malformed or another kind of value).</summary>
-    public static async Task<(JsonDocument? Document, IResult? Error)> ReadObjectAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    public static async Task<(JsonDocument? Document, JsonBodyError? Error)> ReadObjectAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         var (document, error) = await ReadAsync(request, limit, allowEmpty: false, cancellationToken);
         if (error is null && document!.RootElement.ValueKind != JsonValueKind.Object)
@@ -52,7 +52,7 @@ public static class JsonBody
         return (document, error);
     }
 
-    public static IResult MalformedJson(JsonException e) =>
+    public static UnprocessableEntity<ValidationBody> MalformedJson(JsonException e) =>
         ApiErrors.Unprocessable(["body", e.BytePositionInLine ?? 0], $"JSON decode error at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}: {FirstSentence(e.Message)}", "json_invalid");
 
     private static string FirstSentence(string message)

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Enrichflow.Hosting;
-using Enrichflow.Hosting.Results;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
@@ -44,7 +42,7 @@ public static class KeyRateLimiting
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await context.HttpContext.Response.WriteAsJsonAsync(
-                    new ApiErrors.ErrorBody($"Too many requests for this API key (limit {limits.RequestsPerSecondPerKey} per second); retry after {retryAfter} s."),
+                    new ErrorBody($"Too many requests for this API key (limit {limits.RequestsPerSecondPerKey} per second); retry after {retryAfter} s."),
                     cancellationToken);
             };
         });

@@ -1,5 +1,6 @@
 using System.Text;
 using Enrichflow.Blocks.Sources;
+using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Blocks.Tests.Sources;
 

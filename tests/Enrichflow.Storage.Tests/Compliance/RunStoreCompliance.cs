@@ -209,5 +209,5 @@ public abstract partial class RunStoreCompliance : IAsyncLifetime
         [.. (await Store.ListRunsAsync(query, Ct)).Select(r => r.Id)];
 
     private static ResultFileRecord ResultFile(Guid runId, string blockId, string fileName, long rows) =>
-        new(runId, blockId, Array.IndexOf(DefaultBlocks, blockId) + 1, "csv", fileName, $"runs/{runId}/results/{fileName}", rows, rows * 100, T0, null);
+        new(runId, blockId, Array.IndexOf(DefaultBlocks, blockId) + 1, ResultFormat.Csv, fileName, $"runs/{runId}/results/{fileName}", rows, rows * 100, T0, null);
 }

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Enrichflow.Core.Storage;
+using nietras.SeparatedValues;
+
+namespace Enrichflow.Hosting.Results;
+
+/// <summary>Reads a small result file back as rows, for the inline <c>results</c> of a download link (API.md §3.1).</summary>
+public static class ResultFileRows
+{
+    /// <summary>
+    /// Every row of <paramref name="file"/>: a CSV row as an object of strings by column name, a JSON or NDJSON row
+    /// as it was written (value types kept).
+    /// </summary>
+    public static async Task<IReadOnlyList<object>> ReadAllAsync(IBlobStore blobs, ResultFileRecord file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        ArgumentNullException.ThrowIfNull(file);
+        await using var stream = await blobs.OpenReadAsync(file.BlobKey, cancellationToken);
+        var rows = new List<object>();
+        switch (file.Format)
+        {
+            case ResultFormat.Csv:
+                using (var reader = Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(stream))
+                {
+                    var names = reader.Header.ColNames;
+                    foreach (var row in reader)
+                    {
+                        var item = new Dictionary<string, string>(names.Count, StringComparer.Ordinal);
+                        for (var i = 0; i < names.Count && i < row.ColCount; i++)
+                        {
+                            item[names[i]] = row[i].ToString();
+                        }
+
+                        rows.Add(item);
+                    }
+                }
+
+                break;
+            case ResultFormat.Json:
+                using (var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken))
+                {
+                    rows.AddRange(document.RootElement.EnumerateArray().Select(e => (object)e.Clone()));
+                }
+
+                break;
+            default:
+                using (var reader = new StreamReader(stream))
+                {
+                    while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                    {
+                        if (line.Length > 0)
+                        {
+                            using var document = JsonDocument.Parse(line);
+                            rows.Add(document.RootElement.Clone());
+                        }
+                    }
+                }
+
+                break;
+        }
+
+        return rows;
+    }
+}
