@@ -7,6 +7,8 @@ using Microsoft.Extensions.Options;
 
 using Enrichflow.Providers.Kinds;
 
+using Enrichflow.Core.Diagnostics;
+
 namespace Enrichflow.Providers;
 
 /// <summary>
@@ -211,9 +213,9 @@ public sealed partial class EnrichmentCaller(
         }
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Run {RunId}: block {BlockId}: provider {Provider} refused the call: {Message}; its other calls in this block fail the same way")]
+    [LoggerMessage(EventId = LogEvents.ProviderRefused, Level = LogLevel.Warning, Message = "Run {RunId}: block {BlockId}: provider {Provider} refused the call: {Message}; its other calls in this block fail the same way")]
     private static partial void LogRefused(ILogger logger, Guid runId, string blockId, string provider, string message);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Run {RunId}: provider {Provider} is out of credits ({Message}); the run pauses")]
+    [LoggerMessage(EventId = LogEvents.ProviderPaymentRequired, Level = LogLevel.Warning, Message = "Run {RunId}: provider {Provider} is out of credits ({Message}); the run pauses")]
     private static partial void LogPaymentRequired(ILogger logger, Guid runId, string provider, string message);
 }

@@ -7,6 +7,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using Enrichflow.Core.Diagnostics;
+
 namespace Enrichflow.Engine.Dispatch;
 
 /// <summary>
@@ -251,18 +253,18 @@ public sealed partial class InProcessDispatcher(
         }
     }
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Renewing the lease of unit {Unit} failed; trying again")]
+    [LoggerMessage(EventId = LogEvents.LeaseRenewalFailed, Level = LogLevel.Warning, Message = "Renewing the lease of unit {Unit} failed; trying again")]
     private static partial void LogRenewalFailed(ILogger logger, UnitKey unit, Exception exception);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Dispatcher loop error")]
+    [LoggerMessage(EventId = LogEvents.DispatcherLoopError, Level = LogLevel.Error, Message = "Dispatcher loop error")]
     private static partial void LogLoopError(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Unit {Unit} lost its lease and was aborted")]
+    [LoggerMessage(EventId = LogEvents.UnitLeaseLost, Level = LogLevel.Warning, Message = "Unit {Unit} lost its lease and was aborted")]
     private static partial void LogLeaseLost(ILogger logger, UnitKey unit);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Unit {Unit} cannot read its input: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.UnitInputRejected, Level = LogLevel.Warning, Message = "Unit {Unit} cannot read its input: {Reason}")]
     private static partial void LogInputRejected(ILogger logger, UnitKey unit, string reason);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Unit {Unit} failed on attempt {Attempt}")]
+    [LoggerMessage(EventId = LogEvents.UnitFailed, Level = LogLevel.Warning, Message = "Unit {Unit} failed on attempt {Attempt}")]
     private static partial void LogUnitFailed(ILogger logger, UnitKey unit, int attempt, Exception exception);
 }

@@ -7,6 +7,8 @@ using Enrichflow.Engine.States;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using Enrichflow.Core.Diagnostics;
+
 namespace Enrichflow.Engine.Execution;
 
 /// <summary>
@@ -149,12 +151,12 @@ public sealed partial class UnitExecutor(
         LogChunkCommitted(logger, run.Id, block.Id, result.BlockChunksDone);
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Run {RunId}: block {BlockId} has {ChunksDone} chunks committed")]
+    [LoggerMessage(EventId = LogEvents.ChunkCommitted, Level = LogLevel.Debug, Message = "Run {RunId}: block {BlockId} has {ChunksDone} chunks committed")]
     private static partial void LogChunkCommitted(ILogger logger, Guid runId, string blockId, int chunksDone);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Run {RunId}: unit {Unit} lost its lease; its work was discarded")]
+    [LoggerMessage(EventId = LogEvents.UnitWorkDiscarded, Level = LogLevel.Warning, Message = "Run {RunId}: unit {Unit} lost its lease; its work was discarded")]
     private static partial void LogLeaseLost(ILogger logger, Guid runId, UnitKey unit);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Run {RunId}: source block {BlockId} produced {Chunks} chunks ({Rows} rows, {Rejects} rejects)")]
+    [LoggerMessage(EventId = LogEvents.SourceDone, Level = LogLevel.Information, Message = "Run {RunId}: source block {BlockId} produced {Chunks} chunks ({Rows} rows, {Rejects} rejects)")]
     private static partial void LogSourceDone(ILogger logger, Guid runId, string blockId, int chunks, long rows, long rejects);
 }

@@ -2,6 +2,8 @@ using Enrichflow.Providers;
 using Enrichflow.Core.Storage;
 using Microsoft.Extensions.Options;
 
+using Enrichflow.Core.Diagnostics;
+
 namespace Enrichflow.Hosting.Cleanup;
 
 /// <summary>Deletes provider cache entries older than <see cref="EnrichmentOptions.CacheRetentionDays"/>, at start and then twice a day.</summary>
@@ -35,9 +37,9 @@ internal sealed partial class ProviderCacheCleanup(IProviderCache cache, IOption
         }
     }
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Deleted {Count} provider cache entries older than {Days} days")]
+    [LoggerMessage(EventId = LogEvents.ProviderCacheDeleted, Level = LogLevel.Information, Message = "Deleted {Count} provider cache entries older than {Days} days")]
     private static partial void LogDeleted(ILogger logger, int count, int days);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Provider cache clean-up failed; trying again in 5 minutes")]
+    [LoggerMessage(EventId = LogEvents.ProviderCacheCleanupFailed, Level = LogLevel.Warning, Message = "Provider cache clean-up failed; trying again in 5 minutes")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -1,0 +1,51 @@
+namespace Enrichflow.Core.Diagnostics;
+
+/// <summary>
+/// Every event id of Enrichflow's source-generated log messages, grouped by area (a thousand per area), so an id
+/// is never used twice and a log search by id finds one message. Ids are stable: a retired one is not reused.
+/// </summary>
+public static class LogEvents
+{
+    // 1xxx runs (Engine: RunCoordinator)
+    public const int RunStarted = 1001;
+    public const int RunCompleted = 1002;
+    public const int RunFailed = 1003;
+    public const int RunCancelled = 1004;
+    public const int RunResumed = 1005;
+    public const int PartialResultsFailed = 1006;
+    public const int RunEndListenerFailed = 1007;
+    public const int RunPaused = 1008;
+
+    // 2xxx units (Engine: UnitExecutor)
+    public const int ChunkCommitted = 2001;
+    public const int UnitWorkDiscarded = 2002;
+    public const int SourceDone = 2003;
+
+    // 3xxx dispatch (Engine: InProcessDispatcher)
+    public const int DispatcherLoopError = 3001;
+    public const int UnitLeaseLost = 3002;
+    public const int UnitFailed = 3003;
+    public const int UnitInputRejected = 3004;
+    public const int LeaseRenewalFailed = 3005;
+
+    // 5xxx enrichment (Providers: EnrichmentCaller; Hosting: provider cache clean-up)
+    public const int ProviderRefused = 5001;
+    public const int ProviderPaymentRequired = 5002;
+    public const int ProviderCacheDeleted = 5101;
+    public const int ProviderCacheCleanupFailed = 5102;
+
+    // 6xxx outgoing webhooks (Hosting: WebhookSender)
+    public const int WebhookDelivered = 6001;
+    public const int WebhookRetrying = 6002;
+    public const int WebhookFailed = 6003;
+    public const int WebhookSwept = 6004;
+    public const int WebhookLoopFailed = 6005;
+    public const int WebhookPrepareFailed = 6006;
+    public const int WebhookSweepFailed = 6007;
+
+    // 7xxx export (Blocks: export)
+    public const int ExportRetrying = 7001;
+    public const int ExportBatchFailed = 7002;
+    public const int ExportRefused = 7003;
+    public const int ExportSkipped = 7004;
+}
