@@ -1,3 +1,4 @@
+using Enrichflow.Core.Diagnostics;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;
 
@@ -9,7 +10,7 @@ internal static class BlockServices
     public static T Require<T>(BlockRunContext context, string what) =>
         context.Services.GetService(typeof(T)) is T service
             ? service
-            : throw new InvalidOperationException($"Block '{context.BlockId}' needs {what}, and none is configured.");
+            : ThrowHelper.MissingBlockService<T>(context.BlockId, what);
 
     public static IKeyIndexStore KeyIndex(BlockRunContext context) => Require<IKeyIndexStore>(context, "a key index store");
 }

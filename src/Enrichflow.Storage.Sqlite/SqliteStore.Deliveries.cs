@@ -1,3 +1,4 @@
+using Enrichflow.Core.Diagnostics;
 using Enrichflow.Core.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -158,7 +159,7 @@ public sealed partial class SqliteStore : IWebhookDeliveryStore
             "pending" => WebhookDeliveryStatus.Pending,
             "delivered" => WebhookDeliveryStatus.Delivered,
             "failed" => WebhookDeliveryStatus.Failed,
-            var other => throw new InvalidOperationException($"Unknown webhook delivery status '{other}'."),
+            var other => ThrowHelper.UnknownStoredValue<WebhookDeliveryStatus>("webhook delivery status", other, "webhook_deliveries"),
         },
         reader.GetInt32(9),
         reader.GetTime(10),

@@ -1,3 +1,4 @@
+using Enrichflow.Core.Diagnostics;
 using System.Text;
 using Enrichflow.Core.Storage;
 using Microsoft.Data.Sqlite;
@@ -154,7 +155,7 @@ public sealed partial class SqliteStore
             ("$run", runId)), cancellationToken));
 
     private static ResultFormat ReadFormat(string value) =>
-        ResultFormats.Parse(value) ?? throw new InvalidOperationException($"Unknown result format '{value}' in result_files.");
+        ResultFormats.Parse(value) ?? ThrowHelper.UnknownStoredValue<ResultFormat>("result format", value, "result_files");
 
     private static string InList(IReadOnlyList<RunStatus> statuses) =>
         string.Join(", ", statuses.Distinct().Select(s => $"'{s.ToWire()}'"));
@@ -198,5 +199,5 @@ public sealed partial class SqliteStore
         UpdatedAt: reader.GetTimeOrNull(14));
 
     private static RunStatus ParseRunStatus(string value) =>
-        RunStatuses.ParseRunStatus(value) ?? throw new InvalidDataException($"Unknown run status '{value}' in the runs table.");
+        RunStatuses.ParseRunStatus(value) ?? ThrowHelper.UnknownStoredValue<RunStatus>("run status", value, "the runs table");
 }

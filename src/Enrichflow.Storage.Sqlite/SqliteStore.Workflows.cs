@@ -1,3 +1,4 @@
+using Enrichflow.Core.Diagnostics;
 using Enrichflow.Core.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -119,7 +120,7 @@ public sealed partial class SqliteStore
     private static WorkflowRecord ReadWorkflow(SqliteDataReader reader)
     {
         var status = WorkflowStatuses.ParseWorkflowStatus(reader.GetString(4))
-            ?? throw new InvalidDataException($"Unknown workflow status '{reader.GetString(4)}' in the workflows table.");
+            ?? ThrowHelper.UnknownStoredValue<WorkflowStatus>("workflow status", reader.GetString(4), "the workflows table");
         return new WorkflowRecord(
             Id: reader.GetString(0),
             OrgId: reader.GetString(1),
@@ -127,7 +128,7 @@ public sealed partial class SqliteStore
             Description: reader.GetString(3),
             Status: status,
             Step: status == WorkflowStatus.Deleted ? WorkflowStep.Deleted : WorkflowStatuses.ParseWorkflowStep(reader.GetString(5))
-                ?? throw new InvalidDataException($"Unknown workflow step '{reader.GetString(5)}' in the workflows table."),
+                ?? ThrowHelper.UnknownStoredValue<WorkflowStep>("workflow step", reader.GetString(5), "the workflows table"),
             CreatedAt: reader.GetTime(6),
             UpdatedAt: reader.GetTime(7),
             LastRunDate: reader.GetTimeOrNull(8),

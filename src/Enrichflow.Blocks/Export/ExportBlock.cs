@@ -35,8 +35,7 @@ internal sealed partial class ExportBlock(ExportSettings settings) : RowBlock
             return;
         }
 
-        var ledger = context.Services.GetService<IExportLedger>()
-            ?? throw new InvalidOperationException("export needs an export ledger, and none is configured.");
+        var ledger = BlockServices.Require<IExportLedger>(context, "an export ledger");
         var batches = ExportBatches.Of(input.Index, input.Count, settings.BatchSize);
         var acknowledged = await ledger.GetAcknowledgedAsync(context.RunId, context.BlockId, batches[0].Number, batches[^1].Number, cancellationToken);
         using var sender = new ExportSender(settings, context, logger);

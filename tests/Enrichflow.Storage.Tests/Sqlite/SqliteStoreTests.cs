@@ -48,6 +48,25 @@ public sealed class SqliteStoreTests(SqliteStoreFixture sqlite)
     }
 
     [Fact]
+    public async Task A_stored_status_this_build_does_not_know_is_an_error_naming_the_value_and_the_table()
+    {
+        var runId = Guid.CreateVersion7();
+        await using var store = new SqliteStore(DatabasePath);
+        await store.MigrateAsync(Ct);
+        await store.CreateRunAsync(NewRun(runId), [], Ct);
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE runs SET status = 'hibernating'";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync(Ct));
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => store.GetRunAsync(runId, Ct));
+        Assert.Equal("Unknown run status 'hibernating' in the runs table.", error.Message);
+    }
+
+    [Fact]
     public async Task Provider_cache_entries_and_usage_survive_reopening_the_file()
     {
         var entry = new ProviderCacheEntry("org-a", "hunter", "domain=acme.com", "found", """{"email":"ada@acme.com"}""", 0.5, T0);
