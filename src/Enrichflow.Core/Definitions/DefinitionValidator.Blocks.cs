@@ -1,0 +1,40 @@
+using Enrichflow.Core.Blocks;
+
+namespace Enrichflow.Core.Definitions;
+
+// The blocks one by one: unique ids and sequence numbers, a known block type, specs compiled.
+public sealed partial class DefinitionValidator
+{
+    private (BlockType Type, CompiledBlock? Block)?[] CompileBlocks(WorkflowDefinition definition, List<DefinitionError> errors)
+    {
+        var result = new (BlockType, CompiledBlock?)?[definition.Blocks.Count];
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var sequences = new HashSet<int>();
+        for (var i = 0; i < definition.Blocks.Count; i++)
+        {
+            var block = definition.Blocks[i];
+            if (!ids.Add(block.BlockId))
+            {
+                errors.Add(Error(["blocks", i, "block_id"], $"Block id '{block.BlockId}' is used by more than one block."));
+            }
+
+            if (!sequences.Add(block.SequenceNumber))
+            {
+                errors.Add(Error(["blocks", i, "sequence_number"], $"Sequence number {block.SequenceNumber} is used by more than one block."));
+            }
+
+            var type = registry.Resolve(block.BlockName, block.BlockType);
+            if (type is null)
+            {
+                errors.Add(Error(["blocks", i, "block_name"],
+                    $"Block '{block.BlockId}' names an unknown block (block_name '{block.BlockName}', block_type '{block.BlockType}'). Known blocks: {registry.KnownNames()}."));
+                continue;
+            }
+
+            var context = new BlockCompileContext(block, [.. Root, "blocks", i, "specs"], errors);
+            result[i] = (type, type.Compile(context));
+        }
+
+        return result;
+    }
+}

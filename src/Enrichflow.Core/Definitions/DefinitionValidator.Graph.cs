@@ -1,0 +1,162 @@
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Expressions;
+
+namespace Enrichflow.Core.Definitions;
+
+// The shape of the graph: exactly one source, each block's fan-in, no cycle (a stable topological order), every block reachable.
+public sealed partial class DefinitionValidator
+{
+    private static int? FindSource(WorkflowDefinition definition, (BlockType Type, CompiledBlock? Block)?[] compiled,
+        List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> edges, List<DefinitionError> errors)
+    {
+        var sources = Enumerable.Range(0, definition.Blocks.Count)
+            .Where(i => compiled[i]?.Type.Role == BlockRole.Source)
+            .ToList();
+        if (sources.Count == 0)
+        {
+            if (compiled.All(c => c is not null))
+            {
+                errors.Add(Error(["blocks"], "The workflow has no source block; it needs exactly one of webhook, read_csv or read_notebook."));
+            }
+
+            return null;
+        }
+
+        if (sources.Count > 1)
+        {
+            var names = string.Join(", ", sources.Select(i => $"'{definition.Blocks[i].BlockId}'"));
+            foreach (var i in sources.Skip(1))
+            {
+                errors.Add(Error(["blocks", i], $"The workflow has {sources.Count} source blocks ({names}); it needs exactly one."));
+            }
+        }
+
+        foreach (var i in sources)
+        {
+            var id = definition.Blocks[i].BlockId;
+            foreach (var (edgeIndex, _, _) in edges.Where(e => e.Edge.ToBlockId == id))
+            {
+                errors.Add(Error(["edges", edgeIndex, "to_block_id"], $"Source block '{id}' cannot have an incoming edge."));
+            }
+        }
+
+        return sources[0];
+    }
+
+    private static void CheckFanIn(WorkflowDefinition definition, (BlockType Type, CompiledBlock? Block)?[] compiled,
+        List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> edges, List<DefinitionError> errors)
+    {
+        for (var i = 0; i < definition.Blocks.Count; i++)
+        {
+            if (compiled[i] is not { } entry || entry.Type.Role == BlockRole.Source)
+            {
+                continue;
+            }
+
+            var id = definition.Blocks[i].BlockId;
+            var inputs = edges.Count(e => e.Edge.ToBlockId == id);
+            if (entry.Type.Role == BlockRole.Merge && inputs < 2)
+            {
+                errors.Add(Error(["blocks", i], $"Block '{id}' ({entry.Type.Name}) needs 2 or more inputs; it has {inputs}."));
+            }
+            else if (entry.Type.Role != BlockRole.Merge && inputs == 0)
+            {
+                errors.Add(Error(["blocks", i], $"Block '{id}' has no incoming edge; every block but the source needs exactly one input."));
+            }
+            else if (entry.Type.Role != BlockRole.Merge && inputs > 1)
+            {
+                errors.Add(Error(["blocks", i], $"Block '{id}' has {inputs} incoming edges; only a merge block may have more than one input."));
+            }
+        }
+    }
+
+    private static List<int>? TopologicalOrder(WorkflowDefinition definition,
+        List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> edges, List<DefinitionError> errors)
+    {
+        var index = definition.Blocks.Select((b, i) => (b.BlockId, i)).GroupBy(x => x.BlockId).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
+        var inDegree = new int[definition.Blocks.Count];
+        var next = Enumerable.Range(0, definition.Blocks.Count).Select(_ => new List<int>()).ToArray();
+        foreach (var (_, edge, _) in edges)
+        {
+            next[index[edge.FromBlockId]].Add(index[edge.ToBlockId]);
+            inDegree[index[edge.ToBlockId]]++;
+        }
+
+        // Kahn's algorithm; ties broken by sequence number so the order is stable and readable.
+        var ready = new PriorityQueue<int, int>();
+        for (var i = 0; i < inDegree.Length; i++)
+        {
+            if (inDegree[i] == 0)
+            {
+                ready.Enqueue(i, definition.Blocks[i].SequenceNumber);
+            }
+        }
+
+        var order = new List<int>();
+        while (ready.TryDequeue(out var i, out _))
+        {
+            order.Add(i);
+            foreach (var j in next[i])
+            {
+                if (--inDegree[j] == 0)
+                {
+                    ready.Enqueue(j, definition.Blocks[j].SequenceNumber);
+                }
+            }
+        }
+
+        if (order.Count == definition.Blocks.Count)
+        {
+            return order;
+        }
+
+        var cycle = FindCycle(next, inDegree);
+        var names = string.Join(" -> ", cycle.Select(i => definition.Blocks[i].BlockId));
+        errors.Add(Error(["edges"], $"The edges form a cycle: {names}."));
+        return null;
+    }
+
+    private static List<int> FindCycle(List<int>[] next, int[] remainingInDegree)
+    {
+        // Every block left with an in-degree lies on or after a cycle; walk forward until a block repeats.
+        var start = Array.FindIndex(remainingInDegree, d => d > 0);
+        var seen = new Dictionary<int, int>();
+        var path = new List<int>();
+        var current = start;
+        while (!seen.ContainsKey(current))
+        {
+            seen[current] = path.Count;
+            path.Add(current);
+            current = next[current].First(j => remainingInDegree[j] > 0);
+        }
+
+        var cycle = path.Skip(seen[current]).ToList();
+        cycle.Add(current);
+        return cycle;
+    }
+
+    private static void CheckReachable(WorkflowDefinition definition,
+        List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> edges, int source, List<DefinitionError> errors)
+    {
+        var reached = new HashSet<string>(StringComparer.Ordinal) { definition.Blocks[source].BlockId };
+        var queue = new Queue<string>(reached);
+        while (queue.TryDequeue(out var id))
+        {
+            foreach (var (_, edge, _) in edges.Where(e => e.Edge.FromBlockId == id))
+            {
+                if (reached.Add(edge.ToBlockId))
+                {
+                    queue.Enqueue(edge.ToBlockId);
+                }
+            }
+        }
+
+        for (var i = 0; i < definition.Blocks.Count; i++)
+        {
+            if (!reached.Contains(definition.Blocks[i].BlockId))
+            {
+                errors.Add(Error(["blocks", i], $"Block '{definition.Blocks[i].BlockId}' cannot be reached from the source block '{definition.Blocks[source].BlockId}'."));
+            }
+        }
+    }
+}
