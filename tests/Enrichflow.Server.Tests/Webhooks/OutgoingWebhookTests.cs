@@ -196,7 +196,7 @@ public sealed class OutgoingWebhookTests
             """);
         // Every lead has its own domain, so the run waits on DNS long enough to be cancelled.
         var runId = await server.StartRunAsync(workflow, new { webhook_payload = Enumerable.Range(0, 2_000).Select(i => new { email = $"l{i}@d{i}.example.test" }).ToArray() });
-        await Task.Delay(500, Ct);
+        await server.WaitForStatusAsync(runId, null, "running");
         var cancel = await server.Client.PostAsync($"/workflows/cancel?job_id={runId}", null, Ct);
         Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetString());
 
