@@ -27,7 +27,7 @@ public sealed class EngineOptions
     /// <summary>Attempts of a unit before its run fails.</summary>
     public int MaxAttempts { get; set; } = 3;
 
-    /// <summary>Prefix CSV cells that a spreadsheet would run as a formula with <c>'</c> (API.md §3.1).</summary>
+    /// <summary>Prefix CSV cells that a spreadsheet would run as a formula with <c>'</c> (docs/api.md §3.1).</summary>
     public bool CsvFormulaGuard { get; set; } = true;
 
     /// <summary>A stable name for this process in leases.</summary>

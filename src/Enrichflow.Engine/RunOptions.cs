@@ -41,5 +41,5 @@ public sealed record RunOptions
         JsonSerializer.Deserialize<RunOptions>(json, Json) ?? throw new InvalidOperationException("Run options are empty.");
 }
 
-/// <summary>The provider cache settings a run uses (API.md §3 <c>cache_config</c>).</summary>
+/// <summary>The provider cache settings a run uses (docs/api.md §3 <c>cache_config</c>).</summary>
 public sealed record CacheConfig(bool Enabled = true, int TtlDays = 30);

@@ -3,7 +3,7 @@ using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Hosting;
 
-/// <summary>Makes API keys and their stored hashes (keys are never stored in clear, DESIGN.md §6).</summary>
+/// <summary>Makes API keys and their stored hashes (keys are never stored in clear, docs/architecture.md §6).</summary>
 public static class ApiKeys
 {
     private const string Prefix = "ef_";

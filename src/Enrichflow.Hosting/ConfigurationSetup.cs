@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Enrichflow.Hosting;
 
 /// <summary>
-/// Configuration sources in API.md §9 order, later winning: built-in defaults, <c>enrichflow.json</c> in the
+/// Configuration sources in docs/api.md §9 order, later winning: built-in defaults, <c>enrichflow.json</c> in the
 /// data directory, the <c>--config</c> file, then <c>ENRICHFLOW_</c> environment variables. Values like
 /// <c>${NAME}</c> read the environment variable NAME.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Enrichflow.Hosting;
 
-/// <summary>Writes times as ISO-8601 UTC with <c>Z</c> (API.md §1), e.g. <c>2026-02-12T10:30:00.123Z</c>.</summary>
+/// <summary>Writes times as ISO-8601 UTC with <c>Z</c> (docs/api.md §1), e.g. <c>2026-02-12T10:30:00.123Z</c>.</summary>
 public sealed class UtcTimeConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>

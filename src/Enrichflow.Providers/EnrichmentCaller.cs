@@ -12,7 +12,7 @@ using Enrichflow.Core.Diagnostics;
 namespace Enrichflow.Providers;
 
 /// <summary>
-/// Makes one provider call for a row the way DESIGN.md §4 asks: from the cache when a fresh answer exists;
+/// Makes one provider call for a row the way docs/architecture.md §4 asks: from the cache when a fresh answer exists;
 /// otherwise within the run's budget, through the provider's in-flight gate, and with the answer written to the
 /// cache before the row can be committed ("never pay twice"). Identical requests in flight at once share one call.
 /// </summary>

@@ -28,7 +28,7 @@ public static class EnrichmentOperations
     public static string ToWire(this EnrichmentOperation operation) => Names[(int)operation];
 }
 
-/// <summary>The value types of <c>return_fields</c> (API.md §5).</summary>
+/// <summary>The value types of <c>return_fields</c> (docs/api.md §5).</summary>
 public enum ReturnFieldType { Str, Int, Float, Bool, ListStr, ListInt, Dict }
 
 public static class ReturnFieldTypes
@@ -190,13 +190,13 @@ public sealed record EnrichmentAnswer(EnrichmentOutcome Outcome, IReadOnlyDictio
 }
 
 /// <summary>
-/// A provider's limits and price (API.md §8), its kind's defaults filled in. The limiter that keeps them at run time is
+/// A provider's limits and price (docs/api.md §8), its kind's defaults filled in. The limiter that keeps them at run time is
 /// <see cref="Limits.ProviderLimiter"/>.
 /// </summary>
 public sealed record ProviderLimits(int RequestsPerMinute, int MaxConcurrency, TimeSpan Timeout, decimal CreditsPerCall);
 
 /// <summary>
-/// A configured enrichment provider (API.md §8). Implementations make the real HTTP call (or the local lookup)
+/// A configured enrichment provider (docs/api.md §8). Implementations make the real HTTP call (or the local lookup)
 /// with their own retries on 408, 429 and 5xx; the caller around them applies the cache, the budget and the
 /// in-flight gate. A call never throws for a bad answer: it returns <see cref="EnrichmentAnswer.Failed"/>.
 /// It throws <see cref="ProviderRefusedException"/> on 401/403, <see cref="ProviderPaymentRequiredException"/>

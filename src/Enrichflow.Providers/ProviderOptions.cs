@@ -3,7 +3,7 @@ using Enrichflow.Providers.Kinds;
 namespace Enrichflow.Providers;
 
 /// <summary>
-/// One provider's options as configured, read from <c>Providers:NAME</c> (API.md §8). Settings left out are null and
+/// One provider's options as configured, read from <c>Providers:NAME</c> (docs/api.md §8). Settings left out are null and
 /// take the defaults of the kind (its <see cref="ProviderKindDescriptor"/>, filled in by
 /// <see cref="ResolvedProviderOptions"/>); <see cref="ProvidersOptionsValidator"/> lists every problem.
 /// </summary>

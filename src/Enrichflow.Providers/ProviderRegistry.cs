@@ -5,7 +5,7 @@ using Enrichflow.Providers.Kinds;
 namespace Enrichflow.Providers;
 
 /// <summary>
-/// The configured providers by name (API.md §8). Workflows name providers, never configure them; with none
+/// The configured providers by name (docs/api.md §8). Workflows name providers, never configure them; with none
 /// configured, the <c>sample</c> lookup over the shipped <c>samples/companies.csv</c> is there so a new user can
 /// enrich offline.
 /// </summary>

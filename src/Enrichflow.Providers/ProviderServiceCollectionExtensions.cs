@@ -77,7 +77,7 @@ public static class ProviderServiceCollectionExtensions
     {
         var client = services.AddHttpClient(provider.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         // Row values shape the URLs of some kinds (a company's site; a template's {{domain}}): every connection of
-        // theirs goes through the SSRF guard (API.md §6). The others' URLs come only from configuration.
+        // theirs goes through the SSRF guard (docs/api.md §6). The others' URLs come only from configuration.
         if (provider.Descriptor.ConnectsThroughGuard)
         {
             client.ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>()));

@@ -8,7 +8,7 @@ using Enrichflow.Providers.Kinds;
 namespace Enrichflow.Providers;
 
 /// <summary>
-/// Keeps each run within its <c>max_credits</c> (DESIGN.md §4 "Budget"): a paid call first reserves its price;
+/// Keeps each run within its <c>max_credits</c> (docs/architecture.md §4 "Budget"): a paid call first reserves its price;
 /// when what was spent plus what is reserved would pass the budget, the run pauses instead of calling. Spending
 /// is read from the usage store once per run and process, so a restarted server knows what was spent before.
 /// </summary>

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Enrichflow.Fakes;
 
-/// <summary>Sixtyfour's enrichment API, as API.md §8.1 describes it.</summary>
+/// <summary>Sixtyfour's enrichment API, as docs/api.md §8.1 describes it.</summary>
 public sealed partial class FakeProviderServer
 {
     private void MapSixtyfour(IEndpointRouteBuilder app)

@@ -3,7 +3,7 @@ using Enrichflow.Core.Blocks;
 namespace Enrichflow.Blocks.Converters;
 
 /// <summary>
-/// <c>company_to_leads</c>: turns COMPANY rows into LEAD rows, one per entry of the <c>people_field</c> list (API.md
+/// <c>company_to_leads</c>: turns COMPANY rows into LEAD rows, one per entry of the <c>people_field</c> list (docs/api.md
 /// §5, issue 4). See <see cref="CompanyToLeadsBlock"/> for the shape of the leads, their indexes and the rejects.
 /// </summary>
 public sealed class CompanyToLeadsBlockType : BlockType<CompanyToLeadsSpecs>

@@ -2,7 +2,7 @@ using System.ComponentModel;
 
 namespace Enrichflow.Blocks.Converters;
 
-/// <summary>Specs of <c>company_to_leads</c> (API.md §5).</summary>
+/// <summary>Specs of <c>company_to_leads</c> (docs/api.md §5).</summary>
 /// <param name="PeopleField">The COMPANY column holding the list of people.</param>
 /// <param name="Prefix">Prefix of the company columns carried onto each lead (<c>company_</c> gives <c>company_name</c>, ...).</param>
 public sealed record CompanyToLeadsSpecs(

@@ -6,7 +6,7 @@ using Enrichflow.Providers.Kinds;
 
 namespace Enrichflow.Blocks.Enrichment;
 
-/// <summary>Specs of <c>enrich_company</c> (API.md §5).</summary>
+/// <summary>Specs of <c>enrich_company</c> (docs/api.md §5).</summary>
 public sealed record EnrichCompanySpecs(
     [property: Description("The column holding the company's name.")] string? CompanyField = null,
     [property: Description("The column holding the company's website or domain.")] string? WebsiteField = null,
@@ -16,7 +16,7 @@ public sealed record EnrichCompanySpecs(
     [property: Description("Also find people at the company (adds a 'people' list).")] bool FindPeople = false,
     [property: Description("Which people to find.")] string? PeopleFocusPrompt = null);
 
-/// <summary>Specs of <c>enrich_person</c> (API.md §5).</summary>
+/// <summary>Specs of <c>enrich_person</c> (docs/api.md §5).</summary>
 public sealed record EnrichPersonSpecs(
     [property: Description("The column holding the person's full name.")] string? NameField = null,
     [property: Description("The column holding the person's email address.")] string? EmailField = null,
@@ -26,7 +26,7 @@ public sealed record EnrichPersonSpecs(
     [property: Description("A provider name, or a list of them (a waterfall).")] JsonElement? Provider = null,
     [property: Description("Guidance for the provider's research.")] string? ResearchPlan = null);
 
-/// <summary>Specs of <c>find_email</c> (API.md §5).</summary>
+/// <summary>Specs of <c>find_email</c> (docs/api.md §5).</summary>
 public sealed record FindEmailSpecs(
     [property: Description("The column holding the person's full name.")] string NameField = "full_name",
     [property: Description("The column holding the person's company.")] string? CompanyField = "company",
@@ -34,7 +34,7 @@ public sealed record FindEmailSpecs(
     [property: Description("PROFESSIONAL (work address) or PERSONAL.")] string Mode = "PROFESSIONAL",
     [property: Description("A provider name, or a list of them (a waterfall).")] JsonElement? Provider = null);
 
-/// <summary>Specs of <c>find_phone</c> (API.md §5).</summary>
+/// <summary>Specs of <c>find_phone</c> (docs/api.md §5).</summary>
 public sealed record FindPhoneSpecs(
     [property: Description("The column holding the person's full name.")] string NameField = "full_name",
     [property: Description("The column holding the person's company.")] string? CompanyField = "company",

@@ -4,7 +4,7 @@ namespace Enrichflow.Blocks.Export;
 
 /// <summary>
 /// <c>export</c> with <c>destination.type = http</c>: POSTs <c>{run_id, block_id, batch, rows}</c> in batches, each with
-/// a stable <c>Idempotency-Key</c>, retrying with backoff; passes every delivered row on (API.md §5).
+/// a stable <c>Idempotency-Key</c>, retrying with backoff; passes every delivered row on (docs/api.md §5).
 /// </summary>
 public sealed class ExportBlockType : BlockType<ExportSpecs>
 {

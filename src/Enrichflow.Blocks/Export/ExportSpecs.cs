@@ -1,6 +1,6 @@
 namespace Enrichflow.Blocks.Export;
 
-/// <summary>Specs of <c>export</c> (API.md §5): where the rows go.</summary>
+/// <summary>Specs of <c>export</c> (docs/api.md §5): where the rows go.</summary>
 public sealed record ExportSpecs(ExportDestination? Destination = null);
 
 /// <summary>

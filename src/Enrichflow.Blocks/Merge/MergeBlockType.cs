@@ -3,7 +3,7 @@ using Enrichflow.Core.Rows;
 
 namespace Enrichflow.Blocks.Merge;
 
-/// <summary>Specs of <c>merge</c> (API.md §5).</summary>
+/// <summary>Specs of <c>merge</c> (docs/api.md §5).</summary>
 /// <param name="Mode"><c>union</c> (rows of the first input, then the second, columns unioned).</param>
 public sealed record MergeSpecs(string Mode = "union", JoinKeySpecs? JoinKey = null, string? JoinType = null);
 

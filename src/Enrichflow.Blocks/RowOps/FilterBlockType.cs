@@ -6,7 +6,7 @@ using Enrichflow.Core.Rows;
 namespace Enrichflow.Blocks.RowOps;
 
 /// <summary>
-/// <c>filter</c>: keeps the rows that match, rejects the others with the condition that failed (API.md §5).
+/// <c>filter</c>: keeps the rows that match, rejects the others with the condition that failed (docs/api.md §5).
 /// Conditions joined by <c>logic</c> follow the usual precedence: <c>and</c> binds tighter than <c>or</c>, so
 /// <c>a and b or c and d</c> keeps a row when (a and b) or (c and d) holds, as in the expression language.
 /// </summary>

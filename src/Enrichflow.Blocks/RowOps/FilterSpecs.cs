@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Enrichflow.Blocks.RowOps;
 
-/// <summary>Specs of <c>filter</c>: a list of <paramref name="Filters"/>, or one <paramref name="Expression"/> (API.md §5.1).</summary>
+/// <summary>Specs of <c>filter</c>: a list of <paramref name="Filters"/>, or one <paramref name="Expression"/> (docs/api.md §5.1).</summary>
 public sealed record FilterSpecs(IReadOnlyList<FilterCondition>? Filters = null, string? Expression = null);
 
 /// <summary>

@@ -7,7 +7,7 @@ namespace Enrichflow.Blocks.RowOps;
 public sealed record RemoveColumnsSpecs(IReadOnlyList<string> Columns);
 
 /// <summary>
-/// <c>remove_columns</c>: drops columns from every row (API.md §5). A column a row lacks is ignored. Rows are
+/// <c>remove_columns</c>: drops columns from every row (docs/api.md §5). A column a row lacks is ignored. Rows are
 /// edited in place: a chunk's rows belong to the unit that read them.
 /// </summary>
 public sealed class RemoveColumnsBlockType : BlockType<RemoveColumnsSpecs>

@@ -5,7 +5,7 @@ using Enrichflow.Core.Rows;
 
 namespace Enrichflow.Blocks.RowOps;
 
-/// <summary><c>transform</c> (<c>transform_data</c>): edits columns row by row with a list of operations (API.md §5).</summary>
+/// <summary><c>transform</c> (<c>transform_data</c>): edits columns row by row with a list of operations (docs/api.md §5).</summary>
 public sealed class TransformBlockType : BlockType<TransformSpecs>
 {
     public override string Name => "transform";

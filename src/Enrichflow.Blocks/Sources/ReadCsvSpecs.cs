@@ -1,6 +1,6 @@
 namespace Enrichflow.Blocks.Sources;
 
-/// <summary>Specs of the <c>read_csv</c> source block (API.md §4, §5).</summary>
+/// <summary>Specs of the <c>read_csv</c> source block (docs/api.md §4, §5).</summary>
 public sealed class ReadCsvSpecs
 {
     /// <summary>The upload to read; usually given per run in <c>specs_override</c>.</summary>

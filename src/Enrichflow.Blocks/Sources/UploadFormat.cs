@@ -1,6 +1,6 @@
 namespace Enrichflow.Blocks.Sources;
 
-/// <summary>The formats an upload may have (API.md §4), told by the file name's extension.</summary>
+/// <summary>The formats an upload may have (docs/api.md §4), told by the file name's extension.</summary>
 public enum UploadFormat { Csv, Json, JsonLines }
 
 /// <summary>Maps file names to <see cref="UploadFormat"/>.</summary>

@@ -20,7 +20,7 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
         WebhookPayloadReader.ScanAsync(body, cancellationToken);
 
     /// <summary>
-    /// A strict source refuses the request when a row lacks a required <c>input_schema</c> column (API.md §5); the
+    /// A strict source refuses the request when a row lacks a required <c>input_schema</c> column (docs/api.md §5); the
     /// payload is streamed once more, only when the source is strict and declares required columns.
     /// </summary>
     public override async ValueTask<string?> CheckPayloadAsync(SourceInput payload, string blockId, CancellationToken cancellationToken)

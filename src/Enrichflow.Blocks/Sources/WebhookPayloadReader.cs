@@ -4,7 +4,7 @@ using Enrichflow.Core.Blocks;
 namespace Enrichflow.Blocks.Sources;
 
 /// <summary>
-/// Reads the <c>webhook_payload</c> of a run's request body (API.md §3) as a stream: the body is never loaded
+/// Reads the <c>webhook_payload</c> of a run's request body (docs/api.md §3) as a stream: the body is never loaded
 /// whole; an element is materialised once it is entirely buffered, and the buffer grows only for an element
 /// larger than it. Other top-level properties are skipped. An empty body is a body without a payload.
 /// </summary>

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Enrichflow.Blocks.Sources;
 
-/// <summary>Specs of the <c>webhook</c> source block (API.md §5).</summary>
+/// <summary>Specs of the <c>webhook</c> source block (docs/api.md §5).</summary>
 public sealed class WebhookSpecs
 {
     /// <summary>The columns the payload's rows carry; <c>required</c> ones are checked on every row.</summary>

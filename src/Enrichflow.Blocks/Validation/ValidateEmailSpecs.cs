@@ -2,7 +2,7 @@ using System.ComponentModel;
 
 namespace Enrichflow.Blocks.Validation;
 
-/// <summary>Specs of <c>validate_email</c> (API.md §5).</summary>
+/// <summary>Specs of <c>validate_email</c> (docs/api.md §5).</summary>
 /// <param name="EmailField">The column holding the address.</param>
 /// <param name="CheckMx">Whether to look up the domain's mail servers in DNS.</param>
 /// <param name="OutputPrefix">Prefix of the added columns (<c>email_</c> gives <c>email_status</c>, ...).</param>

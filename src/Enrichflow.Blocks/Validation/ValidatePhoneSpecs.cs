@@ -2,7 +2,7 @@ using System.ComponentModel;
 
 namespace Enrichflow.Blocks.Validation;
 
-/// <summary>Specs of <c>validate_phone</c> (API.md §5).</summary>
+/// <summary>Specs of <c>validate_phone</c> (docs/api.md §5).</summary>
 /// <param name="PhoneField">The column holding the phone number.</param>
 /// <param name="DefaultRegion">Region for numbers written without a leading <c>+</c> country code.</param>
 /// <param name="CountryField">Optional column naming each row's region (ISO code or country name).</param>

@@ -6,7 +6,7 @@ namespace Enrichflow.Blocks.Webhooks;
 
 /// <summary>
 /// <c>outgoing_webhook</c>: passes its rows on unchanged and, when the run ends, sends one signed event to
-/// <c>url</c> (API.md §5, §6). The event is recorded and sent by the server's run-end listener and delivery sender,
+/// <c>url</c> (docs/api.md §5, §6). The event is recorded and sent by the server's run-end listener and delivery sender,
 /// not by the block: the block only checks and carries the specs.
 /// </summary>
 public sealed class OutgoingWebhookBlockType : BlockType<OutgoingWebhookSpecs>

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Enrichflow.Blocks.Webhooks;
 
-/// <summary>Specs of <c>outgoing_webhook</c> (API.md §5, §6).</summary>
+/// <summary>Specs of <c>outgoing_webhook</c> (docs/api.md §5, §6).</summary>
 /// <param name="Url">Where the event is POSTed: an absolute http or https URL.</param>
 /// <param name="IncludeRows">true (up to 100 rows), false, or a number of rows from 0 to 100 to send inline.</param>
 /// <param name="EventTypes">Which run ends send an event; every one when absent.</param>

@@ -4,7 +4,7 @@ using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Blocks.Webhooks;
 
-/// <summary>The event types of outgoing webhooks (API.md §6) and their stable event ids.</summary>
+/// <summary>The event types of outgoing webhooks (docs/api.md §6) and their stable event ids.</summary>
 public static class WebhookEvents
 {
     public const string RunCompleted = "run.completed";

@@ -11,7 +11,7 @@ internal static class ServeCommand
     {
         var urls = new Option<string?>("--urls") { Description = $"Addresses to listen on. Default: {EnrichflowApp.DefaultUrls}", HelpName = "URLS" };
         var data = CommonOptions.Data();
-        var config = new Option<string?>("--config") { Description = "A JSON configuration file (API.md §9).", HelpName = "FILE" };
+        var config = new Option<string?>("--config") { Description = "A JSON configuration file (docs/api.md §9).", HelpName = "FILE" };
         var command = new Command("serve", "Start the Enrichflow server (SQLite + local disk by default).") { urls, data, config };
         command.SetAction(async (parse, cancellationToken) =>
         {

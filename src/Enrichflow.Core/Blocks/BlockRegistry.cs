@@ -1,6 +1,6 @@
 namespace Enrichflow.Core.Blocks;
 
-/// <summary>Every registered block type, found by registered name or alias (API.md §2.1, §5).</summary>
+/// <summary>Every registered block type, found by registered name or alias (docs/api.md §2.1, §5).</summary>
 public sealed class BlockRegistry
 {
     private readonly Dictionary<string, BlockType> _byName = new(StringComparer.OrdinalIgnoreCase);

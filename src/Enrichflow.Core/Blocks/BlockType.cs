@@ -5,7 +5,7 @@ using Enrichflow.Core.Definitions;
 
 namespace Enrichflow.Core.Blocks;
 
-/// <summary>The kind of rows a block takes or yields (API.md §2.1 "row kinds").</summary>
+/// <summary>The kind of rows a block takes or yields (docs/api.md §2.1 "row kinds").</summary>
 public enum DataframeType { Any, Lead, Company }
 
 public enum BlockRole { Source, Row, Merge }

@@ -222,7 +222,7 @@ public sealed class BlockRunContext
     /// </summary>
     public Action<int>? ReportRowsDone { get; init; }
 
-    /// <summary>The run's provider cache and budget settings (API.md §3 <c>cache_config</c>, <c>max_credits</c>).</summary>
+    /// <summary>The run's provider cache and budget settings (docs/api.md §3 <c>cache_config</c>, <c>max_credits</c>).</summary>
     public RunEnrichmentSettings Enrichment { get; init; } = new();
 }
 

@@ -3,7 +3,7 @@ using Enrichflow.Core.Storage;
 namespace Enrichflow.Core.Blocks;
 
 /// <summary>
-/// An event a block asks the host to send when its run ends (<c>outgoing_webhook</c>, API.md §6): to
+/// An event a block asks the host to send when its run ends (<c>outgoing_webhook</c>, docs/api.md §6): to
 /// <see cref="Url"/>, for the run ends in <see cref="EventTypes"/>. The host records it durably and its sender
 /// delivers it; the block does nothing itself.
 /// </summary>

@@ -4,7 +4,7 @@ namespace Enrichflow.Core.Definitions;
 
 /// <summary>
 /// Reads a <c>workflow_definition</c> JSON value into the model, collecting schema errors (missing fields,
-/// wrong types) with their <c>loc</c>; these are the 422s of API.md §1. Meaning is checked later by
+/// wrong types) with their <c>loc</c>; these are the 422s of docs/api.md §1. Meaning is checked later by
 /// <see cref="DefinitionValidator"/>.
 /// </summary>
 public static class DefinitionParser

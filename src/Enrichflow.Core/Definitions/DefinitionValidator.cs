@@ -4,7 +4,7 @@ namespace Enrichflow.Core.Definitions;
 
 // The validator's entry point: the order of the checks, and how an error's loc is built.
 /// <summary>
-/// Checks a parsed definition against API.md §2.1 and reports every problem with its <c>loc</c>; when there is
+/// Checks a parsed definition against docs/api.md §2.1 and reports every problem with its <c>loc</c>; when there is
 /// none, returns the executable <see cref="WorkflowPlan"/>.
 /// </summary>
 public sealed partial class DefinitionValidator(BlockRegistry registry)

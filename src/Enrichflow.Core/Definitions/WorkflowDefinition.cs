@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Enrichflow.Core.Definitions;
 
-/// <summary>A workflow: blocks joined by edges (API.md §2.1).</summary>
+/// <summary>A workflow: blocks joined by edges (docs/api.md §2.1).</summary>
 public sealed record WorkflowDefinition(IReadOnlyList<BlockDefinition> Blocks, IReadOnlyList<EdgeDefinition> Edges);
 
 /// <param name="BlockId">Given, or <c>block_&lt;sequence_number&gt;</c>.</param>

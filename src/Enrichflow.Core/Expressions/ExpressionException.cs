@@ -1,7 +1,7 @@
 namespace Enrichflow.Core.Expressions;
 
 /// <summary>
-/// An expression (API.md §5.1) that cannot be compiled. The message names the position and what was expected,
+/// An expression (docs/api.md §5.1) that cannot be compiled. The message names the position and what was expected,
 /// for example "Expression error at position 14: expected a closing ')'".
 /// </summary>
 public sealed class ExpressionException : Exception

@@ -6,7 +6,7 @@ using Enrichflow.Core.Rows;
 namespace Enrichflow.Core.Expressions;
 
 /// <summary>
-/// The functions of the expression language (API.md §5.1). This table is the whole of what an expression can
+/// The functions of the expression language (docs/api.md §5.1). This table is the whole of what an expression can
 /// call: there is no way to reach .NET methods, I/O or reflection. Given null, text functions return null and
 /// tests return false.
 /// </summary>

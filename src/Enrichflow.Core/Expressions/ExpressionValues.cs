@@ -6,7 +6,7 @@ using Enrichflow.Core.Rows;
 namespace Enrichflow.Core.Expressions;
 
 /// <summary>
-/// How expressions (API.md §5.1) and the <c>filter</c> block compare and test row values, so that both agree:
+/// How expressions (docs/api.md §5.1) and the <c>filter</c> block compare and test row values, so that both agree:
 /// <list type="bullet">
 /// <item>Two values compare as numbers when both are numbers or text that reads as a number (invariant culture),
 /// so a CSV cell "7" is greater than 5 and "10" is greater than "9".</item>

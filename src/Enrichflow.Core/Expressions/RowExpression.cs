@@ -4,7 +4,7 @@ namespace Enrichflow.Core.Expressions;
 
 /// <summary>
 /// A compiled expression of the small safe language shared by <c>filter</c>, <c>transform</c> and edge
-/// conditions (API.md §5.1). Compile once, then evaluate per row from any number of threads at once.
+/// conditions (docs/api.md §5.1). Compile once, then evaluate per row from any number of threads at once.
 /// <list type="bullet">
 /// <item>Columns: <c>[name]</c> (a missing column is null). Literals: <c>'text'</c> or <c>"text"</c> (backslash
 /// escapes), numbers, <c>true</c>, <c>false</c>, <c>null</c>.</item>

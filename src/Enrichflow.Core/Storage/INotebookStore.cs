@@ -1,6 +1,6 @@
 namespace Enrichflow.Core.Storage;
 
-/// <summary>An org-level persistent table (API.md §7): rows appended by runs, in segments, with an optional key.</summary>
+/// <summary>An org-level persistent table (docs/api.md §7): rows appended by runs, in segments, with an optional key.</summary>
 public sealed record NotebookRecord(
     string Id,
     string OrgId,

@@ -1,7 +1,7 @@
 namespace Enrichflow.Core.Storage;
 
 /// <summary>
-/// The persistent provider cache (DESIGN.md §4 "never pay twice"): a provider's answer to a request, keyed by
+/// The persistent provider cache (docs/architecture.md §4 "never pay twice"): a provider's answer to a request, keyed by
 /// (organization, provider, request key), written before the row it served is committed. Only found and
 /// not-found answers are stored; whether an entry is still fresh is the reader's call (a run's
 /// <c>cache_config.ttl_days</c>), from <see cref="ProviderCacheEntry.CreatedAt"/>.

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Enrichflow.Core.Storage;
 
 /// <summary>
-/// Per-organization secrets that sign outgoing webhooks (API.md §6). An organization has at most one active
+/// Per-organization secrets that sign outgoing webhooks (docs/api.md §6). An organization has at most one active
 /// secret; a rolled one keeps signing beside it until its <see cref="SigningSecretMeta.RevokedAt"/>. The plaintext is
 /// returned once, when the secret is made; backends keep it encrypted at rest and never store it in the clear.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Enrichflow.Core.Storage;
 
 /// <summary>
-/// Provider calls and their cost, per organization, run, block, provider and day (API.md §11 <c>GET /usage</c>,
+/// Provider calls and their cost, per organization, run, block, provider and day (docs/api.md §11 <c>GET /usage</c>,
 /// live status metrics, the estimate's past hit rates). Increments add up; nothing is ever overwritten.
 /// </summary>
 public interface IUsageStore

@@ -1,7 +1,7 @@
 namespace Enrichflow.Core.Storage;
 
 /// <summary>
-/// Deliveries of outgoing webhooks (API.md §6): one per <c>outgoing_webhook</c> block and run end, identified by a
+/// Deliveries of outgoing webhooks (docs/api.md §6): one per <c>outgoing_webhook</c> block and run end, identified by a
 /// stable event id, with every attempt. Pending deliveries are leased by the sender that attempts them, so a
 /// delivery is attempted by one sender at a time and resumed by another after a restart.
 /// </summary>

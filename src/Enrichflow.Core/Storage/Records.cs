@@ -5,7 +5,7 @@ public sealed record Organization(string Id, string Name, DateTimeOffset Created
 /// <summary>An API key, kept only as its SHA-256 hash.</summary>
 public sealed record ApiKeyRecord(string Id, string OrgId, byte[] Hash, bool ReadOnly, DateTimeOffset CreatedAt);
 
-/// <summary>An uploaded file (API.md §4).</summary>
+/// <summary>An uploaded file (docs/api.md §4).</summary>
 public sealed record UploadRecord(Guid HandleId, string OrgId, string FileName, string BlobKey, long SizeBytes, DateTimeOffset CreatedAt);
 
 /// <summary>The first response to a request with an <c>Idempotency-Key</c>.</summary>
@@ -142,7 +142,7 @@ public sealed record RunBlockRecord(
 /// <summary>Which run status a query wants.</summary>
 public sealed record RunQuery(string OrgId, IReadOnlyList<RunStatus>? Statuses, string? WorkflowId, int Limit);
 
-/// <summary>A result file of a run (API.md §3.1).</summary>
+/// <summary>A result file of a run (docs/api.md §3.1).</summary>
 public sealed record ResultFileRecord(
     Guid RunId,
     string BlockId,

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Enrichflow.Core.Storage;
 
-/// <summary>The format of a result file (API.md §3.1); stored, serialized and sent as its wire name (csv, json, ndjson).</summary>
+/// <summary>The format of a result file (docs/api.md §3.1); stored, serialized and sent as its wire name (csv, json, ndjson).</summary>
 [JsonConverter(typeof(ResultFormatJsonConverter))]
 public enum ResultFormat { Csv, Json, Ndjson }
 

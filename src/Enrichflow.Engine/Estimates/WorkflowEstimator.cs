@@ -20,7 +20,7 @@ public sealed record BlockEstimate(
 
 public sealed record ProviderStepEstimateResponse(string Provider, long RowsEstimate, long CallsEstimate, long CacheHitsEstimate, double HitRate, string HitRateBasis, double CreditsEstimate);
 
-/// <summary>The answer of <c>POST /workflows/estimate</c> (API.md §3).</summary>
+/// <summary>The answer of <c>POST /workflows/estimate</c> (docs/api.md §3).</summary>
 public sealed record WorkflowEstimate(
     long RowsIn,
     bool RowsInExact,
@@ -31,7 +31,7 @@ public sealed record WorkflowEstimate(
     IReadOnlyList<string> Notes);
 
 /// <summary>
-/// Predicts a run without running it (DESIGN.md §4 "Budget"): reads the first rows of the input as a sample,
+/// Predicts a run without running it (docs/architecture.md §4 "Budget"): reads the first rows of the input as a sample,
 /// runs the cheap, side-effect-free blocks over it to measure how many rows each passes on, and asks each
 /// enrichment block what a row will cost given the provider cache and past hit rates. No paid call is made and
 /// nothing is written.

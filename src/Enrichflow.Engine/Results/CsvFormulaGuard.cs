@@ -1,7 +1,7 @@
 namespace Enrichflow.Engine.Results;
 
 /// <summary>
-/// Keeps spreadsheets from running CSV cells as formulas (API.md §3.1): a cell starting with <c>=</c>, <c>@</c>,
+/// Keeps spreadsheets from running CSV cells as formulas (docs/api.md §3.1): a cell starting with <c>=</c>, <c>@</c>,
 /// tab or CR, or with <c>+</c>/<c>-</c> when it is not a plain number or phone number, gets a leading <c>'</c>.
 /// </summary>
 public static class CsvFormulaGuard

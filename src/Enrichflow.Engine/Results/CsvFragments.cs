@@ -7,7 +7,7 @@ namespace Enrichflow.Engine.Results;
 
 /// <summary>
 /// A chunk's rows as CSV with its own header line: written when the chunk is committed, concatenated when the
-/// block's result file is assembled (API.md §3.1 formula guard applied here).
+/// block's result file is assembled (docs/api.md §3.1 formula guard applied here).
 /// </summary>
 public static class CsvFragments
 {

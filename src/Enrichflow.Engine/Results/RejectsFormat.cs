@@ -5,7 +5,7 @@ using Enrichflow.Core.Rows;
 
 namespace Enrichflow.Engine.Results;
 
-/// <summary>One line of <c>rejects.ndjson</c>: <c>{block_id, reason, row_index, row, ...}</c> (API.md §3.1).</summary>
+/// <summary>One line of <c>rejects.ndjson</c>: <c>{block_id, reason, row_index, row, ...}</c> (docs/api.md §3.1).</summary>
 public static class RejectsFormat
 {
     public static void Write(IBufferWriter<byte> buffer, string blockId, IReadOnlyList<RejectedRow> rejects)

@@ -9,7 +9,7 @@ namespace Enrichflow.Engine.Results;
 
 /// <summary>
 /// Writes a block's result files by concatenating the sections its committed chunks wrote, in chunk order
-/// (API.md §3.1): CSV always, NDJSON and JSON when asked. Reads one section at a time, so memory does not grow
+/// (docs/api.md §3.1): CSV always, NDJSON and JSON when asked. Reads one section at a time, so memory does not grow
 /// with the run, and only from the unit files of the committing attempts (their output tags).
 /// </summary>
 public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvider time)

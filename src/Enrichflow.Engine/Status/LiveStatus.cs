@@ -2,7 +2,7 @@ using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Engine.Status;
 
-/// <summary>A run's live status (API.md §3 <c>LiveStatus</c>), computed from committed counters.</summary>
+/// <summary>A run's live status (docs/api.md §3 <c>LiveStatus</c>), computed from committed counters.</summary>
 public sealed record RunLiveStatus(
     Guid RunId,
     string WorkflowId,
@@ -61,7 +61,7 @@ public sealed record ProviderStepMetrics(string Provider, long Calls, long Hits,
 }
 
 /// <summary>
-/// One outgoing webhook delivery of the run (API.md §6): pending, delivered or failed, with every attempt. The URL is
+/// One outgoing webhook delivery of the run (docs/api.md §6): pending, delivered or failed, with every attempt. The URL is
 /// shown without its query (it may carry a token).
 /// </summary>
 public sealed record WebhookDeliveryLiveStatus(

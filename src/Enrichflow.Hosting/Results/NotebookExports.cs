@@ -7,7 +7,7 @@ using Enrichflow.Engine.Results;
 namespace Enrichflow.Hosting.Results;
 
 /// <summary>
-/// A notebook's rows as one downloadable file (API.md §7): CSV or NDJSON, written once per notebook version under the
+/// A notebook's rows as one downloadable file (docs/api.md §7): CSV or NDJSON, written once per notebook version under the
 /// notebook's blob prefix and signed like a result file, for no run (<see cref="Guid.Empty"/>) with its blob key as
 /// the file name.
 /// </summary>

@@ -4,7 +4,7 @@ using nietras.SeparatedValues;
 
 namespace Enrichflow.Hosting.Results;
 
-/// <summary>Reads a small result file back as rows, for the inline <c>results</c> of a download link (API.md §3.1).</summary>
+/// <summary>Reads a small result file back as rows, for the inline <c>results</c> of a download link (docs/api.md §3.1).</summary>
 public static class ResultFileRows
 {
     /// <summary>

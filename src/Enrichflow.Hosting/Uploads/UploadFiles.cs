@@ -4,7 +4,7 @@ using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Hosting.Uploads;
 
-/// <summary>Uploaded files (API.md §4): which ones are taken, whether a stored one reads, how many rows it holds.</summary>
+/// <summary>Uploaded files (docs/api.md §4): which ones are taken, whether a stored one reads, how many rows it holds.</summary>
 public static class UploadFiles
 {
     private static readonly string[] Extensions = [".csv", ".json", ".jsonl", ".ndjson"];

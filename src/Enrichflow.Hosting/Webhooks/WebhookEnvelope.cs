@@ -5,7 +5,7 @@ using Enrichflow.Hosting.Results;
 namespace Enrichflow.Hosting.Webhooks;
 
 /// <summary>
-/// The body of a delivery (API.md §6): <c>{event_id, event_type, run_id, workflow_id, status, row_count, results:
+/// The body of a delivery (docs/api.md §6): <c>{event_id, event_type, run_id, workflow_id, status, row_count, results:
 /// [ResultFile], rows?, sent_at}</c>. <c>rows</c> is present only when the block asked for rows inline.
 /// </summary>
 public sealed record WebhookEnvelope(

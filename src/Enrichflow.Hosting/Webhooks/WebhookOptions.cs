@@ -1,6 +1,6 @@
 namespace Enrichflow.Hosting.Webhooks;
 
-/// <summary>How outgoing webhooks are sent and retried (API.md §6, configuration section <c>Webhooks</c>).</summary>
+/// <summary>How outgoing webhooks are sent and retried (docs/api.md §6, configuration section <c>Webhooks</c>).</summary>
 public sealed class WebhookOptions
 {
     public const string Section = "Webhooks";

@@ -35,7 +35,7 @@ internal readonly record struct AttemptResult(int? StatusCode, string? Error, bo
 }
 
 /// <summary>
-/// The one place that decides what a delivery becomes after an attempt (API.md §6): delivered on 2xx; failed at once
+/// The one place that decides what a delivery becomes after an attempt (docs/api.md §6): delivered on 2xx; failed at once
 /// on other answers and on a refusal by the SSRF guard; otherwise pending again after an exponential backoff with
 /// jitter (or the receiver's <c>Retry-After</c>), until the next attempt would fall after <see cref="WebhookOptions.RetryFor"/>.
 /// </summary>

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Enrichflow.Hosting.Webhooks;
 
 /// <summary>
-/// Sends pending deliveries (API.md §6). Leases due deliveries from the store, attempts up to
+/// Sends pending deliveries (docs/api.md §6). Leases due deliveries from the store, attempts up to
 /// <see cref="WebhookOptions.MaxConcurrency"/> at once (each with its own timeout, so a slow receiver holds one slot and
 /// never delays the others), records every attempt and what the <see cref="WebhookRetryPolicy"/> makes of it. Pending
 /// deliveries live in the store, so a restarted process picks them up; a periodic sweep records the deliveries of runs

@@ -3,7 +3,7 @@ using Enrichflow.Providers.Outbound;
 namespace Enrichflow.Providers.Kinds;
 
 /// <summary>
-/// One provider kind (API.md §8): its name in configuration, the defaults its providers take, the problems it finds in
+/// One provider kind (docs/api.md §8): its name in configuration, the defaults its providers take, the problems it finds in
 /// their options, and how it makes them. One sealed subclass per kind, each in its own file beside its provider,
 /// found by <see cref="ProviderKinds"/>.
 /// </summary>
@@ -36,7 +36,7 @@ public abstract class ProviderKindDescriptor
 
     /// <summary>
     /// True when row values shape its URLs, so that every connection of its client goes through the SSRF guard
-    /// (<see cref="GuardedHttpHandler"/>, API.md §6).
+    /// (<see cref="GuardedHttpHandler"/>, docs/api.md §6).
     /// </summary>
     public virtual bool ConnectsThroughGuard => false;
 

@@ -1,6 +1,6 @@
 namespace Enrichflow.Providers.Kinds;
 
-/// <summary>The <c>sixtyfour</c> kind: <see cref="SixtyfourProvider"/>, Sixtyfour's enrichment API (API.md §8.1).</summary>
+/// <summary>The <c>sixtyfour</c> kind: <see cref="SixtyfourProvider"/>, Sixtyfour's enrichment API (docs/api.md §8.1).</summary>
 internal sealed class SixtyfourKind : ProviderKindDescriptor
 {
     public override ProviderKind Kind => ProviderKind.Sixtyfour;

@@ -6,7 +6,7 @@ using Enrichflow.Providers.Limits;
 namespace Enrichflow.Providers.Kinds;
 
 /// <summary>
-/// Sixtyfour's enrichment API (API.md §8.1), with the key in <c>x-api-key</c>: <c>/enrich-company</c> and
+/// Sixtyfour's enrichment API (docs/api.md §8.1), with the key in <c>x-api-key</c>: <c>/enrich-company</c> and
 /// <c>/enrich-lead</c> (through their <c>-async</c> variants and <c>GET /job-status/{task_id}</c> when
 /// <c>UseAsyncJobs</c>), <c>/find-email</c> and <c>/find-phone</c>. Values in <c>structured_data</c> are checked
 /// against the requested types; people found at a company come from <c>structured_data.leads</c>.

@@ -1,7 +1,7 @@
 namespace Enrichflow.Providers.Limits;
 
 /// <summary>
-/// A provider's limits in this process (DESIGN.md §4): a max-in-flight gate shared fairly by every run
+/// A provider's limits in this process (docs/architecture.md §4): a max-in-flight gate shared fairly by every run
 /// (<see cref="AcquireSlotAsync"/>, in <c>ProviderLimiter.Slots.cs</c>) and a requests-per-minute pacer that each
 /// HTTP attempt passes (<see cref="AcquireRequestAsync"/>, in <c>ProviderLimiter.Requests.cs</c>), slowed by 429s.
 /// </summary>

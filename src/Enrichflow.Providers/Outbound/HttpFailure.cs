@@ -16,7 +16,7 @@ public enum HttpFailureKind
     /// <summary>No answer within the attempt's timeout.</summary>
     Timeout,
 
-    /// <summary>The SSRF guard refused the address (API.md §6): permanent until the configuration changes.</summary>
+    /// <summary>The SSRF guard refused the address (docs/api.md §6): permanent until the configuration changes.</summary>
     Refused,
 }
 

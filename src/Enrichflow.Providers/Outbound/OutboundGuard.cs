@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Enrichflow.Providers.Outbound;
 
 /// <summary>
-/// The SSRF guard for every outbound URL (webhooks, export, http providers; API.md §6): only http and https, and
+/// The SSRF guard for every outbound URL (webhooks, export, http providers; docs/api.md §6): only http and https, and
 /// the host is resolved and refused when any of its addresses is private, loopback, link-local, unique-local,
 /// carrier-grade NAT, unspecified, multicast, broadcast, reserved or a cloud metadata endpoint, unless
 /// <c>Outbound:Allow</c> lists the address (by range) or the host (by name).

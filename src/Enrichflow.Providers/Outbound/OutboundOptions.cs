@@ -1,7 +1,7 @@
 namespace Enrichflow.Providers.Outbound;
 
 /// <summary>
-/// Settings of the SSRF guard (API.md §6 and §9, configuration section <c>Outbound</c>), bound by
+/// Settings of the SSRF guard (docs/api.md §6 and §9, configuration section <c>Outbound</c>), bound by
 /// <see cref="OutboundServiceCollectionExtensions"/> and checked at start by <see cref="OutboundOptionsValidator"/>.
 /// </summary>
 public sealed class OutboundOptions

@@ -1,7 +1,7 @@
 namespace Enrichflow.Providers.Outbound;
 
 /// <summary>
-/// Thrown by the guarded handler's connect step when the address it is about to connect to is refused (API.md §6).
+/// Thrown by the guarded handler's connect step when the address it is about to connect to is refused (docs/api.md §6).
 /// <see cref="HttpClient"/> wraps it in an <see cref="HttpRequestException"/>; callers that retry network errors look
 /// for it as the inner exception and do not retry: a refusal is permanent until the configuration changes.
 /// </summary>

@@ -5,7 +5,7 @@ using System.Text;
 namespace Enrichflow.Providers.Outbound;
 
 /// <summary>
-/// The <c>Sixtyfour-Signature</c> header of outgoing webhooks (API.md §6):
+/// The <c>Sixtyfour-Signature</c> header of outgoing webhooks (docs/api.md §6):
 /// <c>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "&lt;t&gt;.&lt;raw body&gt;")&gt;</c>, with one <c>v1=</c>
 /// per secret that signs (two while a rolled secret is in its overlap).
 /// </summary>

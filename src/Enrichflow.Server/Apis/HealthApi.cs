@@ -7,7 +7,7 @@ public sealed record HealthResponse(string Status);
 
 public sealed record ReadyResponse(string Status, bool Store, bool BlobStore);
 
-/// <summary>Liveness and readiness probes (API.md §11).</summary>
+/// <summary>Liveness and readiness probes (docs/api.md §11).</summary>
 public static class HealthApi
 {
     public static RouteGroupBuilder MapHealthApi(this IEndpointRouteBuilder app)

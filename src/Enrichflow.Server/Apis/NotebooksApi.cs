@@ -13,7 +13,7 @@ public sealed record NotebookResponse(string Id, string Name, long RowCount, IRe
     public static NotebookResponse From(NotebookRecord n) => new(n.Id, n.Name, n.RowCount, n.KeyFields, n.CreatedAt, n.UpdatedAt);
 }
 
-/// <summary>Notebooks (API.md §7): list, get, download links, delete.</summary>
+/// <summary>Notebooks (docs/api.md §7): list, get, download links, delete.</summary>
 public static class NotebooksApi
 {
     public static RouteGroupBuilder MapNotebooksApi(this IEndpointRouteBuilder app)

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Server.Apis;
 
-/// <summary>Result files and their signed downloads (API.md §3.1).</summary>
+/// <summary>Result files and their signed downloads (docs/api.md §3.1).</summary>
 public static class ResultsApi
 {
     private const int InlineRowLimit = 100;

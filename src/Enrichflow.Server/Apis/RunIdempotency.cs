@@ -6,7 +6,7 @@ using Enrichflow.Core.Storage;
 namespace Enrichflow.Server.Apis;
 
 /// <summary>
-/// <c>Idempotency-Key</c> on <c>POST /workflows/run</c> (API.md §3): the same key and request within 24 hours answers
+/// <c>Idempotency-Key</c> on <c>POST /workflows/run</c> (docs/api.md §3): the same key and request within 24 hours answers
 /// the first call's response again (with <c>already_started</c>) and starts nothing; the same key with another
 /// request is a conflict.
 /// </summary>

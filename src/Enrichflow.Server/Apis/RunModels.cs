@@ -17,7 +17,7 @@ public sealed record RunMetrics(long RowsIn, long RowsOut, long RowsRejected, do
 /// <summary>One block's calls to one provider.</summary>
 public sealed record RunProviderMetrics(string BlockId, string Provider, long Calls, long Hits, long Misses, long Failures, long CacheHits, double CreditsUsed);
 
-/// <summary>A run (API.md §3 <c>Run</c>).</summary>
+/// <summary>A run (docs/api.md §3 <c>Run</c>).</summary>
 public sealed record RunResponse(
     Guid JobId,
     Guid RunId,

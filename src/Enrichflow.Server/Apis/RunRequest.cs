@@ -15,7 +15,7 @@ namespace Enrichflow.Server.Apis;
 internal sealed record PreparedRun(WorkflowPlan Plan, RunOptions Options);
 
 /// <summary>
-/// A run request (<c>POST /workflows/run</c> or <c>/estimate</c>) being checked, in the order API.md §3 answers
+/// A run request (<c>POST /workflows/run</c> or <c>/estimate</c>) being checked, in the order docs/api.md §3 answers
 /// problems: <see cref="OpenAsync"/> finds the workflow, reads the result formats and the body (a payload streams
 /// into the run's payload blob); <see cref="PrepareAsync"/> checks the body's fields, the overridden definition,
 /// the notebooks and the input. Disposing it deletes the stored payload unless the run was queued with it.

@@ -19,7 +19,7 @@ internal sealed record RunBody(string Hash, RunRequestError? Error, JsonDocument
 /// <summary>The fields of a run request besides its payload, checked.</summary>
 internal sealed record RunRequestFields(JsonElement? SpecsOverride, CacheConfig CacheConfig, double? MaxCredits = null);
 
-/// <summary>Reads and checks the body of <c>POST /workflows/run</c> and <c>/estimate</c> (API.md §3).</summary>
+/// <summary>Reads and checks the body of <c>POST /workflows/run</c> and <c>/estimate</c> (docs/api.md §3).</summary>
 internal static class RunRequestBody
 {
     /// <summary>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Enrichflow.Server.Apis;
 
 /// <summary>
-/// <c>POST /workflows/run</c> (API.md §3): checks the request, stores the payload as a stream, queues the run.
+/// <c>POST /workflows/run</c> (docs/api.md §3): checks the request, stores the payload as a stream, queues the run.
 /// Nothing else happens on the request thread.
 /// </summary>
 public static class RunStartApi

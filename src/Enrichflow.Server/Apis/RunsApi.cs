@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Server.Apis;
 
-/// <summary>Runs: list, live status, cancel, resume (API.md §3). Starting a run is in <see cref="RunStartApi"/>, estimating one in <see cref="RunEstimateApi"/>.</summary>
+/// <summary>Runs: list, live status, cancel, resume (docs/api.md §3). Starting a run is in <see cref="RunStartApi"/>, estimating one in <see cref="RunEstimateApi"/>.</summary>
 public static class RunsApi
 {
     public const int MaxLimit = 500;

@@ -13,7 +13,7 @@ namespace Enrichflow.Server.Apis;
 
 public sealed record UploadResponse(Guid HandleId, string FileName, long SizeBytes);
 
-/// <summary><c>POST /storage/csv/upload</c> (API.md §4): streams one file part to storage and checks its header.</summary>
+/// <summary><c>POST /storage/csv/upload</c> (docs/api.md §4): streams one file part to storage and checks its header.</summary>
 public static class UploadsApi
 {
     private const long MultipartOverhead = 64 * 1024;

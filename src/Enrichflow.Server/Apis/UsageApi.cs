@@ -22,7 +22,7 @@ public sealed record UsageResponse(
     IReadOnlyList<UsageProviderResponse> Providers,
     IReadOnlyList<UsageDayResponse> Days);
 
-/// <summary><c>GET /usage?from=&amp;to=</c> (API.md §11): credits by provider and day for the caller's organization.</summary>
+/// <summary><c>GET /usage?from=&amp;to=</c> (docs/api.md §11): credits by provider and day for the caller's organization.</summary>
 public static class UsageApi
 {
     private const int MaxDays = 366;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Server.Apis;
 
-/// <summary>A signing secret as the API shows it (API.md §6): never the secret, only its preview.</summary>
+/// <summary>A signing secret as the API shows it (docs/api.md §6): never the secret, only its preview.</summary>
 public sealed record SigningSecretResponse(string Id, string OrgId, string Preview, SigningSecretStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
 {
     public static SigningSecretResponse From(SigningSecretMeta meta) =>
@@ -20,7 +20,7 @@ public sealed record NewSigningSecretResponse(string Plaintext, SigningSecretRes
     public static NewSigningSecretResponse From(NewSigningSecret secret) => new(secret.Plaintext, SigningSecretResponse.From(secret.Meta));
 }
 
-/// <summary>The organization's webhook signing secret (API.md §6): show, create, roll with an overlap, delete.</summary>
+/// <summary>The organization's webhook signing secret (docs/api.md §6): show, create, roll with an overlap, delete.</summary>
 public static class WebhookSecretsApi
 {
     public const double DefaultOverlapHours = 24;

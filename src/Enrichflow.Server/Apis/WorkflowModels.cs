@@ -20,7 +20,7 @@ public record WorkflowSummary(
         new(w.Id, w.Name, w.Description, w.Status.ToWire(), w.Step.ToWire(), w.OrgId, w.CreatedAt, w.UpdatedAt, w.LastRunDate, w.Version);
 }
 
-/// <summary>A workflow with its definition (API.md §2 <c>Workflow</c>).</summary>
+/// <summary>A workflow with its definition (docs/api.md §2 <c>Workflow</c>).</summary>
 public sealed record WorkflowResponse(
     string Id,
     string Name,

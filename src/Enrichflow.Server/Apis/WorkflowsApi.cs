@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Server.Apis;
 
-/// <summary>Workflow management (API.md §2).</summary>
+/// <summary>Workflow management (docs/api.md §2).</summary>
 public static partial class WorkflowsApi
 {
     /// <summary>Workflow ids that are also routes under <c>/workflows</c>.</summary>

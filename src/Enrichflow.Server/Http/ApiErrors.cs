@@ -3,7 +3,7 @@ using Enrichflow.Core.Definitions;
 namespace Enrichflow.Server.Http;
 
 /// <summary>
-/// Error answers in Sixtyfour's FastAPI shape (API.md §1), each as a typed result whose type names its status, so
+/// Error answers in Sixtyfour's FastAPI shape (docs/api.md §1), each as a typed result whose type names its status, so
 /// handlers declare precise <c>Results&lt;...&gt;</c> unions.
 /// </summary>
 public static class ApiErrors

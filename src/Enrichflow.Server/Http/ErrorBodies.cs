@@ -1,6 +1,6 @@
 namespace Enrichflow.Server.Http;
 
-/// <summary><c>{"detail": "..."}</c>: one sentence saying what is wrong (API.md §1).</summary>
+/// <summary><c>{"detail": "..."}</c>: one sentence saying what is wrong (docs/api.md §1).</summary>
 public sealed record ErrorBody(string Detail);
 
 /// <summary>A request that does not match the schema, in FastAPI's shape: <c>{"detail": [{loc, msg, type}]}</c>.</summary>

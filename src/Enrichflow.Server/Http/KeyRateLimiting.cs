@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Enrichflow.Server.Http;
 
 /// <summary>
-/// Requests per API key (API.md §1, 429): a token bucket per key, refilled every second; a request over the limit
+/// Requests per API key (docs/api.md §1, 429): a token bucket per key, refilled every second; a request over the limit
 /// gets 429 with <c>Retry-After</c>. Requests without a key (downloads, probes) are not limited here.
 /// </summary>
 public static class KeyRateLimiting

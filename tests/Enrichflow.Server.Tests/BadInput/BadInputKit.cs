@@ -7,7 +7,7 @@ using Enrichflow.Server.Tests.Infrastructure;
 namespace Enrichflow.Server.Tests.BadInput;
 
 /// <summary>
-/// What the bad-input tests share (one test per bad input, API.md §1, §3, §4): the documented status, a message naming
+/// What the bad-input tests share (one test per bad input, docs/api.md §1, §3, §4): the documented status, a message naming
 /// the place (field, line or index), nothing lost or queued, and other runs unaffected.
 /// </summary>
 internal static class BadInputKit

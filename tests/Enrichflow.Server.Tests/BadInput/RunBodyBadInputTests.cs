@@ -9,7 +9,7 @@ using static Enrichflow.Server.Tests.BadInput.BadInputKit;
 namespace Enrichflow.Server.Tests.BadInput;
 
 /// <summary>
-/// The body of <c>POST /workflows/run</c> (API.md §1, §4): the documented status, a message naming the field,
+/// The body of <c>POST /workflows/run</c> (docs/api.md §1, §4): the documented status, a message naming the field,
 /// element or limit, nothing queued or stored, and the next good run unaffected.
 /// </summary>
 public sealed class RunBodyBadInputTests
@@ -48,7 +48,7 @@ public sealed class RunBodyBadInputTests
     [InlineData("42")]
     public async Task A_webhook_payload_that_is_neither_a_list_nor_an_object_is_422_naming_it(string payload)
     {
-        // A wrong type is a 422 (API.md §1); the loc points at the byte where the value starts.
+        // A wrong type is a 422 (docs/api.md §1); the loc points at the byte where the value starts.
         await using var server = await TestServer.StartAsync();
         var workflow = await server.CreateWorkflowAsync(Definitions.WebhookOnly);
         var item = await AssertUnprocessableAsync(await PostRunRawAsync(server, workflow, $$"""{"webhook_payload": {{payload}}}"""));

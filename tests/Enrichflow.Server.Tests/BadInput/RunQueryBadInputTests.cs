@@ -6,7 +6,7 @@ using static Enrichflow.Server.Tests.BadInput.BadInputKit;
 namespace Enrichflow.Server.Tests.BadInput;
 
 /// <summary>
-/// Query values and ids of the runs and results endpoints (API.md §1, §3): <c>result_formats</c>, <c>status</c>,
+/// Query values and ids of the runs and results endpoints (docs/api.md §1, §3): <c>result_formats</c>, <c>status</c>,
 /// run ids, <c>job_id</c> and the download-links <c>format</c>.
 /// </summary>
 public sealed class RunQueryBadInputTests

@@ -8,7 +8,7 @@ using static Enrichflow.Server.Tests.BadInput.BadInputKit;
 namespace Enrichflow.Server.Tests.BadInput;
 
 /// <summary>
-/// <c>POST /storage/csv/upload</c> (API.md §1, §4): files of the wrong type, empty, unreadable or too big are
+/// <c>POST /storage/csv/upload</c> (docs/api.md §1, §4): files of the wrong type, empty, unreadable or too big are
 /// refused naming the file and line, and nothing is kept.
 /// </summary>
 public sealed class UploadBadInputTests

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Enrichflow.Server.Tests.Webhooks;
 
-/// <summary>What a receiver gets when a run with an <c>outgoing_webhook</c> block ends (API.md §6).</summary>
+/// <summary>What a receiver gets when a run with an <c>outgoing_webhook</c> block ends (docs/api.md §6).</summary>
 public sealed class OutgoingWebhookTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -3,7 +3,7 @@ using Enrichflow.Server.Tests.Infrastructure;
 
 namespace Enrichflow.Server.Tests.Webhooks;
 
-/// <summary>Retries, timeouts, refusals and restarts of deliveries (API.md §6, issue 4 bad input).</summary>
+/// <summary>Retries, timeouts, refusals and restarts of deliveries (docs/api.md §6, issue 4 bad input).</summary>
 public sealed class WebhookRetryTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -3,7 +3,7 @@ using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Storage.Tests.Compliance;
 
-/// <summary>What every <see cref="ISigningSecretStore"/> backend must do (API.md §6).</summary>
+/// <summary>What every <see cref="ISigningSecretStore"/> backend must do (docs/api.md §6).</summary>
 public abstract class SigningSecretStoreCompliance : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(3);
