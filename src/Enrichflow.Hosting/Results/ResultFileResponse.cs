@@ -13,4 +13,4 @@ public sealed record ResultFileResponse(
     long FileSize,
     string DownloadUrl,
     int DownloadExpiresInSeconds,
-    IReadOnlyList<object>? Results);
+    IReadOnlyList<System.Text.Json.JsonElement>? Results);

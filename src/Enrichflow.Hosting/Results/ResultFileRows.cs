@@ -4,19 +4,22 @@ using nietras.SeparatedValues;
 
 namespace Enrichflow.Hosting.Results;
 
-/// <summary>Reads a small result file back as rows, for the inline <c>results</c> of a download link (docs/api.md §3.1).</summary>
+/// <summary>
+/// Reads the first rows of a result file back, for the inline <c>results</c> of a download link (docs/api.md §3.1)
+/// and the <c>rows</c> of a webhook body (§6).
+/// </summary>
 public static class ResultFileRows
 {
     /// <summary>
-    /// Every row of <paramref name="file"/>: a CSV row as an object of strings by column name, a JSON or NDJSON row
-    /// as it was written (value types kept).
+    /// Up to <paramref name="limit"/> rows of <paramref name="file"/>: a CSV row as an object of strings by column
+    /// name, a JSON or NDJSON row as it was written (value types kept).
     /// </summary>
-    public static async Task<IReadOnlyList<object>> ReadAllAsync(IBlobStore blobs, ResultFileRecord file, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<JsonElement>> ReadAsync(IBlobStore blobs, ResultFileRecord file, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(file);
         await using var stream = await blobs.OpenReadAsync(file.BlobKey, cancellationToken);
-        var rows = new List<object>();
+        var rows = new List<JsonElement>(Math.Min(limit, 100));
         switch (file.Format)
         {
             case ResultFormat.Csv:
@@ -25,13 +28,18 @@ public static class ResultFileRows
                     var names = reader.Header.ColNames;
                     foreach (var row in reader)
                     {
+                        if (rows.Count >= limit)
+                        {
+                            break;
+                        }
+
                         var item = new Dictionary<string, string>(names.Count, StringComparer.Ordinal);
                         for (var i = 0; i < names.Count && i < row.ColCount; i++)
                         {
                             item[names[i]] = row[i].ToString();
                         }
 
-                        rows.Add(item);
+                        rows.Add(JsonSerializer.SerializeToElement(item));
                     }
                 }
 
@@ -39,14 +47,14 @@ public static class ResultFileRows
             case ResultFormat.Json:
                 using (var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken))
                 {
-                    rows.AddRange(document.RootElement.EnumerateArray().Select(e => (object)e.Clone()));
+                    rows.AddRange(document.RootElement.EnumerateArray().Take(limit).Select(e => e.Clone()));
                 }
 
                 break;
             default:
                 using (var reader = new StreamReader(stream))
                 {
-                    while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                    while (rows.Count < limit && await reader.ReadLineAsync(cancellationToken) is { } line)
                     {
                         if (line.Length > 0)
                         {

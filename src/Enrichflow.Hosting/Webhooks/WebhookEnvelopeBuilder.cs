@@ -3,7 +3,6 @@ using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Results;
 using Enrichflow.Hosting.Results;
 using Microsoft.Extensions.Options;
-using nietras.SeparatedValues;
 
 namespace Enrichflow.Hosting.Webhooks;
 
@@ -51,7 +50,7 @@ public sealed class WebhookEnvelopeBuilder(
         {
             var own = files.Where(f => f.BlockId == delivery.BlockId && f.FileName != ResultAssembler.RejectsFileName).ToList();
             var source = own.FirstOrDefault(f => f.Format == ResultFormat.Ndjson) ?? own.FirstOrDefault(f => f.Format == ResultFormat.Csv);
-            rows = source is null ? [] : await ReadRowsAsync(source, delivery.IncludeRows, cancellationToken);
+            rows = source is null ? [] : await ResultFileRows.ReadAsync(blobs, source, delivery.IncludeRows, cancellationToken);
         }
 
         return new WebhookEnvelope(delivery.EventId, delivery.EventType, run.Id, run.WorkflowId, run.Status.ToWire(),
@@ -77,45 +76,5 @@ public sealed class WebhookEnvelopeBuilder(
             .Replace("://[::]", "://[::1]", StringComparison.Ordinal)
             .Replace("://+", "://localhost", StringComparison.Ordinal)
             .Replace("://*", "://localhost", StringComparison.Ordinal);
-    }
-
-    private async Task<IReadOnlyList<JsonElement>> ReadRowsAsync(ResultFileRecord file, int limit, CancellationToken cancellationToken)
-    {
-        var rows = new List<JsonElement>(Math.Min(limit, 100));
-        await using var stream = await blobs.OpenReadAsync(file.BlobKey, cancellationToken);
-        if (file.Format == ResultFormat.Ndjson)
-        {
-            using var reader = new StreamReader(stream);
-            while (rows.Count < limit && await reader.ReadLineAsync(cancellationToken) is { } line)
-            {
-                if (line.Length > 0)
-                {
-                    using var document = JsonDocument.Parse(line);
-                    rows.Add(document.RootElement.Clone());
-                }
-            }
-
-            return rows;
-        }
-
-        using var csv = Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(stream);
-        var names = csv.Header.ColNames;
-        foreach (var row in csv)
-        {
-            if (rows.Count >= limit)
-            {
-                break;
-            }
-
-            var item = new Dictionary<string, string>(names.Count, StringComparer.Ordinal);
-            for (var i = 0; i < names.Count && i < row.ColCount; i++)
-            {
-                item[names[i]] = row[i].ToString();
-            }
-
-            rows.Add(JsonSerializer.SerializeToElement(item));
-        }
-
-        return rows;
     }
 }

@@ -74,7 +74,7 @@ public static class ResultsApi
         foreach (var file in files)
         {
             var token = signer.Sign(run.OrgId, run.Id, file.FileName, expires);
-            var inline = file.RowCount <= InlineRowLimit ? await ResultFileRows.ReadAllAsync(blobs, file, cancellationToken) : null;
+            var inline = file.RowCount <= InlineRowLimit ? await ResultFileRows.ReadAsync(blobs, file, InlineRowLimit, cancellationToken) : null;
             response.Add(new ResultFileResponse(file.FileName, options.Value.StorageBucket,
                 file.RowCount, file.BlockNumber, file.BlockId, file.CreatedAt, file.Message ?? runMessage, file.Format.ContentType(), file.FileSize,
                 $"{baseUrl}/downloads/{token}", expirySeconds, inline));

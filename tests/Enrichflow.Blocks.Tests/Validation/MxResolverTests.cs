@@ -24,7 +24,7 @@ public sealed class MxResolverTests
 
     internal static MxResolver Resolver(LoopbackDnsServer dns, Action<EmailValidationOptions>? configure = null, TimeProvider? time = null)
     {
-        var options = new EmailValidationOptions { NameServers = [dns.Address], DnsTimeoutMs = 250, DnsRetries = 0 };
+        var options = new EmailValidationOptions { NameServers = [dns.Address], DnsTimeoutMs = 1000, DnsRetries = 0 };
         configure?.Invoke(options);
         return new MxResolver(options, time);
     }

@@ -29,7 +29,7 @@ public sealed class ValidateEmailBlockTests : IDisposable
             .AddEnrichflowValidation(o =>
             {
                 o.NameServers = [_dns.Address];
-                o.DnsTimeoutMs = 250;
+                o.DnsTimeoutMs = 1000;
                 o.DnsRetries = 0;
             })
             .BuildServiceProvider();
