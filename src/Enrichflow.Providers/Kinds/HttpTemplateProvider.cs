@@ -9,35 +9,25 @@ namespace Enrichflow.Providers.Kinds;
 /// not mapped is read from the top-level property of the same name). <c>NotFoundStatuses</c> (default 404) mean
 /// "not found".
 /// </summary>
-public sealed class HttpTemplateProvider : IEnrichmentProvider
+public sealed class HttpTemplateProvider : RemoteProvider
 {
     private static readonly int[] DefaultNotFound = [404];
 
-    private readonly ProviderHttp _http;
     private readonly Dictionary<string, JsonPath> _paths;
 
     internal HttpTemplateProvider(ResolvedProviderOptions options, IHttpClientFactory clients)
+        : base(options, clients)
     {
-        Options = options;
-        _http = new ProviderHttp(options, clients);
         _paths = options.Configured.Fields.ToDictionary(p => p.Key, p => JsonPath.Parse(p.Value), StringComparer.Ordinal);
     }
 
-    public ResolvedProviderOptions Options { get; }
-
-    public string Name => Options.Name;
-
-    public ProviderKind Kind => ProviderKind.Http;
-
-    public ProviderLimits Limits => Options.Limits;
-
-    public bool IsLocal => false;
+    public override ProviderKind Kind => ProviderKind.Http;
 
     private IReadOnlyCollection<int> NotFoundStatuses => Options.Configured.NotFoundStatuses.Count > 0 ? Options.Configured.NotFoundStatuses : DefaultNotFound;
 
-    public bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
+    public override bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
-    public async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
+    public override async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var pathTemplate = Options.Configured.Path ?? "";
@@ -52,7 +42,7 @@ public sealed class HttpTemplateProvider : IEnrichmentProvider
         }
 
         using var message = Build(request);
-        var reply = await _http.SendJsonAsync(message, NotFoundStatuses, cancellationToken);
+        var reply = await Http.SendJsonAsync(message, NotFoundStatuses, cancellationToken);
         if (!reply.IsJson)
         {
             return reply.Answer;

@@ -9,7 +9,7 @@ namespace Enrichflow.Providers.Kinds;
 /// the return fields as <c>response_format</c>, so the model answers one object with a value (or null) per field.
 /// The answer is checked against the requested types; all null is "not found".
 /// </summary>
-public sealed class OpenAiCompatibleProvider : IEnrichmentProvider
+public sealed class OpenAiCompatibleProvider : RemoteProvider
 {
     public const string DefaultPath = "chat/completions";
 
@@ -17,27 +17,16 @@ public sealed class OpenAiCompatibleProvider : IEnrichmentProvider
         "You are a data enrichment assistant. Answer only with one JSON object that follows the given schema. " +
         "Use null for every value you do not know; never guess or invent values.";
 
-    private readonly ProviderHttp _http;
-
     internal OpenAiCompatibleProvider(ResolvedProviderOptions options, IHttpClientFactory clients)
+        : base(options, clients)
     {
-        Options = options;
-        _http = new ProviderHttp(options, clients);
     }
 
-    public ResolvedProviderOptions Options { get; }
+    public override ProviderKind Kind => ProviderKind.OpenAiCompatible;
 
-    public string Name => Options.Name;
+    public override bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
-    public ProviderKind Kind => ProviderKind.OpenAiCompatible;
-
-    public ProviderLimits Limits => Options.Limits;
-
-    public bool IsLocal => false;
-
-    public bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
-
-    public async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
+    public override async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         using var post = ProviderHttp.JsonRequest(HttpMethod.Post, Options.Url(Options.Configured.Path ?? DefaultPath), Body(request));
@@ -46,7 +35,7 @@ public sealed class OpenAiCompatibleProvider : IEnrichmentProvider
             post.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
         }
 
-        var reply = await _http.SendJsonAsync(post, null, cancellationToken);
+        var reply = await Http.SendJsonAsync(post, null, cancellationToken);
         return reply.IsJson ? Map(reply.Json, request) : reply.Answer;
     }
 

@@ -45,7 +45,7 @@ public sealed partial class SixtyfourProvider
     private async Task<EnrichmentAnswer> FindEmailAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         using var post = Post("find-email", EmailBody(request));
-        var reply = await _http.SendJsonAsync(post, null, cancellationToken);
+        var reply = await Http.SendJsonAsync(post, null, cancellationToken);
         if (!reply.IsJson)
         {
             return reply.Answer;
@@ -78,7 +78,7 @@ public sealed partial class SixtyfourProvider
     private async Task<EnrichmentAnswer> FindPhoneAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         using var post = Post("find-phone", PhoneBody(request));
-        var reply = await _http.SendJsonAsync(post, null, cancellationToken);
+        var reply = await Http.SendJsonAsync(post, null, cancellationToken);
         if (!reply.IsJson)
         {
             return reply.Answer;

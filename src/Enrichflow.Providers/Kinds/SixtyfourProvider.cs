@@ -11,30 +11,20 @@ namespace Enrichflow.Providers.Kinds;
 /// <c>UseAsyncJobs</c>), <c>/find-email</c> and <c>/find-phone</c>. Values in <c>structured_data</c> are checked
 /// against the requested types; people found at a company come from <c>structured_data.leads</c>.
 /// </summary>
-public sealed partial class SixtyfourProvider : IEnrichmentProvider
+public sealed partial class SixtyfourProvider : RemoteProvider
 {
     private static readonly string[] DoneStatuses = ["completed", "complete", "done", "succeeded", "success", "finished"];
     private static readonly string[] FailedStatuses = ["failed", "failure", "error", "errored", "cancelled", "canceled"];
 
-    private readonly ProviderHttp _http;
     private readonly TimeProvider _time;
 
     internal SixtyfourProvider(ResolvedProviderOptions options, IHttpClientFactory clients, TimeProvider time)
+        : base(options, clients)
     {
-        Options = options;
-        _http = new ProviderHttp(options, clients);
         _time = time;
     }
 
-    public ResolvedProviderOptions Options { get; }
-
-    public string Name => Options.Name;
-
-    public ProviderKind Kind => ProviderKind.Sixtyfour;
-
-    public ProviderLimits Limits => Options.Limits;
-
-    public bool IsLocal => false;
+    public override ProviderKind Kind => ProviderKind.Sixtyfour;
 
     private bool UseAsyncJobs => Options.Configured.UseAsyncJobs ?? true;
 
@@ -42,9 +32,9 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
 
     private TimeSpan PollInterval => TimeSpan.FromSeconds(Options.Configured.PollIntervalSeconds ?? 5);
 
-    public bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
+    public override bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
-    public Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
+    public override Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         return request.Operation switch
@@ -154,7 +144,7 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
     private async Task<EnrichmentAnswer> EnrichAsync(string path, JsonObject body, EnrichmentRequest request, CancellationToken cancellationToken)
     {
         using var post = Post(UseAsyncJobs ? path + "-async" : path, body);
-        var reply = await _http.SendJsonAsync(post, null, cancellationToken);
+        var reply = await Http.SendJsonAsync(post, null, cancellationToken);
         if (!reply.IsJson)
         {
             return reply.Answer;
@@ -186,7 +176,7 @@ public sealed partial class SixtyfourProvider : IEnrichmentProvider
             interval = TimeSpan.FromTicks(Math.Min(longest.Ticks, interval.Ticks * 3 / 2));
             using var get = WithKey(ProviderHttp.JsonRequest(HttpMethod.Get, Options.Url("job-status/" + Uri.EscapeDataString(taskId)), null));
             get.Options.Set(ProviderRateHandler.Unmetered, true);
-            var reply = await _http.SendJsonAsync(get, null, cancellationToken);
+            var reply = await Http.SendJsonAsync(get, null, cancellationToken);
             if (!reply.IsJson)
             {
                 return reply.Answer with { Reason = $"job {taskId}: {reply.Answer.Reason}", Billable = true };

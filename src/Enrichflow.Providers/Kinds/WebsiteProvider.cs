@@ -10,39 +10,29 @@ namespace Enrichflow.Providers.Kinds;
 /// <see cref="GuardedHttpHandler"/>. Pages are read up to <c>MaxBytes</c> and parsed by <see cref="WebsitePage"/>;
 /// only the requested fields are returned (names it does not know stay null).
 /// </summary>
-public sealed class WebsiteProvider : IEnrichmentProvider
+public sealed class WebsiteProvider : RemoteProvider
 {
     public const long DefaultMaxBytes = 2 * 1024 * 1024;
 
     private const int MaxRedirects = 5;
 
-    private readonly ProviderHttp _http;
     private readonly OutboundGuard _guard;
 
     internal WebsiteProvider(ResolvedProviderOptions options, IHttpClientFactory clients, OutboundGuard guard)
+        : base(options, clients)
     {
-        Options = options;
-        _http = new ProviderHttp(options, clients);
         _guard = guard;
     }
 
-    public ResolvedProviderOptions Options { get; }
-
-    public string Name => Options.Name;
-
-    public ProviderKind Kind => ProviderKind.Website;
-
-    public ProviderLimits Limits => Options.Limits;
-
-    public bool IsLocal => false;
+    public override ProviderKind Kind => ProviderKind.Website;
 
     private long MaxBytes => Options.Configured.MaxBytes ?? DefaultMaxBytes;
 
     private IReadOnlyList<string> Paths => Options.Configured.Paths.Count > 0 ? Options.Configured.Paths : ["/"];
 
-    public bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
+    public override bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
-    public async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
+    public override async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (StartUrl(request) is not { } start)
@@ -115,7 +105,7 @@ public sealed class WebsiteProvider : IEnrichmentProvider
                 return new PageReply(null, EnrichmentAnswer.Failed(check.Message ?? $"{ProviderHttp.Describe(url)} is refused"), 0, null);
             }
 
-            var reply = await _http.GetPageAsync(url, MaxBytes, cancellationToken);
+            var reply = await Http.GetPageAsync(url, MaxBytes, cancellationToken);
             if (reply.IsPage && reply.Html is null && reply.Location is { } next)
             {
                 if (redirects >= MaxRedirects)
