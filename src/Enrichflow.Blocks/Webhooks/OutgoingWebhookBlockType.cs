@@ -18,6 +18,8 @@ public sealed class OutgoingWebhookBlockType : BlockType<OutgoingWebhookSpecs>
 
     public override string Name => BlockName;
 
+    public override bool SendsRunEndNotices => true;
+
     public override string Description =>
         "Passes rows on unchanged; when the run ends (run.completed, run.failed or run.cancelled, filtered by event_types) "
         + "POSTs one signed event to url with the run's status, row count, result files with signed download links and, "

@@ -36,6 +36,12 @@ public abstract class BlockType
     /// </summary>
     public virtual bool RunsOnSample => false;
 
+    /// <summary>
+    /// Its compiled blocks may ask for an event when their run ends (<see cref="CompiledBlock.RunEndNotice"/>): the
+    /// webhook sender's sweep looks for ended runs with such blocks whose events were never recorded.
+    /// </summary>
+    public virtual bool SendsRunEndNotices => false;
+
     public abstract Type SpecsType { get; }
 
     /// <summary>

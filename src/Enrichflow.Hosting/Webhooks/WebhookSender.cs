@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Threading.Channels;
 using Enrichflow.Providers.Outbound;
-using Enrichflow.Blocks.Webhooks;
+using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
 using Microsoft.Extensions.Options;
@@ -22,6 +22,7 @@ public sealed class WebhookSender(
     IRunStore runs,
     ISigningSecretStore secrets,
     RunPlans plans,
+    BlockRegistry blocks,
     WebhookEnvelopeBuilder envelopes,
     OutboundGuard guard,
     IHttpClientFactory clients,
@@ -233,8 +234,13 @@ public sealed class WebhookSender(
     {
         var settings = options.Value;
         var now = time.GetUtcNow();
-        var undecided = await store.ListUndecidedEndedRunsAsync(OutgoingWebhookBlockType.BlockName, now - settings.RetryFor, now - settings.SweepGrace, 100, cancellationToken);
-        foreach (var runId in undecided)
+        var undecided = new List<Guid>();
+        foreach (var type in blocks.All.Where(t => t.SendsRunEndNotices))
+        {
+            undecided.AddRange(await store.ListUndecidedEndedRunsAsync(type.Name, now - settings.RetryFor, now - settings.SweepGrace, 100, cancellationToken));
+        }
+
+        foreach (var runId in undecided.Distinct())
         {
             if (await runs.GetRunAsync(runId, cancellationToken) is not { } run)
             {
