@@ -39,16 +39,10 @@ public static class InputKeys
     /// <summary><c>https://www.Acme.com:443/about?x</c> → <c>acme.com</c>; null for blank text.</summary>
     public static string? NormalizeDomain(string? text)
     {
-        var value = text?.Trim().ToLowerInvariant();
-        if (string.IsNullOrEmpty(value))
+        var value = LowerWithoutScheme(text);
+        if (value is null)
         {
             return null;
-        }
-
-        var scheme = value.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            value = value[(scheme + 3)..];
         }
 
         var end = value.IndexOfAny(['/', '?', '#']);
@@ -105,16 +99,10 @@ public static class InputKeys
     /// <summary><c>https://www.linkedin.com/company/acme/?trk=x</c> → <c>linkedin.com/company/acme</c>.</summary>
     public static string? NormalizeLinkedin(string? text)
     {
-        var value = text?.Trim().ToLowerInvariant();
-        if (string.IsNullOrEmpty(value))
+        var value = LowerWithoutScheme(text);
+        if (value is null)
         {
             return null;
-        }
-
-        var scheme = value.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            value = value[(scheme + 3)..];
         }
 
         var end = value.IndexOfAny(['?', '#']);
@@ -130,5 +118,18 @@ public static class InputKeys
 
         value = value.TrimEnd('/');
         return value.Length == 0 ? null : value;
+    }
+
+    /// <summary>The text trimmed, in lower case, without a leading <c>scheme://</c>; null for blank text.</summary>
+    private static string? LowerWithoutScheme(string? text)
+    {
+        var value = text?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        var scheme = value.IndexOf("://", StringComparison.Ordinal);
+        return scheme >= 0 ? value[(scheme + 3)..] : value;
     }
 }
