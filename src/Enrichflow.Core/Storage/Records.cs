@@ -97,6 +97,10 @@ public static class RunStatuses
 
     public static RunStatus? ParseRunStatus(string value) =>
         Enum.TryParse<RunStatus>(value, ignoreCase: true, out var status) && !int.TryParse(value, out _) ? status : null;
+
+    /// <summary>A status a client asked for (a query filter): a stored name, or <c>canceled</c>, Sixtyfour's spelling of <c>cancelled</c>.</summary>
+    public static RunStatus? ParseRequestedRunStatus(string value) =>
+        string.Equals(value, "canceled", StringComparison.OrdinalIgnoreCase) ? RunStatus.Cancelled : ParseRunStatus(value);
 }
 
 /// <param name="DefinitionJson">The definition as it was when the run was queued.</param>

@@ -234,7 +234,7 @@ internal sealed class RunRequest : IAsyncDisposable
             }
         }
 
-        if (saveJson is not null && bool.TryParse(saveJson, out var save) && save && !formats.Contains(ResultFormat.Json))
+        if (QueryFlags.IsTrue(saveJson) && !formats.Contains(ResultFormat.Json))
         {
             formats.Add(ResultFormat.Json);
         }

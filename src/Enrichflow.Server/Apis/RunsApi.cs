@@ -52,7 +52,7 @@ public static class RunsApi
             {
                 statuses = [RunStatus.Queued, RunStatus.Running, RunStatus.Paused];
             }
-            else if (RunStatuses.ParseRunStatus(status) is { } parsed)
+            else if (RunStatuses.ParseRequestedRunStatus(status) is { } parsed)
             {
                 statuses = [parsed];
             }

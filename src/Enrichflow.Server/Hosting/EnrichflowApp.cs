@@ -35,6 +35,7 @@ public static class EnrichflowApp
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteInternalError));
+        app.UseStatusCodePages(WriteStatusBody);
         app.UseRateLimiter();
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/docs", DocsPage.Get).ExcludeFromDescription();
@@ -84,6 +85,25 @@ public static class EnrichflowApp
     private sealed class KestrelAddress(IServer server) : IListeningAddress
     {
         public string? First => server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+    }
+
+    /// <summary>FastAPI's bodies for an unknown route (404) or method (405) that no endpoint answered with a body of its own.</summary>
+    private static async Task WriteStatusBody(StatusCodeContext context)
+    {
+        var response = context.HttpContext.Response;
+        var detail = response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => "Not Found",
+            StatusCodes.Status405MethodNotAllowed => "Method Not Allowed",
+            _ => null,
+        };
+        if (detail is null)
+        {
+            return;
+        }
+
+        response.ContentType = "application/json";
+        await response.WriteAsync(JsonSerializer.Serialize(new { detail }), context.HttpContext.RequestAborted);
     }
 
     private static async Task WriteInternalError(HttpContext context)
