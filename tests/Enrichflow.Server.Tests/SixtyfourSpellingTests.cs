@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Enrichflow.Server.Tests.Infrastructure;
 
@@ -60,6 +61,34 @@ public sealed class SixtyfourSpellingTests
 
         var links = await server.Client.GetAsync($"/workflows/runs/{runId}/results/download-links?format=json", Ct);
         Assert.Equal(HttpStatusCode.BadRequest, links.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_empty_webhook_payload_to_a_read_csv_workflow_adds_no_row_and_is_not_an_error()
+    {
+        await using var server = await TestServer.StartAsync();
+        var workflow = await server.CreateWorkflowAsync(Definitions.ReadCsvOnly);
+        var handle = await server.UploadAsync("leads.csv", Encoding.UTF8.GetBytes("name\nann\nbob\n"));
+
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Array.Empty<object>(), specs_override = new { resource_handle_id = handle } });
+        var status = await server.WaitForRunAsync(runId);
+
+        Assert.Equal("completed", status.GetProperty("overall_status").GetString());
+        var csv = await server.DownloadFinalAsync(runId);
+        Assert.Equal(["name", "ann", "bob"], csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+    }
+
+    [Fact]
+    public async Task A_webhook_payload_with_rows_to_a_read_csv_workflow_is_still_400()
+    {
+        await using var server = await TestServer.StartAsync();
+        var workflow = await server.CreateWorkflowAsync(Definitions.ReadCsvOnly);
+        var handle = await server.UploadAsync("leads.csv", Encoding.UTF8.GetBytes("name\nann\n"));
+
+        var response = await server.Client.PostAsJsonAsync($"/workflows/run?workflow_id={workflow}",
+            new { webhook_payload = new[] { new { name = "zed" } }, specs_override = new { resource_handle_id = handle } }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
     [Fact]

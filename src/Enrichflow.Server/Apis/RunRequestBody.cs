@@ -94,7 +94,8 @@ internal static class RunRequestBody
         }
 
         return new RunBody(digest, null, document,
-            PayloadPresent: root.TryGetProperty("webhook_payload", out var payload) && payload.ValueKind != JsonValueKind.Null,
+            PayloadPresent: root.TryGetProperty("webhook_payload", out var payload) && payload.ValueKind != JsonValueKind.Null
+                && !(payload.ValueKind == JsonValueKind.Array && payload.GetArrayLength() == 0),
             SpecsOverrideJson: root.TryGetProperty("specs_override", out var specs) ? specs.GetRawText() : null,
             CacheConfigJson: root.TryGetProperty("cache_config", out var cache) ? cache.GetRawText() : null,
             MaxCreditsJson: root.TryGetProperty("max_credits", out var max) ? max.GetRawText() : null);
@@ -120,7 +121,8 @@ internal static class RunRequestBody
 
     /// <summary>
     /// Checks <c>specs_override</c>, <c>cache_config</c> and <c>max_credits</c>, and that the body has a
-    /// <c>webhook_payload</c> exactly when the source reads one.
+    /// <c>webhook_payload</c> exactly when the source reads one. For a source that reads no payload, an empty
+    /// <c>webhook_payload</c> list adds no row and is no error (Sixtyfour's clients send <c>[]</c> by default).
     /// </summary>
     public static RunRequestFields ParseFields(RunBody body, PlannedBlock source, out RunRequestError? error)
     {
