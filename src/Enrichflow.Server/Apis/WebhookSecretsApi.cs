@@ -24,7 +24,7 @@ public sealed record NewSigningSecretResponse(string Plaintext, SigningSecretRes
 public static class WebhookSecretsApi
 {
     public const double DefaultOverlapHours = 24;
-    public const double MaxOverlapHours = 720;
+    public const double MaxOverlapHours = 72;
 
     public static RouteGroupBuilder MapWebhookSecretsApi(this IEndpointRouteBuilder app)
     {
@@ -53,7 +53,7 @@ public static class WebhookSecretsApi
     }
 
     /// <summary>A new secret, shown once; the current one keeps signing for <c>expire_overlap_hours</c> (default 24, at most 720).</summary>
-    public static async Task<Results<Created<NewSigningSecretResponse>, BadRequest<ErrorBody>, NotFound<ErrorBody>, UnprocessableEntity<ValidationBody>, JsonBodyError>> RollSecret(
+    public static async Task<Results<Ok<NewSigningSecretResponse>, BadRequest<ErrorBody>, NotFound<ErrorBody>, UnprocessableEntity<ValidationBody>, JsonBodyError>> RollSecret(
         HttpContext http, ISigningSecretStore secrets, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var (document, error) = await JsonBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBytes, allowEmpty: true, cancellationToken);
@@ -89,7 +89,7 @@ public static class WebhookSecretsApi
         var rolled = await secrets.RollSigningSecretAsync(http.Caller().OrgId, TimeSpan.FromHours(hours), time.GetUtcNow(), cancellationToken);
         return rolled is null
             ? ApiErrors.NotFound("No signing secret to roll; create one with POST /webhooks/signing-secret.")
-            : TypedResults.Created((string?)null, NewSigningSecretResponse.From(rolled));
+            : TypedResults.Ok(NewSigningSecretResponse.From(rolled));
     }
 
     /// <summary>Revokes every secret of the organization; deliveries are then unsigned.</summary>

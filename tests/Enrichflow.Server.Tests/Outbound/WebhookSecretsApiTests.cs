@@ -72,7 +72,7 @@ public sealed class WebhookSecretsApiTests
         var old = (await CreateAsync(server.Client)).GetProperty("plaintext").GetString()!;
 
         var response = await server.Client.PostAsJsonAsync(Path + "/roll", new { expire_overlap_hours = 24 }, Ct);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var rolled = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
         var fresh = rolled.GetProperty("plaintext").GetString()!;
         Assert.NotEqual(old, fresh);
@@ -100,7 +100,7 @@ public sealed class WebhookSecretsApiTests
 
         var response = await server.Client.PostAsync(Path + "/roll", null, Ct);
 
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var store = server.Services.GetRequiredService<ISigningSecretStore>();
         Assert.Contains(old, await store.GetSigningSecretsAsync("default", DateTimeOffset.UtcNow.AddHours(23.9), Ct));
         Assert.DoesNotContain(old, await store.GetSigningSecretsAsync("default", DateTimeOffset.UtcNow.AddHours(24.1), Ct));
@@ -121,7 +121,8 @@ public sealed class WebhookSecretsApiTests
 
     [Theory]
     [InlineData(-1)]
-    [InlineData(721)]
+    [InlineData(73)]
+    [InlineData(720)]
     public async Task Roll_with_an_overlap_out_of_range_is_400(int hours)
     {
         await using var server = await TestServer.StartAsync();
@@ -131,8 +132,22 @@ public sealed class WebhookSecretsApiTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(
-            $"expire_overlap_hours must be between 0 and 720 (got {hours}).",
+            $"expire_overlap_hours must be between 0 and 72 (got {hours}).",
             (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Roll_takes_the_largest_overlap_sixtyfour_allows_72_hours()
+    {
+        await using var server = await TestServer.StartAsync();
+        var old = (await CreateAsync(server.Client)).GetProperty("plaintext").GetString()!;
+
+        var response = await server.Client.PostAsJsonAsync(Path + "/roll", new { expire_overlap_hours = 72 }, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var store = server.Services.GetRequiredService<ISigningSecretStore>();
+        Assert.Contains(old, await store.GetSigningSecretsAsync("default", DateTimeOffset.UtcNow.AddHours(71.9), Ct));
+        Assert.DoesNotContain(old, await store.GetSigningSecretsAsync("default", DateTimeOffset.UtcNow.AddHours(72.1), Ct));
     }
 
     [Fact]
