@@ -97,7 +97,7 @@ public sealed class ClientCompatibilityTests
         Assert.Equal(0, summary.GetProperty("workflows_listed_before").GetInt32());
         Assert.Equal(1, summary.GetProperty("workflows_listed_after").GetInt32());
         Assert.Equal(
-            ["rejects.ndjson", "1_incoming_leads.csv", "2_check_emails.csv", "3_drop_invalid.csv"],
+            ["1_incoming_leads.csv", "2_check_emails.csv", "3_drop_invalid.csv"],
             summary.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
 
         // What the client did is what the server recorded.

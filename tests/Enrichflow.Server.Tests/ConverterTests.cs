@@ -32,7 +32,7 @@ public sealed class ConverterTests
         }, "&result_formats=ndjson");
         Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
 
-        var links = await server.DownloadLinksAsync(runId, "ndjson");
+        var links = await server.DownloadLinksAsync(runId, "ndjson", includeRejects: true);
         var leads = links.EnumerateArray().Single(l => l.GetProperty("filename").GetString() == "2_leads.ndjson");
         Assert.Equal(4, leads.GetProperty("row_count").GetInt64());
         var firstLead = leads.GetProperty("results")[0];

@@ -86,7 +86,7 @@ public sealed class CrashTests
             while (live.GetProperty("overall_status").GetString() is "queued" or "running");
 
             Assert.Equal("completed", live.GetProperty("overall_status").GetString());
-            var links = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links", Ct);
+            var links = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links?include_rejects=true", Ct);
             Assert.DoesNotContain(links.EnumerateArray(), l => l.GetProperty("filename").GetString() == "rejects.ndjson");
             Assert.All(live.GetProperty("blocks").EnumerateArray(), b => Assert.Equal(Rows, b.GetProperty("processed_count").GetInt64()));
             var final = links.EnumerateArray().Last();

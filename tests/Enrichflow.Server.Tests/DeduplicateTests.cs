@@ -42,7 +42,7 @@ public sealed class DeduplicateTests
             .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("n").GetInt32()).ToList();
         Assert.Equal(kept, rows);
 
-        var links = await server.DownloadLinksAsync(runId);
+        var links = await server.DownloadLinksAsync(runId, includeRejects: true);
         var rejects = links[0].GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(Leads.Length - kept.Length, rejects.Count);
         foreach (var reject in rejects)
@@ -94,7 +94,7 @@ public sealed class DeduplicateTests
         var workflow = await server.CreateWorkflowAsync(Definition("""{"key_fields": ["domain"]}"""));
         var runId = await server.StartRunAsync(workflow, new { webhook_payload = new object[] { new { email = "a@x.com" }, new { domain = "x.com" } } });
         await server.WaitForRunAsync(runId);
-        var links = await server.DownloadLinksAsync(runId);
+        var links = await server.DownloadLinksAsync(runId, includeRejects: true);
         var reject = Assert.Single(links[0].GetProperty("results").EnumerateArray());
         Assert.Equal("deduplicate: key column 'domain' is missing", reject.GetProperty("reason").GetString());
         Assert.Equal(1, links.EnumerateArray().Last().GetProperty("row_count").GetInt64());

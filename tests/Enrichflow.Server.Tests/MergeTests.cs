@@ -46,7 +46,7 @@ public sealed class MergeTests
         Assert.Equal("n,merged,tag", csv[0]);
         Assert.Equal("0,yes,", csv[1]);
         Assert.Equal("8,yes,even", csv[10]);
-        var links = await server.DownloadLinksAsync(runId);
+        var links = await server.DownloadLinksAsync(runId, includeRejects: true);
         Assert.Equal(10, links.EnumerateArray().Single(l => l.GetProperty("filename").GetString() == "4_both.csv").GetProperty("row_count").GetInt64());
     }
 
@@ -116,7 +116,7 @@ public sealed class MergeTests
         Assert.Equal(expected, rows);
         if (type == "inner")
         {
-            var reject = (await server.DownloadLinksAsync(runId))[0].GetProperty("results").EnumerateArray()
+            var reject = (await server.DownloadLinksAsync(runId, includeRejects: true))[0].GetProperty("results").EnumerateArray()
                 .Single(r => r.GetProperty("block_id").GetString() == "joined");
             Assert.Contains("no row of the second input has domain = 'nowhere.io'", reject.GetProperty("reason").GetString(), StringComparison.Ordinal);
         }

@@ -83,14 +83,18 @@ public sealed class RunApiTests
         {
             var links = await server.DownloadLinksAsync(runId, format);
             var names = links.EnumerateArray().Select(l => l.GetProperty("filename").GetString()).ToList();
-            Assert.Equal(["rejects.ndjson", $"1_input.{format}", $"2_keep.{format}"], names);
+            Assert.Equal([$"1_input.{format}", $"2_keep.{format}"], names);
+            var withRejects = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links?format={format}&include_rejects=true", Ct);
+            Assert.Equal(["rejects.ndjson", $"1_input.{format}", $"2_keep.{format}"], withRejects.EnumerateArray().Select(l => l.GetProperty("filename").GetString()));
         }
 
         var json = await server.DownloadFinalAsync(runId, "json");
         var kept = JsonDocument.Parse(json).RootElement.EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToList();
         Assert.Equal(["ann", "cid"], kept);
 
-        var rejectsLink = (await server.DownloadLinksAsync(runId))[0];
+        var rejectsLinks = await server.DownloadLinksAsync(runId, "rejects");
+        Assert.Equal(1, rejectsLinks.GetArrayLength());
+        var rejectsLink = rejectsLinks[0];
         using var anonymous = new HttpClient();
         var rejects = (await anonymous.GetStringAsync(rejectsLink.GetProperty("download_url").GetString(), Ct))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -114,7 +118,7 @@ public sealed class RunApiTests
             """);
         var runId = await server.StartRunAsync(workflow, new { webhook_payload = new object[] { new { email = "ok@example.com" }, new { email = "nope" } } });
         await server.WaitForRunAsync(runId);
-        var links = await server.DownloadLinksAsync(runId);
+        var links = await server.DownloadLinksAsync(runId, "rejects");
         Assert.Equal("rejects.ndjson", links[0].GetProperty("filename").GetString());
         var reject = JsonDocument.Parse(links[0].GetProperty("results")[0].GetRawText()).RootElement;
         Assert.Equal("check->tidy", reject.GetProperty("edge").GetString());

@@ -92,6 +92,21 @@ public sealed class SixtyfourSpellingTests
     }
 
     [Fact]
+    public async Task A_run_that_dropped_no_row_lists_no_rejects_file_and_only_its_csv_files()
+    {
+        await using var server = await TestServer.StartAsync();
+        var workflow = await server.CreateWorkflowAsync(Definitions.WebhookOnly);
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = new { a = 1 } }, "&result_formats=ndjson");
+        await server.WaitForRunAsync(runId);
+
+        Assert.Equal(0, (await server.DownloadLinksAsync(runId, "rejects")).GetArrayLength());
+        Assert.All((await server.DownloadLinksAsync(runId, includeRejects: true)).EnumerateArray(),
+            l => Assert.EndsWith(".csv", l.GetProperty("filename").GetString(), StringComparison.Ordinal));
+        Assert.All((await server.DownloadLinksAsync(runId, "ndjson")).EnumerateArray(),
+            l => Assert.EndsWith(".ndjson", l.GetProperty("filename").GetString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_unknown_route_is_404_with_fastapis_body()
     {
         await using var server = await TestServer.StartAsync();

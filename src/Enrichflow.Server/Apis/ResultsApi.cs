@@ -15,6 +15,9 @@ public static class ResultsApi
 {
     private const int InlineRowLimit = 100;
 
+    /// <summary>The <c>format</c> that lists only <c>rejects.ndjson</c>.</summary>
+    private const string RejectsFormat = "rejects";
+
     /// <summary>Signed downloads need no key: the token is the permission. Download links are under <see cref="RunsApi"/>.</summary>
     public static RouteGroupBuilder MapDownloads(this IEndpointRouteBuilder app)
     {
@@ -26,6 +29,7 @@ public static class ResultsApi
     public static async Task<Results<Ok<List<ResultFileResponse>>, BadRequest<ErrorBody>, NotFound<ErrorBody>>> GetDownloadLinks(
         string runId,
         [FromQuery(Name = "format")] string? format,
+        [FromQuery(Name = "include_rejects")] string? includeRejects,
         HttpContext http,
         IRunStore runs,
         IBlobStore blobs,
@@ -36,9 +40,11 @@ public static class ResultsApi
         CancellationToken cancellationToken)
     {
         var name = string.IsNullOrEmpty(format) ? "csv" : format.ToLowerInvariant();
-        if (ResultFormats.Parse(name) is not { } parsed)
+        var rejectsOnly = name == RejectsFormat;
+        var parsed = ResultFormats.Parse(name);
+        if (parsed is null && !rejectsOnly)
         {
-            return ApiErrors.BadRequest($"Query parameter 'format' must be csv, json or ndjson (got '{name}').");
+            return ApiErrors.BadRequest($"Query parameter 'format' must be csv, json, ndjson or rejects (got '{name}').");
         }
 
         var run = await RunsApi.FindRunAsync(runs, http.Caller(), runId, cancellationToken);
@@ -48,14 +54,17 @@ public static class ResultsApi
         }
 
         var (plan, runOptions) = plans.Get(run);
-        if (!runOptions.Formats.Contains(parsed))
+        if (parsed is { } asked && !runOptions.Formats.Contains(asked))
         {
             return ApiErrors.BadRequest($"Run {run.Id} was not asked for {name} results; start a run with result_formats={name} (csv is always written).");
         }
 
         var positions = plan.Blocks.ToDictionary(b => b.Id, b => b.Position, StringComparer.Ordinal);
+        // A format's list holds only that format's files, so its last entry is the final block's output; the rejects
+        // file comes with format=rejects, or first with include_rejects=true (docs/api.md §3.1).
+        var withRejects = rejectsOnly || QueryFlags.IsTrue(includeRejects);
         var files = (await runs.ListResultFilesAsync(run.Id, cancellationToken))
-            .Where(f => f.FileName == ResultAssembler.RejectsFileName || f.Format == parsed)
+            .Where(f => f.FileName == ResultAssembler.RejectsFileName ? withRejects : !rejectsOnly && f.Format == parsed)
             .OrderBy(f => f.FileName == ResultAssembler.RejectsFileName ? -1 : positions.GetValueOrDefault(f.BlockId, int.MaxValue))
             .ToList();
 

@@ -15,7 +15,7 @@ public sealed class MalformedRecordBadInputTests
 {
     private static async Task<List<JsonElement>> RejectsAsync(TestServer server, string runId)
     {
-        var links = await server.DownloadLinksAsync(runId);
+        var links = await server.DownloadLinksAsync(runId, includeRejects: true);
         Assert.Equal("rejects.ndjson", links[0].GetProperty("filename").GetString());
         using var anonymous = new HttpClient();
         var text = await anonymous.GetStringAsync(links[0].GetProperty("download_url").GetString(), Ct);
@@ -110,7 +110,7 @@ public sealed class MalformedRecordBadInputTests
         Assert.Equal(message, listed.GetProperty("error_message").GetString());
 
         // The failed run's links still answer, and whatever it kept is marked partial.
-        var links = await server.DownloadLinksAsync(runId);
+        var links = await server.DownloadLinksAsync(runId, includeRejects: true);
         Assert.All(links.EnumerateArray(), l => Assert.StartsWith("Partial results", l.GetProperty("message").GetString(), StringComparison.Ordinal));
     }
 
@@ -175,7 +175,7 @@ public sealed class MalformedRecordBadInputTests
         Assert.Equal(JsonValueKind.Null, ended[1].GetProperty("error_message").ValueKind);
         var names = await FinalNamesAsync(server, started[1]);
         Assert.Equal(Enumerable.Range(0, rows).Select(i => $"LEAD {i:D5}"), names);
-        var links = await server.DownloadLinksAsync(started[1]);
+        var links = await server.DownloadLinksAsync(started[1], includeRejects: true);
         Assert.DoesNotContain(links.EnumerateArray(), l => l.GetProperty("filename").GetString() == "rejects.ndjson");
     }
 }

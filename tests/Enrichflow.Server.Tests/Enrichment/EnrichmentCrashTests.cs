@@ -163,7 +163,7 @@ public sealed class EnrichmentCrashTests(ITestOutputHelper output)
 
     private static async Task<JsonElement> DownloadLinksAsync(HttpClient http, string runId)
     {
-        var response = await http.GetAsync($"/workflows/runs/{runId}/results/download-links?format=ndjson", Ct);
+        var response = await http.GetAsync($"/workflows/runs/{runId}/results/download-links?format=ndjson&include_rejects=true", Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.IsSuccessStatusCode, text);
         return JsonDocument.Parse(text).RootElement.Clone();

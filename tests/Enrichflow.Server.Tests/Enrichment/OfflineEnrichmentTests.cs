@@ -68,7 +68,7 @@ public sealed class OfflineEnrichmentTests
         Assert.Equal("ok", rows[2].GetProperty("enrich_status").GetString());
 
         // A row with nothing to look up fails, keeps its columns and says which column was empty.
-        var links = await server.DownloadLinksAsync(runId, "ndjson");
+        var links = await server.DownloadLinksAsync(runId, "ndjson", includeRejects: true);
         var reject = Assert.Single(links[0].GetProperty("results").EnumerateArray());
         Assert.Equal("enrich", reject.GetProperty("block_id").GetString());
         Assert.Contains("'website'", reject.GetProperty("reason").GetString(), StringComparison.Ordinal);

@@ -46,7 +46,7 @@ public sealed class ProviderRunTests(ITestOutputHelper output)
 
     private static async Task<List<JsonElement>> RejectsAsync(TestServer server, string runId)
     {
-        var links = await server.DownloadLinksAsync(runId, "ndjson");
+        var links = await server.DownloadLinksAsync(runId, "rejects");
         return links.EnumerateArray().FirstOrDefault(l => l.GetProperty("filename").GetString() == "rejects.ndjson") is { ValueKind: JsonValueKind.Object } file
             ? [.. file.GetProperty("results").EnumerateArray()]
             : [];

@@ -108,7 +108,7 @@ public sealed class ExportTests
         Assert.Equal(9, receiver.Requests.Count);
         Assert.All(receiver.Requests.GroupBy(r => r.Key), g => Assert.Equal(3, g.Count()));
         Assert.Equal(3, receiver.BatchCount);
-        Assert.Empty(Rejects(await server.DownloadLinksAsync(runId)));
+        Assert.Empty(Rejects(await server.DownloadLinksAsync(runId, "rejects")));
         Assert.Equal(30, (await server.DownloadFinalAsync(runId, "ndjson")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
@@ -143,7 +143,7 @@ public sealed class ExportTests
         Assert.Equal("completed", live.GetProperty("overall_status").GetString());
 
         Assert.Equal(3, receiver.Requests.Count); // a 400 is not retried
-        var rejects = Rejects(await server.DownloadLinksAsync(runId));
+        var rejects = Rejects(await server.DownloadLinksAsync(runId, "rejects"));
         Assert.Equal(Enumerable.Range(10, 10), rejects.Select(r => r.GetProperty("row").GetProperty("id").GetInt32()));
         Assert.All(rejects, r =>
         {
@@ -167,7 +167,7 @@ public sealed class ExportTests
         Assert.Equal("completed", live.GetProperty("overall_status").GetString());
 
         Assert.Equal(3, receiver.Requests.Count);
-        var rejects = Rejects(await server.DownloadLinksAsync(runId));
+        var rejects = Rejects(await server.DownloadLinksAsync(runId, "rejects"));
         Assert.Equal(5, rejects.Count);
         Assert.All(rejects, r => Assert.Contains("answered 503: down (gave up after 3 attempts)", r.GetProperty("reason").GetString(), StringComparison.Ordinal));
     }
@@ -181,7 +181,7 @@ public sealed class ExportTests
         Assert.Equal("completed", live.GetProperty("overall_status").GetString());
 
         Assert.Empty(receiver.Requests);
-        var rejects = Rejects(await server.DownloadLinksAsync(runId));
+        var rejects = Rejects(await server.DownloadLinksAsync(runId, "rejects"));
         Assert.Equal(3, rejects.Count);
         Assert.All(rejects, r => Assert.Contains("is refused", r.GetProperty("reason").GetString(), StringComparison.Ordinal));
     }

@@ -130,9 +130,11 @@ public sealed class TestServer : IAsyncDisposable
         }
     }
 
-    public async Task<JsonElement> DownloadLinksAsync(string runId, string format = "csv")
+    /// <param name="includeRejects">Lists <c>rejects.ndjson</c> first, when the run has one (<c>include_rejects=true</c>).</param>
+    public async Task<JsonElement> DownloadLinksAsync(string runId, string format = "csv", bool includeRejects = false)
     {
-        var response = await Client.GetAsync($"/workflows/runs/{runId}/results/download-links?format={format}", TestContext.Current.CancellationToken);
+        var query = includeRejects ? "&include_rejects=true" : "";
+        var response = await Client.GetAsync($"/workflows/runs/{runId}/results/download-links?format={format}{query}", TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.IsSuccessStatusCode, $"download-links answered {(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
