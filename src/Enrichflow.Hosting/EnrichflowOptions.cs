@@ -17,11 +17,25 @@ public sealed class EnrichflowOptions
 
     public DownloadOptions Downloads { get; set; } = new();
 
+    /// <summary>Where clients and webhook receivers reach the HTTP API (section <c>Server</c>).</summary>
+    public PublicServerOptions Server { get; set; } = new();
+
+    /// <summary>
+    /// <c>Server:PublicBaseUrl</c> without a trailing slash, or null when not set: the base of signed download links
+    /// and of the links in webhook bodies (behind a TLS proxy, the proxy's https address).
+    /// </summary>
+    public string? PublicBaseUrl => string.IsNullOrWhiteSpace(Server.PublicBaseUrl) ? null : Server.PublicBaseUrl.Trim().TrimEnd('/');
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
             yield return "DataDirectory must not be empty.";
+        }
+
+        if (PublicBaseUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Query.Length > 0))
+        {
+            yield return $"Server:PublicBaseUrl must be an absolute http or https URL without a query (was '{Server.PublicBaseUrl}').";
         }
 
         if (Downloads.ExpirySeconds is < 1 or > 86_400)
@@ -38,4 +52,10 @@ public sealed class DownloadOptions
 
     /// <summary>The HMAC secret; when empty one is generated into the data directory on first start.</summary>
     public string? Secret { get; set; }
+}
+
+public sealed class PublicServerOptions
+{
+    /// <summary>The HTTP API's address as its clients reach it, e.g. <c>https://enrich.example.com</c>; unset: the address of each request.</summary>
+    public string? PublicBaseUrl { get; set; }
 }

@@ -57,12 +57,20 @@ public sealed class WebhookEnvelopeBuilder(
             block?.RowsOut ?? 0, results, rows, now);
     }
 
-    /// <summary>Where receivers reach this server: <c>Webhooks:PublicBaseUrl</c>, else the first address the HTTP API of this process listens on.</summary>
+    /// <summary>
+    /// Where receivers reach this server: <c>Webhooks:PublicBaseUrl</c>, else <c>Server:PublicBaseUrl</c>, else the first
+    /// address the HTTP API of this process listens on.
+    /// </summary>
     private string BaseUrl()
     {
         if (webhookOptions.Value.PublicBaseUrl is { Length: > 0 } configured)
         {
             return configured.TrimEnd('/');
+        }
+
+        if (options.Value.PublicBaseUrl is { } server)
+        {
+            return server;
         }
 
         var address = (services.GetService(typeof(IListeningAddress)) as IListeningAddress)?.First;

@@ -75,7 +75,7 @@ public static class NotebooksApi
         var token = signer.Sign(caller.OrgId, Guid.Empty, key, time.GetUtcNow().AddSeconds(expirySeconds));
         var file = new ResultFileResponse($"notebook_{notebook.Id}.{parsed.ToWire()}", options.Value.StorageBucket, rows, 0, notebook.Id, notebook.UpdatedAt, null,
             parsed.ContentType(), await blobs.GetSizeAsync(key, cancellationToken) ?? 0,
-            $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/downloads/{token}", expirySeconds, null);
+            $"{PublicUrls.BaseOf(http.Request, options.Value)}/downloads/{token}", expirySeconds, null);
         return TypedResults.Ok(new[] { file });
     }
 }

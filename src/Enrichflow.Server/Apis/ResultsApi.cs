@@ -70,7 +70,7 @@ public static class ResultsApi
 
         var expirySeconds = options.Value.Downloads.ExpirySeconds;
         var expires = time.GetUtcNow().AddSeconds(expirySeconds);
-        var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+        var baseUrl = PublicUrls.BaseOf(http.Request, options.Value);
         var runMessage = run.Status switch
         {
             RunStatus.Cancelled => "Partial results: the run was cancelled; files hold the work finished before that.",

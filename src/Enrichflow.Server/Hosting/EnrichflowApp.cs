@@ -6,6 +6,7 @@ using Enrichflow.Server.Apis;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Http;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,7 @@ public static class EnrichflowApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        UseTrustedProxies(app);
         app.UseExceptionHandler(errors => errors.Run(WriteInternalError));
         app.UseStatusCodePages(WriteStatusBody);
         app.UseRateLimiter();
@@ -85,6 +87,42 @@ public static class EnrichflowApp
     private sealed class KestrelAddress(IServer server) : IListeningAddress
     {
         public string? First => server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Believes <c>X-Forwarded-*</c> from the proxies in <c>Server:TrustedProxies</c> only (none by default). Entries
+    /// that do not parse are skipped here and reported among the configuration problems, which stop the server.
+    /// </summary>
+    private static void UseTrustedProxies(WebApplication app)
+    {
+        var entries = app.Configuration.GetSection("Server:TrustedProxies").Get<string[]>() ?? [];
+        if (entries.Length == 0)
+        {
+            return;
+        }
+
+        var forwarded = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
+        };
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var entry in entries)
+        {
+            if (ProxyOptions.TryParse(entry, out var address, out var range))
+            {
+                if (address is not null)
+                {
+                    forwarded.KnownProxies.Add(address);
+                }
+                else
+                {
+                    forwarded.KnownIPNetworks.Add(range!.Value);
+                }
+            }
+        }
+
+        app.UseForwardedHeaders(forwarded);
     }
 
     /// <summary>FastAPI's bodies for an unknown route (404) or method (405) that no endpoint answered with a body of its own.</summary>

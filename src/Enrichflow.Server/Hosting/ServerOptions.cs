@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Enrichflow.Server.Hosting;
 
 /// <summary>HTTP settings (docs/api.md §9): request, payload and upload limits, per-key rate limit.</summary>
@@ -5,8 +7,19 @@ public sealed class ServerOptions
 {
     public LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>Section <c>Server</c>: the proxies whose forwarded headers are believed.</summary>
+    public ProxyOptions Server { get; set; } = new();
+
     public IEnumerable<string> Validate()
     {
+        for (var i = 0; i < Server.TrustedProxies.Count; i++)
+        {
+            if (!ProxyOptions.TryParse(Server.TrustedProxies[i], out _, out _))
+            {
+                yield return $"Server:TrustedProxies[{i}] '{Server.TrustedProxies[i]}' is not an IP address or a CIDR range (like 10.0.0.0/8).";
+            }
+        }
+
         if (Limits.MaxPayloadBytes < 1024)
         {
             yield return $"Limits:MaxPayloadBytes must be at least 1024 (was {Limits.MaxPayloadBytes}).";
@@ -45,4 +58,34 @@ public sealed class LimitsOptions
 
     /// <summary>Requests one API key may make at once after a quiet spell.</summary>
     public int BurstPerKey { get; set; } = 200;
+}
+
+public sealed class ProxyOptions
+{
+    /// <summary>
+    /// Addresses or CIDR ranges of reverse proxies in front of the server (<c>Server:TrustedProxies</c>): a request
+    /// from one of them is taken at its <c>X-Forwarded-Proto</c>, <c>X-Forwarded-Host</c> and <c>X-Forwarded-For</c>,
+    /// so links built from the request point at the proxy. Empty (the default): forwarded headers are ignored.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>An entry as one address or one range; false when it is neither.</summary>
+    public static bool TryParse(string? entry, out IPAddress? address, out IPNetwork? range)
+    {
+        address = null;
+        range = null;
+        var text = entry?.Trim() ?? "";
+        if (text.Contains('/', StringComparison.Ordinal))
+        {
+            if (IPNetwork.TryParse(text, out var parsed))
+            {
+                range = parsed;
+                return true;
+            }
+
+            return false;
+        }
+
+        return IPAddress.TryParse(text, out address);
+    }
 }
