@@ -102,6 +102,20 @@ public sealed class OutgoingWebhookTests
     }
 
     [Fact]
+    public async Task Event_links_start_with_server_public_base_url_when_the_webhooks_own_is_not_set()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await TestServer.StartAsync(WebhookFlows.Settings(new Dictionary<string, string?> { ["Server:PublicBaseUrl"] = "https://enrich.example.com" }));
+
+        var (runId, _) = await WebhookFlows.RunAsync(server, WebhookFlows.Definition(new { url = receiver.Url }));
+        await WebhookFlows.WaitForDeliveriesAsync(server, runId);
+
+        var results = Assert.Single(receiver.Received).Json.GetProperty("results");
+        Assert.NotEqual(0, results.GetArrayLength());
+        Assert.All(results.EnumerateArray(), r => Assert.StartsWith("https://enrich.example.com/downloads/", r.GetProperty("download_url").GetString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Include_rows_as_a_number_sends_at_most_that_many_rows()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
