@@ -38,6 +38,24 @@ public sealed class BlockCatalogTests
     }
 
     [Fact]
+    public void A_block_listed_under_sixtyfours_name_is_found_by_it_and_keeps_every_other_name()
+    {
+        using var services = new ServiceCollection().AddBlocks().BuildServiceProvider();
+        var types = services.GetServices<BlockType>().ToList();
+        var registry = new BlockRegistry(types);
+
+        Assert.Equal(["company_enrichment", "lead_enrichment", "transform_data", "verify_email"],
+            types.Where(t => t.SixtyfourName is not null).Select(t => t.ListedName).Order(StringComparer.Ordinal));
+        Assert.All(types, t =>
+        {
+            Assert.Same(t, registry.Find(t.ListedName));
+            Assert.Equal(t.Aliases.Count, t.OtherNames.Count);
+            Assert.DoesNotContain(t.ListedName, t.OtherNames);
+            Assert.All(t.OtherNames, n => Assert.Same(t, registry.Find(n)));
+        });
+    }
+
+    [Fact]
     public void Every_block_type_has_a_json_schema_for_its_specs()
     {
         using var services = new ServiceCollection().AddBlocks().BuildServiceProvider();

@@ -149,13 +149,30 @@ public sealed class WorkflowApiTests
         var names = blocks.EnumerateArray().Select(b => b.GetProperty("block_name").GetString()).ToList();
         Assert.Contains("webhook", names);
         Assert.Contains("read_csv", names);
-        Assert.Contains("validate_email", names);
+        Assert.Contains("verify_email", names);
         Assert.Contains("validate_phone", names);
         Assert.Contains("filter", names);
-        Assert.Contains("transform", names);
+        Assert.Contains("transform_data", names);
         Assert.Contains("remove_columns", names);
-        var email = blocks.EnumerateArray().First(b => b.GetProperty("block_name").GetString() == "validate_email");
+        var email = blocks.EnumerateArray().First(b => b.GetProperty("block_name").GetString() == "verify_email");
         Assert.True(email.GetProperty("specs_schema").GetProperty("properties").TryGetProperty("email_field", out _));
         Assert.Equal(["LEAD"], email.GetProperty("dataframe_types").EnumerateArray().Select(t => t.GetString()));
+    }
+
+    [Theory]
+    [InlineData("company_enrichment", "enrich_company")]
+    [InlineData("lead_enrichment", "enrich_person")]
+    [InlineData("verify_email", "validate_email")]
+    [InlineData("transform_data", "transform")]
+    public async Task Blocks_are_listed_under_sixtyfours_current_name_with_ours_among_the_aliases(string listed, string ours)
+    {
+        await using var server = await TestServer.StartAsync();
+        var blocks = await server.Client.GetFromJsonAsync<JsonElement>("/workflows/blocks", Ct);
+
+        var block = Assert.Single(blocks.EnumerateArray(), b => b.GetProperty("block_name").GetString() == listed);
+        var aliases = block.GetProperty("aliases").EnumerateArray().Select(a => a.GetString()).ToList();
+        Assert.Contains(ours, aliases);
+        Assert.DoesNotContain(listed, aliases);
+        Assert.DoesNotContain(blocks.EnumerateArray(), b => b.GetProperty("block_name").GetString() == ours);
     }
 }

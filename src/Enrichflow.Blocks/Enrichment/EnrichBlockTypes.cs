@@ -15,6 +15,8 @@ public sealed class EnrichCompanyBlockType(ProviderRegistry providers) : BlockTy
 
     public override IReadOnlyList<string> Aliases => ["company_enrichment"];
 
+    public override string SixtyfourName => "company_enrichment";
+
     public override string Description =>
         "Enriches each company through a provider named in the server configuration, or a list of them tried in order "
         + "until every return field is filled. Adds one column per return field plus confidence_score, notes, references, "
@@ -62,6 +64,8 @@ public sealed class EnrichPersonBlockType(ProviderRegistry providers) : BlockTyp
     public override string Name => "enrich_person";
 
     public override IReadOnlyList<string> Aliases => ["lead_enrichment", "enrich_lead"];
+
+    public override string SixtyfourName => "lead_enrichment";
 
     public override string Description =>
         "Enriches each person (from name_field, email_field or linkedin_field, with company_field) through a provider or "

@@ -14,6 +14,8 @@ public sealed class TransformBlockType : BlockType<TransformSpecs>
 
     public override IReadOnlyList<string> Aliases => ["transform_data"];
 
+    public override string SixtyfourName => "transform_data";
+
     public override string Description => $"Edits columns row by row: {TransformOps.ValidNames}.";
 
     protected override CompiledBlock? Compile(TransformSpecs specs, BlockCompileContext context)

@@ -20,6 +20,8 @@ public sealed class ValidateEmailBlockType : BlockType<ValidateEmailSpecs>
 
     public override IReadOnlyList<string> Aliases => ["verify_email"];
 
+    public override string SixtyfourName => "verify_email";
+
     public override string Description =>
         "Checks email addresses: syntax (RFC 5321/5322, IDN domains in punycode), MX records in DNS (with the "
         + "A/AAAA fallback; RFC 7505 null MX is invalid), disposable, role and free-provider domains. Adds "

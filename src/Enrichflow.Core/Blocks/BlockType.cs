@@ -20,6 +20,18 @@ public abstract class BlockType
 
     public virtual IReadOnlyList<string> Aliases => [];
 
+    /// <summary>
+    /// The name Sixtyfour's current API gives this block, when it is one of <see cref="Aliases"/> rather than
+    /// <see cref="Name"/>: <c>GET /workflows/blocks</c> lists the block under it, with every other name as an alias.
+    /// </summary>
+    public virtual string? SixtyfourName => null;
+
+    /// <summary>The name the block catalogue lists: Sixtyfour's current one when it differs from ours.</summary>
+    public string ListedName => SixtyfourName ?? Name;
+
+    /// <summary>Every other name the block is accepted under, after <see cref="ListedName"/>.</summary>
+    public IReadOnlyList<string> OtherNames => [.. new[] { Name }.Concat(Aliases).Where(n => n != ListedName).Distinct(StringComparer.Ordinal)];
+
     public abstract string Description { get; }
 
     /// <summary>What the block takes; <see cref="DataframeType.Any"/> for any kind.</summary>

@@ -42,11 +42,11 @@ public static partial class WorkflowsApi
 
     public static Ok<List<BlockInfo>> ListBlocks(BlockRegistry registry) =>
         TypedResults.Ok(registry.All.Select(t => new BlockInfo(
-            t.Name,
+            t.ListedName,
             t.Description,
             t.Takes == DataframeType.Any ? ["LEAD", "COMPANY"] : [t.Takes.ToString().ToUpperInvariant()],
             JsonSerializer.SerializeToElement(t.SpecsSchema()),
-            t.Aliases,
+            t.OtherNames,
             t.Role.ToString().ToLowerInvariant(),
             t.Yields?.ToString().ToUpperInvariant())).ToList());
 
