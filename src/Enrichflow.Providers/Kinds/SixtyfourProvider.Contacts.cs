@@ -29,10 +29,10 @@ public sealed partial class SixtyfourProvider
 
     internal static JsonObject PhoneBody(EnrichmentRequest request) => new() { ["lead"] = LeadObject(request) };
 
-    /// <summary>The lead of find-email and find-phone: the inputs, with the company name as <c>company</c> and LinkedIn as <c>linkedin_url</c>.</summary>
+    /// <summary>The lead of find-email and find-phone: the inputs under the names of Sixtyfour's schema (<c>linkedin</c>), with the company name as <c>company</c>.</summary>
     private static JsonObject LeadObject(EnrichmentRequest request)
     {
-        var lead = InputObject(request, linkedinKey: "linkedin_url");
+        var lead = InputObject(request);
         if (!lead.ContainsKey(InputKeys.Company) && request.InputValue(InputKeys.CompanyName) is { } company)
         {
             lead.Remove(InputKeys.CompanyName);

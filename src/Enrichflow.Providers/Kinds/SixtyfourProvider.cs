@@ -51,7 +51,7 @@ public sealed partial class SixtyfourProvider : RemoteProvider
     {
         var body = new JsonObject
         {
-            ["target_company"] = InputObject(request, linkedinKey: "linkedin"),
+            ["target_company"] = InputObject(request),
             ["struct"] = Struct(request.Fields),
         };
         AddText(body, "research_plan", request.OptionValue("research_plan"));
@@ -69,7 +69,7 @@ public sealed partial class SixtyfourProvider : RemoteProvider
     {
         var body = new JsonObject
         {
-            ["lead_info"] = InputObject(request, linkedinKey: "linkedin"),
+            ["lead_info"] = InputObject(request),
             ["struct"] = Struct(request.Fields),
         };
         AddText(body, "research_plan", request.OptionValue("research_plan"));
@@ -93,14 +93,14 @@ public sealed partial class SixtyfourProvider : RemoteProvider
         string.Equals(request.OptionValue("find_people"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every input the row has (the block chose them), with the company name under <c>company</c> for leads.</summary>
-    private static JsonObject InputObject(EnrichmentRequest request, string linkedinKey)
+    private static JsonObject InputObject(EnrichmentRequest request)
     {
         var result = new JsonObject();
         foreach (var (key, value) in request.Input.OrderBy(p => Rank(p.Key)).ThenBy(p => p.Key, StringComparer.Ordinal))
         {
             if (value.Length > 0)
             {
-                result[key == InputKeys.Linkedin ? linkedinKey : key] = value;
+                result[key] = value;
             }
         }
 

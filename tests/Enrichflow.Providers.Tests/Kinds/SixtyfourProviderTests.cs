@@ -157,7 +157,9 @@ public sealed class SixtyfourProviderTests
 
         var answer = await kit.CallAsync("s64", request);
 
-        Assert.Equal("https://linkedin.com/in/alan", kit.Fake.LastRequest("/find-phone")!.Body!["lead"]!["linkedin_url"]!.ToString());
+        var lead = kit.Fake.LastRequest("/find-phone")!.Body!["lead"]!.AsObject();
+        Assert.Equal("https://linkedin.com/in/alan", lead["linkedin"]!.ToString());
+        Assert.False(lead.ContainsKey("linkedin_url"));
         Assert.Equal(EnrichmentOutcome.Found, answer.Outcome);
         Assert.StartsWith("+1 555 01", answer.Fields["phone"]!.ToString(), StringComparison.Ordinal);
         Assert.Equal("OK", answer.Fields["phone_status"]!.ToString());
