@@ -271,4 +271,29 @@ public sealed class RunApiTests
         var ndjson = (await server.DownloadFinalAsync(runId, "ndjson")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["{\"a\":1}", "{\"a\":2}", "{\"b\":\"x,y\"}", "{\"a\":4,\"b\":\"z\"}", "{\"c\":true}"], ndjson);
     }
+
+    [Fact]
+    public async Task Ndjson_and_json_results_write_plus_apostrophes_and_non_ascii_as_themselves()
+    {
+        await using var server = await TestServer.StartAsync();
+        var workflow = await server.CreateWorkflowAsync(Definitions.WebhookOnly);
+        var runId = await server.StartRunAsync(workflow,
+            new { webhook_payload = new[] { new { name = "Zoë O'Neil", phone = "+1 555 0100", quote = "say \"hi\"", tags = new[] { "Ärzte+Co" } } } },
+            "&result_formats=ndjson&result_formats=json");
+        await server.WaitForRunAsync(runId);
+
+        foreach (var format in new[] { "ndjson", "json" })
+        {
+            var text = await server.DownloadFinalAsync(runId, format);
+            Assert.Contains("Zoë O'Neil", text, StringComparison.Ordinal);
+            Assert.Contains("+1 555 0100", text, StringComparison.Ordinal);
+            Assert.Contains("Ärzte+Co", text, StringComparison.Ordinal);
+            Assert.Contains("\\\"hi\\\"", text, StringComparison.Ordinal);
+            var row = format == "json" ? JsonDocument.Parse(text).RootElement[0] : JsonDocument.Parse(text.Trim()).RootElement;
+            Assert.Equal("say \"hi\"", row.GetProperty("quote").GetString());
+        }
+
+        var csv = await server.DownloadFinalAsync(runId);
+        Assert.Contains("Ärzte+Co", csv, StringComparison.Ordinal);
+    }
 }

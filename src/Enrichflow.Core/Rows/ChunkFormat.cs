@@ -206,7 +206,7 @@ public static class ChunkFormat
     /// <summary>Writes rows as NDJSON lines, the way NDJSON result files hold them.</summary>
     public static void WriteNdjson(IBufferWriter<byte> buffer, IReadOnlyList<Row> rows)
     {
-        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = RowValues.Encoder });
         foreach (var row in rows)
         {
             RowValues.WriteRow(writer, row);

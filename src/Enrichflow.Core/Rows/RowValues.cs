@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -7,6 +8,15 @@ namespace Enrichflow.Core.Rows;
 /// <summary>Conversions between row values, JSON and text.</summary>
 public static class RowValues
 {
+    /// <summary>
+    /// How row values are escaped in result files: relaxed, so <c>+</c>, apostrophes and non-ASCII text appear as
+    /// themselves (people grep these files); quotes, backslashes and control characters are still escaped, so every
+    /// line stays valid JSON. Result files are data, never embedded in HTML.
+    /// </summary>
+    public static JavaScriptEncoder Encoder => JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    private static readonly JsonSerializerOptions NodeText = new() { Encoder = Encoder };
+
     public static string? ToText(object? value) => value switch
     {
         null => null,
@@ -16,7 +26,7 @@ public static class RowValues
         int i => i.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         decimal m => m.ToString(CultureInfo.InvariantCulture),
-        JsonNode node => node.ToJsonString(),
+        JsonNode node => node.ToJsonString(NodeText),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture),
     };
 

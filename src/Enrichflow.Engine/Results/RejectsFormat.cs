@@ -12,7 +12,7 @@ public static class RejectsFormat
     {
         foreach (var reject in rejects)
         {
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = RowValues.Encoder }))
             {
                 writer.WriteStartObject();
                 writer.WriteString("block_id", blockId);
