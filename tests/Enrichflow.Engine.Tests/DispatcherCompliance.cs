@@ -85,7 +85,9 @@ public abstract class DispatcherCompliance
     public async Task Runs_queued_together_all_complete_and_interleave()
     {
         await using var engine = await StartEngineAsync(new EngineSetup { Workers = 2, ChunkSize = 10 }, Ct);
-        engine.Probe.OnChunk = (_, ct) => Task.Delay(5, ct);
+        // A busy dispatcher starts queued runs every 200 ms (InProcessDispatcher.StartInterval): each run's chunks take
+        // longer than that (30 chunks x 20 ms over 2 workers), so a run that waited for another to end would show.
+        engine.Probe.OnChunk = (_, ct) => Task.Delay(20, ct);
 
         var runs = new List<Guid>();
         for (var i = 0; i < 3; i++)
