@@ -77,10 +77,12 @@ public static class ReturnFieldTypes
 public sealed record ReturnField(string Name, string Description, ReturnFieldType Type);
 
 /// <summary>
-/// One provider call as a block asks for it: the operation, the row's normalized input (keys like
-/// <c>company_name</c>, <c>domain</c>, <c>website</c>, <c>name</c>, <c>email</c>, <c>linkedin</c>, <c>company</c>;
-/// empty values left out), the fields wanted, and the block's options (<c>research_plan</c>, <c>find_people</c>,
-/// <c>people_focus_prompt</c>, <c>mode</c>). Two requests with equal <see cref="CacheKey"/> get the same answer.
+/// One provider call as a block asks for it: the operation, the row's normalized input (the request object:
+/// the identifying values under <see cref="InputKeys"/> names like <c>company_name</c>, <c>domain</c>,
+/// <c>website</c>, <c>name</c>, <c>email</c>, <c>linkedin</c>, <c>company</c>, and, when the block names no input
+/// column, the row's other non-empty columns under their own names; docs/api.md §5.2), the fields wanted, and the
+/// block's options (<c>research_plan</c>, <c>find_people</c>, <c>people_focus_prompt</c>, <c>tier</c>, <c>mode</c>).
+/// Two requests with equal <see cref="CacheKey"/> get the same answer.
 /// </summary>
 public sealed record EnrichmentRequest(
     EnrichmentOperation Operation,
@@ -89,6 +91,9 @@ public sealed record EnrichmentRequest(
     IReadOnlyDictionary<string, string> Options)
 {
     private string? _canonical;
+
+    /// <summary>With <c>find_people</c>: the fields wanted for each person found (Sixtyfour's <c>lead_struct</c>); empty for the provider's own.</summary>
+    public IReadOnlyList<ReturnField> PeopleFields { get; init; } = [];
 
     /// <summary>The request as canonical JSON: keys sorted, so equal requests give equal text.</summary>
     public string CanonicalJson => _canonical ??= BuildCanonical();
@@ -115,17 +120,13 @@ public sealed record EnrichmentRequest(
             }
 
             writer.WriteEndObject();
-            writer.WriteStartArray("fields");
-            foreach (var field in Fields.OrderBy(f => f.Name, StringComparer.Ordinal))
+            WriteFields(writer, "fields", Fields);
+            if (PeopleFields.Count > 0)
             {
-                writer.WriteStartArray();
-                writer.WriteStringValue(field.Name);
-                writer.WriteStringValue(field.Type.ToWire());
-                writer.WriteStringValue(field.Description);
-                writer.WriteEndArray();
+                // Written only when asked for, so requests without people fields keep the keys they always had.
+                WriteFields(writer, "people_fields", PeopleFields);
             }
 
-            writer.WriteEndArray();
             writer.WriteStartObject("options");
             foreach (var (key, value) in Options.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
@@ -137,6 +138,21 @@ public sealed record EnrichmentRequest(
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteFields(Utf8JsonWriter writer, string name, IReadOnlyList<ReturnField> fields)
+    {
+        writer.WriteStartArray(name);
+        foreach (var field in fields.OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            writer.WriteStartArray();
+            writer.WriteStringValue(field.Name);
+            writer.WriteStringValue(field.Type.ToWire());
+            writer.WriteStringValue(field.Description);
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndArray();
     }
 }
 

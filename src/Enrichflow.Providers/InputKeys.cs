@@ -5,7 +5,8 @@ using Enrichflow.Providers.Kinds;
 namespace Enrichflow.Providers;
 
 /// <summary>
-/// The input keys of <see cref="EnrichmentRequest.Input"/> and the normal forms used to match them: a lookup table's
+/// The identifying input keys of <see cref="EnrichmentRequest.Input"/> (Sixtyfour's names; a request may hold other
+/// columns of the row too, docs/api.md §5.2) and the normal forms used to match them: a lookup table's
 /// key, a template's <c>{{domain}}</c>. A domain is lower case without scheme, <c>www.</c>, port or path; an email
 /// lower case and trimmed; a name lower case with single spaces.
 /// </summary>
@@ -18,9 +19,11 @@ public static class InputKeys
     public const string Email = "email";
     public const string Company = "company";
     public const string Linkedin = "linkedin";
+    public const string Title = "title";
+    public const string Phone = "phone";
 
-    /// <summary>Every input key, in the order messages list them.</summary>
-    public static readonly IReadOnlyList<string> All = [CompanyName, Domain, Website, Name, Email, Company, Linkedin];
+    /// <summary>Every input key, in the order messages list them (and Sixtyfour's request objects put them).</summary>
+    public static readonly IReadOnlyList<string> All = [CompanyName, Domain, Website, Name, Email, Company, Linkedin, Title, Phone];
 
     /// <summary>The request's domain: its <c>domain</c> input, else the host of its <c>website</c>, normalized; null when neither gives one.</summary>
     public static string? DomainOf(EnrichmentRequest request)

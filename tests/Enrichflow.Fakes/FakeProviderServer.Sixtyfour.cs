@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,9 +7,66 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Enrichflow.Fakes;
 
-/// <summary>Sixtyfour's enrichment API, as docs/api.md §8.1 describes it.</summary>
+/// <summary>
+/// Sixtyfour's enrichment API, as docs/api.md §8.1 describes it, with the request shapes of
+/// <c>reference/sixtyfour-openapi-subset.json</c> (<c>EnrichCompanyInfo</c>, <c>EnrichLeadInfo</c>,
+/// <c>FindEmailRequest</c>, <c>FindPhoneRequest</c>): a body of the wrong shape (a required field missing, a value
+/// of the wrong type, an enum value it does not know) is answered 422 with FastAPI's
+/// <c>{"detail": [{loc, msg, type, input}]}</c>, as Sixtyfour does; unknown fields are ignored, as pydantic does.
+/// </summary>
 public sealed partial class FakeProviderServer
 {
+    private static readonly SchemaField[] EnrichCompanyInfo =
+    [
+        new("target_company", FieldKind.Object, Required: true),
+        new("struct", FieldKind.Object, Required: true),
+        new("find_people", FieldKind.Bool),
+        new("people_focus_prompt", FieldKind.String, Nullable: true),
+        new("lead_struct", FieldKind.Object, Nullable: true),
+        new("research_plan", FieldKind.String, Nullable: true),
+        new("max_iterations", FieldKind.Integer, Nullable: true),
+        new("benchmark", FieldKind.Bool, Nullable: true),
+        new("tier", FieldKind.String, Nullable: true, Enum: ["low", "medium", "high"]),
+        new("full_org_chart", FieldKind.Bool),
+        new("webhook_url", FieldKind.String, Nullable: true),
+    ];
+
+    private static readonly SchemaField[] EnrichLeadInfo =
+    [
+        new("lead_info", FieldKind.Object, Required: true),
+        new("struct", FieldKind.Object, Nullable: true),
+        new("research_plan", FieldKind.String, Nullable: true),
+        new("max_iterations", FieldKind.Integer, Nullable: true),
+        new("benchmark", FieldKind.Bool, Nullable: true),
+        new("tier", FieldKind.String, Nullable: true, Enum: ["low", "medium", "high", "xhigh"]),
+        new("webhook_url", FieldKind.String, Nullable: true),
+    ];
+
+    private static readonly SchemaField[] FindEmailRequest =
+    [
+        new("lead", FieldKind.Object, Required: true),
+        new("verify_emails", FieldKind.Bool),
+        new("mode", FieldKind.String, Enum: ["PROFESSIONAL", "PERSONAL"]),
+        new("providers", FieldKind.StringList, Nullable: true),
+        new("webhook_url", FieldKind.String, Nullable: true),
+    ];
+
+    private static readonly SchemaField[] FindPhoneRequest =
+    [
+        new("lead", FieldKind.Object, Required: true),
+        new("providers", FieldKind.StringList, Nullable: true),
+        new("webhook_url", FieldKind.String, Nullable: true),
+    ];
+
+    private int _unverifiedEmailPercent;
+
+    /// <summary>The share (0–100) of found email addresses answered with status <c>UNKNOWN</c> instead of <c>OK</c>, chosen by key and seed.</summary>
+    public int UnverifiedEmailPercent { get => Get(ref _unverifiedEmailPercent); set => Set(ref _unverifiedEmailPercent, value); }
+
+    /// <summary>True when the fake answers a found address for <paramref name="key"/> with <c>OK</c> (else <c>UNKNOWN</c>).</summary>
+    public static bool IsVerified(int seed, string key, int unverifiedPercent) =>
+        (int)(FakeData.Hash(seed, FakeData.Key(key), "verified") % 100) >= unverifiedPercent;
+
     private void MapSixtyfour(IEndpointRouteBuilder app)
     {
         app.MapPost("/enrich-company", http => EnrichAsync(http, "target_company", asJob: false));
@@ -33,23 +91,17 @@ public sealed partial class FakeProviderServer
 
     private async Task EnrichAsync(HttpContext http, string subjectName, bool asJob)
     {
-        var body = await ReadJsonAsync(http) as JsonObject;
         var company = subjectName == "target_company";
-        var key = KeyOf(body?[subjectName] as JsonObject, company);
-        if (body?["struct"] is not JsonObject fields || key is null)
+        if (await ShapedBodyAsync(http, company ? EnrichCompanyInfo : EnrichLeadInfo, subjectName, company) is not var (body, key))
         {
-            lock (_gate)
-            {
-                Record(http, key, body, isPoll: false);
-            }
-
-            await WriteJsonAsync(http, 422, new JsonObject { ["detail"] = $"{subjectName} and struct are required" });
             return;
         }
 
+        var fields = body["struct"] as JsonObject ?? [];
         await PaidAsync(http, key, body, expected => SixtyfourKeyOk(http, expected), async reply =>
         {
-            var result = Enrichment(key, fields, company && body["find_people"]?.GetValueKind() == System.Text.Json.JsonValueKind.True, reply);
+            var findPeople = company && body["find_people"]?.GetValueKind() == JsonValueKind.True;
+            var result = Enrichment(key, fields, findPeople, body["lead_struct"] as JsonObject, reply);
             if (!asJob)
             {
                 await WriteJsonAsync(http, 200, result);
@@ -66,8 +118,12 @@ public sealed partial class FakeProviderServer
         });
     }
 
-    /// <summary><c>{notes, structured_data, references, confidence_score}</c> for the key, every struct field typed as its description says.</summary>
-    private JsonObject Enrichment(string key, JsonObject fields, bool findPeople, FakeReply? reply)
+    /// <summary>
+    /// <c>{notes, structured_data, references, confidence_score}</c> for the key, every struct field typed as its
+    /// description says; with <paramref name="findPeople"/> also <c>structured_data.leads</c>, each person with
+    /// the fields of <paramref name="leadStruct"/> (without one, the fake's usual name, title, email, linkedin, score).
+    /// </summary>
+    private JsonObject Enrichment(string key, JsonObject fields, bool findPeople, JsonObject? leadStruct, FakeReply? reply)
     {
         var seed = Seed;
         var found = FakeData.IsFound(seed, key, HitPercent);
@@ -84,7 +140,9 @@ public sealed partial class FakeProviderServer
 
         if (findPeople)
         {
-            data["leads"] = found ? FakeData.People(seed, key) : new JsonArray();
+            data["leads"] = !found ? new JsonArray()
+                : leadStruct is null ? FakeData.People(seed, key)
+                : new JsonArray([.. FakeData.People(seed, key).Select(person => (JsonNode?)PersonWith(person!.AsObject(), leadStruct, seed))]);
         }
 
         var domain = FakeData.DomainOf(key);
@@ -142,26 +200,24 @@ public sealed partial class FakeProviderServer
 
     private async Task FindEmailAsync(HttpContext http)
     {
-        var body = await ReadJsonAsync(http) as JsonObject;
-        var lead = body?["lead"] as JsonObject;
-        var key = KeyOf(lead, company: false);
-        if (key is null)
+        if (await ShapedBodyAsync(http, FindEmailRequest, "lead", company: false) is not var (body, key))
         {
-            await WriteJsonAsync(http, 422, new JsonObject { ["detail"] = "lead.name is required" });
             return;
         }
 
+        var lead = body["lead"] as JsonObject;
         await PaidAsync(http, key, body, expected => SixtyfourKeyOk(http, expected), reply =>
         {
             var found = FakeData.IsFound(Seed, key, HitPercent);
+            var status = IsVerified(Seed, key, UnverifiedEmailPercent) ? "OK" : "UNKNOWN";
             var domain = Text(lead, "domain") ?? FakeData.DomainOf(Text(lead, "company") ?? key);
             var local = string.Join('.', (Text(lead, "name") ?? key).Split('@')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            var personal = string.Equals(body!["mode"]?.ToString(), "PERSONAL", StringComparison.OrdinalIgnoreCase);
+            var personal = body["mode"]?.ToString() == "PERSONAL";
             JsonNode address = reply?.Kind == FakeReplyKind.SchemaViolation ? new JsonObject { ["unexpected"] = true } : $"{local}@{(personal ? "gmail.example" : domain)}";
             return WriteJsonAsync(http, 200, new JsonObject
             {
                 ["name"] = Text(lead, "name"),
-                ["email"] = found ? new JsonArray(new JsonArray(address, "OK", personal ? "PERSONAL" : "COMPANY")) : new JsonArray(),
+                ["email"] = found ? new JsonArray(new JsonArray(address, status, personal ? "PERSONAL" : "COMPANY")) : new JsonArray(),
                 ["cost_cents"] = found ? (personal ? 20 : 5) : 0,
             });
         });
@@ -169,14 +225,12 @@ public sealed partial class FakeProviderServer
 
     private async Task FindPhoneAsync(HttpContext http)
     {
-        var body = await ReadJsonAsync(http) as JsonObject;
-        var lead = body?["lead"] as JsonObject;
-        var key = KeyOf(lead, company: false);
-        if (key is null)
+        if (await ShapedBodyAsync(http, FindPhoneRequest, "lead", company: false) is not var (body, key))
         {
-            await WriteJsonAsync(http, 422, new JsonObject { ["detail"] = "lead.name is required" });
             return;
         }
+
+        var lead = body["lead"] as JsonObject;
 
         await PaidAsync(http, key, body, expected => SixtyfourKeyOk(http, expected), reply =>
         {
@@ -187,4 +241,131 @@ public sealed partial class FakeProviderServer
             return WriteJsonAsync(http, 200, new JsonObject { ["name"] = Text(lead, "name"), ["phone"] = phone });
         });
     }
+
+    /// <summary>
+    /// The body when its shape is right and its subject (<paramref name="subjectName"/>) names someone, with the
+    /// subject's key; else answers the 422 (recorded like any request) and returns null.
+    /// </summary>
+    private async Task<(JsonObject Body, string Key)?> ShapedBodyAsync(HttpContext http, SchemaField[] schema, string subjectName, bool company)
+    {
+        var body = await ReadJsonAsync(http);
+        var errors = Validate(body, schema);
+        var key = errors.Count == 0 ? KeyOf(body![subjectName] as JsonObject, company) : null;
+        if (errors.Count == 0 && key is null)
+        {
+            errors.Add(Problem([subjectName], company ? "must name the company (company_name, domain, website or name)" : "must name the person (email, name or linkedin)", "value_error", body![subjectName]));
+        }
+
+        if (errors.Count == 0)
+        {
+            return (body!.AsObject(), key!);
+        }
+
+        lock (_gate)
+        {
+            Record(http, key, body, isPoll: false);
+        }
+
+        await WriteJsonAsync(http, 422, new JsonObject { ["detail"] = new JsonArray([.. errors]) });
+        return null;
+    }
+
+    /// <summary>Pydantic's checks of a request model: required fields, JSON types, enum (literal) values.</summary>
+    private static List<JsonNode?> Validate(JsonNode? body, SchemaField[] schema)
+    {
+        if (body is not JsonObject fields)
+        {
+            return [Problem([], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type", body)];
+        }
+
+        var errors = new List<JsonNode?>();
+        foreach (var field in schema)
+        {
+            var value = fields[field.Name];
+            if (!fields.ContainsKey(field.Name))
+            {
+                if (field.Required)
+                {
+                    errors.Add(Problem([field.Name], "Field required", "missing", body));
+                }
+
+                continue;
+            }
+
+            if (value is null)
+            {
+                if (!field.Nullable)
+                {
+                    errors.Add(Problem([field.Name], TypeMessage(field.Kind), TypeError(field.Kind), null));
+                }
+
+                continue;
+            }
+
+            var kind = value.GetValueKind();
+            var typed = field.Kind switch
+            {
+                FieldKind.Object => kind == JsonValueKind.Object,
+                FieldKind.String => kind == JsonValueKind.String,
+                FieldKind.Bool => kind is JsonValueKind.True or JsonValueKind.False,
+                FieldKind.Integer => kind == JsonValueKind.Number && value.AsValue().TryGetValue<long>(out _),
+                _ => value is JsonArray list && list.All(e => e?.GetValueKind() == JsonValueKind.String),
+            };
+            if (!typed)
+            {
+                errors.Add(Problem([field.Name], TypeMessage(field.Kind), TypeError(field.Kind), value));
+            }
+            else if (field.Enum is { } allowed && !allowed.Contains(value.GetValue<string>(), StringComparer.Ordinal))
+            {
+                var choices = string.Join(", ", allowed.SkipLast(1).Select(a => $"'{a}'")) + $" or '{allowed[^1]}'";
+                errors.Add(Problem([field.Name], $"Input should be {choices}", "literal_error", value));
+            }
+        }
+
+        return errors;
+    }
+
+    private static JsonObject Problem(string[] loc, string message, string type, JsonNode? input) => new()
+    {
+        ["loc"] = new JsonArray([.. new[] { "body" }.Concat(loc).Select(l => (JsonNode?)l)]),
+        ["msg"] = message,
+        ["type"] = type,
+        ["input"] = input?.DeepClone(),
+    };
+
+    private static string TypeError(FieldKind kind) => kind switch
+    {
+        FieldKind.Object => "dict_type",
+        FieldKind.String => "string_type",
+        FieldKind.Bool => "bool_type",
+        FieldKind.Integer => "int_type",
+        _ => "list_type",
+    };
+
+    private static string TypeMessage(FieldKind kind) => kind switch
+    {
+        FieldKind.Object => "Input should be a valid dictionary",
+        FieldKind.String => "Input should be a valid string",
+        FieldKind.Bool => "Input should be a valid boolean",
+        FieldKind.Integer => "Input should be a valid integer",
+        _ => "Input should be a valid list of strings",
+    };
+
+    /// <summary>A person found at a company with exactly the fields of <c>lead_struct</c>: the usual ones where names match, else a value of the described type.</summary>
+    private static JsonObject PersonWith(JsonObject usual, JsonObject leadStruct, int seed)
+    {
+        var person = new JsonObject();
+        var key = usual["email"]!.ToString();
+        foreach (var (field, description) in leadStruct)
+        {
+            person[field] = usual[field]?.DeepClone() ?? FakeData.Value(seed, key, field, FakeData.TypeInDescription(description));
+        }
+
+        return person;
+    }
+
+    private enum FieldKind { Object, String, Bool, Integer, StringList }
+
+    /// <summary>One property of a Sixtyfour request model.</summary>
+    private sealed record SchemaField(string Name, FieldKind Kind, bool Required = false, bool Nullable = false, string[]? Enum = null);
 }

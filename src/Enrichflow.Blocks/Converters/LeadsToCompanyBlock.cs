@@ -45,15 +45,31 @@ internal sealed class LeadsToCompanyBlock(string? companyField, string prefix) :
         }
     }
 
+    /// <summary>
+    /// The company of its first lead: <c>name</c> and <c>company_name</c> from the company column, the lead's
+    /// prefixed columns without the prefix (<c>company_domain</c> → <c>domain</c>, <c>company_website</c> →
+    /// <c>website</c>, <c>company_linkedin</c> → <c>linkedin</c>, ...), and, where those give none, the lead's own
+    /// <c>domain</c> and <c>website</c>: what <c>enrich_company</c> identifies a company by (docs/api.md §5.2). A
+    /// lead's <c>linkedin</c> is the person's, so it is not carried.
+    /// </summary>
     private Row CompanyOf(Row lead)
     {
         var field = FieldOf(lead);
-        var company = new Row(lead.Index) { ["name"] = lead.GetText(field)?.Trim() };
+        var name = lead.GetText(field)?.Trim();
+        var company = new Row(lead.Index) { ["name"] = name, ["company_name"] = name };
         foreach (var (column, value) in lead)
         {
             if (prefix.Length > 0 && column.Length > prefix.Length && column.StartsWith(prefix, StringComparison.Ordinal) && column != field)
             {
                 company.TryAdd(column[prefix.Length..], value);
+            }
+        }
+
+        foreach (var column in (string[])["domain", "website"])
+        {
+            if (string.IsNullOrWhiteSpace(company.GetText(column)) && lead.GetText(column) is { } own && !string.IsNullOrWhiteSpace(own))
+            {
+                company[column] = own.Trim();
             }
         }
 

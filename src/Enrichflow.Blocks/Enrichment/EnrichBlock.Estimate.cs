@@ -27,7 +27,7 @@ internal sealed partial class EnrichBlock
         var cache = BlockServices.Require<IProviderCache>(context, "a provider cache");
         var usage = BlockServices.Require<IUsageStore>(context, "a usage store");
         var notFoundTtl = ((context.Services.GetService(typeof(IOptions<EnrichmentOptions>)) as IOptions<EnrichmentOptions>)?.Value ?? new EnrichmentOptions()).NotFoundTtlDays;
-        var requests = sample.Select(row => InputsOf(row) is { Count: > 0 } inputs ? new EnrichmentRequest(plan.Operation, inputs, plan.Fields, plan.Options) : null).ToList();
+        var requests = sample.Select(row => RequestOf(row, plan.Fields)).ToList();
         var reach = requests.Select(r => r is null ? 0.0 : 1.0).ToArray();
         var n = Math.Max(1, sample.Count);
         var steps = new List<ProviderStepEstimate>();

@@ -16,7 +16,7 @@ namespace Enrichflow.Blocks.Enrichment;
 /// </summary>
 internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProviderCallEstimator
 {
-    public override IReadOnlyList<string> ReadsColumns => [.. plan.Inputs.Select(i => i.Column)];
+    public override IReadOnlyList<string> ReadsColumns => plan.Inputs.SpecColumns;
 
     public override IReadOnlyList<string> AddsColumns => plan.AddedColumns;
 
@@ -76,25 +76,12 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
         }
     }
 
-    /// <summary>The row's request input: each input column's normalized value (and the domain of a website).</summary>
-    private Dictionary<string, string> InputsOf(Row row)
-    {
-        var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var input in plan.Inputs)
-        {
-            if (Normalize(row.GetText(input.Column)) is { } value)
-            {
-                inputs[input.Key] = value;
-                // The same normal form of a website's domain the providers match on (lookup keys, {{domain}}).
-                if (input.Key == InputKeys.Website && InputKeys.NormalizeDomain(value) is { } domain)
-                {
-                    inputs.TryAdd(InputKeys.Domain, domain);
-                }
-            }
-        }
+    /// <summary>The row's request (docs/api.md §5.2); null when the row has no identifying value.</summary>
+    private EnrichmentRequest? RequestOf(Row row, IReadOnlyList<ReturnField> fields) =>
+        plan.Inputs.Of(row) is { } inputs ? RequestOf(inputs, fields) : null;
 
-        return inputs;
-    }
+    private EnrichmentRequest RequestOf(IReadOnlyDictionary<string, string> inputs, IReadOnlyList<ReturnField> fields) =>
+        new(plan.Operation, inputs, fields, plan.Options) { PeopleFields = plan.PeopleFields };
 
     /// <summary>Tells live status about each row as it is done, long before its chunk commits.</summary>
     private static async Task<RowResult> Reported(Task<RowResult> row, Action<int>? reportRowsDone)
@@ -107,10 +94,9 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
     private async Task<RowResult> EnrichRowAsync(EnrichmentCaller caller, EnrichmentSession session, Row row, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var inputs = InputsOf(row);
-        if (inputs.Count == 0)
+        if (plan.Inputs.Of(row) is not { } inputs)
         {
-            return RowResult.Failed($"nothing to look up: {string.Join(", ", plan.Inputs.Select(i => $"'{i.Column}'"))} {(plan.Inputs.Count == 1 ? "is" : "are")} empty");
+            return RowResult.Failed($"nothing to look up: none of the columns {plan.Inputs.LookedFor} has a value");
         }
 
         var filled = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
@@ -129,7 +115,7 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
 
                 // Research asks only for what is still missing; a finder always asks for its whole answer.
                 var fields = plan.IsResearch ? plan.Fields.Where(f => !EnrichmentAnswer.HasValue(filled.GetValueOrDefault(f.Name))).ToList() : plan.Fields;
-                var request = new EnrichmentRequest(plan.Operation, inputs, fields, plan.Options);
+                var request = RequestOf(inputs, fields);
                 var answer = await caller.CallAsync(session, provider, request, row.Index, cancellationToken);
                 switch (answer.Outcome)
                 {
@@ -185,26 +171,48 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
     {
         foreach (var field in plan.Fields)
         {
-            row[field.Name] = ToRowValue(result.Fields.GetValueOrDefault(field.Name));
+            Set(row, field.Name, ToRowValue(result.Fields.GetValueOrDefault(field.Name)));
         }
 
         if (plan.IsResearch)
         {
-            row["confidence_score"] = result.Answer?.ConfidenceScore;
-            row["notes"] = result.Answer?.Notes;
-            row["references"] = result.Answer?.References is { Count: > 0 } references
+            Set(row, "confidence_score", result.Answer?.ConfidenceScore);
+            Set(row, "notes", result.Answer?.Notes);
+            Set(row, "references", result.Answer?.References is { Count: > 0 } references
                 ? new JsonObject(references.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)JsonValue.Create(r.Value))))
-                : null;
+                : null);
         }
 
         if (plan.FindPeople)
         {
-            row["people"] = result.Answer?.People?.DeepClone();
+            Set(row, "people", result.Answer?.People?.DeepClone());
         }
 
         row["enrich_status"] = result.Status;
         row["enrich_provider"] = result.Provider;
     }
+
+    /// <summary>
+    /// Writes a column the block adds, under <c>overwrite</c> (docs/api.md §5): a non-empty input value is never
+    /// blanked by an empty answer, and under <c>never</c> it is not replaced at all.
+    /// </summary>
+    private void Set(Row row, string column, object? value)
+    {
+        if (row.TryGetValue(column, out var input) && !IsEmpty(input) && (IsEmpty(value) || plan.Overwrite == OverwritePolicy.Never))
+        {
+            return;
+        }
+
+        row[column] = value;
+    }
+
+    private static bool IsEmpty(object? value) => value switch
+    {
+        null => true,
+        string text => string.IsNullOrWhiteSpace(text),
+        JsonNode node => !EnrichmentAnswer.HasValue(node),
+        _ => false,
+    };
 
     private static object? ToRowValue(JsonNode? value) =>
         value is null ? null : RowValues.FromElement(JsonSerializer.SerializeToElement(value));

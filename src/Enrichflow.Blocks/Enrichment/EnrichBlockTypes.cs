@@ -21,32 +21,33 @@ public sealed class EnrichCompanyBlockType(ProviderRegistry providers) : BlockTy
         "Enriches each company through a provider named in the server configuration, or a list of them tried in order "
         + "until every return field is filled. Adds one column per return field plus confidence_score, notes, references, "
         + "enrich_status (ok, not_found, failed) and enrich_provider; with find_people also people (a list). Answers are "
-        + "cached per organization, so the same company is never paid for twice. A failed row goes to rejects with the "
-        + "provider's reason; the run goes on.";
+        + "cached per organization, so the same company is never paid for twice. Without company_field or website_field "
+        + "the row's columns are sent and company_name, company, name, website, domain or linkedin identify it. A failed "
+        + "row goes to rejects with the provider's reason; the run goes on.";
 
     public override DataframeType Takes => DataframeType.Company;
 
     protected override CompiledBlock? Compile(EnrichCompanySpecs specs, BlockCompileContext context)
     {
-        var inputs = new List<EnrichmentInput>();
-        EnrichmentCompiler.Input(inputs, specs.CompanyField, InputKeys.CompanyName, "company_field", context);
-        EnrichmentCompiler.Input(inputs, specs.WebsiteField, InputKeys.Website, "website_field", context);
-        if (specs.CompanyField is null && specs.WebsiteField is null)
-        {
-            context.AddError("company_field", $"Block '{context.Definition.BlockId}': company_field or website_field is required (the column with the company's name or website).");
-        }
-
+        EnrichmentCompiler.CheckColumn(specs.CompanyField, "company_field", context);
+        EnrichmentCompiler.CheckColumn(specs.WebsiteField, "website_field", context);
         var fields = EnrichmentCompiler.ReturnFields(specs.ReturnFields, context);
         var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.EnrichCompany, providers, context);
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         AddOption(options, "research_plan", specs.ResearchPlan);
+        AddOption(options, "tier", EnrichmentCompiler.Tier(specs.Tier, ["low", "medium", "high"], context));
+        var people = EnrichmentCompiler.PeopleFields(specs.PeopleFields, context);
         if (specs.FindPeople)
         {
             options["find_people"] = "true";
             AddOption(options, "people_focus_prompt", specs.PeopleFocusPrompt);
         }
 
-        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.EnrichCompany, inputs, fields, [.. fields.Select(f => f.Name)], options, chain, specs.FindPeople));
+        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.EnrichCompany, EnrichmentInputs.Company(specs.CompanyField, specs.WebsiteField), fields,
+            [.. fields.Select(f => f.Name)], options, chain, specs.FindPeople, EnrichmentCompiler.Overwrite(specs.Overwrite, context))
+        {
+            PeopleFields = specs.FindPeople ? people : [],
+        });
     }
 
     internal static void AddOption(Dictionary<string, string> options, string key, string? value)
@@ -68,29 +69,27 @@ public sealed class EnrichPersonBlockType(ProviderRegistry providers) : BlockTyp
     public override string SixtyfourName => "lead_enrichment";
 
     public override string Description =>
-        "Enriches each person (from name_field, email_field or linkedin_field, with company_field) through a provider or "
-        + "a waterfall of them. Adds one column per return field plus confidence_score, notes, references, enrich_status "
+        "Enriches each person (found by name_field, email_field, linkedin_field or company_field, else by the columns "
+        + "full_name, name, first_name + last_name, email, linkedin, company, title, phone) through a provider or a "
+        + "waterfall of them. Adds one column per return field plus confidence_score, notes, references, enrich_status "
         + "and enrich_provider. Answers are cached per organization; failed rows go to rejects and the run goes on.";
 
     public override DataframeType Takes => DataframeType.Lead;
 
     protected override CompiledBlock? Compile(EnrichPersonSpecs specs, BlockCompileContext context)
     {
-        var inputs = new List<EnrichmentInput>();
-        EnrichmentCompiler.Input(inputs, specs.NameField, InputKeys.Name, "name_field", context);
-        EnrichmentCompiler.Input(inputs, specs.EmailField, InputKeys.Email, "email_field", context);
-        EnrichmentCompiler.Input(inputs, specs.LinkedinField, InputKeys.Linkedin, "linkedin_field", context);
-        if (specs.NameField is null && specs.EmailField is null && specs.LinkedinField is null)
-        {
-            context.AddError("name_field", $"Block '{context.Definition.BlockId}': one of name_field, email_field or linkedin_field is required.");
-        }
-
-        EnrichmentCompiler.Input(inputs, specs.CompanyField, InputKeys.Company, "company_field", context);
+        EnrichmentCompiler.CheckColumn(specs.NameField, "name_field", context);
+        EnrichmentCompiler.CheckColumn(specs.EmailField, "email_field", context);
+        EnrichmentCompiler.CheckColumn(specs.LinkedinField, "linkedin_field", context);
+        EnrichmentCompiler.CheckColumn(specs.CompanyField, "company_field", context);
         var fields = EnrichmentCompiler.ReturnFields(specs.ReturnFields, context);
         var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.EnrichPerson, providers, context);
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         EnrichCompanyBlockType.AddOption(options, "research_plan", specs.ResearchPlan);
-        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.EnrichPerson, inputs, fields, [.. fields.Select(f => f.Name)], options, chain, FindPeople: false));
+        EnrichCompanyBlockType.AddOption(options, "tier", EnrichmentCompiler.Tier(specs.Tier, ["low", "medium", "high", "xhigh"], context));
+        var inputs = EnrichmentInputs.Person(finder: false, specs.NameField, specs.EmailField, specs.LinkedinField, specs.CompanyField);
+        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.EnrichPerson, inputs, fields, [.. fields.Select(f => f.Name)], options, chain,
+            FindPeople: false, EnrichmentCompiler.Overwrite(specs.Overwrite, context)));
     }
 }
 
@@ -107,18 +106,17 @@ public sealed class FindEmailBlockType(ProviderRegistry providers) : BlockType<F
     public override string Name => "find_email";
 
     public override string Description =>
-        "Finds each person's email address (from name_field with company_field or domain_field) through a provider or a "
-        + "waterfall of them. Adds email, email_status (OK, UNKNOWN), email_type (COMPANY, PERSONAL), enrich_status and "
-        + "enrich_provider. mode is PROFESSIONAL (work address, the default) or PERSONAL.";
+        "Finds each person's email address (from name_field, company_field, domain_field, else the columns name, full_name, "
+        + "first_name + last_name, company, domain, linkedin, ...) through a provider or a waterfall of them. Adds email, "
+        + "email_status (OK, UNKNOWN), email_type (COMPANY, PERSONAL), enrich_status and enrich_provider. mode is PROFESSIONAL (work address, the default) or PERSONAL.";
 
     public override DataframeType Takes => DataframeType.Lead;
 
     protected override CompiledBlock? Compile(FindEmailSpecs specs, BlockCompileContext context)
     {
-        var inputs = new List<EnrichmentInput>();
-        EnrichmentCompiler.Input(inputs, specs.NameField, InputKeys.Name, "name_field", context);
-        EnrichmentCompiler.Input(inputs, specs.CompanyField, InputKeys.Company, "company_field", context);
-        EnrichmentCompiler.Input(inputs, specs.DomainField, InputKeys.Domain, "domain_field", context);
+        EnrichmentCompiler.CheckColumn(specs.NameField, "name_field", context);
+        EnrichmentCompiler.CheckColumn(specs.CompanyField, "company_field", context);
+        EnrichmentCompiler.CheckColumn(specs.DomainField, "domain_field", context);
         var mode = specs.Mode.Trim().ToUpperInvariant();
         if (mode is not ("PROFESSIONAL" or "PERSONAL"))
         {
@@ -127,7 +125,9 @@ public sealed class FindEmailBlockType(ProviderRegistry providers) : BlockType<F
 
         var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.FindEmail, providers, context);
         var options = new Dictionary<string, string>(StringComparer.Ordinal) { ["mode"] = mode };
-        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.FindEmail, inputs, Fields, ["email"], options, chain, FindPeople: false));
+        var inputs = EnrichmentInputs.Person(finder: true, specs.NameField, companyField: specs.CompanyField, domainField: specs.DomainField);
+        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.FindEmail, inputs, Fields, ["email"], options, chain, FindPeople: false,
+            EnrichmentCompiler.Overwrite(specs.Overwrite, context)));
     }
 }
 
@@ -143,18 +143,20 @@ public sealed class FindPhoneBlockType(ProviderRegistry providers) : BlockType<F
     public override string Name => "find_phone";
 
     public override string Description =>
-        "Finds each person's phone number (from name_field and company_field) through a provider or a waterfall of them. "
+        "Finds each person's phone number (from name_field and company_field, else the columns name, full_name, "
+        + "first_name + last_name, company, linkedin, ...) through a provider or a waterfall of them. "
         + "Adds phone, phone_status, enrich_status and enrich_provider.";
 
     public override DataframeType Takes => DataframeType.Lead;
 
     protected override CompiledBlock? Compile(FindPhoneSpecs specs, BlockCompileContext context)
     {
-        var inputs = new List<EnrichmentInput>();
-        EnrichmentCompiler.Input(inputs, specs.NameField, InputKeys.Name, "name_field", context);
-        EnrichmentCompiler.Input(inputs, specs.CompanyField, InputKeys.Company, "company_field", context);
+        EnrichmentCompiler.CheckColumn(specs.NameField, "name_field", context);
+        EnrichmentCompiler.CheckColumn(specs.CompanyField, "company_field", context);
         var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.FindPhone, providers, context);
-        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.FindPhone, inputs, Fields, ["phone"], new Dictionary<string, string>(), chain, FindPeople: false));
+        var inputs = EnrichmentInputs.Person(finder: true, specs.NameField, companyField: specs.CompanyField);
+        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.FindPhone, inputs, Fields, ["phone"], new Dictionary<string, string>(), chain, FindPeople: false,
+            EnrichmentCompiler.Overwrite(specs.Overwrite, context)));
     }
 }
 
@@ -162,13 +164,17 @@ public sealed class FindPhoneBlockType(ProviderRegistry providers) : BlockType<F
 /// <param name="StopFields">The fields that, once filled, end the waterfall.</param>
 internal sealed record EnrichPlan(
     EnrichmentOperation Operation,
-    IReadOnlyList<EnrichmentInput> Inputs,
+    EnrichmentInputs Inputs,
     IReadOnlyList<ReturnField> Fields,
     IReadOnlyList<string> StopFields,
     IReadOnlyDictionary<string, string> Options,
     IReadOnlyList<IEnrichmentProvider> Providers,
-    bool FindPeople)
+    bool FindPeople,
+    OverwritePolicy Overwrite)
 {
+    /// <summary>With <see cref="FindPeople"/>: the fields asked for each person (<c>people_fields</c>).</summary>
+    public IReadOnlyList<ReturnField> PeopleFields { get; init; } = [];
+
     public bool IsResearch => Operation is EnrichmentOperation.EnrichCompany or EnrichmentOperation.EnrichPerson;
 
     /// <summary>The columns the block adds, in order.</summary>

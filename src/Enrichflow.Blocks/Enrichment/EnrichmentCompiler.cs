@@ -5,7 +5,7 @@ using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Blocks.Enrichment;
 
-/// <summary>The checks every enrichment block shares: its <c>return_fields</c>, its provider (or waterfall) and its input columns.</summary>
+/// <summary>The checks every enrichment block shares: its <c>return_fields</c>, its provider (or waterfall), its input columns and its <c>overwrite</c>.</summary>
 internal static class EnrichmentCompiler
 {
     /// <summary>Columns every enrichment block adds, after its own.</summary>
@@ -125,21 +125,79 @@ internal static class EnrichmentCompiler
         return providers;
     }
 
-    /// <summary>Adds the spec's column to the inputs when it is set; an empty name is a problem.</summary>
-    public static void Input(List<EnrichmentInput> inputs, string? column, string key, string field, BlockCompileContext context)
+    /// <summary>A <c>*_field</c> spec that is given must name a column (docs/api.md §5.2: absent means the conventional names).</summary>
+    public static void CheckColumn(string? column, string field, BlockCompileContext context)
     {
-        if (column is null)
-        {
-            return;
-        }
-
-        if (string.IsNullOrWhiteSpace(column))
+        if (column is not null && string.IsNullOrWhiteSpace(column))
         {
             context.AddError(field, $"Block '{context.Definition.BlockId}': {field} must name a column.");
-            return;
+        }
+    }
+
+    /// <summary><c>overwrite</c>: never, if_found (the default) or always (docs/api.md §5).</summary>
+    public static OverwritePolicy Overwrite(string? value, BlockCompileContext context)
+    {
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case null or "" or "if_found":
+                return OverwritePolicy.IfFound;
+            case "never":
+                return OverwritePolicy.Never;
+            case "always":
+                return OverwritePolicy.Always;
+            default:
+                context.AddError("overwrite", $"Block '{context.Definition.BlockId}': overwrite must be never, if_found or always (was '{value}').");
+                return OverwritePolicy.IfFound;
+        }
+    }
+
+    /// <summary>
+    /// <c>tier</c>, passed to providers that take it (Sixtyfour's enrich-company: low, medium, high; enrich-lead also
+    /// xhigh); null when not given.
+    /// </summary>
+    public static string? Tier(string? value, IReadOnlyList<string> tiers, BlockCompileContext context)
+    {
+        var tier = value?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(tier))
+        {
+            return null;
         }
 
-        inputs.Add(new EnrichmentInput(column, key));
+        if (!tiers.Contains(tier, StringComparer.Ordinal))
+        {
+            context.AddError("tier", $"Block '{context.Definition.BlockId}': tier must be one of {string.Join(", ", tiers)} (was '{value}').");
+        }
+
+        return tier;
+    }
+
+    /// <summary><c>people_fields</c> {field: description | {description, type}}: what to find for each person (Sixtyfour's <c>lead_struct</c>).</summary>
+    public static List<ReturnField> PeopleFields(Dictionary<string, JsonElement>? specs, BlockCompileContext context)
+    {
+        var id = context.Definition.BlockId;
+        var fields = new List<ReturnField>();
+        foreach (var (name, value) in specs ?? [])
+        {
+            var type = value.ValueKind == JsonValueKind.Object && value.TryGetProperty("type", out var t)
+                ? ReturnFieldTypes.Parse(t.ValueKind == JsonValueKind.String ? t.GetString() : null)
+                : ReturnFieldType.Str;
+            var description = value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Object => value.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : name,
+                _ => null,
+            };
+            if (string.IsNullOrWhiteSpace(name) || description is null || type is null)
+            {
+                context.AddError(["people_fields", name],
+                    $"Block '{id}': people field '{name}' must have a name and be a description or {{\"description\": ..., \"type\": ...}} with type one of {string.Join(", ", ReturnFieldTypes.Names)}.");
+                continue;
+            }
+
+            fields.Add(new ReturnField(name, description, type.Value));
+        }
+
+        return fields;
     }
 
     public static string Describe(EnrichmentOperation operation) => operation switch
@@ -151,5 +209,18 @@ internal static class EnrichmentCompiler
     };
 }
 
-/// <summary>A row column read into the request under <see cref="Key"/> (company_name, website, name, email, ...).</summary>
-internal sealed record EnrichmentInput(string Column, string Key);
+/// <summary>
+/// Whether an answer replaces a row's own value of a column the block writes (docs/api.md §5). Under every policy
+/// an empty answer never blanks a non-empty input value.
+/// </summary>
+internal enum OverwritePolicy
+{
+    /// <summary>A non-empty input value is kept; answers fill only empty cells.</summary>
+    Never,
+
+    /// <summary>A value the provider found replaces the input value; where it found none, the input value stays.</summary>
+    IfFound,
+
+    /// <summary>The same as <see cref="IfFound"/>: a found value replaces, an empty answer never blanks.</summary>
+    Always,
+}

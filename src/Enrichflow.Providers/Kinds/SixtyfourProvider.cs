@@ -46,7 +46,7 @@ public sealed partial class SixtyfourProvider : RemoteProvider
         };
     }
 
-    /// <summary><c>{target_company, struct, research_plan?, find_people?, people_focus_prompt?}</c>.</summary>
+    /// <summary><c>{target_company, struct, research_plan?, tier?, find_people?, people_focus_prompt?, lead_struct?}</c>.</summary>
     internal static JsonObject CompanyBody(EnrichmentRequest request)
     {
         var body = new JsonObject
@@ -55,16 +55,21 @@ public sealed partial class SixtyfourProvider : RemoteProvider
             ["struct"] = Struct(request.Fields),
         };
         AddText(body, "research_plan", request.OptionValue("research_plan"));
+        AddText(body, "tier", request.OptionValue("tier"));
         if (FindsPeople(request))
         {
             body["find_people"] = true;
             AddText(body, "people_focus_prompt", request.OptionValue("people_focus_prompt"));
+            if (request.PeopleFields.Count > 0)
+            {
+                body["lead_struct"] = Struct(request.PeopleFields);
+            }
         }
 
         return body;
     }
 
-    /// <summary><c>{lead_info, struct, research_plan?}</c>.</summary>
+    /// <summary><c>{lead_info, struct, research_plan?, tier?}</c>.</summary>
     internal static JsonObject LeadBody(EnrichmentRequest request)
     {
         var body = new JsonObject
@@ -73,6 +78,7 @@ public sealed partial class SixtyfourProvider : RemoteProvider
             ["struct"] = Struct(request.Fields),
         };
         AddText(body, "research_plan", request.OptionValue("research_plan"));
+        AddText(body, "tier", request.OptionValue("tier"));
         return body;
     }
 
@@ -92,7 +98,7 @@ public sealed partial class SixtyfourProvider : RemoteProvider
     private static bool FindsPeople(EnrichmentRequest request) =>
         string.Equals(request.OptionValue("find_people"), "true", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Every input the row has (the block chose them), with the company name under <c>company</c> for leads.</summary>
+    /// <summary>The request object: every input the block sent (identifying keys first), as Sixtyfour takes it.</summary>
     private static JsonObject InputObject(EnrichmentRequest request)
     {
         var result = new JsonObject();
