@@ -51,4 +51,36 @@ public sealed class ConverterTests
         Assert.Equal("leads", broken.GetProperty("block_id").GetString());
         Assert.Contains("people", broken.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Leads_to_company_keeps_the_identifying_columns_enrich_company_reads()
+    {
+        await using var server = await TestServer.StartAsync();
+        var workflow = await server.CreateWorkflowAsync("""
+            {"blocks": [
+              {"sequence_number": 1, "block_name": "webhook", "block_id": "leads", "specs": {"dataframe_type": "LEAD"}},
+              {"sequence_number": 2, "block_name": "leads_to_company", "block_id": "companies"}],
+             "edges": [{"from_block_id": "leads", "to_block_id": "companies"}]}
+            """);
+        var runId = await server.StartRunAsync(workflow, new
+        {
+            webhook_payload = new object[]
+            {
+                new { name = "Ada", company = "Initech", domain = "initech.example", website = "", linkedin = "https://linkedin.com/in/ada", company_website = "https://initech.example" },
+                new { name = "Bob", company = "Globex", domain = "", company_domain = "globex.example", company_linkedin = "https://linkedin.com/company/globex" },
+            },
+        }, "&result_formats=ndjson");
+        Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+
+        var companies = (await server.DownloadFinalAsync(runId, "ndjson")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement.GetRawText()).ToList();
+        // The company column as name and company_name, company_ columns without the prefix, else the lead's own
+        // domain and website; the lead's linkedin is the person's and stays behind.
+        Assert.Equal(
+            [
+                """{"name":"Initech","company_name":"Initech","website":"https://initech.example","domain":"initech.example"}""",
+                """{"name":"Globex","company_name":"Globex","domain":"globex.example","linkedin":"https://linkedin.com/company/globex"}""",
+            ],
+            companies);
+    }
 }
