@@ -253,7 +253,8 @@ public sealed partial class FakeProviderServer
         var key = errors.Count == 0 ? KeyOf(body![subjectName] as JsonObject, company) : null;
         if (errors.Count == 0 && key is null)
         {
-            errors.Add(Problem([subjectName], company ? "must name the company (company_name, domain, website or name)" : "must name the person (email, name or linkedin)", "value_error", body![subjectName]));
+            var who = company ? "must name the company (company_name, domain, website or name)" : "must name the person (email, name or linkedin)";
+            errors.Add(Problem([subjectName], who, "value_error", body![subjectName]));
         }
 
         if (errors.Count == 0)
@@ -351,7 +352,7 @@ public sealed partial class FakeProviderServer
         _ => "Input should be a valid list of strings",
     };
 
-    /// <summary>A person found at a company with exactly the fields of <c>lead_struct</c>: the usual ones where names match, else a value of the described type.</summary>
+    /// <summary>A person found at a company with exactly the fields of <c>lead_struct</c>: the usual ones where names match, else a value of the type described.</summary>
     private static JsonObject PersonWith(JsonObject usual, JsonObject leadStruct, int seed)
     {
         var person = new JsonObject();

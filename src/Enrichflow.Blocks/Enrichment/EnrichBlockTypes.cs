@@ -108,7 +108,8 @@ public sealed class FindEmailBlockType(ProviderRegistry providers) : BlockType<F
     public override string Description =>
         "Finds each person's email address (from name_field, company_field, domain_field, else the columns name, full_name, "
         + "first_name + last_name, company, domain, linkedin, ...) through a provider or a waterfall of them. Adds email, "
-        + "email_status (OK, UNKNOWN), email_type (COMPANY, PERSONAL), enrich_status and enrich_provider. mode is PROFESSIONAL (work address, the default) or PERSONAL.";
+        + "email_status (OK, UNKNOWN), email_type (COMPANY, PERSONAL), enrich_status and enrich_provider. mode is "
+        + "PROFESSIONAL (work address, the default) or PERSONAL.";
 
     public override DataframeType Takes => DataframeType.Lead;
 
@@ -155,8 +156,8 @@ public sealed class FindPhoneBlockType(ProviderRegistry providers) : BlockType<F
         EnrichmentCompiler.CheckColumn(specs.CompanyField, "company_field", context);
         var chain = EnrichmentCompiler.Providers(specs.Provider, EnrichmentOperation.FindPhone, providers, context);
         var inputs = EnrichmentInputs.Person(finder: true, specs.NameField, companyField: specs.CompanyField);
-        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.FindPhone, inputs, Fields, ["phone"], new Dictionary<string, string>(), chain, FindPeople: false,
-            EnrichmentCompiler.Overwrite(specs.Overwrite, context)));
+        return new EnrichBlock(new EnrichPlan(EnrichmentOperation.FindPhone, inputs, Fields, ["phone"], new Dictionary<string, string>(), chain,
+            FindPeople: false, EnrichmentCompiler.Overwrite(specs.Overwrite, context)));
     }
 }
 

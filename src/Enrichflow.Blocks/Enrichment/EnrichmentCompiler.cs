@@ -5,7 +5,10 @@ using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Blocks.Enrichment;
 
-/// <summary>The checks every enrichment block shares: its <c>return_fields</c>, its provider (or waterfall), its input columns and its <c>overwrite</c>.</summary>
+/// <summary>
+/// The checks every enrichment block shares: its <c>return_fields</c>, its provider (or waterfall), its input columns,
+/// <c>tier</c>, <c>people_fields</c> and <c>overwrite</c>.
+/// </summary>
 internal static class EnrichmentCompiler
 {
     /// <summary>Columns every enrichment block adds, after its own.</summary>
@@ -190,7 +193,8 @@ internal static class EnrichmentCompiler
             if (string.IsNullOrWhiteSpace(name) || description is null || type is null)
             {
                 context.AddError(["people_fields", name],
-                    $"Block '{id}': people field '{name}' must have a name and be a description or {{\"description\": ..., \"type\": ...}} with type one of {string.Join(", ", ReturnFieldTypes.Names)}.");
+                    $"Block '{id}': people field '{name}' must have a name and be a description or {{\"description\": ..., \"type\": ...}} "
+                    + $"with type one of {string.Join(", ", ReturnFieldTypes.Names)}.");
                 continue;
             }
 

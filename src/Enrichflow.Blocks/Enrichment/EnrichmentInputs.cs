@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Enrichflow.Core.Rows;
 using Enrichflow.Providers;
 
@@ -48,7 +49,8 @@ internal sealed class EnrichmentInputs
     /// <c>company_name</c>), <c>title</c>, <c>phone</c>; <c>domain</c> (else <c>company_domain</c>) goes along but
     /// identifies nobody alone.
     /// </summary>
-    public static EnrichmentInputs Person(bool finder, string? nameField = null, string? emailField = null, string? linkedinField = null, string? companyField = null, string? domainField = null)
+    public static EnrichmentInputs Person(
+        bool finder, string? nameField = null, string? emailField = null, string? linkedinField = null, string? companyField = null, string? domainField = null)
     {
         string[][] names = finder
             ? [["name"], ["full_name"], ["first_name", "last_name"]]
@@ -74,7 +76,7 @@ internal sealed class EnrichmentInputs
         {
             foreach (var (column, value) in row)
             {
-                if (value is not System.Text.Json.Nodes.JsonNode && !EnrichmentCompiler.StatusColumns.Contains(column)
+                if (value is not JsonNode && !EnrichmentCompiler.StatusColumns.Contains(column)
                     && EnrichBlock.Normalize(RowValues.ToText(value)) is { } text)
                 {
                     input[column] = text;
@@ -104,7 +106,7 @@ internal sealed class EnrichmentInputs
 
     /// <summary>The value of one column, or of several joined by a space (<c>first_name</c> + <c>last_name</c>); null when empty.</summary>
     private static string? Read(Row row, string[] parts) =>
-        EnrichBlock.Normalize(string.Join(' ', parts.Select(p => row.TryGetValue(p, out var v) && v is not System.Text.Json.Nodes.JsonNode ? RowValues.ToText(v) : null)));
+        EnrichBlock.Normalize(string.Join(' ', parts.Select(p => row.TryGetValue(p, out var v) && v is not JsonNode ? RowValues.ToText(v) : null)));
 
     private static InputSlot Slot(string key, string? specColumn, bool identifies, params string[] conventional) =>
         new(key, [.. Spec(specColumn), .. conventional.Select(c => new[] { c })], identifies);

@@ -174,4 +174,18 @@ public sealed class EnrichmentInputTests
         Assert.Equal("xhigh", fake.LastRequest("/enrich-lead")!.Body!["tier"]!.ToString());
         Assert.Equal(fake.TotalCalls, fake.Requests.Count(r => !r.IsPoll));
     }
+
+    [Fact]
+    public async Task An_openai_compatible_provider_gets_the_whole_row_with_the_identifying_values_in_its_prompt()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions { HitPercent = 100, RecordRequests = true }, Ct);
+        await using var server = await TestServer.StartAsync(fake.ProviderConfiguration("llm", "openai_compatible"));
+        var runId = await RunAsync(server, Single("LEAD", "enrich_person", """{"return_fields": {"seniority": "Seniority level"}}"""),
+            [new { full_name = "Ada Lovelace", company_name = "Analytical Engines", title = "Countess" }]);
+
+        Assert.Equal("ok", Assert.Single(await RowsAsync(server, runId)).GetProperty("enrich_status").GetString());
+        var prompt = fake.LastRequest("/v1/chat/completions")!.Body!["messages"]![1]!["content"]!.ToString();
+        var input = prompt.Split('\n').Single(l => l.StartsWith("Input: ", StringComparison.Ordinal));
+        Assert.Equal("""Input: {"company":"Analytical Engines","company_name":"Analytical Engines","full_name":"Ada Lovelace","name":"Ada Lovelace","title":"Countess"}""", input);
+    }
 }
