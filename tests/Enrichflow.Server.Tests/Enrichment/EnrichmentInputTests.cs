@@ -30,16 +30,9 @@ public sealed class EnrichmentInputTests
         return runId;
     }
 
-    private static async Task<List<JsonElement>> RowsAsync(TestServer server, string runId) =>
-        [.. (await server.DownloadFinalAsync(runId, "ndjson")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+    private static Task<List<JsonElement>> RowsAsync(TestServer server, string runId) => RunRows.FinalAsync(server, runId);
 
-    private static async Task<List<JsonElement>> RejectsAsync(TestServer server, string runId)
-    {
-        var links = await server.DownloadLinksAsync(runId, "rejects");
-        return links.EnumerateArray().FirstOrDefault(l => l.GetProperty("filename").GetString() == "rejects.ndjson") is { ValueKind: JsonValueKind.Object } file
-            ? [.. file.GetProperty("results").EnumerateArray()]
-            : [];
-    }
+    private static Task<List<JsonElement>> RejectsAsync(TestServer server, string runId) => RunRows.RejectsAsync(server, runId);
 
     private static async Task<string> ProblemsAsync(TestServer server, string definition)
     {

@@ -41,16 +41,9 @@ public sealed class ProviderRunTests(ITestOutputHelper output)
         return settings;
     }
 
-    private static async Task<List<JsonElement>> RowsAsync(TestServer server, string runId) =>
-        [.. (await server.DownloadFinalAsync(runId, "ndjson")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+    private static Task<List<JsonElement>> RowsAsync(TestServer server, string runId) => RunRows.FinalAsync(server, runId);
 
-    private static async Task<List<JsonElement>> RejectsAsync(TestServer server, string runId)
-    {
-        var links = await server.DownloadLinksAsync(runId, "rejects");
-        return links.EnumerateArray().FirstOrDefault(l => l.GetProperty("filename").GetString() == "rejects.ndjson") is { ValueKind: JsonValueKind.Object } file
-            ? [.. file.GetProperty("results").EnumerateArray()]
-            : [];
-    }
+    private static Task<List<JsonElement>> RejectsAsync(TestServer server, string runId) => RunRows.RejectsAsync(server, runId);
 
     /// <summary>Waits (30 s at most) until the fake has been called <paramref name="calls"/> times.</summary>
     private static async Task WaitForCallsAsync(FakeProviderServer fake, int calls, string failure)
