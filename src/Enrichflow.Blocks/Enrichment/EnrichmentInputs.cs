@@ -10,8 +10,8 @@ namespace Enrichflow.Blocks.Enrichment;
 /// columns it is read from, in order: the block's <c>*_field</c> spec first, then the conventional names. Without
 /// any <c>*_field</c> spec the request holds every non-empty column of the row (nested lists and objects, and the
 /// <c>enrich_status</c> / <c>enrich_provider</c> bookkeeping, left out) with the identifying values under their keys;
-/// with one, it holds only the identifying values. A missing <c>domain</c> is the host of the <c>website</c> value
-/// (for a lead, of <c>company_website</c>). A row with no identifying value has nothing to look up.
+/// with one, it holds only the identifying values. A missing <c>domain</c> is the host of the <c>website</c> value,
+/// else of <c>company_website</c> (a lead's company). A row with no identifying value has nothing to look up.
 /// </summary>
 internal sealed class EnrichmentInputs
 {
