@@ -16,6 +16,8 @@ public sealed partial class Scheduler(IScheduleStore schedules, ScheduledRuns ru
 
     private const int Batch = 100;
 
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
     private TaskCompletionSource _wake = NewSignal();
 
     /// <summary>A schedule was added or changed here: look at the store again now instead of at the old due time.</summary>
@@ -30,10 +32,16 @@ public sealed partial class Scheduler(IScheduleStore schedules, ScheduledRuns ru
             Volatile.Write(ref _wake, NewSignal());
             try
             {
-                await TickAsync(time.GetUtcNow(), stoppingToken);
+                var failed = !await TickAsync(time.GetUtcNow(), stoppingToken);
                 var now = time.GetUtcNow();
                 var earliest = await schedules.GetEarliestDueTimeAsync(stoppingToken);
                 var wait = earliest is { } due ? TimeSpan.FromTicks(Math.Clamp((due - now).Ticks, 0, PollInterval.Ticks)) : PollInterval;
+                if (failed)
+                {
+                    // A schedule whose start failed is still due: try again after a pause, not at once.
+                    wait = RetryDelay;
+                }
+
                 if (wait > TimeSpan.Zero)
                 {
                     await SleepAsync(time, now, wait, Volatile.Read(ref _wake).Task, stoppingToken);
@@ -46,15 +54,16 @@ public sealed partial class Scheduler(IScheduleStore schedules, ScheduledRuns ru
             catch (Exception e)
             {
                 LogLoopFailed(logger, e);
-                await SleepAsync(time, time.GetUtcNow(), TimeSpan.FromSeconds(5), Volatile.Read(ref _wake).Task, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await SleepAsync(time, time.GetUtcNow(), RetryDelay, Volatile.Read(ref _wake).Task, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
 
-    /// <summary>Starts a run for every schedule due at <paramref name="now"/>.</summary>
-    private async Task TickAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Starts a run for every schedule due at <paramref name="now"/>; false when one of them failed (it stays due).</summary>
+    private async Task<bool> TickAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         IReadOnlyList<ScheduleRecord> due;
+        var failed = false;
         do
         {
             due = await schedules.ListDueSchedulesAsync(now, Batch, cancellationToken);
@@ -70,10 +79,12 @@ public sealed partial class Scheduler(IScheduleStore schedules, ScheduledRuns ru
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     LogStartFailed(logger, schedule.Id, e);
+                    failed = true;
                 }
             }
         }
-        while (due.Count == Batch);
+        while (due.Count == Batch && !failed);
+        return !failed;
     }
 
     /// <summary>
@@ -100,7 +111,7 @@ public sealed partial class Scheduler(IScheduleStore schedules, ScheduledRuns ru
     [LoggerMessage(EventId = LogEvents.ScheduleRunStarted, Level = LogLevel.Information, Message = "Schedule {ScheduleId} started run {RunId} of workflow {WorkflowId} for {DueAt}")]
     private static partial void LogStarted(ILogger logger, Guid scheduleId, Guid runId, string workflowId, DateTimeOffset dueAt);
 
-    [LoggerMessage(EventId = LogEvents.ScheduleRunFailed, Level = LogLevel.Warning, Message = "Schedule {ScheduleId} could not start its run; it is tried again at the next look")]
+    [LoggerMessage(EventId = LogEvents.ScheduleRunFailed, Level = LogLevel.Warning, Message = "Schedule {ScheduleId} could not start its run; it is tried again in 5 seconds")]
     private static partial void LogStartFailed(ILogger logger, Guid scheduleId, Exception exception);
 
     [LoggerMessage(EventId = LogEvents.SchedulerLoopFailed, Level = LogLevel.Error, Message = "The scheduler's loop failed; it continues in 5 seconds")]
