@@ -142,6 +142,57 @@ public sealed class ScheduleRunTests
         await AssertRunsAsync(server, workflow, schedule, 1);
     }
 
+    [Fact]
+    public async Task A_schedule_runs_an_upload_named_in_its_specs_override()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(services: s => s.AddSingleton(new SchedulerClock(clock)));
+        var workflow = await server.CreateWorkflowAsync(Definitions.ReadCsvFilter);
+        var handle = await server.UploadAsync("scores.csv", System.Text.Encoding.UTF8.GetBytes("name,score\nada,90\nbob,10\ncy,75\n"));
+        var response = await server.Client.PostAsJsonAsync("/schedules", new
+        {
+            workflow_id = workflow, name = "nightly", cron_expression = "0 3 * * *", specs_override = new { resource_handle_id = handle },
+        }, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var schedule = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
+
+        clock.SetUtcNow(new DateTimeOffset(2026, 1, 6, 3, 0, 1, TimeSpan.Zero));
+        var done = await WaitForLastRunAsync(server, schedule, new DateTimeOffset(2026, 1, 6, 3, 0, 0, TimeSpan.Zero));
+        var runId = done.GetProperty("last_job_id").GetString()!;
+        Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+        var csv = await server.DownloadFinalAsync(runId);
+        Assert.Contains("ada", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("bob", csv, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_due_time_whose_workflow_no_longer_takes_the_schedules_input_starts_no_run_and_says_why()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(services: s => s.AddSingleton(new SchedulerClock(clock)));
+        var workflow = await server.CreateWorkflowAsync(Definitions.WebhookOnly);
+        var schedule = (await CreateAsync(server, workflow, "* * * * *")).GetProperty("id").GetString()!;
+
+        // The workflow now reads an upload, and the schedule names none.
+        var update = await server.Client.PostAsJsonAsync($"/workflows/update_workflow?workflow_id={workflow}",
+            new { workflow_definition = JsonDocument.Parse(Definitions.ReadCsvOnly).RootElement }, Ct);
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        clock.SetUtcNow(At(1, 1));
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        JsonElement current;
+        while ((current = await GetAsync(server, schedule)).GetProperty("last_error").ValueKind == JsonValueKind.Null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the due time was never taken: {current}");
+            await Task.Delay(20, Ct);
+        }
+
+        Assert.Contains("does not take a webhook_payload", current.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal((At(1), At(2)), (current.GetProperty("last_run").GetDateTimeOffset(), current.GetProperty("next_run").GetDateTimeOffset()));
+        Assert.Equal(JsonValueKind.Null, current.GetProperty("last_job_id").ValueKind);
+        await AssertRunsAsync(server, workflow, schedule, 0);
+    }
+
     internal static async Task<TestServer> StartAsync(string data, FakeTimeProvider clock) =>
         await TestServer.StartAsync(dataDirectory: data, services: s => s.AddSingleton(new SchedulerClock(clock)));
 

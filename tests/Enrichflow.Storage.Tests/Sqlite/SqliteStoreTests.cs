@@ -114,6 +114,32 @@ public sealed class SqliteStoreTests(SqliteStoreFixture sqlite)
     }
 
     [Fact]
+    public async Task Two_stores_on_one_file_claim_a_schedules_due_time_once()
+    {
+        // Two servers on one store, each racing to start the same due time: one claim adds its run, the rest nothing.
+        await using var first = new SqliteStore(DatabasePath);
+        await using var second = new SqliteStore(DatabasePath);
+        await first.MigrateAsync(Ct);
+        await second.MigrateAsync(Ct);
+        await first.TryCreateAsync(new WorkflowRecord("wf", "org-a", "w", "", WorkflowStatus.Active, WorkflowStep.Draft, T0, T0, null, 1, "{}"), Ct);
+        var schedule = new ScheduleRecord(Guid.CreateVersion7(), "org-a", "wf", "s", "", "* * * * *", "UTC", true, null, null, T0, null, null, null, T0, T0);
+        Assert.True(await first.CreateScheduleAsync(schedule, Ct));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            var store = worker % 2 == 0 ? first : second;
+            var runId = Guid.CreateVersion7();
+            var run = new QueuedRun(NewRun(runId) with { ScheduleId = schedule.Id }, [], [new UnitKey(runId, UnitKind.Source, "a", 0, 0)]);
+            return await store.ClaimDueTimeAsync(new ScheduleClaim(schedule.Id, T0, T0.AddMinutes(1), runId, null), run, Ct) ? runId : (Guid?)null;
+        }, Ct)));
+
+        var winner = Assert.Single(attempts, a => a is not null);
+        var runs = await second.ListRunsAsync(new RunQuery("org-a", null, null, 0), Ct);
+        Assert.Equal(winner, Assert.Single(runs).Id);
+        Assert.Equal((T0.AddMinutes(1), winner), ((await second.GetScheduleAsync("org-a", schedule.Id, Ct))!.NextRunAt, (await second.GetScheduleAsync("org-a", schedule.Id, Ct))!.LastRunId));
+    }
+
+    [Fact]
     public async Task Ten_thousand_units_flow_through_claim_and_commit()
     {
         await using var store = new SqliteStore(DatabasePath);
