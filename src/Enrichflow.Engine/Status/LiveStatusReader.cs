@@ -5,7 +5,11 @@ using Enrichflow.Engine.Execution;
 
 namespace Enrichflow.Engine.Status;
 
-/// <summary>Builds <see cref="RunLiveStatus"/> from the store's committed counters; any node gives the same answer.</summary>
+/// <summary>
+/// Builds <see cref="RunLiveStatus"/> from the store's committed counters; any node gives the same answer. The one
+/// place live status is made: every route that answers a <c>LiveStatus</c> (a run's, an interactive session's) calls
+/// <see cref="ReadAsync"/> with the run.
+/// </summary>
 public sealed class LiveStatusReader(
     IRunStore store,
     RunPlans plans,

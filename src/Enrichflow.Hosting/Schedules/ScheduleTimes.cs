@@ -17,8 +17,8 @@ public sealed class ScheduleTimes
         _zone = zone;
     }
 
-    /// <summary>The times of <paramref name="cronExpression"/> in <paramref name="timeZone"/>; null with a sentence naming the field that is wrong.</summary>
-    public static ScheduleTimes? TryCreate(string cronExpression, string timeZone, out string? error, out string? field)
+    /// <summary>The times of <paramref name="cronExpression"/> in <paramref name="timeZone"/>; null with a sentence naming the field that is wrong (<c>cron_expression</c> or <c>timezone</c>).</summary>
+    public static ScheduleTimes? TryCreate(string cronExpression, string timeZone, out string? error)
     {
         ArgumentNullException.ThrowIfNull(cronExpression);
         ArgumentNullException.ThrowIfNull(timeZone);
@@ -26,17 +26,17 @@ public sealed class ScheduleTimes
         var format = fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
         if (fields is not (5 or 6) || !CronExpression.TryParse(cronExpression.Trim(), format, out var expression))
         {
-            (error, field) = ($"cron_expression '{cronExpression}' is not a cron expression: give five fields (minute hour day-of-month month day-of-week, e.g. '0 9 * * MON-FRI') or six with seconds first.", "cron_expression");
+            error = $"cron_expression '{cronExpression}' is not a cron expression: give five fields (minute hour day-of-month month day-of-week, e.g. '0 9 * * MON-FRI') or six with seconds first.";
             return null;
         }
 
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone.Trim(), out var zone))
         {
-            (error, field) = ($"timezone '{timeZone}' is not a known time zone: give an IANA name such as 'UTC', 'Europe/Berlin' or 'America/New_York'.", "timezone");
+            error = $"timezone '{timeZone}' is not a known time zone: give an IANA name such as 'UTC', 'Europe/Berlin' or 'America/New_York'.";
             return null;
         }
 
-        (error, field) = (null, null);
+        error = null;
         return new ScheduleTimes(expression, zone);
     }
 

@@ -32,7 +32,7 @@ public sealed class ScheduledRuns(
 
     /// <summary>What is wrong with running <paramref name="workflow"/> on the schedule's payload and specs override; null when a run can start.</summary>
     public async Task<ScheduleProblem?> CheckAsync(ScheduleRecord schedule, WorkflowRecord workflow, CancellationToken cancellationToken) =>
-        (await PrepareAsync(schedule, workflow, Guid.Empty, cancellationToken)).Problem;
+        (await PrepareAsync(schedule, workflow, runId: null, cancellationToken)).Problem;
 
     /// <summary>
     /// Starts the run of the schedule's due time (its stored <see cref="ScheduleRecord.NextRunAt"/>) at
@@ -49,7 +49,7 @@ public sealed class ScheduledRuns(
             return null;
         }
 
-        var times = ScheduleTimes.TryCreate(schedule.CronExpression, schedule.TimeZone, out var timeError, out _);
+        var times = ScheduleTimes.TryCreate(schedule.CronExpression, schedule.TimeZone, out var timeError);
         var next = times?.NextAfter(now);
         var workflow = await workflows.GetAsync(schedule.OrgId, schedule.WorkflowId, cancellationToken);
         if (times is null || workflow is null)
@@ -108,7 +108,8 @@ public sealed class ScheduledRuns(
         await writer.CommitAsync(cancellationToken);
     }
 
-    private async Task<(Prepared? Run, ScheduleProblem? Problem)> PrepareAsync(ScheduleRecord schedule, WorkflowRecord workflow, Guid runId, CancellationToken cancellationToken)
+    /// <param name="runId">The run to prepare; null to check only (nothing is read but the upload's record).</param>
+    private async Task<(Prepared? Run, ScheduleProblem? Problem)> PrepareAsync(ScheduleRecord schedule, WorkflowRecord workflow, Guid? runId, CancellationToken cancellationToken)
     {
         using var definition = JsonDocument.Parse(workflow.DefinitionJson);
         using var specs = schedule.SpecsOverrideJson is null ? null : JsonDocument.Parse(schedule.SpecsOverrideJson);
@@ -137,7 +138,7 @@ public sealed class ScheduledRuns(
                     return (null, new ScheduleProblem($"specs_override.resource_handle_id selects an upload, but workflow '{workflow.Id}' starts with {plan.Source.Type.Name} block '{plan.Source.Id}', which reads webhook_payload."));
                 }
 
-                inputKey = BlobKeys.Payload(runId);
+                inputKey = runId is { } id ? BlobKeys.Payload(id) : "";
                 estimatedRows = payloadRows;
                 break;
             case SourceInputKind.Notebook when payloadRows is > 0:
@@ -157,7 +158,7 @@ public sealed class ScheduledRuns(
 
                 inputKey = upload.BlobKey;
                 fileName = upload.FileName;
-                estimatedRows = runId == Guid.Empty ? null : await UploadFiles.EstimateRowsAsync(blobs, upload, cancellationToken);
+                estimatedRows = runId is null ? null : await UploadFiles.EstimateRowsAsync(blobs, upload, cancellationToken);
                 break;
         }
 

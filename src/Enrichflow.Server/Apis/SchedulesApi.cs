@@ -5,6 +5,7 @@ using Enrichflow.Hosting.Schedules;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Server.Apis;
@@ -119,7 +120,7 @@ public static class SchedulesApi
     }
 
     public static async Task<Ok<List<ScheduleResponse>>> List(
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "workflow_id")] string? workflowId, HttpContext http, IScheduleStore schedules, CancellationToken cancellationToken) =>
+        [FromQuery(Name = "workflow_id")] string? workflowId, HttpContext http, IScheduleStore schedules, CancellationToken cancellationToken) =>
         TypedResults.Ok((await schedules.ListSchedulesAsync(http.Caller().OrgId, string.IsNullOrEmpty(workflowId) ? null : workflowId, cancellationToken))
             .Select(ScheduleResponse.From).ToList());
 
@@ -215,7 +216,7 @@ public static class SchedulesApi
     /// <summary>The sentence for a cron expression, time zone or payload that is wrong (each names its field), or null with the schedule's times.</summary>
     private static string? Check(string cron, string zone, string? payloadJson, out ScheduleTimes? times)
     {
-        times = ScheduleTimes.TryCreate(cron, zone, out var timeError, out _);
+        times = ScheduleTimes.TryCreate(cron, zone, out var timeError);
         if (times is null)
         {
             return timeError;
