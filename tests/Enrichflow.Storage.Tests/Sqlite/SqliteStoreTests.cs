@@ -33,6 +33,29 @@ public sealed class SqliteStoreTests(SqliteStoreFixture sqlite)
     }
 
     [Fact]
+    public async Task Migration_12_removes_workflows_an_earlier_version_soft_deleted_so_their_ids_are_free()
+    {
+        await using var store = new SqliteStore(DatabasePath);
+        await store.MigrateAsync(Ct);
+        await store.TryCreateAsync(new WorkflowRecord("kept", "org-a", "k", "", WorkflowStatus.Active, WorkflowStep.Draft, T0, T0, null, 1, "{}"), Ct);
+        await store.TryCreateAsync(new WorkflowRecord("gone", "org-a", "g", "", WorkflowStatus.Active, WorkflowStep.Draft, T0, T0, null, 1, "{}"), Ct);
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            // As a store before migration 12 left it: 'gone' soft-deleted, and 12 not yet applied.
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE workflows SET status = 'deleted' WHERE id = 'gone'; DELETE FROM schema_migrations WHERE version = 12;";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        await store.MigrateAsync(Ct);
+
+        Assert.Equal(["kept"], (await store.ListAsync("org-a", Ct)).Select(w => w.Id));
+        Assert.Null(await store.GetDefinitionVersionAsync("org-a", "gone", 1, Ct));
+        Assert.True(await store.TryCreateAsync(new WorkflowRecord("gone", "org-a", "new", "", WorkflowStatus.Active, WorkflowStep.Draft, T0, T0, null, 1, "{}"), Ct));
+    }
+
+    [Fact]
     public async Task Data_survives_reopening_the_store()
     {
         var runId = Guid.CreateVersion7();
