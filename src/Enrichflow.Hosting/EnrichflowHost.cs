@@ -6,6 +6,7 @@ using Enrichflow.Engine.Estimates;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Hosting.Cleanup;
 using Enrichflow.Hosting.Results;
+using Enrichflow.Hosting.Schedules;
 using Enrichflow.Hosting.Webhooks;
 using Enrichflow.Providers;
 using Enrichflow.Providers.Outbound;
@@ -69,6 +70,7 @@ public static class EnrichflowHost
         services.AddSingleton<WorkflowEstimator>();
         services.AddEnrichflowWebhooks(configuration);
         services.AddCleanups();
+        services.AddSchedules();
         return services;
     }
 
@@ -123,6 +125,16 @@ public static class EnrichflowHost
         var key = await ApiKeys.CreateAsync(accounts, "default", readOnly: false, TimeProvider.System.GetUtcNow(), cancellationToken);
         PrivateFile.Write(Path.Combine(options.DataDirectory, "initial-api-key"), key + "\n");
         return key;
+    }
+
+    /// <summary>Schedules (docs/api.md §10): the scheduler on the system clock, and the runs it starts.</summary>
+    private static IServiceCollection AddSchedules(this IServiceCollection services)
+    {
+        services.AddSingleton(new SchedulerClock(TimeProvider.System));
+        services.AddSingleton<ScheduledRuns>();
+        services.AddSingleton<Scheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
+        return services;
     }
 
     private static IServiceCollection AddCleanups(this IServiceCollection services)

@@ -53,8 +53,11 @@ internal static class SqliteCommands
 
     public static string ToDb(this Guid value) => value.ToString("D");
 
-    public static DateTimeOffset GetTime(this SqliteDataReader reader, int ordinal) =>
-        DateTimeOffset.ParseExact(reader.GetString(ordinal), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    public static DateTimeOffset GetTime(this SqliteDataReader reader, int ordinal) => ParseTime(reader.GetString(ordinal));
+
+    /// <summary>A time as the store writes it (<see cref="ToDb(DateTimeOffset)"/>).</summary>
+    public static DateTimeOffset ParseTime(string value) =>
+        DateTimeOffset.ParseExact(value, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     public static DateTimeOffset? GetTimeOrNull(this SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetTime(ordinal);

@@ -10,43 +10,46 @@ public sealed partial class SqliteStore
     private const string SelectRun =
         """
         SELECT id, org_id, workflow_id, workflow_name, workflow_version, definition_json, options_json, status, queued_at,
-               updated_at, started_at, completed_at, status_reason, error_message, source_chunk_count, progress_percent
+               updated_at, started_at, completed_at, status_reason, error_message, source_chunk_count, progress_percent, schedule_id
         FROM runs
         """;
 
     /// <remarks>The run is stored with the status it carries (normally queued).</remarks>
     public Task CreateRunAsync(RunRecord run, IReadOnlyList<RunBlockRecord> blocks, CancellationToken cancellationToken) =>
-        WriteAsync(connection =>
+        WriteAsync(connection => InsertRun(connection, run, blocks), cancellationToken);
+
+    /// <summary>Adds a run and its blocks within the caller's transaction (a run request, or a schedule's claim).</summary>
+    private static void InsertRun(SqliteConnection connection, RunRecord run, IReadOnlyList<RunBlockRecord> blocks)
+    {
+        connection.Execute(
+            """
+            INSERT INTO runs (id, org_id, workflow_id, workflow_name, workflow_version, definition_json, options_json, status,
+                              queued_at, updated_at, started_at, completed_at, status_reason, error_message, source_chunk_count,
+                              progress_percent, schedule_id)
+            VALUES ($id, $org, $workflowId, $workflowName, $workflowVersion, $definition, $options, $status, $queued, $updated,
+                    $started, $completed, $reason, $error, $sourceChunks, $progress, $schedule)
+            """,
+            ("$id", run.Id), ("$org", run.OrgId), ("$workflowId", run.WorkflowId), ("$workflowName", run.WorkflowName),
+            ("$workflowVersion", run.WorkflowVersion), ("$definition", run.DefinitionJson), ("$options", run.OptionsJson),
+            ("$status", run.Status.ToWire()), ("$queued", run.QueuedAt), ("$updated", run.UpdatedAt), ("$started", run.StartedAt),
+            ("$completed", run.CompletedAt), ("$reason", run.StatusReason), ("$error", run.ErrorMessage),
+            ("$sourceChunks", run.SourceChunkCount), ("$progress", run.ProgressPercent), ("$schedule", run.ScheduleId));
+        foreach (var block in blocks)
         {
             connection.Execute(
                 """
-                INSERT INTO runs (id, org_id, workflow_id, workflow_name, workflow_version, definition_json, options_json, status,
-                                  queued_at, updated_at, started_at, completed_at, status_reason, error_message, source_chunk_count,
-                                  progress_percent)
-                VALUES ($id, $org, $workflowId, $workflowName, $workflowVersion, $definition, $options, $status, $queued, $updated,
-                        $started, $completed, $reason, $error, $sourceChunks, $progress)
+                INSERT INTO run_blocks (run_id, block_id, block_name, sequence_number, position, status, started_at, completed_at,
+                                        rows_in, rows_out, rows_rejected, rows_failed, chunks_done, error_message, updated_at)
+                VALUES ($run, $block, $name, $sequence, $position, $status, $started, $completed, $rowsIn, $rowsOut, $rowsRejected,
+                        $rowsFailed, $chunksDone, $error, $updated)
                 """,
-                ("$id", run.Id), ("$org", run.OrgId), ("$workflowId", run.WorkflowId), ("$workflowName", run.WorkflowName),
-                ("$workflowVersion", run.WorkflowVersion), ("$definition", run.DefinitionJson), ("$options", run.OptionsJson),
-                ("$status", run.Status.ToWire()), ("$queued", run.QueuedAt), ("$updated", run.UpdatedAt), ("$started", run.StartedAt),
-                ("$completed", run.CompletedAt), ("$reason", run.StatusReason), ("$error", run.ErrorMessage),
-                ("$sourceChunks", run.SourceChunkCount), ("$progress", run.ProgressPercent));
-            foreach (var block in blocks)
-            {
-                connection.Execute(
-                    """
-                    INSERT INTO run_blocks (run_id, block_id, block_name, sequence_number, position, status, started_at, completed_at,
-                                            rows_in, rows_out, rows_rejected, rows_failed, chunks_done, error_message, updated_at)
-                    VALUES ($run, $block, $name, $sequence, $position, $status, $started, $completed, $rowsIn, $rowsOut, $rowsRejected,
-                            $rowsFailed, $chunksDone, $error, $updated)
-                    """,
-                    ("$run", run.Id), ("$block", block.BlockId), ("$name", block.BlockName), ("$sequence", block.SequenceNumber),
-                    ("$position", block.Position), ("$status", block.Status.ToWire()), ("$started", block.StartedAt),
-                    ("$completed", block.CompletedAt), ("$rowsIn", block.RowsIn), ("$rowsOut", block.RowsOut),
-                    ("$rowsRejected", block.RowsRejected), ("$rowsFailed", block.RowsFailed), ("$chunksDone", block.ChunksDone),
-                    ("$error", block.ErrorMessage), ("$updated", block.UpdatedAt));
-            }
-        }, cancellationToken);
+                ("$run", run.Id), ("$block", block.BlockId), ("$name", block.BlockName), ("$sequence", block.SequenceNumber),
+                ("$position", block.Position), ("$status", block.Status.ToWire()), ("$started", block.StartedAt),
+                ("$completed", block.CompletedAt), ("$rowsIn", block.RowsIn), ("$rowsOut", block.RowsOut),
+                ("$rowsRejected", block.RowsRejected), ("$rowsFailed", block.RowsFailed), ("$chunksDone", block.ChunksDone),
+                ("$error", block.ErrorMessage), ("$updated", block.UpdatedAt));
+        }
+    }
 
     public Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken) =>
         Task.FromResult(Read(connection => connection.QueryFirst($"{SelectRun} WHERE id = $id", ReadRun, ("$id", runId)), cancellationToken));
@@ -179,7 +182,8 @@ public sealed partial class SqliteStore
         StatusReason: reader.GetStringOrNull(12),
         ErrorMessage: reader.GetStringOrNull(13),
         SourceChunkCount: reader.GetInt32OrNull(14),
-        ProgressPercent: reader.GetInt32(15));
+        ProgressPercent: reader.GetInt32(15),
+        ScheduleId: reader.IsDBNull(16) ? null : reader.GetGuid(16));
 
     private static RunBlockRecord ReadRunBlock(SqliteDataReader reader) => new(
         RunId: reader.GetGuid(0),

@@ -83,14 +83,20 @@ public sealed partial class SqliteStore
             return GetWorkflow(connection, orgId, id)!;
         }, cancellationToken);
 
-    /// <remarks>A deleted workflow reports step <c>deleted</c>; updating it again brings back its own step.</remarks>
-    public Task<WorkflowRecord?> MarkDeletedAsync(string orgId, string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+    /// <remarks>Its versions and schedules go with it, in the same transaction.</remarks>
+    public Task<WorkflowRecord?> DeleteAsync(string orgId, string id, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(connection =>
         {
-            connection.Execute(
-                "UPDATE workflows SET status = $deleted, updated_at = $now WHERE org_id = $org AND id = $id AND status <> $deleted",
-                ("$org", orgId), ("$id", id), ("$now", now), ("$deleted", WorkflowStatus.Deleted.ToWire()));
-            return GetWorkflow(connection, orgId, id);
+            var workflow = GetWorkflow(connection, orgId, id);
+            if (workflow is null)
+            {
+                return null;
+            }
+
+            connection.Execute("DELETE FROM schedules WHERE org_id = $org AND workflow_id = $id", ("$org", orgId), ("$id", id));
+            connection.Execute("DELETE FROM workflow_versions WHERE org_id = $org AND workflow_id = $id", ("$org", orgId), ("$id", id));
+            connection.Execute("DELETE FROM workflows WHERE org_id = $org AND id = $id", ("$org", orgId), ("$id", id));
+            return workflow with { Status = WorkflowStatus.Deleted, Step = WorkflowStep.Deleted, UpdatedAt = now };
         }, cancellationToken);
 
     public Task<string?> GetDefinitionVersionAsync(string orgId, string id, int version, CancellationToken cancellationToken) =>

@@ -48,4 +48,9 @@ public static class LogEvents
     public const int ExportBatchFailed = 7002;
     public const int ExportRefused = 7003;
     public const int ExportSkipped = 7004;
+
+    // 9xxx schedules (Hosting: Scheduler)
+    public const int ScheduleRunStarted = 9001;
+    public const int ScheduleRunFailed = 9002;
+    public const int SchedulerLoopFailed = 9003;
 }

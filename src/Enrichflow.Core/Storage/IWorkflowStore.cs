@@ -5,21 +5,25 @@ public interface IWorkflowStore
 {
     Task<WorkflowRecord?> GetAsync(string orgId, string id, CancellationToken cancellationToken);
 
-    /// <summary>The organization's workflows, deleted ones included, newest <c>updated_at</c> first.</summary>
+    /// <summary>The organization's workflows, newest <c>updated_at</c> first.</summary>
     Task<IReadOnlyList<WorkflowRecord>> ListAsync(string orgId, CancellationToken cancellationToken);
 
-    /// <summary>Adds a new workflow at version 1; false when (org, id) exists already.</summary>
+    /// <summary>Adds a new workflow at version 1; false when (org, id) exists already (a deleted workflow's id is free).</summary>
     Task<bool> TryCreateAsync(WorkflowRecord workflow, CancellationToken cancellationToken);
 
     /// <summary>
     /// Applies a partial update; a new definition gets the next version. Creates the workflow when absent
-    /// (upsert; missing name/description become empty, a missing definition an empty one). A deleted workflow
-    /// that is updated becomes active again.
+    /// (upsert; missing name/description become empty, a missing definition an empty one).
     /// </summary>
     Task<WorkflowRecord> UpsertAsync(string orgId, string id, WorkflowUpdate update, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Marks the workflow deleted; null when it does not exist.</summary>
-    Task<WorkflowRecord?> MarkDeletedAsync(string orgId, string id, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes the workflow for good, with its definition versions and its schedules, and returns it as it was, with
+    /// status and step <c>deleted</c> and <c>updated_at</c> <paramref name="now"/>; null when it does not exist.
+    /// Its runs (which keep the name and definition they ran with), results and notebooks stay. The id is free
+    /// again: a later create with it starts a new workflow at version 1 (docs/api.md §2).
+    /// </summary>
+    Task<WorkflowRecord?> DeleteAsync(string orgId, string id, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The definition saved as <paramref name="version"/>, or null.</summary>
     Task<string?> GetDefinitionVersionAsync(string orgId, string id, int version, CancellationToken cancellationToken);

@@ -11,7 +11,7 @@ public sealed record UploadRecord(Guid HandleId, string OrgId, string FileName, 
 /// <summary>The first response to a request with an <c>Idempotency-Key</c>.</summary>
 public sealed record IdempotencyRecord(string OrgId, string Key, string RequestHash, string ResponseJson, DateTimeOffset CreatedAt);
 
-/// <summary>Whether a workflow is in use; a deleted one stays stored (its runs name it) and is active again once updated.</summary>
+/// <summary>Whether a workflow is in use. Deletion is permanent, so <see cref="Deleted"/> is only ever the answer to the delete itself.</summary>
 public enum WorkflowStatus { Active, Deleted }
 
 /// <summary>How far a workflow got: a draft until one of its runs completes; a deleted workflow reports <see cref="Deleted"/>.</summary>
@@ -107,6 +107,7 @@ public static class RunStatuses
 /// <param name="OptionsJson">Run options (result formats, input, specs override, cache config) as JSON.</param>
 /// <param name="SourceChunkCount">How many chunks the source produced; null until the source has finished.</param>
 /// <param name="ProgressPercent">The highest overall progress reported so far (it never goes down).</param>
+/// <param name="ScheduleId">The schedule that started the run (docs/api.md §10); null for a run started by a request.</param>
 public sealed record RunRecord(
     Guid Id,
     string OrgId,
@@ -123,7 +124,8 @@ public sealed record RunRecord(
     string? StatusReason = null,
     string? ErrorMessage = null,
     int? SourceChunkCount = null,
-    int ProgressPercent = 0);
+    int ProgressPercent = 0,
+    Guid? ScheduleId = null);
 
 /// <summary>A block of a run, with the counters its committed units added up to.</summary>
 public sealed record RunBlockRecord(

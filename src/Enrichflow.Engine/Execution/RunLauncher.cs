@@ -9,15 +9,28 @@ public sealed class RunLauncher(IRunStore store, IWorkDispatcher dispatcher, Tim
 {
     public async Task<RunRecord> QueueAsync(Guid runId, WorkflowRecord workflow, WorkflowPlan plan, RunOptions options, CancellationToken cancellationToken)
     {
+        var queued = NewRun(runId, workflow, plan, options);
+        await store.CreateRunAsync(queued.Run, queued.Blocks, cancellationToken);
+        await store.EnqueueUnitsAsync(queued.Units, cancellationToken);
+        Notify();
+        return queued.Run;
+    }
+
+    /// <summary>
+    /// The records of a new run, for a caller that stores them in one transaction with something else (a schedule's
+    /// claim of a due time); it calls <see cref="Notify"/> once they are stored.
+    /// </summary>
+    public QueuedRun NewRun(Guid runId, WorkflowRecord workflow, WorkflowPlan plan, RunOptions options, Guid? scheduleId = null)
+    {
         var now = time.GetUtcNow();
         var run = new RunRecord(runId, workflow.OrgId, workflow.Id, workflow.Name, workflow.Version, workflow.DefinitionJson,
-            options.ToJson(), RunStates.Table.Initial, now, now);
+            options.ToJson(), RunStates.Table.Initial, now, now, ScheduleId: scheduleId);
         var blocks = plan.Blocks
             .Select(b => new RunBlockRecord(runId, b.Id, b.Type.Name, b.Definition.SequenceNumber, b.Position, BlockStates.Table.Initial, UpdatedAt: now))
             .ToList();
-        await store.CreateRunAsync(run, blocks, cancellationToken);
-        await store.EnqueueUnitsAsync([new UnitKey(runId, UnitKind.Source, plan.Source.Id, 0, 0)], cancellationToken);
-        dispatcher.NotifyWorkAvailable();
-        return run;
+        return new QueuedRun(run, blocks, [new UnitKey(runId, UnitKind.Source, plan.Source.Id, 0, 0)]);
     }
+
+    /// <summary>Tells the dispatcher that a new run's units are stored.</summary>
+    public void Notify() => dispatcher.NotifyWorkAvailable();
 }

@@ -2,7 +2,11 @@ using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Engine.Status;
 
-/// <summary>A run's live status (docs/api.md §3 <c>LiveStatus</c>), computed from committed counters.</summary>
+/// <summary>
+/// A run's live status (docs/api.md §3 <c>LiveStatus</c>, typed as Sixtyfour's <c>WorkflowLiveStatusResponse</c>),
+/// computed from committed counters. <see cref="CurrentBlock"/> and <see cref="EstimationBlockedBy"/> are block
+/// names as the definition wrote them, or null.
+/// </summary>
 public sealed record RunLiveStatus(
     Guid RunId,
     string WorkflowId,
@@ -21,6 +25,10 @@ public sealed record RunLiveStatus(
     IReadOnlyList<BlockLiveStatus> Blocks,
     IReadOnlyList<WebhookDeliveryLiveStatus>? WebhookDeliveries = null);
 
+/// <summary>
+/// One block's live status (Sixtyfour's <c>BlockLiveStatus</c>): <see cref="BlockName"/> as the definition wrote it;
+/// <see cref="TotalCount"/> is 0 until the block's input is known, the estimate meanwhile in <see cref="EstimatedTotalCount"/>.
+/// </summary>
 public sealed record BlockLiveStatus(
     string BlockId,
     string BlockName,
@@ -32,17 +40,18 @@ public sealed record BlockLiveStatus(
     int ProgressPercentage,
     string CurrentStep,
     long ProcessedCount,
-    long? TotalCount,
+    long TotalCount,
     long? EstimatedTotalCount,
     DateTimeOffset LastUpdated,
     string? ErrorMessage,
     BlockMetrics Metrics);
 
+/// <summary>A block's metrics (Sixtyfour's <c>BlockMetrics</c>, plus ours): <see cref="DataframeType"/> is the kind of rows the block yields, <c>LEAD</c> when no block fixes it.</summary>
 public sealed record BlockMetrics(
     long RowCount,
-    string? DataframeType,
+    string DataframeType,
     long ProcessedCount,
-    long? TotalCount,
+    long TotalCount,
     long RowsRejected,
     long RowsFailed,
     double CreditsUsed,

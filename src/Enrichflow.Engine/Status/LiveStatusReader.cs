@@ -1,10 +1,15 @@
 using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
 
 namespace Enrichflow.Engine.Status;
 
-/// <summary>Builds <see cref="RunLiveStatus"/> from the store's committed counters; any node gives the same answer.</summary>
+/// <summary>
+/// Builds <see cref="RunLiveStatus"/> from the store's committed counters; any node gives the same answer. The one
+/// place live status is made: every route that answers a <c>LiveStatus</c> (a run's, an interactive session's) calls
+/// <see cref="ReadAsync"/> with the run.
+/// </summary>
 public sealed class LiveStatusReader(
     IRunStore store,
     RunPlans plans,
@@ -24,9 +29,11 @@ public sealed class LiveStatusReader(
         var usage = (usageStores.FirstOrDefault() is { } usageStore ? await usageStore.GetRunUsageAsync(run.Id, cancellationToken) : [])
             .ToLookup(u => u.BlockId ?? "", StringComparer.Ordinal);
         var blocks = new List<BlockLiveStatus>(plan.Blocks.Count);
+        var kinds = new Dictionary<string, DataframeType?>(StringComparer.Ordinal);
         double progressSum = 0;
         foreach (var block in plan.Blocks)
         {
+            var kind = KindYielded(block, kinds);
             var record = records[block.Id];
             var parent = block.Inputs.Count > 0 ? records[block.Inputs[0].FromBlockId] : null;
             var completed = record.Status == BlockStatus.Completed;
@@ -39,14 +46,15 @@ public sealed class LiveStatusReader(
                     : 0.0;
             progressSum += fraction;
 
-            long? total = block.IsSource
+            long? known = block.IsSource
                 ? (chunksKnown ? record.RowsIn : null)
                 : parent is { Status: BlockStatus.Completed } ? parent.RowsOut : null;
-            long? estimated = total ?? (block.IsSource ? options.EstimatedRows : null);
-            var processed = total is long known ? Math.Min(known, record.RowsIn + partial) : record.RowsIn + partial;
+            long? estimated = known ?? (block.IsSource ? options.EstimatedRows : null);
+            var processed = known is long all ? Math.Min(all, record.RowsIn + partial) : record.RowsIn + partial;
+            var total = known ?? 0;
             blocks.Add(new BlockLiveStatus(
                 block.Id,
-                block.Type.Name,
+                NameOf(block),
                 block.Definition.SequenceNumber,
                 [.. block.Inputs.Select(e => e.FromBlockId)],
                 record.Status.ToWire(),
@@ -59,7 +67,7 @@ public sealed class LiveStatusReader(
                 estimated,
                 record.UpdatedAt ?? run.UpdatedAt,
                 record.ErrorMessage,
-                Metrics(record, block, processed, total, usage[block.Id].ToList())));
+                Metrics(record, kind, processed, total, usage[block.Id].ToList())));
         }
 
         var percent = run.Status == RunStatus.Completed ? 100 : (int)Math.Min(99, Math.Floor(progressSum / plan.Blocks.Count * 100));
@@ -70,14 +78,14 @@ public sealed class LiveStatusReader(
             run.WorkflowId,
             run.Status.ToWire(),
             percent,
-            current?.BlockId,
+            current?.BlockName,
             current?.SequenceNumber,
             blocks.Count,
             blocks.Count(b => b.Status == "completed"),
             run.StartedAt,
             run.CompletedAt,
             time.GetUtcNow(),
-            run.SourceChunkCount is null && options.EstimatedRows is null ? "source row count not yet known" : null,
+            run.SourceChunkCount is null && options.EstimatedRows is null ? NameOf(plan.Source) : null,
             run.StatusReason,
             run.ErrorMessage,
             blocks,
@@ -112,9 +120,9 @@ public sealed class LiveStatusReader(
             [.. attempts[d.EventId].Select(a => new WebhookAttemptLiveStatus(a.Attempt, a.StartedAt, (long)a.Duration.TotalMilliseconds, a.StatusCode, a.Error))]))];
     }
 
-    private static BlockMetrics Metrics(RunBlockRecord record, Enrichflow.Core.Definitions.PlannedBlock block, long processed, long? total, List<UsageTotals> usage) => new(
+    private static BlockMetrics Metrics(RunBlockRecord record, DataframeType? kind, long processed, long total, List<UsageTotals> usage) => new(
         record.RowsOut,
-        DataframeTypeOf(block),
+        (kind is null or DataframeType.Any ? DataframeType.Lead : kind.Value).ToString().ToUpperInvariant(),
         processed,
         total,
         record.RowsRejected,
@@ -123,6 +131,24 @@ public sealed class LiveStatusReader(
         usage.Sum(u => u.CacheHits),
         usage.Sum(u => u.Calls),
         usage.Count == 0 ? null : [.. usage.Select(ProviderStepMetrics.From)]);
+
+    /// <summary>The block's name as the definition wrote it (<c>company_enrichment</c> stays <c>company_enrichment</c>).</summary>
+    private static string NameOf(PlannedBlock block) =>
+        string.IsNullOrEmpty(block.Definition.BlockName) ? block.Type.Name : block.Definition.BlockName;
+
+    /// <summary>
+    /// The kind of rows the block yields, as the validator follows it down the graph (docs/api.md §2.1): its own,
+    /// else the kind it takes, else what flows in; null while no block fixes it. Recorded in <paramref name="kinds"/>.
+    /// </summary>
+    private static DataframeType? KindYielded(PlannedBlock block, Dictionary<string, DataframeType?> kinds)
+    {
+        var incoming = block.IsSource
+            ? (block.Compiled as SourceBlock)?.DeclaredType
+            : block.Inputs.Select(e => kinds.GetValueOrDefault(e.FromBlockId)).FirstOrDefault(k => k is not null);
+        var kind = block.Type.Yields ?? (block.Type.Takes != DataframeType.Any ? block.Type.Takes : incoming);
+        kinds[block.Id] = kind;
+        return kind;
+    }
 
     private static string CurrentStep(RunBlockRecord record, bool isSource) => record.Status switch
     {
@@ -133,9 +159,4 @@ public sealed class LiveStatusReader(
         BlockStatus.Failed => "failed",
         _ => "cancelled",
     };
-
-    private static string? DataframeTypeOf(Enrichflow.Core.Definitions.PlannedBlock block) =>
-        (block.Type.Yields ?? (block.Type.Takes != DataframeType.Any ? block.Type.Takes : (block.Compiled as SourceBlock)?.DeclaredType)) is { } type
-            ? type.ToString().ToUpperInvariant()
-            : null;
 }

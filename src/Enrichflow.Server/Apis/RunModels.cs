@@ -17,7 +17,7 @@ public sealed record RunMetrics(long RowsIn, long RowsOut, long RowsRejected, do
 /// <summary>One block's calls to one provider.</summary>
 public sealed record RunProviderMetrics(string BlockId, string Provider, long Calls, long Hits, long Misses, long Failures, long CacheHits, double CreditsUsed);
 
-/// <summary>A run (docs/api.md §3 <c>Run</c>).</summary>
+/// <summary>A run (docs/api.md §3 <c>Run</c>); <see cref="ScheduleId"/> (ours) names the schedule that started it, null for a run a request started.</summary>
 public sealed record RunResponse(
     Guid JobId,
     Guid RunId,
@@ -36,7 +36,8 @@ public sealed record RunResponse(
     string? ErrorMessage,
     RunMetrics Metrics,
     object? Blocks,
-    int BlocksCount)
+    int BlocksCount,
+    Guid? ScheduleId)
 {
     public static RunResponse From(RunRecord run, IReadOnlyList<RunBlockRecord> blocks, IReadOnlyList<UsageTotals> usage)
     {
@@ -54,6 +55,6 @@ public sealed record RunResponse(
         };
         return new RunResponse(run.Id, run.Id, run.WorkflowId, run.WorkflowName, run.WorkflowVersion, run.Status.ToWire(), step,
             run.QueuedAt, run.UpdatedAt, run.QueuedAt, run.StartedAt, run.CompletedAt, duration, run.StatusReason, run.ErrorMessage,
-            metrics, null, ordered.Count);
+            metrics, null, ordered.Count, run.ScheduleId);
     }
 }

@@ -67,7 +67,7 @@ internal sealed class RunRequest : IAsyncDisposable
 
         var orgId = http.Caller().OrgId;
         var workflow = await workflows.GetAsync(orgId, workflowId, cancellationToken);
-        if (workflow is null || workflow.Status == WorkflowStatus.Deleted)
+        if (workflow is null)
         {
             return (null, ApiErrors.WorkflowNotFound());
         }

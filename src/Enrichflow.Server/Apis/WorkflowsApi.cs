@@ -37,7 +37,7 @@ public static partial class WorkflowsApi
     public static async Task<Ok<List<WorkflowSummary>>> ListWorkflows(HttpContext http, IWorkflowStore workflows, CancellationToken cancellationToken)
     {
         var list = await workflows.ListAsync(http.Caller().OrgId, cancellationToken);
-        return TypedResults.Ok(list.Where(w => w.Status != WorkflowStatus.Deleted).Select(WorkflowSummary.From).ToList());
+        return TypedResults.Ok(list.Select(WorkflowSummary.From).ToList());
     }
 
     public static Ok<List<BlockInfo>> ListBlocks(BlockRegistry registry) =>
@@ -53,7 +53,7 @@ public static partial class WorkflowsApi
     public static async Task<Results<Ok<WorkflowResponse>, NotFound<ErrorBody>>> GetWorkflow(string workflowId, HttpContext http, IWorkflowStore workflows, CancellationToken cancellationToken)
     {
         var workflow = await workflows.GetAsync(http.Caller().OrgId, workflowId, cancellationToken);
-        return workflow is null || workflow.Status == WorkflowStatus.Deleted ? ApiErrors.WorkflowNotFound() : TypedResults.Ok(WorkflowResponse.From(workflow));
+        return workflow is null ? ApiErrors.WorkflowNotFound() : TypedResults.Ok(WorkflowResponse.From(workflow));
     }
 
     public static async Task<Results<Ok<WorkflowResponse>, BadRequest<ErrorBody>, BadRequest<DefinitionErrorBody>, Conflict<ErrorBody>, UnprocessableEntity<ValidationBody>, JsonBodyError>> CreateWorkflow(
@@ -170,13 +170,8 @@ public static partial class WorkflowsApi
             return ApiErrors.Unprocessable(["query", "workflow_id"], "Field required", "missing");
         }
 
-        var existing = await workflows.GetAsync(http.Caller().OrgId, workflowId, cancellationToken);
-        if (existing is null || existing.Status == WorkflowStatus.Deleted)
-        {
-            return ApiErrors.WorkflowNotFound();
-        }
-
-        var record = await workflows.MarkDeletedAsync(http.Caller().OrgId, workflowId, time.GetUtcNow(), cancellationToken);
+        // Permanent (docs/api.md §2): the id is free again; runs, results and notebooks stay; its schedules go with it.
+        var record = await workflows.DeleteAsync(http.Caller().OrgId, workflowId, time.GetUtcNow(), cancellationToken);
         return record is null ? ApiErrors.WorkflowNotFound() : TypedResults.Ok(WorkflowResponse.From(record));
     }
 

@@ -50,6 +50,7 @@ public static class EnrichflowApp
         app.MapNotebooksApi();
         app.MapUsageApi();
         app.MapProvidersApi();
+        app.MapSchedulesApi();
         return app;
     }
 

@@ -41,6 +41,7 @@ public abstract partial class RunStoreCompliance : IAsyncLifetime
             StatusReason = "waiting",
             SourceChunkCount = 4,
             ProgressPercent = 7,
+            ScheduleId = Guid.NewGuid(),
         };
         await Store.CreateRunAsync(run, Blocks(run.Id), Ct);
 

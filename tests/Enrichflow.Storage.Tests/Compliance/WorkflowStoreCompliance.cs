@@ -81,25 +81,54 @@ public abstract class WorkflowStoreCompliance : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delete_marks_the_workflow_deleted_and_an_update_makes_it_active_again()
+    public async Task Delete_answers_the_workflow_as_deleted_and_removes_it_for_good()
+    {
+        await Store.TryCreateAsync(NewWorkflow("org-a", "wf-1"), Ct);
+        await Store.UpsertAsync("org-a", "wf-1", new WorkflowUpdate(null, null, DefinitionV2), T0.AddMinutes(1), Ct);
+
+        var deleted = await Store.DeleteAsync("org-a", "wf-1", T0.AddMinutes(2), Ct);
+
+        Assert.Equal((WorkflowStatus.Deleted, WorkflowStep.Deleted, T0.AddMinutes(2), "Sales leads", 2),
+            (deleted!.Status, deleted.Step, deleted.UpdatedAt, deleted.Name, deleted.Version));
+        Assert.Null(await Store.GetAsync("org-a", "wf-1", Ct));
+        Assert.Empty(await Store.ListAsync("org-a", Ct));
+        Assert.Null(await Store.GetDefinitionVersionAsync("org-a", "wf-1", 1, Ct));
+        Assert.Null(await Store.DeleteAsync("org-a", "wf-1", T0.AddMinutes(3), Ct));
+    }
+
+    [Fact]
+    public async Task A_deleted_id_is_free_and_a_new_workflow_with_it_starts_at_version_1()
+    {
+        await Store.TryCreateAsync(NewWorkflow("org-a", "wf-1"), Ct);
+        await Store.UpsertAsync("org-a", "wf-1", new WorkflowUpdate(null, null, DefinitionV2), T0.AddMinutes(1), Ct);
+        await Store.RecordRunAsync("org-a", "wf-1", T0.AddMinutes(1), completed: true, Ct);
+        await Store.DeleteAsync("org-a", "wf-1", T0.AddMinutes(2), Ct);
+
+        var fresh = NewWorkflow("org-a", "wf-1") with { Name = "Second life", CreatedAt = T0.AddMinutes(3), UpdatedAt = T0.AddMinutes(3) };
+        Assert.True(await Store.TryCreateAsync(fresh, Ct));
+
+        Assert.Equal(fresh, await Store.GetAsync("org-a", "wf-1", Ct));
+        Assert.Equal(DefinitionV1, await Store.GetDefinitionVersionAsync("org-a", "wf-1", 1, Ct));
+        Assert.Null(await Store.GetDefinitionVersionAsync("org-a", "wf-1", 2, Ct));
+    }
+
+    [Fact]
+    public async Task An_update_after_delete_creates_a_new_workflow()
     {
         await Store.TryCreateAsync(NewWorkflow("org-a", "wf-1"), Ct);
         await Store.RecordRunAsync("org-a", "wf-1", T0, completed: true, Ct);
+        await Store.DeleteAsync("org-a", "wf-1", T0.AddMinutes(1), Ct);
 
-        var deleted = await Store.MarkDeletedAsync("org-a", "wf-1", T0.AddMinutes(1), Ct);
+        var created = await Store.UpsertAsync("org-a", "wf-1", new WorkflowUpdate("Back", null, null), T0.AddMinutes(2), Ct);
 
-        Assert.Equal((WorkflowStatus.Deleted, WorkflowStep.Deleted, T0.AddMinutes(1)), (deleted!.Status, deleted.Step, deleted.UpdatedAt));
-        Assert.Equal(deleted, await Store.GetAsync("org-a", "wf-1", Ct));
-
-        var restored = await Store.UpsertAsync("org-a", "wf-1", new WorkflowUpdate("Back", null, null), T0.AddMinutes(2), Ct);
-
-        Assert.Equal((WorkflowStatus.Active, WorkflowStep.Completed, "Back"), (restored.Status, restored.Step, restored.Name));
+        Assert.Equal((WorkflowStatus.Active, WorkflowStep.Draft, "Back", "", 1, T0.AddMinutes(2)),
+            (created.Status, created.Step, created.Name, created.Description, created.Version, created.CreatedAt));
     }
 
     [Fact]
     public async Task Delete_of_an_unknown_workflow_returns_null()
     {
-        Assert.Null(await Store.MarkDeletedAsync("org-a", "missing", T0, Ct));
+        Assert.Null(await Store.DeleteAsync("org-a", "missing", T0, Ct));
         Assert.Null(await Store.GetAsync("org-a", "missing", Ct));
     }
 
@@ -109,7 +138,7 @@ public abstract class WorkflowStoreCompliance : IAsyncLifetime
         await Store.TryCreateAsync(NewWorkflow("org-a", "shared-id"), Ct);
 
         Assert.True(await Store.TryCreateAsync(NewWorkflow("org-b", "shared-id") with { Name = "B's" }, Ct));
-        Assert.Null(await Store.MarkDeletedAsync("org-c", "shared-id", T0, Ct));
+        Assert.Null(await Store.DeleteAsync("org-c", "shared-id", T0, Ct));
         await Store.UpsertAsync("org-b", "shared-id", new WorkflowUpdate(null, null, DefinitionV2), T0, Ct);
 
         var a = await Store.GetAsync("org-a", "shared-id", Ct);
@@ -122,18 +151,17 @@ public abstract class WorkflowStoreCompliance : IAsyncLifetime
     }
 
     [Fact]
-    public async Task List_includes_deleted_workflows_newest_update_first()
+    public async Task List_leaves_out_deleted_workflows_newest_update_first()
     {
         await Store.TryCreateAsync(NewWorkflow("org-a", "old") with { UpdatedAt = T0 }, Ct);
         await Store.TryCreateAsync(NewWorkflow("org-a", "mid") with { UpdatedAt = T0.AddMinutes(1) }, Ct);
         await Store.TryCreateAsync(NewWorkflow("org-a", "gone") with { UpdatedAt = T0.AddMinutes(2) }, Ct);
-        await Store.MarkDeletedAsync("org-a", "gone", T0.AddMinutes(3), Ct);
+        await Store.DeleteAsync("org-a", "gone", T0.AddMinutes(3), Ct);
         await Store.UpsertAsync("org-a", "old", new WorkflowUpdate("Touched", null, null), T0.AddMinutes(4), Ct);
 
         var list = await Store.ListAsync("org-a", Ct);
 
-        Assert.Equal(["old", "gone", "mid"], list.Select(w => w.Id));
-        Assert.Equal(WorkflowStatus.Deleted, list[1].Status);
+        Assert.Equal(["old", "mid"], list.Select(w => w.Id));
     }
 
     [Fact]

@@ -49,3 +49,12 @@ public sealed class SqliteWebhookDeliveryStoreTests(SqliteStoreFixture sqlite) :
 {
     protected override async ValueTask<IWebhookDeliveryStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
 }
+
+public sealed class SqliteScheduleStoreTests(SqliteStoreFixture sqlite) : ScheduleStoreCompliance
+{
+    protected override async ValueTask<(IScheduleStore Schedules, IWorkflowStore Workflows, IRunStore Runs)> CreateStoresAsync(CancellationToken cancellationToken)
+    {
+        var store = await sqlite.CreateAsync(cancellationToken);
+        return (store, store, store);
+    }
+}

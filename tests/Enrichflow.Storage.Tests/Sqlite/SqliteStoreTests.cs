@@ -24,12 +24,35 @@ public sealed class SqliteStoreTests(SqliteStoreFixture sqlite)
         await store.MigrateAsync(Ct);
         await store.MigrateAsync(Ct);
 
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], await store.GetAppliedMigrationsAsync(Ct));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], await store.GetAppliedMigrationsAsync(Ct));
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", await command.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Migration_12_removes_workflows_an_earlier_version_soft_deleted_so_their_ids_are_free()
+    {
+        await using var store = new SqliteStore(DatabasePath);
+        await store.MigrateAsync(Ct);
+        await store.TryCreateAsync(new WorkflowRecord("kept", "org-a", "k", "", WorkflowStatus.Active, WorkflowStep.Draft, T0, T0, null, 1, "{}"), Ct);
+        await store.TryCreateAsync(new WorkflowRecord("gone", "org-a", "g", "", WorkflowStatus.Active, WorkflowStep.Draft, T0, T0, null, 1, "{}"), Ct);
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            // As a store before migration 12 left it: 'gone' soft-deleted, and 12 not yet applied.
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE workflows SET status = 'deleted' WHERE id = 'gone'; DELETE FROM schema_migrations WHERE version = 12;";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        await store.MigrateAsync(Ct);
+
+        Assert.Equal(["kept"], (await store.ListAsync("org-a", Ct)).Select(w => w.Id));
+        Assert.Null(await store.GetDefinitionVersionAsync("org-a", "gone", 1, Ct));
+        Assert.True(await store.TryCreateAsync(new WorkflowRecord("gone", "org-a", "new", "", WorkflowStatus.Active, WorkflowStep.Draft, T0, T0, null, 1, "{}"), Ct));
     }
 
     [Fact]
@@ -111,6 +134,32 @@ public sealed class SqliteStoreTests(SqliteStoreFixture sqlite)
         Assert.Equal(300, claimed.Count);
         var block = (await first.GetRunBlocksAsync(runId, Ct)).Single();
         Assert.Equal((300L, 300), (block.RowsIn, block.ChunksDone));
+    }
+
+    [Fact]
+    public async Task Two_stores_on_one_file_claim_a_schedules_due_time_once()
+    {
+        // Two servers on one store, each racing to start the same due time: one claim adds its run, the rest nothing.
+        await using var first = new SqliteStore(DatabasePath);
+        await using var second = new SqliteStore(DatabasePath);
+        await first.MigrateAsync(Ct);
+        await second.MigrateAsync(Ct);
+        await first.TryCreateAsync(new WorkflowRecord("wf", "org-a", "w", "", WorkflowStatus.Active, WorkflowStep.Draft, T0, T0, null, 1, "{}"), Ct);
+        var schedule = new ScheduleRecord(Guid.CreateVersion7(), "org-a", "wf", "s", "", "* * * * *", "UTC", true, null, null, T0, null, null, null, T0, T0);
+        Assert.True(await first.CreateScheduleAsync(schedule, Ct));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            var store = worker % 2 == 0 ? first : second;
+            var runId = Guid.CreateVersion7();
+            var run = new QueuedRun(NewRun(runId) with { ScheduleId = schedule.Id }, [], [new UnitKey(runId, UnitKind.Source, "a", 0, 0)]);
+            return await store.ClaimDueTimeAsync(new ScheduleClaim(schedule.Id, T0, T0.AddMinutes(1), runId, null), run, Ct) ? runId : (Guid?)null;
+        }, Ct)));
+
+        var winner = Assert.Single(attempts, a => a is not null);
+        var runs = await second.ListRunsAsync(new RunQuery("org-a", null, null, 0), Ct);
+        Assert.Equal(winner, Assert.Single(runs).Id);
+        Assert.Equal((T0.AddMinutes(1), winner), ((await second.GetScheduleAsync("org-a", schedule.Id, Ct))!.NextRunAt, (await second.GetScheduleAsync("org-a", schedule.Id, Ct))!.LastRunId));
     }
 
     [Fact]
