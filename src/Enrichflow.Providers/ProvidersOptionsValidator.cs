@@ -107,7 +107,7 @@ public sealed partial class ProvidersOptionsValidator : IValidateOptions<Provide
             }
             else if (kind is not null && !kind.SupportedOperations.Contains(operation))
             {
-                problems.Add($"{at}:Operations:{i} '{options.Operations[i]}' is not something a {kind.Name} provider can do; it can do {string.Join(", ", kind.SupportedOperations.Select(o => o.ToWire()))}.");
+                problems.Add($"{at}:Operations:{i} '{options.Operations[i]}' is not something {kind.Name} providers can do; they can do {string.Join(", ", kind.SupportedOperations.Select(o => o.ToWire()))}.");
             }
         }
     }
