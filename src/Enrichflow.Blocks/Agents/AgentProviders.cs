@@ -65,7 +65,7 @@ internal static class AgentProviders
     private static string Kinds(EnrichmentOperation operation)
     {
         var kinds = ProviderKinds.All.Where(k => k.SupportedOperations.Contains(operation)).Select(k => k.Name).ToList();
-        return kinds.Count == 0 ? "no provider kind can" : $"a {string.Join(" or ", kinds)} provider can";
+        return kinds.Count == 0 ? "no provider kind can" : $"{(kinds[0][0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an" : "a")} {string.Join(" or ", kinds)} provider can";
     }
 
     public static string Describe(EnrichmentOperation operation) => operation switch
