@@ -62,8 +62,8 @@ public sealed class AgentBlocksTests
     {
         var error = RowOpsKit.SingleError(new LlmOpenAiBlockType(Registry), """{"prompt": "Hi {name}", "provider": "s64"}""");
         Assert.Equal(["blocks", 0, "specs", "provider"], error.Loc);
-        Assert.EndsWith("providers that can: gpt.", error.Message, StringComparison.Ordinal);
-        Assert.Contains("unknown provider 'nope'", RowOpsKit.SingleError(new ReverseEmailBlockType(Registry), """{"provider": "nope"}""").Message, StringComparison.Ordinal);
+        Assert.EndsWith("providers that can: gpt.", error.Msg, StringComparison.Ordinal);
+        Assert.Contains("unknown provider 'nope'", RowOpsKit.SingleError(new ReverseEmailBlockType(Registry), """{"provider": "nope"}""").Msg, StringComparison.Ordinal);
         Assert.Equal(["blocks", 0, "specs", "provider"], RowOpsKit.SingleError(new ReversePhoneBlockType(Registry), """{"provider": ["s64"]}""").Loc);
     }
 
@@ -86,7 +86,8 @@ public sealed class AgentBlocksTests
              "return_fields": {"industry": "The industry"}}
             """);
         Assert.Equal(["qa_score", "qa_qualified", "qa_fit", "qa_size", "industry", "notes"], block.AddsColumns);
-        Assert.Equal("s64", Assert.IsAssignableFrom<ProviderCallBlock>(block).Provider.Name);
+        // With no provider named: the first configured one that can score rows.
+        Assert.Equal(Registry.Names.First(n => Registry.Find(n)!.Supports(EnrichmentOperation.QaAgent)), Assert.IsAssignableFrom<ProviderCallBlock>(block).Provider.Name);
     }
 
     [Fact]
