@@ -134,6 +134,35 @@ public sealed class AgentBlockRunTests
     }
 
     [Fact]
+    public async Task An_estimate_counts_a_paid_call_per_row_until_the_answers_are_cached()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
+        var settings = Settings(fake.ProviderConfiguration("s64", "sixtyfour"));
+        settings["Providers:s64:CreditsPerCall"] = "2";
+        await using var server = await TestServer.StartAsync(settings);
+        var workflow = await server.CreateWorkflowAsync(Definition("research_agent", """{"research_plan": "Find their pricing"}""", "COMPANY"));
+        object[] rows = [new { domain = "a.example" }, new { domain = "b.example" }, new { domain = "" }];
+
+        async Task<JsonElement> EstimateAsync()
+        {
+            var response = await server.Client.PostAsJsonAsync($"/workflows/estimate?workflow_id={workflow}", new { webhook_payload = rows }, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        }
+
+        var before = await EstimateAsync();
+        Assert.Equal(2, before.GetProperty("blocks")[1].GetProperty("provider_calls_estimate").GetInt64());
+        Assert.Equal(4, before.GetProperty("credits_estimate").GetDouble());
+        Assert.Equal(0, fake.TotalCalls);
+
+        await RunAsync(server, workflow, rows);
+        var after = await EstimateAsync();
+        Assert.Equal(0, after.GetProperty("blocks")[1].GetProperty("provider_calls_estimate").GetInt64());
+        Assert.Equal(0, after.GetProperty("credits_estimate").GetDouble());
+        Assert.Equal(2, fake.TotalCalls);
+    }
+
+    [Fact]
     public async Task Reverse_email_adds_the_person_from_sixtyfour_and_keeps_rows_it_cannot_place()
     {
         await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions { HitPercent = 60, Seed = 3 }, Ct);
