@@ -12,9 +12,6 @@ internal sealed class OpenAiCompatibleKind : ProviderKindDescriptor
     public override IReadOnlyList<EnrichmentOperation> DefaultOperations { get; } =
         [EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson, EnrichmentOperation.Llm, EnrichmentOperation.QaAgent, EnrichmentOperation.ResearchAgent];
 
-    /// <summary>A chat model answers questions; it does not look people up by email or phone.</summary>
-    public override IReadOnlyList<EnrichmentOperation> SupportedOperations => DefaultOperations;
-
     /// <summary>The endpoint's URL comes only from configuration, so it connects without the guard.</summary>
     public override bool UsesHttpClient => true;
 

@@ -27,7 +27,8 @@ public abstract class ProviderKindDescriptor
 
     /// <summary>
     /// Every operation a provider of this kind can be configured for (<c>Operations</c>); validation refuses the others.
-    /// By default the four enrichment operations and the defaults.
+    /// By default the four enrichment operations and the defaults (so a chat model may also be asked to find an email,
+    /// but never to look a person up by email or phone).
     /// </summary>
     public virtual IReadOnlyList<EnrichmentOperation> SupportedOperations =>
         [.. new[] { EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson, EnrichmentOperation.FindEmail, EnrichmentOperation.FindPhone }.Union(DefaultOperations)];

@@ -227,7 +227,7 @@ public sealed class AgentProviderTests
         Assert.Contains(EnrichmentOperation.Llm, chat.DefaultOperations);
         Assert.DoesNotContain(EnrichmentOperation.ReverseEmail, chat.SupportedOperations);
         var problems = ProvidersOptionsValidator.Problems("gpt", new ProviderOptions { Kind = "openai_compatible", BaseUrl = "http://127.0.0.1:1/v1/", Model = "m", Operations = ["reverse_email"] }, Path.GetTempPath());
-        Assert.Equal("Providers:gpt:Operations:0 'reverse_email' is not something openai_compatible providers can do; they can do enrich_company, enrich_person, llm, qa_agent, research_agent.", Assert.Single(problems));
+        Assert.Equal("Providers:gpt:Operations:0 'reverse_email' is not something openai_compatible providers can do; they can do enrich_company, enrich_person, find_email, find_phone, llm, qa_agent, research_agent.", Assert.Single(problems));
         Assert.Empty(ProvidersOptionsValidator.Problems("people", new ProviderOptions { Kind = "http", BaseUrl = "http://127.0.0.1:1/", Path = "people?email={{email}}", Operations = ["reverse_email"] }, Path.GetTempPath()));
     }
 }
