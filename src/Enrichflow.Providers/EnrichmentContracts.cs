@@ -8,13 +8,14 @@ using Enrichflow.Providers.Kinds;
 namespace Enrichflow.Providers;
 
 /// <summary>What an enrichment block asks of a provider.</summary>
-public enum EnrichmentOperation { EnrichCompany, EnrichPerson, FindEmail, FindPhone }
+public enum EnrichmentOperation { EnrichCompany, EnrichPerson, FindEmail, FindPhone, ReverseEmail, ReversePhone, Llm, QaAgent, ResearchAgent }
 
 /// <summary>The names of the operations in configuration (a provider's <c>Operations</c>) and in <c>GET /providers</c>.</summary>
 public static class EnrichmentOperations
 {
     /// <summary>The names, in <see cref="EnrichmentOperation"/> order.</summary>
-    public static readonly IReadOnlyList<string> Names = ["enrich_company", "enrich_person", "find_email", "find_phone"];
+    public static readonly IReadOnlyList<string> Names =
+        ["enrich_company", "enrich_person", "find_email", "find_phone", "reverse_email", "reverse_phone", "llm", "qa_agent", "research_agent"];
 
     public static EnrichmentOperation? Parse(string? name) => name?.Trim().ToLowerInvariant() switch
     {
@@ -22,6 +23,11 @@ public static class EnrichmentOperations
         "enrich_person" or "enrich_lead" or "lead_enrichment" => EnrichmentOperation.EnrichPerson,
         "find_email" => EnrichmentOperation.FindEmail,
         "find_phone" => EnrichmentOperation.FindPhone,
+        "reverse_email" => EnrichmentOperation.ReverseEmail,
+        "reverse_phone" => EnrichmentOperation.ReversePhone,
+        "llm" or "llm_openai" => EnrichmentOperation.Llm,
+        "qa_agent" => EnrichmentOperation.QaAgent,
+        "research_agent" => EnrichmentOperation.ResearchAgent,
         _ => null,
     };
 

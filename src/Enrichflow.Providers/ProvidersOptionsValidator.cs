@@ -50,7 +50,7 @@ public sealed partial class ProvidersOptionsValidator : IValidateOptions<Provide
 
         ApiKey(at, options, kind, problems);
         Limits(at, options, problems);
-        Operations(at, options, problems);
+        Operations(at, options, kind, problems);
         kind?.AddProblems(at, options, dataDirectory, problems);
         return problems;
     }
@@ -97,13 +97,17 @@ public sealed partial class ProvidersOptionsValidator : IValidateOptions<Provide
         }
     }
 
-    private static void Operations(string at, ProviderOptions options, List<string> problems)
+    private static void Operations(string at, ProviderOptions options, ProviderKindDescriptor? kind, List<string> problems)
     {
         for (var i = 0; i < options.Operations.Count; i++)
         {
-            if (EnrichmentOperations.Parse(options.Operations[i]) is null)
+            if (EnrichmentOperations.Parse(options.Operations[i]) is not { } operation)
             {
                 problems.Add($"{at}:Operations:{i} '{options.Operations[i]}' is not an operation; use {string.Join(", ", EnrichmentOperations.Names)}.");
+            }
+            else if (kind is not null && !kind.SupportedOperations.Contains(operation))
+            {
+                problems.Add($"{at}:Operations:{i} '{options.Operations[i]}' is not something {kind.Name} providers can do; they can do {string.Join(", ", kind.SupportedOperations.Select(o => o.ToWire()))}.");
             }
         }
     }

@@ -15,6 +15,12 @@ public sealed partial class FakeProviderServer
     private async Task ChatCompletionAsync(HttpContext http)
     {
         var body = await ReadJsonAsync(http) as JsonObject;
+        if (IsAgentChat(body))
+        {
+            await AgentChatAsync(http, body!);
+            return;
+        }
+
         var properties = body?["response_format"]?["json_schema"]?["schema"]?["properties"] as JsonObject;
         var (key, person) = ChatSubject(body);
         if (properties is null || key is null)

@@ -141,6 +141,7 @@ public sealed partial class FakeProviderServer : IAsyncDisposable
         var app = builder.Build();
         var server = new FakeProviderServer(app, options);
         server.MapSixtyfour(app);
+        server.MapSixtyfourAgents(app);
         server.MapOpenAi(app);
         server.MapRestVendor(app);
         server.MapSites(app);

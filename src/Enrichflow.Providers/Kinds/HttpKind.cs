@@ -13,6 +13,10 @@ internal sealed class HttpKind : ProviderKindDescriptor
 
     public override IReadOnlyList<EnrichmentOperation> DefaultOperations { get; } = [EnrichmentOperation.EnrichCompany];
 
+    /// <summary>A template fills fields from a lookup by the row's inputs ({{email}} for reverse_email); it cannot run an agent or a prompt.</summary>
+    public override IReadOnlyList<EnrichmentOperation> SupportedOperations { get; } =
+        [EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson, EnrichmentOperation.FindEmail, EnrichmentOperation.FindPhone, EnrichmentOperation.ReverseEmail];
+
     public override bool UsesHttpClient => true;
 
     /// <summary>A template's <c>{{domain}}</c> puts row values into the URL.</summary>

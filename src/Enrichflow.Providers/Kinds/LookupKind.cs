@@ -11,6 +11,10 @@ internal sealed class LookupKind : ProviderKindDescriptor
 
     public override IReadOnlyList<EnrichmentOperation> DefaultOperations { get; } = [EnrichmentOperation.EnrichCompany];
 
+    /// <summary>A table keyed by email can say who is behind an address; it cannot run an agent or a prompt.</summary>
+    public override IReadOnlyList<EnrichmentOperation> SupportedOperations { get; } =
+        [EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson, EnrichmentOperation.FindEmail, EnrichmentOperation.FindPhone, EnrichmentOperation.ReverseEmail];
+
     public override bool UsesHttpClient => false;
 
     /// <summary>The key field must be known and the table found and readable (it is loaded once here, so that a bad file stops the start).</summary>

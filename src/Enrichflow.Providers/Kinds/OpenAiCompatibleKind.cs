@@ -9,7 +9,8 @@ internal sealed class OpenAiCompatibleKind : ProviderKindDescriptor
 
     public override ProviderLimits DefaultLimits { get; } = new(RequestsPerMinute: 60, MaxConcurrency: 20, Timeout: TimeSpan.FromSeconds(60), CreditsPerCall: 1m);
 
-    public override IReadOnlyList<EnrichmentOperation> DefaultOperations { get; } = [EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson];
+    public override IReadOnlyList<EnrichmentOperation> DefaultOperations { get; } =
+        [EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson, EnrichmentOperation.Llm, EnrichmentOperation.QaAgent, EnrichmentOperation.ResearchAgent];
 
     /// <summary>The endpoint's URL comes only from configuration, so it connects without the guard.</summary>
     public override bool UsesHttpClient => true;

@@ -9,7 +9,7 @@ namespace Enrichflow.Providers.Kinds;
 /// the return fields as <c>response_format</c>, so the model answers one object with a value (or null) per field.
 /// The answer is checked against the requested types; all null is "not found".
 /// </summary>
-public sealed class OpenAiCompatibleProvider : RemoteProvider
+public sealed partial class OpenAiCompatibleProvider : RemoteProvider
 {
     public const string DefaultPath = "chat/completions";
 
@@ -29,6 +29,11 @@ public sealed class OpenAiCompatibleProvider : RemoteProvider
     public override async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Operation >= EnrichmentOperation.ReverseEmail)
+        {
+            return await CallAgentAsync(request, cancellationToken);
+        }
+
         using var post = ProviderHttp.JsonRequest(HttpMethod.Post, Options.Url(Options.Configured.Path ?? DefaultPath), Body(request));
         if (Options.ApiKey is { } key)
         {

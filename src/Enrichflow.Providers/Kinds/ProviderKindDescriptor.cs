@@ -25,6 +25,14 @@ public abstract class ProviderKindDescriptor
     /// <summary>The operations of a provider whose <c>Operations</c> is empty.</summary>
     public abstract IReadOnlyList<EnrichmentOperation> DefaultOperations { get; }
 
+    /// <summary>
+    /// Every operation a provider of this kind can be configured for (<c>Operations</c>); validation refuses the others.
+    /// By default the four enrichment operations and the defaults (so a chat model may also be asked to find an email,
+    /// but never to look a person up by email or phone).
+    /// </summary>
+    public virtual IReadOnlyList<EnrichmentOperation> SupportedOperations =>
+        [.. new[] { EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson, EnrichmentOperation.FindEmail, EnrichmentOperation.FindPhone }.Union(DefaultOperations)];
+
     /// <summary>The <c>BaseUrl</c> of a provider that gives none; null when the kind has no default.</summary>
     public virtual string? DefaultBaseUrl => null;
 

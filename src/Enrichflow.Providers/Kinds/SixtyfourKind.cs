@@ -11,7 +11,8 @@ internal sealed class SixtyfourKind : ProviderKindDescriptor
     public override ProviderLimits DefaultLimits { get; } = new(RequestsPerMinute: 500, MaxConcurrency: 2500, Timeout: TimeSpan.FromSeconds(900), CreditsPerCall: 1m);
 
     public override IReadOnlyList<EnrichmentOperation> DefaultOperations { get; } =
-        [EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson, EnrichmentOperation.FindEmail, EnrichmentOperation.FindPhone];
+        [EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson, EnrichmentOperation.FindEmail, EnrichmentOperation.FindPhone,
+         EnrichmentOperation.ReverseEmail, EnrichmentOperation.ReversePhone, EnrichmentOperation.QaAgent, EnrichmentOperation.ResearchAgent];
 
     /// <summary>Sixtyfour's public API.</summary>
     public override string? DefaultBaseUrl => "https://api.sixtyfour.ai/";

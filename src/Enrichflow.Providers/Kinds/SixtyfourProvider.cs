@@ -42,6 +42,7 @@ public sealed partial class SixtyfourProvider : RemoteProvider
             EnrichmentOperation.EnrichCompany => EnrichAsync("enrich-company", CompanyBody(request), request, cancellationToken),
             EnrichmentOperation.EnrichPerson => EnrichAsync("enrich-lead", LeadBody(request), request, cancellationToken),
             EnrichmentOperation.FindEmail => FindEmailAsync(request, cancellationToken),
+            >= EnrichmentOperation.ReverseEmail => CallAgentAsync(request, cancellationToken),
             _ => FindPhoneAsync(request, cancellationToken),
         };
     }

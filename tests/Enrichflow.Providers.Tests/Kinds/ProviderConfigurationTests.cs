@@ -96,7 +96,7 @@ public sealed class ProviderConfigurationTests
         Assert.Equal("https://api.sixtyfour.ai/", s64.BaseUri!.AbsoluteUri);
         Assert.Equal(4, s64.MaxAttempts);
         Assert.Equal(TimeSpan.FromSeconds(1), s64.RetryDelay);
-        Assert.Equal(4, s64.Operations.Count);
+        Assert.Equal(8, s64.Operations.Count);
         Assert.Equal(new ProviderLimits(60, 20, TimeSpan.FromSeconds(60), 0m), web.Limits);
         Assert.Equal([EnrichmentOperation.EnrichCompany, EnrichmentOperation.EnrichPerson], web.Operations.Order());
         Assert.Equal(new ProviderLimits(0, 0, TimeSpan.FromSeconds(60), 0m), lookup.Limits);

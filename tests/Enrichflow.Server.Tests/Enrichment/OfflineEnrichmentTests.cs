@@ -222,7 +222,7 @@ public sealed class OfflineEnrichmentTests
         Assert.DoesNotContain("127.0.0.1:9", body, StringComparison.Ordinal);
         var provider = Assert.Single(JsonDocument.Parse(body).RootElement.EnumerateArray());
         Assert.Equal("s64", provider.GetProperty("name").GetString());
-        Assert.Equal(["enrich_company", "enrich_person", "find_email", "find_phone"], provider.GetProperty("operations").EnumerateArray().Select(o => o.GetString()));
+        Assert.Equal(["enrich_company", "enrich_person", "find_email", "find_phone", "reverse_email", "reverse_phone", "qa_agent", "research_agent"], provider.GetProperty("operations").EnumerateArray().Select(o => o.GetString()));
         Assert.Equal(500, provider.GetProperty("requests_per_minute").GetInt32());
         Assert.Equal(HttpStatusCode.Unauthorized, (await server.NewClient(null).GetAsync("/providers", Ct)).StatusCode);
     }
