@@ -131,7 +131,7 @@ public sealed partial class FakeProviderServer
         }
 
         await PaidAsync(http, key, body, expected => SixtyfourKeyOk(http, expected), reply =>
-            AnswerOrJobAsync(http, Enrichment(key, body!["struct"] as JsonObject ?? [], findPeople: false, reply), asJob, reply));
+            AnswerOrJobAsync(http, Enrichment(key, body!["struct"] as JsonObject ?? [], findPeople: false, leadStruct: null, reply), asJob, reply));
     }
 
     /// <summary>A record's key: a person's email or name, else a company's domain or name, else the whole record.</summary>
