@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Blocks.Sources;
@@ -10,7 +11,8 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
 
     public override DataframeType? DeclaredType => declaredType;
 
-    private readonly string[]? _declared = specs.InputSchema is { } schema ? [.. schema.Keys] : null;
+    // The columns the validator checks references against (docs/api.md §2.1): input_schema's, else those of the sample.
+    private readonly string[]? _declared = specs.InputSchema is { } schema ? [.. schema.Keys] : SampleColumns(specs.WebhookInput);
 
     public override IReadOnlyList<string>? DeclaredColumns => _declared;
 
@@ -87,5 +89,17 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
         }
 
         return SourceRecord.Of(row);
+    }
+
+    /// <summary>The keys of a <c>webhook_input</c> sample (an object or a list of objects) in first-seen order; null without one.</summary>
+    private static string[]? SampleColumns(JsonElement? sample)
+    {
+        var rows = sample switch
+        {
+            { ValueKind: JsonValueKind.Object } one => new List<JsonElement> { one },
+            { ValueKind: JsonValueKind.Array } list => list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object).ToList(),
+            _ => [],
+        };
+        return rows.Count == 0 ? null : [.. rows.SelectMany(r => r.EnumerateObject().Select(p => p.Name)).Distinct(StringComparer.Ordinal)];
     }
 }

@@ -8,6 +8,13 @@ public abstract class CompiledBlock
     /// <summary>Columns the block reads from each row (checked against a declared <c>input_schema</c>).</summary>
     public virtual IReadOnlyList<string> ReadsColumns => [];
 
+    /// <summary>
+    /// The columns the block's specs name, checked before the run against the columns known at the block and during
+    /// it against each chunk's (docs/api.md §2.1). By default one per <see cref="ReadsColumns"/> entry, its place in the
+    /// specs found by the validator; override it to give the places, an input of a merge, or columns only dropped.
+    /// </summary>
+    public virtual IReadOnlyList<ColumnReference> ColumnReferences => [.. ReadsColumns.Select(c => new ColumnReference(c))];
+
     /// <summary>Columns the block adds to each row.</summary>
     public virtual IReadOnlyList<string> AddsColumns => [];
 
