@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Schema;
 using Enrichflow.Core.Definitions;
 
 namespace Enrichflow.Core.Blocks;
@@ -80,7 +79,7 @@ public abstract class BlockType
     /// </summary>
     public JsonNode SpecsSchema()
     {
-        var schema = BlockSpecs.Options.GetJsonSchemaAsNode(SpecsType, BlockSpecs.SchemaOptions);
+        var schema = BlockSpecs.Schema(SpecsType);
         if (SpecsExample is { } example && schema is JsonObject root)
         {
             root["examples"] = new JsonArray(JsonNode.Parse(example));
