@@ -5,14 +5,14 @@ public static class Suggestions
 {
     /// <summary>
     /// The candidate nearest to <paramref name="name"/> (case ignored; a swap of two neighbouring letters counts as one
-    /// edit), when at most a third of the name's letters differ (and at least one, so <c>emial</c> finds <c>email</c>);
-    /// null when none is that near.
+    /// edit), when it is near enough to be a typo: one edit for a name of up to 3 letters, else two or a third of the
+    /// letters, whichever is more (<c>emial</c> finds <c>email</c>, <c>tooo</c> finds <c>to</c>); null when none is that near.
     /// </summary>
     public static string? Nearest(string name, IEnumerable<string> candidates)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(candidates);
-        var limit = Math.Max(1, name.Length / 3);
+        var limit = name.Length < 4 ? 1 : Math.Max(2, name.Length / 3);
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
