@@ -47,9 +47,8 @@ public sealed class MissingColumnException(string message) : Exception(message)
         {
             if (!present.Contains(column, StringComparer.Ordinal))
             {
-                var who = reader is null ? "" : $"{reader} reads ";
-                throw new MissingColumnException(
-                    $"{who}column '{column}' does not exist; the rows have: {List(present)}{Suggestions.DidYouMean(column, present)}");
+                var what = reader is null ? $"column '{column}' does not exist" : $"{reader} reads column '{column}', which does not exist";
+                throw new MissingColumnException($"{what}; the rows have: {List(present)}{Suggestions.DidYouMean(column, present)}");
             }
         }
     }
