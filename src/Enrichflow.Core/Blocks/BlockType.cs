@@ -135,9 +135,6 @@ public sealed class BlockCompileContext(BlockDefinition definition, IReadOnlyLis
 
     public int ErrorCount => errors.Count;
 
-    /// <summary>The warnings added so far (all of them, when the caller passed no list).</summary>
-    public IReadOnlyList<DefinitionWarning> Warnings => _warnings;
-
     /// <summary>Warnings to give when a column already exists at the block; the validator decides once it knows the columns.</summary>
     internal IReadOnlyList<(IReadOnlyList<object> Loc, string Column, string Message)> ColumnWarnings => _columnWarnings ?? [];
 
