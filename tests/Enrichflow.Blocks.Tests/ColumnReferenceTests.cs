@@ -76,6 +76,18 @@ public sealed class ColumnReferenceTests
     }
 
     [Fact]
+    public void A_default_column_is_checked_against_a_declared_schema_but_not_against_a_sample()
+    {
+        var declared = BlockCatalogKit.Validate(Workflow("""{"input_schema": {"work_email": {}}}""", ("validate_email", "check", """{"check_mx": false}""")));
+        Assert.Equal("blocks.1.specs", Loc(Assert.Single(declared)));
+        Assert.Contains("reads column 'email'", declared[0].Msg, StringComparison.Ordinal);
+
+        // A sample need not show every column the rows will carry; what the specs write is still checked against it.
+        Assert.Empty(BlockCatalogKit.Validate(Workflow("""{"webhook_input": {"work_email": "a@b.co"}}""", ("validate_email", "check", """{"check_mx": false}"""))));
+        Assert.Single(BlockCatalogKit.Validate(Workflow("""{"webhook_input": {"work_email": "a@b.co"}}""", ("validate_email", "check", """{"email_field": "work_emial", "check_mx": false}"""))));
+    }
+
+    [Fact]
     public void An_edge_condition_on_a_missing_column_is_an_error_at_the_edge()
     {
         var errors = BlockCatalogKit.Validate(Workflow(Schema, "[emial_status] = 'valid'",

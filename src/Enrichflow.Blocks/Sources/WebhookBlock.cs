@@ -11,10 +11,13 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
 
     public override DataframeType? DeclaredType => declaredType;
 
-    // The columns the validator checks references against (docs/api.md §2.1): input_schema's, else those of the sample.
-    private readonly string[]? _declared = specs.InputSchema is { } schema ? [.. schema.Keys] : SampleColumns(specs.WebhookInput);
+    private readonly string[]? _declared = specs.InputSchema is { } schema ? [.. schema.Keys] : null;
+
+    private readonly string[]? _sample = ColumnsOf(specs.WebhookInput);
 
     public override IReadOnlyList<string>? DeclaredColumns => _declared;
+
+    public override IReadOnlyList<string>? SampleColumns => _sample;
 
     public override SourceInputKind InputKind => SourceInputKind.WebhookPayload;
 
@@ -92,7 +95,7 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
     }
 
     /// <summary>The keys of a <c>webhook_input</c> sample (an object or a list of objects) in first-seen order; null without one.</summary>
-    private static string[]? SampleColumns(JsonElement? sample)
+    private static string[]? ColumnsOf(JsonElement? sample)
     {
         var rows = sample switch
         {

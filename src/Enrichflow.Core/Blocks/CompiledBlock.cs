@@ -96,6 +96,12 @@ public abstract class SourceBlock : CompiledBlock
     /// <summary>The columns the source declares (<c>specs.input_schema</c>); null when undeclared.</summary>
     public virtual IReadOnlyList<string>? DeclaredColumns => null;
 
+    /// <summary>
+    /// The columns of a sample of the input kept with the definition (a webhook's <c>webhook_input</c>); null when there
+    /// is none. Without <see cref="DeclaredColumns"/>, the columns the blocks' specs name are checked against these.
+    /// </summary>
+    public virtual IReadOnlyList<string>? SampleColumns => null;
+
     /// <summary>The kind of input the source reads.</summary>
     public abstract SourceInputKind InputKind { get; }
 

@@ -9,7 +9,11 @@ public sealed partial class DefinitionValidator
 {
     private static void CheckColumns(WorkflowPlan plan, BlockCompileContext?[] contexts, List<DefinitionError> errors, List<DefinitionWarning> warnings)
     {
-        var declared = (plan.Source.Compiled as SourceBlock)?.DeclaredColumns;
+        // A declared input_schema, else the columns of a sample payload; a block's defaults (columns its specs do not
+        // write) are checked against a declaration only, as a sample need not show every column the rows will have.
+        var source = plan.Source.Compiled as SourceBlock;
+        var declared = source?.DeclaredColumns ?? source?.SampleColumns;
+        var defaultsChecked = source?.DeclaredColumns is not null;
 
         // Per block's output: the columns known (null once they cannot be known before the run); the columns rows may
         // carry without every chunk having them (declared by the source or added upstream, e.g. an enrichment's return
@@ -40,7 +44,7 @@ public sealed partial class DefinitionValidator
                 edge.ColumnChecks = CheckCondition(edge, known[edge.FromBlockId], optional[edge.FromBlockId], merged[edge.FromBlockId], errors);
             }
 
-            block.ColumnChecks = CheckReferences(block, inputs, known, available, mayLack, afterMerge, errors);
+            block.ColumnChecks = CheckReferences(block, inputs, known, available, mayLack, afterMerge, defaultsChecked, errors);
             if (available is not null && contexts[block.DefinitionIndex] is { } context)
             {
                 warnings.AddRange(context.ColumnWarnings.Where(w => available.Contains(w.Column, StringComparer.Ordinal)).Select(w => new DefinitionWarning(w.Loc, w.Message)));
@@ -73,7 +77,7 @@ public sealed partial class DefinitionValidator
     }
 
     private static List<ColumnReference> CheckReferences(PlannedBlock block, List<string> inputs, Dictionary<string, IReadOnlyList<string>?> known,
-        IReadOnlyList<string>? available, HashSet<string> mayLack, bool afterMerge, List<DefinitionError> errors)
+        IReadOnlyList<string>? available, HashSet<string> mayLack, bool afterMerge, bool defaultsChecked, List<DefinitionError> errors)
     {
         var atRunTime = new List<ColumnReference>();
         var reported = new HashSet<string>(StringComparer.Ordinal);
@@ -83,7 +87,7 @@ public sealed partial class DefinitionValidator
             var columns = reference.Input is int input && input < inputs.Count ? known[inputs[input]] : available;
             if (columns is not null)
             {
-                if (!columns.Contains(reference.Column, StringComparer.Ordinal) && reported.Add(reference.Column))
+                if ((path is not null || defaultsChecked) && !columns.Contains(reference.Column, StringComparer.Ordinal) && reported.Add(reference.Column))
                 {
                     var verb = reference.CheckedAtRunTime ? "reads" : "drops";
                     var where = reference.Input is int n ? $" in its input {n + 1} ('{inputs[Math.Min(n, inputs.Count - 1)]}')" : " at that point";
