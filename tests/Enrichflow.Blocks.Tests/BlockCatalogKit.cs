@@ -15,13 +15,28 @@ internal static class BlockCatalogKit
     public static BlockRegistry Registry => Catalogue.Value;
 
     /// <summary>The errors of a workflow definition (which must parse) validated against the catalogue.</summary>
-    public static List<DefinitionError> Validate(string definitionJson)
+    public static List<DefinitionError> Validate(string definitionJson) => Check(definitionJson).Errors;
+
+    /// <summary>The errors, warnings and plan (null when there are errors) of a workflow definition validated against the catalogue.</summary>
+    public static (List<DefinitionError> Errors, List<DefinitionWarning> Warnings, WorkflowPlan? Plan) Check(string definitionJson)
     {
         using var document = JsonDocument.Parse(definitionJson);
         var errors = new List<DefinitionError>();
+        var warnings = new List<DefinitionWarning>();
         var definition = DefinitionParser.Parse(document.RootElement, ["body", "workflow_definition"], errors);
         Assert.Empty(errors);
-        new DefinitionValidator(Registry).Validate(definition!, errors);
-        return errors;
+        var plan = new DefinitionValidator(Registry).Validate(definition!, errors, warnings);
+        return (errors, warnings, plan);
+    }
+
+    /// <summary>The specs of one block compiled alone: its errors and warnings.</summary>
+    public static (CompiledBlock? Block, List<DefinitionError> Errors, List<DefinitionWarning> Warnings) Compile(BlockType type, string specsJson)
+    {
+        using var document = JsonDocument.Parse(specsJson);
+        var definition = new BlockDefinition(1, type.Name, type.Name, "b", document.RootElement.Clone());
+        var errors = new List<DefinitionError>();
+        var warnings = new List<DefinitionWarning>();
+        var block = type.Compile(new BlockCompileContext(definition, ["blocks", 0, "specs"], errors, warnings));
+        return (block, errors, warnings);
     }
 }

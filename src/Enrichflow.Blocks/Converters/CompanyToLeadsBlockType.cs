@@ -10,6 +10,10 @@ public sealed class CompanyToLeadsBlockType : BlockType<CompanyToLeadsSpecs>
 {
     public override string Name => "company_to_leads";
 
+    public override string SpecsExample => """
+        {"people_field": "people", "prefix": "company_"}
+        """;
+
     public override bool RunsOnSample => true;
 
     public override string Description =>

@@ -13,6 +13,10 @@ public sealed class LeadsToCompanyBlockType : BlockType<LeadsToCompanySpecs>
 {
     public override string Name => "leads_to_company";
 
+    public override string SpecsExample => """
+        {"company_field": "company", "prefix": "company_"}
+        """;
+
     public override bool RunsOnSample => true;
 
     public override string Description =>

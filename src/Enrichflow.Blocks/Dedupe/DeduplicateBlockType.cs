@@ -12,6 +12,10 @@ public sealed class DeduplicateBlockType : BlockType<DeduplicateSpecs>
 {
     public override string Name => "deduplicate";
 
+    public override string SpecsExample => """
+        {"key_fields": ["email"], "normalize": true, "keep": "first"}
+        """;
+
     public override string Description =>
         "Drops rows whose key (key_fields, or every column) was seen in the run, keeping the first or last occurrence; " +
         "keys live in the store, so memory does not grow with the run. Dropped rows go to rejects with the key and the kept row's index.";

@@ -32,6 +32,8 @@ internal static class EnrichmentCompiler
                 continue;
             }
 
+            context.WarnIfColumnExists(["return_fields", name], name,
+                $"Block '{id}': return field '{name}' is already a column at this point; the block's 'overwrite' spec decides which value the row keeps.");
             switch (value.ValueKind)
             {
                 case JsonValueKind.String:

@@ -15,6 +15,10 @@ public sealed class ExportBlockType : BlockType<ExportSpecs>
 
     public override string Name => "export";
 
+    public override string SpecsExample => """
+        {"destination": {"type": "http", "url": "https://crm.example.com/api/leads/import", "headers": {"Authorization": "Bearer <token>"}, "batch_size": 500}}
+        """;
+
     public override string Description =>
         "POSTs the rows as JSON ({run_id, block_id, batch, rows}) to destination.url in batches of batch_size (default 500), " +
         "each with the header Idempotency-Key: run:block:batch (batch = chunk * 1000000 + index in chunk, the same on every attempt); " +

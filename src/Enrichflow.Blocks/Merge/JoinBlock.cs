@@ -22,6 +22,9 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
 
     public override bool HasBuildSide => true;
 
+    public override IReadOnlyList<ColumnReference> ColumnReferences { get; } =
+        [new(leftKey, ["join_key", "left"]) { Input = 0 }, new(rightKey, ["join_key", "right"]) { Input = 1 }];
+
     public override IReadOnlyList<string>? OutputColumns(IReadOnlyList<string> input) => null;
 
     public override async ValueTask ObserveBuildAsync(RowChunk build, BlockRunContext context, CancellationToken cancellationToken)

@@ -1,14 +1,22 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 
 namespace Enrichflow.Blocks.Merge;
 
 /// <summary>Specs of <c>merge</c> (docs/api.md §5).</summary>
-/// <param name="Mode"><c>union</c> (rows of the first input, then the second, columns unioned).</param>
-public sealed record MergeSpecs(string Mode = "union", JoinKeySpecs? JoinKey = null, string? JoinType = null);
+public sealed record MergeSpecs(
+    [property: Description("union: the first input's rows, then the second's, columns unioned; join: each row of the first input with the matching rows of the second.")]
+    [property: AllowedValues("union", "join")]
+    string Mode = "union",
+    [property: Description("join: the columns matched (trimmed, case ignored).")] JoinKeySpecs? JoinKey = null,
+    [property: Description("join: left keeps a first-input row without a match, inner sends it to rejects (left by default).")][property: AllowedValues("left", "inner")] string? JoinType = null);
 
 /// <summary>The columns a join matches on: <paramref name="Left"/> in the first input, <paramref name="Right"/> in the second.</summary>
-public sealed record JoinKeySpecs(string? Left = null, string? Right = null);
+public sealed record JoinKeySpecs(
+    [property: Description("The column of the first input.")] string? Left = null,
+    [property: Description("The column of the second input.")] string? Right = null);
 
 /// <summary>
 /// <c>merge</c> with two or more inputs. <c>union</c> concatenates the inputs: every row of the first input in
@@ -20,6 +28,10 @@ public sealed class MergeBlockType : BlockType<MergeSpecs>
     internal const int InputShift = 44;
 
     public override string Name => "merge";
+
+    public override string SpecsExample => """
+        {"mode": "join", "join_key": {"left": "company_domain", "right": "domain"}, "join_type": "left"}
+        """;
 
     public override string Description => "Merges two or more inputs: union concatenates them (the first input's rows, then the second's; columns unioned).";
 

@@ -15,6 +15,10 @@ public sealed class AppendToNotebookBlockType : BlockType<AppendToNotebookSpecs>
 {
     public override string Name => "append_to_notebook";
 
+    public override string SpecsExample => """
+        {"notebook_id": "__create_new__", "notebook_name": "Qualified leads", "key_fields": ["email"]}
+        """;
+
     public override string Description =>
         "Appends rows to an org-level notebook (notebook_id, or __create_new__ with notebook_name) and passes them on; " +
         "with key_fields, a key already in the notebook is not appended twice.";

@@ -13,6 +13,10 @@ public sealed class DeduplicateWrtNotebookBlockType : BlockType<DeduplicateWrtNo
 {
     public override string Name => "deduplicate_wrt_notebook";
 
+    public override string SpecsExample => """
+        {"notebook_id": "0193b7e4-5a2c-7d41-9c3e-2f1a6b8d4e90", "key_fields": ["email"]}
+        """;
+
     public override string Description =>
         "Drops rows whose key is already in a notebook (key_fields, or the notebook's own), so a recurring workflow never processes a record twice.";
 

@@ -10,6 +10,10 @@ public sealed class ReadNotebookBlockType : BlockType<ReadNotebookSpecs>
 {
     public override string Name => "read_notebook";
 
+    public override string SpecsExample => """
+        {"notebook_id": "0193b7e4-5a2c-7d41-9c3e-2f1a6b8d4e90", "dataframe_type": "LEAD"}
+        """;
+
     public override string Description => "Streams the rows of an org-level notebook, in the order they were appended.";
 
     public override BlockRole Role => BlockRole.Source;

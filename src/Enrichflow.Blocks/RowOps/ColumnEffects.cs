@@ -9,12 +9,16 @@ internal sealed class ColumnEffects
     private readonly List<string> _reads = [];
     private readonly List<string> _adds = [];
     private readonly List<string> _removes = [];
+    private readonly List<string> _drops = [];
 
     public IReadOnlyList<string> Reads => _reads;
 
     public IReadOnlyList<string> Adds => _adds;
 
     public IReadOnlyList<string> Removes => _removes;
+
+    /// <summary>Input columns the operations drop without reading them (not those they wrote themselves first).</summary>
+    public IReadOnlyList<string> Drops => _drops;
 
     public void Read(string column)
     {
@@ -35,6 +39,11 @@ internal sealed class ColumnEffects
 
     public void Remove(string column)
     {
+        if (!_adds.Contains(column) && !_reads.Contains(column) && !_removes.Contains(column) && !_drops.Contains(column))
+        {
+            _drops.Add(column);
+        }
+
         _adds.Remove(column);
         if (!_removes.Contains(column))
         {

@@ -14,6 +14,10 @@ public sealed class FilterBlockType : BlockType<FilterSpecs>
 {
     public override string Name => "filter";
 
+    public override string SpecsExample => """
+        {"filters": [{"column": "email_status", "operator": "equals", "value": "valid"}, {"column": "country", "operator": "in", "value": ["US", "CA"], "logic": "and"}]}
+        """;
+
     public override bool RunsOnSample => true;
 
     public override string Description =>

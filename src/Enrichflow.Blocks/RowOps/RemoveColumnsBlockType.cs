@@ -1,10 +1,12 @@
+using System.ComponentModel;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 
 namespace Enrichflow.Blocks.RowOps;
 
 /// <summary>Specs of <c>remove_columns</c>: the <paramref name="Columns"/> to drop from each row.</summary>
-public sealed record RemoveColumnsSpecs(IReadOnlyList<string> Columns);
+public sealed record RemoveColumnsSpecs(
+    [property: Description("The columns dropped from every row; each must exist at this point when the columns are known.")] IReadOnlyList<string> Columns);
 
 /// <summary>
 /// <c>remove_columns</c>: drops columns from every row (docs/api.md §5). A column a row lacks is ignored. Rows are
@@ -13,6 +15,10 @@ public sealed record RemoveColumnsSpecs(IReadOnlyList<string> Columns);
 public sealed class RemoveColumnsBlockType : BlockType<RemoveColumnsSpecs>
 {
     public override string Name => "remove_columns";
+
+    public override string SpecsExample => """
+        {"columns": ["internal_id", "notes"]}
+        """;
 
     public override bool RunsOnSample => true;
 
@@ -40,6 +46,9 @@ public sealed class RemoveColumnsBlockType : BlockType<RemoveColumnsSpecs>
     private sealed class RemoveColumnsBlock(IReadOnlyList<string> columns) : RowBlock
     {
         public override IReadOnlyList<string> RemovesColumns => columns;
+
+        // A dropped column that is not there is a typo when the columns are known; a chunk without it is no harm.
+        public override IReadOnlyList<ColumnReference> ColumnReferences { get; } = [.. columns.Select(c => new ColumnReference(c) { CheckedAtRunTime = false })];
 
         public override ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
         {

@@ -21,6 +21,9 @@ internal sealed class TransformBlock(List<TransformStep> steps, ColumnEffects co
 
     public override IReadOnlyList<string> RemovesColumns => columns.Removes;
 
+    public override IReadOnlyList<ColumnReference> ColumnReferences =>
+        [.. columns.Reads.Select(c => new ColumnReference(c)), .. columns.Drops.Select(c => new ColumnReference(c) { CheckedAtRunTime = false })];
+
     public override ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);

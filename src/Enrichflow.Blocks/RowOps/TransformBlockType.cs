@@ -10,6 +10,10 @@ public sealed class TransformBlockType : BlockType<TransformSpecs>
 {
     public override string Name => "transform";
 
+    public override string SpecsExample => """
+        {"operations": [{"op": "trim", "column": "email"}, {"op": "lower", "column": "email"}, {"op": "extract_domain", "column": "email", "into": "domain"}, {"op": "concat", "column": "full_name", "columns": ["first_name", "last_name"], "separator": " "}, {"op": "rename", "column": "org", "to": "company"}]}
+        """;
+
     public override bool RunsOnSample => true;
 
     public override IReadOnlyList<string> Aliases => ["transform_data"];

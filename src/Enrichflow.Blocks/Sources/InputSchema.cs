@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 
@@ -7,11 +8,14 @@ namespace Enrichflow.Blocks.Sources;
 public sealed class InputSchemaColumn
 {
     /// <summary>The value type (str, int, float, bool, list, dict); informative.</summary>
+    [Description("The value type (str, int, float, bool, list, dict); informative.")]
     public string? Type { get; init; }
 
     /// <summary>When true, a row without a value for the column is rejected.</summary>
+    [Description("When true, a row without a value for the column is rejected.")]
     public bool Required { get; init; }
 
+    [Description("What the column holds.")]
     public string? Description { get; init; }
 }
 

@@ -8,6 +8,10 @@ public sealed class ReadCsvBlockType : BlockType<ReadCsvSpecs>
 {
     public override string Name => "read_csv";
 
+    public override string SpecsExample => """
+        {"delimiter": ",", "dataframe_type": "COMPANY", "input_schema": {"company_name": {"type": "str", "required": true}, "website": {"type": "str"}}}
+        """;
+
     public override string Description =>
         "Streams an uploaded file (CSV with a header, a JSON array of objects, or JSONL/NDJSON) as rows; malformed records go to rejects unless strict.";
 

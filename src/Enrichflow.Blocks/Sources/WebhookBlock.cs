@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Blocks.Sources;
@@ -12,7 +13,11 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
 
     private readonly string[]? _declared = specs.InputSchema is { } schema ? [.. schema.Keys] : null;
 
+    private readonly string[]? _sample = ColumnsOf(specs.WebhookInput);
+
     public override IReadOnlyList<string>? DeclaredColumns => _declared;
+
+    public override IReadOnlyList<string>? SampleColumns => _sample;
 
     public override SourceInputKind InputKind => SourceInputKind.WebhookPayload;
 
@@ -87,5 +92,17 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
         }
 
         return SourceRecord.Of(row);
+    }
+
+    /// <summary>The keys of a <c>webhook_input</c> sample (an object or a list of objects) in first-seen order; null without one.</summary>
+    private static string[]? ColumnsOf(JsonElement? sample)
+    {
+        var rows = sample switch
+        {
+            { ValueKind: JsonValueKind.Object } one => new List<JsonElement> { one },
+            { ValueKind: JsonValueKind.Array } list => list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object).ToList(),
+            _ => [],
+        };
+        return rows.Count == 0 ? null : [.. rows.SelectMany(r => r.EnumerateObject().Select(p => p.Name)).Distinct(StringComparer.Ordinal)];
     }
 }

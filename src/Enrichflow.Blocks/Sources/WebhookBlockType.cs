@@ -7,6 +7,10 @@ public sealed class WebhookBlockType : BlockType<WebhookSpecs>
 {
     public override string Name => "webhook";
 
+    public override string SpecsExample => """
+        {"dataframe_type": "LEAD", "input_schema": {"email": {"type": "str", "required": true, "description": "work email"}, "full_name": {"type": "str"}, "company": {"type": "str"}}}
+        """;
+
     public override string Description =>
         "Rows from the run request's webhook_payload (a list of objects, or one object for one row).";
 

@@ -16,6 +16,10 @@ public sealed class ValidateEmailBlockType : BlockType<ValidateEmailSpecs>
 {
     public override string Name => "validate_email";
 
+    public override string SpecsExample => """
+        {"email_field": "email", "check_mx": true}
+        """;
+
     public override bool RunsOnSample => true;
 
     public override IReadOnlyList<string> Aliases => ["verify_email"];

@@ -16,6 +16,10 @@ public sealed class ValidatePhoneBlockType : BlockType<ValidatePhoneSpecs>
 {
     public override string Name => "validate_phone";
 
+    public override string SpecsExample => """
+        {"phone_field": "phone", "default_region": "US", "country_field": "country"}
+        """;
+
     public override bool RunsOnSample => true;
 
     public override string Description =>

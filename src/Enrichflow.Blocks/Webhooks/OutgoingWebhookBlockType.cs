@@ -18,6 +18,10 @@ public sealed class OutgoingWebhookBlockType : BlockType<OutgoingWebhookSpecs>
 
     public override string Name => BlockName;
 
+    public override string SpecsExample => """
+        {"url": "https://hooks.example.com/enrichflow", "include_rows": 20, "event_types": ["run.completed", "run.failed"]}
+        """;
+
     public override bool SendsRunEndNotices => true;
 
     public override string Description =>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Schema;
 using Enrichflow.Core.Definitions;
 
 namespace Enrichflow.Core.Blocks;
@@ -57,13 +56,37 @@ public abstract class BlockType
     public abstract Type SpecsType { get; }
 
     /// <summary>
+    /// A realistic specs object (JSON text) that validates: <c>GET /workflows/blocks</c> shows it as the schema's
+    /// <c>examples</c>, and a test compiles it.
+    /// </summary>
+    public virtual string? SpecsExample => null;
+
+    /// <summary>
+    /// Spec keys Sixtyfour documents for this block that it accepts and ignores: they are not answered with an
+    /// "unknown spec" warning.
+    /// </summary>
+    public virtual IReadOnlyList<string> IgnoredSpecs => [];
+
+    /// <summary>
     /// Checks the specs and compiles them. Problems go to <paramref name="context"/> with a <c>loc</c> inside
     /// the block's specs; the result is null when there were any.
     /// </summary>
     public abstract CompiledBlock? Compile(BlockCompileContext context);
 
-    /// <summary>The specs as JSON Schema, generated from <see cref="SpecsType"/>.</summary>
-    public JsonNode SpecsSchema() => BlockSpecs.Options.GetJsonSchemaAsNode(SpecsType);
+    /// <summary>
+    /// The specs as JSON Schema, generated from <see cref="SpecsType"/>: with each property's <c>[Description]</c> and
+    /// <c>[AllowedValues]</c>, and <see cref="SpecsExample"/> as <c>examples</c>.
+    /// </summary>
+    public JsonNode SpecsSchema()
+    {
+        var schema = BlockSpecs.Schema(SpecsType);
+        if (SpecsExample is { } example && schema is JsonObject root)
+        {
+            root["examples"] = new JsonArray(JsonNode.Parse(example));
+        }
+
+        return schema;
+    }
 }
 
 /// <summary>A block type whose specs are the record <typeparamref name="TSpecs"/>.</summary>
@@ -81,9 +104,8 @@ public abstract class BlockType<TSpecs> : BlockType
         }
         catch (JsonException e)
         {
-            var path = e.Path is { Length: > 2 } p ? p[2..].Split('.', '[', ']').Where(s => s.Length > 0).ToList() : [];
-            var field = path.Count > 0 ? string.Join('.', path) : null;
-            context.AddError([.. path], $"Invalid specs for block '{context.Definition.BlockId}': {BlockSpecs.Describe(e, field)}");
+            var (path, message) = BlockSpecs.Describe(e, typeof(TSpecs));
+            context.AddError(path, $"Invalid specs for block '{context.Definition.BlockId}': {message}");
             return null;
         }
 
@@ -93,6 +115,8 @@ public abstract class BlockType<TSpecs> : BlockType
             return null;
         }
 
+        BlockSpecs.WarnUnknownKeys(context.Definition.Specs, typeof(TSpecs), IgnoredSpecs, context);
+
         var before = context.ErrorCount;
         var compiled = Compile(specs, context);
         return context.ErrorCount == before ? compiled : null;
@@ -101,21 +125,40 @@ public abstract class BlockType<TSpecs> : BlockType
     protected abstract CompiledBlock? Compile(TSpecs specs, BlockCompileContext context);
 }
 
-/// <summary>Where a block's specs are compiled: the definition and the place to report problems.</summary>
-public sealed class BlockCompileContext(BlockDefinition definition, IReadOnlyList<object> specsLoc, List<DefinitionError> errors)
+/// <summary>Where a block's specs are compiled: the definition and the place to report problems and warnings.</summary>
+public sealed class BlockCompileContext(BlockDefinition definition, IReadOnlyList<object> specsLoc, List<DefinitionError> errors, List<DefinitionWarning>? warnings = null)
 {
+    private readonly List<DefinitionWarning> _warnings = warnings ?? [];
+    private List<(IReadOnlyList<object> Loc, string Column, string Message)>? _columnWarnings;
+
     public BlockDefinition Definition { get; } = definition;
 
     public int ErrorCount => errors.Count;
+
+    /// <summary>Warnings to give when a column already exists at the block; the validator decides once it knows the columns.</summary>
+    internal IReadOnlyList<(IReadOnlyList<object> Loc, string Column, string Message)> ColumnWarnings => _columnWarnings ?? [];
 
     public void AddError(IReadOnlyList<object> pathInSpecs, string message) =>
         errors.Add(new DefinitionError([.. specsLoc, .. pathInSpecs], message));
 
     public void AddError(string field, string message) => AddError([field], message);
+
+    /// <summary>Something that is not wrong but is likely not meant (docs/api.md §2.1 <c>warnings</c>); the definition still validates.</summary>
+    public void AddWarning(IReadOnlyList<object> pathInSpecs, string message) =>
+        _warnings.Add(new DefinitionWarning([.. specsLoc, .. pathInSpecs], message));
+
+    public void AddWarning(string field, string message) => AddWarning([field], message);
+
+    /// <summary>
+    /// Warns with <paramref name="message"/> when <paramref name="column"/> is already one of the columns known at the
+    /// block (a column the block writes that would overwrite or be overwritten by an input column).
+    /// </summary>
+    public void WarnIfColumnExists(IReadOnlyList<object> pathInSpecs, string column, string message) =>
+        (_columnWarnings ??= []).Add(([.. specsLoc, .. pathInSpecs], column, message));
 }
 
 /// <summary>Serializer settings shared by every block's specs.</summary>
-public static class BlockSpecs
+public static partial class BlockSpecs
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
@@ -125,34 +168,5 @@ public static class BlockSpecs
         RespectRequiredConstructorParameters = true,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    /// <summary>Says what is wrong in a user's words: the field and the kind of value it takes, no .NET type names.</summary>
-    internal static string Describe(JsonException e, string? field)
-    {
-        var message = e.Message;
-        var converted = message.IndexOf("could not be converted to ", StringComparison.Ordinal);
-        if (converted >= 0)
-        {
-            var type = message[(converted + "could not be converted to ".Length)..];
-            var end = type.IndexOfAny(['.', ' '], type.StartsWith("System.", StringComparison.Ordinal) ? 7 : 0);
-            var kind = KindOf(end > 0 ? type[..end] : type, type);
-            return field is null ? $"the specs must be {kind}." : $"'{field}' must be {kind}.";
-        }
-
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        var text = cut > 0 ? message[..cut] : message;
-        return field is null ? text : $"'{field}': {text}";
-    }
-
-    private static string KindOf(string shortType, string fullType) => shortType switch
-    {
-        _ when fullType.StartsWith("System.String", StringComparison.Ordinal) => "a string",
-        _ when fullType.StartsWith("System.Boolean", StringComparison.Ordinal) => "true or false",
-        _ when fullType.StartsWith("System.Int", StringComparison.Ordinal) => "an integer",
-        _ when fullType.StartsWith("System.Double", StringComparison.Ordinal) || fullType.StartsWith("System.Decimal", StringComparison.Ordinal) => "a number",
-        _ when fullType.Contains("List", StringComparison.Ordinal) || fullType.Contains("[]", StringComparison.Ordinal) => "a list",
-        _ when fullType.Contains("Dictionary", StringComparison.Ordinal) => "an object",
-        _ => "a value of another shape (see GET /workflows/blocks for the block's specs schema)",
     };
 }

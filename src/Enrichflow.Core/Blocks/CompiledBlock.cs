@@ -8,6 +8,13 @@ public abstract class CompiledBlock
     /// <summary>Columns the block reads from each row (checked against a declared <c>input_schema</c>).</summary>
     public virtual IReadOnlyList<string> ReadsColumns => [];
 
+    /// <summary>
+    /// The columns the block's specs name, checked before the run against the columns known at the block and during
+    /// it against each chunk's (docs/api.md §2.1). By default one per <see cref="ReadsColumns"/> entry, its place in the
+    /// specs found by the validator; override it to give the places, an input of a merge, or columns only dropped.
+    /// </summary>
+    public virtual IReadOnlyList<ColumnReference> ColumnReferences => [.. ReadsColumns.Select(c => new ColumnReference(c))];
+
     /// <summary>Columns the block adds to each row.</summary>
     public virtual IReadOnlyList<string> AddsColumns => [];
 
@@ -88,6 +95,12 @@ public abstract class SourceBlock : CompiledBlock
 
     /// <summary>The columns the source declares (<c>specs.input_schema</c>); null when undeclared.</summary>
     public virtual IReadOnlyList<string>? DeclaredColumns => null;
+
+    /// <summary>
+    /// The columns of a sample of the input kept with the definition (a webhook's <c>webhook_input</c>); null when there
+    /// is none. Without <see cref="DeclaredColumns"/>, the columns the blocks' specs name are checked against these.
+    /// </summary>
+    public virtual IReadOnlyList<string>? SampleColumns => null;
 
     /// <summary>The kind of input the source reads.</summary>
     public abstract SourceInputKind InputKind { get; }

@@ -5,9 +5,12 @@ namespace Enrichflow.Core.Definitions;
 // The blocks one by one: unique ids and sequence numbers, a known block type, specs compiled.
 public sealed partial class DefinitionValidator
 {
-    private (BlockType Type, CompiledBlock? Block)?[] CompileBlocks(WorkflowDefinition definition, List<DefinitionError> errors)
+    private ((BlockType Type, CompiledBlock? Block)?[] Compiled, BlockCompileContext?[] Contexts) CompileBlocks(
+        WorkflowDefinition definition, List<DefinitionError> errors, List<DefinitionWarning> warnings)
     {
         var result = new (BlockType, CompiledBlock?)?[definition.Blocks.Count];
+        var contexts = new BlockCompileContext?[definition.Blocks.Count];
+        var knownListed = false;
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var sequences = new HashSet<int>();
         for (var i = 0; i < definition.Blocks.Count; i++)
@@ -26,15 +29,19 @@ public sealed partial class DefinitionValidator
             var type = registry.Resolve(block.BlockName, block.BlockType);
             if (type is null)
             {
+                // The known blocks are listed once per answer, with the first unknown one.
+                var known = knownListed ? "" : $" Known blocks: {registry.KnownNames()}.";
+                knownListed = true;
                 errors.Add(Error(["blocks", i, "block_name"],
-                    $"Block '{block.BlockId}' names an unknown block (block_name '{block.BlockName}', block_type '{block.BlockType}'). Known blocks: {registry.KnownNames()}."));
+                    $"Block '{block.BlockId}' names an unknown block (block_name '{block.BlockName}', block_type '{block.BlockType}').{known}"));
                 continue;
             }
 
-            var context = new BlockCompileContext(block, [.. Root, "blocks", i, "specs"], errors);
+            var context = new BlockCompileContext(block, [.. Root, "blocks", i, "specs"], errors, warnings);
+            contexts[i] = context;
             result[i] = (type, type.Compile(context));
         }
 
-        return result;
+        return (result, contexts);
     }
 }

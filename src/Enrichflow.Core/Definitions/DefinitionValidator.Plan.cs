@@ -3,7 +3,7 @@ using Enrichflow.Core.Expressions;
 
 namespace Enrichflow.Core.Definitions;
 
-// The plan built from a valid graph, and what flows along it: row kinds (lead or company) and the columns each block reads.
+// The plan built from a valid graph, and the row kinds (lead or company) that flow along it.
 public sealed partial class DefinitionValidator
 {
     private static WorkflowPlan BuildPlan(WorkflowDefinition definition, (BlockType Type, CompiledBlock? Block)?[] compiled,
@@ -18,9 +18,9 @@ public sealed partial class DefinitionValidator
             DefinitionIndex = i,
         }).ToList();
         var byId = blocks.ToDictionary(b => b.Id, StringComparer.Ordinal);
-        foreach (var (_, edge, condition) in edges)
+        foreach (var (index, edge, condition) in edges)
         {
-            byId[edge.ToBlockId].Inputs.Add(new PlannedEdge(edge.FromBlockId, edge.ToBlockId, condition, edge.Condition));
+            byId[edge.ToBlockId].Inputs.Add(new PlannedEdge(edge.FromBlockId, edge.ToBlockId, condition, edge.Condition) { DefinitionIndex = index });
             byId[edge.FromBlockId].Outputs.Add(edge.ToBlockId);
         }
 
@@ -45,34 +45,6 @@ public sealed partial class DefinitionValidator
             }
 
             kinds[block.Id] = block.Type.Yields ?? (takes != DataframeType.Any ? takes : incoming);
-        }
-    }
-
-    private static void CheckColumns(WorkflowPlan plan, List<DefinitionError> errors)
-    {
-        if ((plan.Source.Compiled as SourceBlock)?.DeclaredColumns is not { } declared)
-        {
-            return;
-        }
-
-        // Columns known at each block's output; null once a block's output cannot be known before the run.
-        var columns = new Dictionary<string, IReadOnlyList<string>?>(StringComparer.Ordinal);
-        foreach (var block in plan.Blocks)
-        {
-            IReadOnlyList<string>? available = block.IsSource
-                ? declared
-                : block.Inputs.Any(e => columns[e.FromBlockId] is null) ? null : [.. block.Inputs.SelectMany(e => columns[e.FromBlockId]!).Distinct(StringComparer.Ordinal)];
-            if (!block.IsSource && available is not null)
-            {
-                var needed = block.Compiled.ReadsColumns.Concat(block.Inputs.SelectMany(e => e.Condition?.Columns ?? []));
-                foreach (var column in needed.Distinct(StringComparer.Ordinal).Where(c => !available.Contains(c, StringComparer.Ordinal)))
-                {
-                    errors.Add(Error(["blocks", block.DefinitionIndex, "specs"],
-                        $"Block '{block.Id}' reads column '{column}', which does not exist at that point (available: {string.Join(", ", available.Order(StringComparer.Ordinal))})."));
-                }
-            }
-
-            columns[block.Id] = block.IsSource ? declared : available is null ? null : block.Compiled.OutputColumns(available);
         }
     }
 

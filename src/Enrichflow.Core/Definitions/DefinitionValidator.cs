@@ -11,8 +11,12 @@ public sealed partial class DefinitionValidator(BlockRegistry registry)
 {
     private static readonly IReadOnlyList<object> Root = ["body", "workflow_definition"];
 
-    public WorkflowPlan? Validate(WorkflowDefinition definition, List<DefinitionError> errors)
+    public WorkflowPlan? Validate(WorkflowDefinition definition, List<DefinitionError> errors) => Validate(definition, errors, null);
+
+    /// <summary>Validates, adding what is likely not meant (unknown spec keys, ...) to <paramref name="warnings"/>.</summary>
+    public WorkflowPlan? Validate(WorkflowDefinition definition, List<DefinitionError> errors, List<DefinitionWarning>? warnings)
     {
+        warnings ??= [];
         var before = errors.Count;
         if (definition.Blocks.Count == 0)
         {
@@ -20,7 +24,7 @@ public sealed partial class DefinitionValidator(BlockRegistry registry)
             return null;
         }
 
-        var compiled = CompileBlocks(definition, errors);
+        var (compiled, contexts) = CompileBlocks(definition, errors, warnings);
         var byId = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < definition.Blocks.Count; i++)
         {
@@ -43,7 +47,7 @@ public sealed partial class DefinitionValidator(BlockRegistry registry)
 
         var plan = BuildPlan(definition, compiled, edges, order);
         CheckRowKinds(plan, errors);
-        CheckColumns(plan, errors);
+        CheckColumns(plan, contexts, errors, warnings);
         return errors.Count == before ? plan : null;
     }
 

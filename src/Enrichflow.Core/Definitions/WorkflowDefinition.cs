@@ -13,3 +13,6 @@ public sealed record EdgeDefinition(string FromBlockId, string ToBlockId, string
 
 /// <summary>One problem in a request or definition, located by <see cref="Loc"/> (FastAPI's shape).</summary>
 public sealed record DefinitionError(IReadOnlyList<object> Loc, string Msg, string Type = "value_error");
+
+/// <summary>Something in a definition that is not wrong but likely not meant (an unknown spec key); the definition still validates (docs/api.md §2.1).</summary>
+public sealed record DefinitionWarning(IReadOnlyList<object> Loc, string Msg);

@@ -39,10 +39,22 @@ public sealed class PlannedBlock
     public List<string> Outputs { get; } = [];
 
     public bool IsSource => Type.Role == BlockRole.Source;
+
+    /// <summary>
+    /// The column references the engine checks against each chunk before the block runs (docs/api.md §2.1): those the
+    /// specs write that the validator could not check before the run (no declared columns) and that no upstream block adds.
+    /// </summary>
+    public IReadOnlyList<ColumnReference> ColumnChecks { get; internal set; } = [];
 }
 
 /// <summary>An edge into a block, with its compiled condition when it has one.</summary>
 public sealed record PlannedEdge(string FromBlockId, string ToBlockId, RowExpression? Condition, string? ConditionText)
 {
     public string Label => $"{FromBlockId}->{ToBlockId}";
+
+    /// <summary>The edge's index in the definition's <c>edges</c> list (for error locations).</summary>
+    public int DefinitionIndex { get; init; }
+
+    /// <summary>The columns of <see cref="Condition"/> the engine checks against each chunk (see <see cref="PlannedBlock.ColumnChecks"/>).</summary>
+    public IReadOnlyList<string> ColumnChecks { get; internal set; } = [];
 }

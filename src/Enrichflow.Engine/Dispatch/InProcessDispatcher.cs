@@ -225,7 +225,7 @@ public sealed partial class InProcessDispatcher(
         var coordinator = services.GetRequiredService<RunCoordinator>();
         var (blockId, cause) = error is BlockFailedException failed ? (failed.BlockId, failed.InnerException!) : (unit.Key.BlockId, error);
         var permanent = UnitFailures.IsPermanent(cause);
-        if (cause is Core.Blocks.SourceFormatException)
+        if (cause is Core.Blocks.SourceFormatException or Core.Blocks.MissingColumnException)
         {
             LogInputRejected(logger, unit.Key, cause.Message);
         }

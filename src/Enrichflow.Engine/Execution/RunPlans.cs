@@ -31,9 +31,14 @@ public sealed class RunPlans(BlockRegistry registry)
     }
 
     /// <summary>Parses, overrides and validates a definition; null with <paramref name="errors"/> when it is not valid.</summary>
-    public WorkflowPlan? Compile(JsonElement definitionJson, JsonElement? specsOverride, out List<DefinitionError> errors)
+    public WorkflowPlan? Compile(JsonElement definitionJson, JsonElement? specsOverride, out List<DefinitionError> errors) =>
+        Compile(definitionJson, specsOverride, out errors, out _);
+
+    /// <summary>The same, with what is likely not meant (unknown spec keys, ...) in <paramref name="warnings"/> (docs/api.md §2.1).</summary>
+    public WorkflowPlan? Compile(JsonElement definitionJson, JsonElement? specsOverride, out List<DefinitionError> errors, out List<DefinitionWarning> warnings)
     {
         errors = [];
+        warnings = [];
         var definition = DefinitionParser.Parse(definitionJson, ["body", "workflow_definition"], errors);
         if (definition is null)
         {
@@ -45,7 +50,7 @@ public sealed class RunPlans(BlockRegistry registry)
             definition = ApplyOverride(definition, overrides);
         }
 
-        return _validator.Validate(definition, errors);
+        return _validator.Validate(definition, errors, warnings);
     }
 
     /// <summary>The block that <c>specs_override</c> applies to: the source when there is one, else the lowest sequence number.</summary>

@@ -46,9 +46,10 @@ public sealed partial class UnitExecutor
         {
             var before = input;
             var output = new ChunkOutput(input.Count);
-            var passed = ApplyCondition(block.Inputs[0], input, output);
             try
             {
+                var passed = ApplyCondition(block.Inputs[0], input, output);
+                MissingColumnException.ThrowIfAbsent(ChecksFor(block, 0), passed);
                 var process = block.Compiled switch
                 {
                     RowBlock rowBlock => rowBlock.ProcessAsync(passed, output, ContextFor(run, block, chunk), cancellationToken),
@@ -113,6 +114,7 @@ public sealed partial class UnitExecutor
         var edge = block.Compiled is MergeBlock ? block.Inputs[1] : block.Inputs[0];
         var input = await ReadInputAsync(run, plan, edge, unit.Key.Chunk, cancellationToken);
         var passed = ApplyCondition(edge, input, new ChunkOutput(0));
+        MissingColumnException.ThrowIfAbsent(ChecksFor(block, block.Compiled is MergeBlock ? 1 : 0), passed);
         var observe = block.Compiled switch
         {
             MergeBlock merge => merge.ObserveBuildAsync(passed, ContextFor(run, block), cancellationToken),
@@ -142,6 +144,7 @@ public sealed partial class UnitExecutor
         var input = await ReadInputAsync(run, plan, edge, inputChunk, cancellationToken);
         var output = new ChunkOutput(input.Count);
         var passed = ApplyCondition(edge, input, output);
+        MissingColumnException.ThrowIfAbsent(ChecksFor(merge, inputIndex), passed);
         await ((MergeBlock)merge.Compiled).ProcessAsync(inputIndex, passed, output,
             (buildChunk, ct) => ReadInputAsync(run, plan, merge.Inputs[^1], buildChunk, ct), ContextFor(run, merge), cancellationToken);
 
@@ -162,13 +165,22 @@ public sealed partial class UnitExecutor
         await AfterChunkCommitAsync(run, plan, merge, result, cancellationToken);
     }
 
-    /// <summary>Rows for which the edge's condition is false do not travel it; they are rejected naming the edge.</summary>
+    /// <summary>The columns the block's specs name that a chunk of its input <paramref name="inputIndex"/> must have (docs/api.md §2.1).</summary>
+    private static List<string> ChecksFor(PlannedBlock block, int inputIndex) =>
+        [.. block.ColumnChecks.Where(c => c.Input is null || c.Input == inputIndex).Select(c => c.Column)];
+
+    /// <summary>
+    /// Rows for which the edge's condition is false do not travel it; they are rejected naming the edge. A condition
+    /// reading a column that no row of the chunk has is a typo, not a false condition: it fails the block.
+    /// </summary>
     private static RowChunk ApplyCondition(PlannedEdge edge, RowChunk input, ChunkOutput output)
     {
         if (edge.Condition is null)
         {
             return input;
         }
+
+        MissingColumnException.ThrowIfAbsent(edge.ColumnChecks, input, $"the condition of edge {edge.Label}");
 
         var passed = new List<Row>(input.Count);
         foreach (var row in input.Rows)

@@ -6,8 +6,8 @@ namespace Enrichflow.Engine.Execution;
 /// <summary>Which unit failures are worth another attempt, and how a failed run explains itself.</summary>
 public static class UnitFailures
 {
-    /// <summary>Input that cannot be read will not read better next time.</summary>
-    public static bool IsPermanent(Exception error) => error is SourceFormatException or InvalidOperationException or NotSupportedException;
+    /// <summary>Input that cannot be read will not read better next time, nor will a column the rows do not have appear.</summary>
+    public static bool IsPermanent(Exception error) => error is SourceFormatException or MissingColumnException or InvalidOperationException or NotSupportedException;
 
     public static string Describe(UnitKey unit, Exception error) => error switch
     {

@@ -96,7 +96,7 @@ public static partial class WorkflowsApi
             return ApiErrors.BadRequest(idError);
         }
 
-        plans.Compile(definition, null, out var definitionErrors);
+        plans.Compile(definition, null, out var definitionErrors, out var warnings);
         if (definitionErrors.Count > 0)
         {
             return ApiErrors.InvalidDefinition(definitionErrors);
@@ -109,7 +109,7 @@ public static partial class WorkflowsApi
             return ApiErrors.Conflict($"Workflow with ID {record.Id} already exists. Use update endpoint to modify existing workflows.");
         }
 
-        return TypedResults.Ok(WorkflowResponse.From(record));
+        return TypedResults.Ok(WorkflowResponse.From(record, warnings));
     }
 
     public static async Task<Results<Ok<WorkflowResponse>, BadRequest<ErrorBody>, BadRequest<DefinitionErrorBody>, UnprocessableEntity<ValidationBody>, JsonBodyError>> UpdateWorkflow(
@@ -149,9 +149,10 @@ public static partial class WorkflowsApi
             return ApiErrors.Unprocessable(errors);
         }
 
+        List<DefinitionWarning> warnings = [];
         if (definitionJson is not null)
         {
-            plans.Compile(definition, null, out var definitionErrors);
+            plans.Compile(definition, null, out var definitionErrors, out warnings);
             if (definitionErrors.Count > 0)
             {
                 return ApiErrors.InvalidDefinition(definitionErrors);
@@ -159,7 +160,7 @@ public static partial class WorkflowsApi
         }
 
         var record = await workflows.UpsertAsync(http.Caller().OrgId, workflowId, new WorkflowUpdate(name, description, definitionJson), time.GetUtcNow(), cancellationToken);
-        return TypedResults.Ok(WorkflowResponse.From(record));
+        return TypedResults.Ok(WorkflowResponse.From(record, warnings));
     }
 
     public static async Task<Results<Ok<WorkflowResponse>, NotFound<ErrorBody>, UnprocessableEntity<ValidationBody>>> DeleteWorkflow(
@@ -197,8 +198,8 @@ public static partial class WorkflowsApi
             return ApiErrors.Unprocessable(schemaErrors);
         }
 
-        plans.Compile(definition, null, out var errors);
-        return errors.Count > 0 ? ApiErrors.InvalidDefinition(errors) : TypedResults.Ok(new ValidResponse(true));
+        plans.Compile(definition, null, out var errors, out var warnings);
+        return errors.Count > 0 ? ApiErrors.InvalidDefinition(errors) : TypedResults.Ok(new ValidResponse(true, WarningItem.From(warnings)));
     }
 
     private static string? CheckId(string id)
