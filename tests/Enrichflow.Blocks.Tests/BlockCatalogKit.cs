@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
+using Enrichflow.Providers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Enrichflow.Blocks.Tests;
@@ -11,8 +13,32 @@ internal static class BlockCatalogKit
     private static readonly Lazy<BlockRegistry> Catalogue = new(() =>
         new BlockRegistry(new ServiceCollection().AddBlocks().BuildServiceProvider().GetServices<BlockType>()));
 
+    private static readonly Lazy<BlockRegistry> CatalogueWithProviders = new(() =>
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Providers:s64:Kind"] = "sixtyfour",
+            ["Providers:s64:ApiKey"] = "key",
+            ["Providers:gpt:Kind"] = "openai_compatible",
+            ["Providers:gpt:BaseUrl"] = "http://127.0.0.1:9/v1/",
+            ["Providers:gpt:Model"] = "m",
+            ["Providers:site:Kind"] = "website",
+        }).Build();
+        var services = new ServiceCollection()
+            .AddEnrichflowProviders(configuration.GetSection(ProvidersOptions.Section), Path.GetTempPath())
+            .AddBlocks(configuration)
+            .BuildServiceProvider();
+        return new BlockRegistry(services.GetServices<BlockType>());
+    });
+
     /// <summary>Every block type of the catalogue, by name and alias, as a workflow definition finds them.</summary>
     public static BlockRegistry Registry => Catalogue.Value;
+
+    /// <summary>
+    /// The catalogue of a server with a provider of each remote kind (sixtyfour first, so the default of enrichment
+    /// blocks; openai_compatible; website): the blocks that call providers compile against it. No call is made.
+    /// </summary>
+    public static BlockRegistry RegistryWithProviders => CatalogueWithProviders.Value;
 
     /// <summary>The errors of a workflow definition (which must parse) validated against the catalogue.</summary>
     public static List<DefinitionError> Validate(string definitionJson) => Check(definitionJson).Errors;

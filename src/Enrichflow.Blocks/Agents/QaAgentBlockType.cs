@@ -32,6 +32,10 @@ public sealed class QaAgentBlockType(ProviderRegistry providers) : BlockType<QaA
 
     public override string Name => "qa_agent";
 
+    public override string SpecsExample => """
+        {"qualification_criteria": [{"criteria_name": "b2b_saas", "description": "The company sells software to businesses", "weight": 2.0, "threshold": 0.6}, {"criteria_name": "us_based", "description": "Headquartered in the United States"}]}
+        """;
+
     public override string Description =>
         "Scores each row against qualification_criteria [{criteria_name, description, weight (1.0), threshold}] through "
         + "Sixtyfour's QA agent (the row as data) or an openai_compatible provider. Adds qa_score (the weighted mean of the "

@@ -25,6 +25,13 @@ public sealed class ResearchAgentBlockType(ProviderRegistry providers) : BlockTy
 
     public override string Name => "research_agent";
 
+    /// <summary>Keys of Sixtyfour's request that a definition may carry and that change nothing here (docs/api.md §2.1).</summary>
+    public override IReadOnlyList<string> IgnoredSpecs => ["max_iterations", "benchmark", "webhook_url"];
+
+    public override string SpecsExample => """
+        {"research_plan": "Find the company's most recent funding round", "return_fields": {"last_round": "The name of the last round", "amount_usd": {"description": "Amount raised in USD", "type": "int"}}}
+        """;
+
     public override string Description =>
         "Researches each row (all its non-empty columns) following research_plan, through Sixtyfour's research agent (the "
         + "row as input_data, return_fields as struct) or an openai_compatible provider. Adds one column per return field "

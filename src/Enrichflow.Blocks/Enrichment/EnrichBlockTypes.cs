@@ -13,6 +13,13 @@ public sealed class EnrichCompanyBlockType(ProviderRegistry providers) : BlockTy
 {
     public override string Name => "enrich_company";
 
+    /// <summary>Keys of Sixtyfour's request that a definition may carry and that change nothing here (docs/api.md §2.1).</summary>
+    public override IReadOnlyList<string> IgnoredSpecs => ["max_iterations", "benchmark", "full_org_chart", "webhook_url"];
+
+    public override string SpecsExample => """
+        {"return_fields": {"industry": "The company's industry", "employee_count": {"description": "Number of employees", "type": "int"}}, "find_people": true, "people_focus_prompt": "the head of sales", "overwrite": "if_found"}
+        """;
+
     public override IReadOnlyList<string> Aliases => ["company_enrichment"];
 
     public override string SixtyfourName => "company_enrichment";
@@ -64,6 +71,13 @@ public sealed class EnrichPersonBlockType(ProviderRegistry providers) : BlockTyp
 {
     public override string Name => "enrich_person";
 
+    /// <summary>Keys of Sixtyfour's request that a definition may carry and that change nothing here (docs/api.md §2.1).</summary>
+    public override IReadOnlyList<string> IgnoredSpecs => ["max_iterations", "benchmark", "webhook_url"];
+
+    public override string SpecsExample => """
+        {"return_fields": {"title": "The person's current job title", "seniority": "junior, senior or executive"}, "overwrite": "never"}
+        """;
+
     public override IReadOnlyList<string> Aliases => ["lead_enrichment", "enrich_lead"];
 
     public override string SixtyfourName => "lead_enrichment";
@@ -105,6 +119,10 @@ public sealed class FindEmailBlockType(ProviderRegistry providers) : BlockType<F
 
     public override string Name => "find_email";
 
+    public override string SpecsExample => """
+        {"mode": "PROFESSIONAL"}
+        """;
+
     public override string Description =>
         "Finds each person's email address (from name_field, company_field, domain_field, else the columns name, full_name, "
         + "first_name + last_name, company, domain, linkedin, ...) through a provider or a waterfall of them. Adds email, "
@@ -142,6 +160,10 @@ public sealed class FindPhoneBlockType(ProviderRegistry providers) : BlockType<F
     ];
 
     public override string Name => "find_phone";
+
+    public override string SpecsExample => """
+        {"name_field": "full_name", "company_field": "company"}
+        """;
 
     public override string Description =>
         "Finds each person's phone number (from name_field and company_field, else the columns name, full_name, "

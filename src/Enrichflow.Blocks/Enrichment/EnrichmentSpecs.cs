@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 
 namespace Enrichflow.Blocks.Enrichment;
@@ -13,8 +14,8 @@ public sealed record EnrichCompanySpecs(
     [property: Description("Also find people at the company (adds a 'people' list).")] bool FindPeople = false,
     [property: Description("Which people to find.")] string? PeopleFocusPrompt = null,
     [property: Description("With find_people: the fields to find for each person, {field: description} or {field: {description, type}} (Sixtyfour's lead_struct).")] Dictionary<string, JsonElement>? PeopleFields = null,
-    [property: Description("Quality and cost tier for providers that take one (Sixtyfour): low, medium or high.")] string? Tier = null,
-    [property: Description("Whether an answer replaces a non-empty value the row already has in a column the block writes: never, if_found (default) or always; an empty answer never blanks one.")] string? Overwrite = null);
+    [property: Description("Quality and cost tier for providers that take one (Sixtyfour): low, medium or high.")][property: AllowedValues("low", "medium", "high")] string? Tier = null,
+    [property: Description("Whether an answer replaces a non-empty value the row already has in a column the block writes: never, if_found (default) or always; an empty answer never blanks one.")][property: AllowedValues("never", "if_found", "always")] string? Overwrite = null);
 
 /// <summary>Specs of <c>enrich_person</c> (docs/api.md §5, §5.2).</summary>
 public sealed record EnrichPersonSpecs(
@@ -25,21 +26,21 @@ public sealed record EnrichPersonSpecs(
     [property: Description("The columns to add: {column: description} or {column: {description, type}}.")] Dictionary<string, JsonElement>? ReturnFields = null,
     [property: Description("A provider name, or a list of them (a waterfall).")] JsonElement? Provider = null,
     [property: Description("Guidance for the provider's research.")] string? ResearchPlan = null,
-    [property: Description("Quality and cost tier for providers that take one (Sixtyfour): low, medium, high or xhigh.")] string? Tier = null,
-    [property: Description("Whether an answer replaces a non-empty value the row already has: never, if_found (default) or always; an empty answer never blanks one.")] string? Overwrite = null);
+    [property: Description("Quality and cost tier for providers that take one (Sixtyfour): low, medium, high or xhigh.")][property: AllowedValues("low", "medium", "high", "xhigh")] string? Tier = null,
+    [property: Description("Whether an answer replaces a non-empty value the row already has: never, if_found (default) or always; an empty answer never blanks one.")][property: AllowedValues("never", "if_found", "always")] string? Overwrite = null);
 
 /// <summary>Specs of <c>find_email</c> (docs/api.md §5, §5.2).</summary>
 public sealed record FindEmailSpecs(
     [property: Description("The column holding the person's full name; without any *_field spec name, full_name or first_name + last_name, and the row's other columns are sent.")] string? NameField = null,
     [property: Description("The column holding the person's company (else company, company_name).")] string? CompanyField = null,
     [property: Description("The column holding the company's domain (else domain, company_domain, or the host of company_website).")] string? DomainField = null,
-    [property: Description("PROFESSIONAL (work address) or PERSONAL.")] string Mode = "PROFESSIONAL",
+    [property: Description("PROFESSIONAL (work address) or PERSONAL.")][property: AllowedValues("PROFESSIONAL", "PERSONAL")] string Mode = "PROFESSIONAL",
     [property: Description("A provider name, or a list of them (a waterfall).")] JsonElement? Provider = null,
-    [property: Description("Whether a found address replaces a non-empty email the row already has: never, if_found (default) or always.")] string? Overwrite = null);
+    [property: Description("Whether a found address replaces a non-empty email the row already has: never, if_found (default) or always.")][property: AllowedValues("never", "if_found", "always")] string? Overwrite = null);
 
 /// <summary>Specs of <c>find_phone</c> (docs/api.md §5, §5.2).</summary>
 public sealed record FindPhoneSpecs(
     [property: Description("The column holding the person's full name; without any *_field spec name, full_name or first_name + last_name, and the row's other columns are sent.")] string? NameField = null,
     [property: Description("The column holding the person's company (else company, company_name).")] string? CompanyField = null,
     [property: Description("A provider name, or a list of them (a waterfall).")] JsonElement? Provider = null,
-    [property: Description("Whether a found number replaces a non-empty phone the row already has: never, if_found (default) or always.")] string? Overwrite = null);
+    [property: Description("Whether a found number replaces a non-empty phone the row already has: never, if_found (default) or always.")][property: AllowedValues("never", "if_found", "always")] string? Overwrite = null);

@@ -25,6 +25,10 @@ public sealed class LlmOpenAiBlockType(ProviderRegistry providers) : BlockType<L
 
     public override string Name => "llm_openai";
 
+    public override string SpecsExample => """
+        {"prompt": "Which industry is {company} ({website}) in?", "return_fields": {"industry": "One industry name"}, "temperature": 0}
+        """;
+
     public override string Description =>
         "Asks a chat model (an openai_compatible provider: OpenAI, vLLM, Ollama, llama.cpp) one question per row: prompt with "
         + "{column} references filled in from the row, answered as a JSON object of return_fields (or one llm_output text "

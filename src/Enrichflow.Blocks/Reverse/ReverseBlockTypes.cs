@@ -21,6 +21,10 @@ public sealed class ReverseEmailBlockType(ProviderRegistry providers) : BlockTyp
 {
     public override string Name => "reverse_email";
 
+    public override string SpecsExample => """
+        {"email_field": "email"}
+        """;
+
     public override string Description =>
         "Looks up the person behind each row's email address (email_field, default email) through a provider: Sixtyfour's "
         + "/reverse-email, or an http or lookup provider configured for reverse_email. Adds name, title, company, linkedin, "
@@ -45,6 +49,10 @@ public sealed class ReverseEmailBlockType(ProviderRegistry providers) : BlockTyp
 public sealed class ReversePhoneBlockType(ProviderRegistry providers) : BlockType<ReversePhoneSpecs>
 {
     public override string Name => "reverse_phone";
+
+    public override string SpecsExample => """
+        {"phone_field": "phone"}
+        """;
 
     public override string Description =>
         "Looks up the person behind each row's phone number (phone_field, default phone) through a provider (Sixtyfour's "
