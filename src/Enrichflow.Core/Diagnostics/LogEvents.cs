@@ -48,4 +48,9 @@ public static class LogEvents
     public const int ExportBatchFailed = 7002;
     public const int ExportRefused = 7003;
     public const int ExportSkipped = 7004;
+
+    // 72xx Slack (Blocks: send_slack_message)
+    public const int SlackRetrying = 7201;
+    public const int SlackMessageFailed = 7202;
+    public const int SlackSummarySent = 7203;
 }
