@@ -75,6 +75,28 @@ public sealed class SendSlackMessageTests
     }
 
     [Fact]
+    public async Task Two_runs_posting_to_one_webhook_share_its_pace()
+    {
+        await using var slack = await FakeSlackServer.StartAsync(Ct);
+        await using var server = await StartAsync(slack);
+        var workflow = await server.CreateWorkflowAsync(Definition("""{"webhook": "sales", "mode": "per_row", "message": "{name}"}"""));
+        var runs = await Task.WhenAll(
+            server.StartRunAsync(workflow, new { webhook_payload = Leads }),
+            server.StartRunAsync(workflow, new { webhook_payload = Leads }));
+        foreach (var run in runs)
+        {
+            Assert.Equal("completed", (await server.WaitForRunAsync(run, TimeSpan.FromSeconds(90))).GetProperty("overall_status").GetString());
+        }
+
+        var posts = slack.Messages;
+        Assert.Equal(6, posts.Count);
+        for (var i = 1; i < posts.Count; i++)
+        {
+            Assert.True(posts[i].ArrivedAt - posts[i - 1].ArrivedAt >= TimeSpan.FromSeconds(0.95), $"post {i} came {posts[i].ArrivedAt - posts[i - 1].ArrivedAt} after the one before");
+        }
+    }
+
+    [Fact]
     public async Task A_summary_is_sent_once_when_the_run_ends_with_run_fields_and_the_first_rows()
     {
         await using var slack = await FakeSlackServer.StartAsync(Ct);
