@@ -52,5 +52,4 @@ public static class LogEvents
     // 72xx Slack (Blocks: send_slack_message)
     public const int SlackRetrying = 7201;
     public const int SlackMessageFailed = 7202;
-    public const int SlackSummarySent = 7203;
 }
