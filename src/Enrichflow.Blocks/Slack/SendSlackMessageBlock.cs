@@ -74,11 +74,22 @@ internal sealed class SendSlackMessageBlock(string webhook, SlackTemplate? templ
         }
     }
 
-    /// <summary>Sends the summary of a run once, at its first end; per-row messages need nothing here.</summary>
+    /// <summary>Sends the summary of a run once, at its first end; for per-row messages, forgets which were sent.</summary>
     public override async ValueTask OnRunEndedAsync(BlockRunEndContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (perRow || context.Services.GetService<IBlobStore>() is not { } blobs)
+        if (perRow)
+        {
+            // As export does: once the run cannot continue, nothing reads which messages were sent.
+            if (context.Run.Status is RunStatus.Completed or RunStatus.Cancelled && context.Services.GetService<IExportLedger>() is { } ledger)
+            {
+                await ledger.DeleteExportBatchesAsync(context.Run.Id, cancellationToken);
+            }
+
+            return;
+        }
+
+        if (context.Services.GetService<IBlobStore>() is not { } blobs)
         {
             return;
         }

@@ -105,6 +105,33 @@ public sealed class ScrapeWebTests
     }
 
     [Fact]
+    public async Task Redirects_are_followed_and_each_target_is_checked_by_the_outbound_guard()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
+        await using var redirector = await FakeRedirector.StartAsync(Ct);
+        await using var server = await StartAsync(fake);
+        var workflow = await server.CreateWorkflowAsync(Definition("""{"return": ["title"]}"""));
+        var page = fake.SiteUrl("hooli.example").AbsoluteUri;
+        var runId = await server.StartRunAsync(workflow, new
+        {
+            webhook_payload = new object[]
+            {
+                new { website = redirector.To(page).AbsoluteUri },
+                new { website = redirector.To("http://10.9.8.7/admin").AbsoluteUri },
+            },
+        }, "&result_formats=ndjson");
+        Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+
+        var row = Assert.Single(await RowsAsync(server, runId));
+        Assert.Equal(page, row.GetProperty("web_url").GetString());
+        Assert.StartsWith("Home | ", row.GetProperty("web_title").GetString(), StringComparison.Ordinal);
+        var reject = Assert.Single(await RejectsAsync(server, runId));
+        Assert.Equal(1, reject.GetProperty("row_index").GetInt64());
+        Assert.Contains("10.9.8.7", reject.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("refused", reject.GetProperty("reason").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task A_page_fetched_once_is_read_from_the_cache_by_the_next_run()
     {
         await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
