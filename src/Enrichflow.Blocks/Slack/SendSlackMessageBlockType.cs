@@ -27,8 +27,9 @@ public sealed class SendSlackMessageBlockType(IOptions<SlackOptions> options) : 
         "Posts to a Slack incoming webhook named in the server configuration (Slack:Webhooks:NAME; the URL is a secret): "
         + "in summary mode (the default) one message when the run ends, with run fields such as {run.rows_out} and up to "
         + "max_rows of the block's rows; in per_row mode one message per row, the message template filled from the row's "
-        + "{column}s. At most one message a second per webhook; 429 is retried after Retry-After, 5xx with backoff. A message "
-        + "already sent is never sent again after a crash. Rows pass on; in per_row mode a row whose message could not be sent fails.";
+        + "{column}s. At most one message a second per webhook; 429 is retried after Retry-After, 5xx with backoff. Sent messages "
+        + "are recorded, so a unit run again after a crash skips them, and a summary is claimed before it is sent, so it goes "
+        + "at most once. Rows pass on; in per_row mode a row whose message could not be sent fails.";
 
     protected override CompiledBlock? Compile(SendSlackMessageSpecs specs, BlockCompileContext context)
     {
