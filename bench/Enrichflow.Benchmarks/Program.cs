@@ -28,6 +28,7 @@ if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs")
     {
         "dedupe" => EndToEndBench.DedupeDefinition,
         "join" => EndToEndBench.JoinDefinition,
+        "group_by" => EndToEndBench.GroupByDefinition,
         _ => EndToEndBench.Definition,
     };
     return await EndToEndBench.RunAsync(rows, server, work, CancellationToken.None, pipeline);

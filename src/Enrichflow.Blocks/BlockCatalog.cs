@@ -1,4 +1,5 @@
 using System.Reflection;
+using Enrichflow.Blocks.Slack;
 using Enrichflow.Blocks.Validation;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Providers;
@@ -34,6 +35,7 @@ public static class BlockCatalog
         }
 
         services.AddEnrichflowValidation(o => configuration?.GetSection("Email").Bind(o));
+        services.AddEnrichflowSlack(configuration?.GetSection("Slack"));
         return services;
     }
 

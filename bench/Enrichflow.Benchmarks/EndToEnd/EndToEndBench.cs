@@ -55,6 +55,20 @@ public static class EndToEndBench
           {"from_block_id": "right_key", "to_block_id": "joined"}]}
         """;
 
+    /// <summary>
+    /// read_csv → group_by company and country (60 groups) with every kind of aggregation; count_distinct of email
+    /// and the list of ids hold nearly a value per row, so they exercise the spill.
+    /// </summary>
+    public const string GroupByDefinition = """
+        {"blocks": [
+          {"sequence_number": 1, "block_type": "read_csv", "block_name": "read_csv", "block_id": "input", "specs": {}},
+          {"sequence_number": 2, "block_name": "group_by", "block_id": "groups", "specs": {"group_by": ["company", "country"], "aggregations": [
+            {"op": "count"}, {"column": "email", "op": "count_distinct"}, {"column": "score", "op": "sum"}, {"column": "score", "op": "avg"},
+            {"column": "score", "op": "min"}, {"column": "score", "op": "max"}, {"column": "email", "op": "first"}, {"column": "email", "op": "last"},
+            {"column": "id", "op": "list"}, {"column": "title", "op": "count_distinct", "as": "titles"}]}}],
+         "edges": [{"from_block_id": "input", "to_block_id": "groups"}]}
+        """;
+
     public static async Task<int> RunAsync(long rows, string serverDll, string workDirectory, CancellationToken cancellationToken, string definition = Definition)
     {
         Directory.CreateDirectory(workDirectory);

@@ -49,6 +49,9 @@ public static class LogEvents
     public const int ExportRefused = 7003;
     public const int ExportSkipped = 7004;
 
+    // 72xx Slack (Blocks: send_slack_message)
+    public const int SlackRetrying = 7201;
+    public const int SlackMessageFailed = 7202;
     // 9xxx schedules (Hosting: Scheduler)
     public const int ScheduleRunStarted = 9001;
     public const int ScheduleRunFailed = 9002;

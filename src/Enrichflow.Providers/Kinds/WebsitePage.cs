@@ -9,7 +9,7 @@ namespace Enrichflow.Providers.Kinds;
 /// What a company's own web pages say about it: its name (<c>og:site_name</c>, else the cleaned <c>&lt;title&gt;</c>),
 /// description (meta description, else <c>og:description</c>), social profile links, email addresses (mailto links
 /// and addresses in the text) and phone numbers (tel links). Several pages merge: the first value found wins, lists
-/// are unioned.
+/// are unioned. The first page's readable text, Markdown and links are there too (<see cref="HtmlText"/>).
 /// </summary>
 public sealed partial class WebsitePage
 {
@@ -34,6 +34,9 @@ public sealed partial class WebsitePage
     private readonly List<string> _emails = [];
     private readonly List<string> _phones = [];
 
+    /// <summary>The first page read, for its text, Markdown and links (<c>scrape_web</c>).</summary>
+    private (IDocument Document, Uri Url)? _first;
+
     public string? Url { get; private set; }
 
     public string? Title { get; private set; }
@@ -54,6 +57,7 @@ public sealed partial class WebsitePage
         ArgumentNullException.ThrowIfNull(pageUrl);
         var document = new HtmlParser().ParseDocument(html);
         Url ??= pageUrl.AbsoluteUri;
+        _first ??= (document, pageUrl);
         var title = Clean(document.Title);
         Title ??= title;
         Name ??= Clean(Meta(document, "og:site_name")) ?? NameFromTitle(title);
@@ -105,6 +109,9 @@ public sealed partial class WebsitePage
         "email" => _emails.FirstOrDefault(),
         "phones" => _phones.Count == 0 ? null : new JsonArray([.. _phones.Select(p => (JsonNode?)p)]),
         "phone" => _phones.FirstOrDefault(),
+        "text" => _first is { } text ? HtmlText.Text(text.Document) : null,
+        "markdown" => _first is { } page ? HtmlText.Markdown(page.Document, page.Url) : null,
+        "links" => _first is { } linked && HtmlText.Links(linked.Document, linked.Url) is { Count: > 0 } links ? new JsonArray([.. links.Select(l => (JsonNode?)l)]) : null,
         _ => _social.GetValueOrDefault(field),
     };
 

@@ -26,9 +26,18 @@ public sealed class WebsiteProvider : RemoteProvider
 
     public override ProviderKind Kind => ProviderKind.Website;
 
+    /// <summary>Request option: read only this page, not the configured <c>Paths</c> under it (<c>scrape_web</c>).</summary>
+    public const string SinglePageOption = "single_page";
+
+    /// <summary>Request option: read at most this many bytes of each page (below the provider's <c>MaxBytes</c>).</summary>
+    public const string MaxBytesOption = "max_bytes";
+
     private long MaxBytes => Options.Configured.MaxBytes ?? DefaultMaxBytes;
 
     private IReadOnlyList<string> Paths => Options.Configured.Paths.Count > 0 ? Options.Configured.Paths : ["/"];
+
+    private long MaxBytesFor(EnrichmentRequest request) =>
+        long.TryParse(request.OptionValue(MaxBytesOption), System.Globalization.CultureInfo.InvariantCulture, out var max) && max > 0 ? Math.Min(max, MaxBytes) : MaxBytes;
 
     public override bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
@@ -42,12 +51,14 @@ public sealed class WebsiteProvider : RemoteProvider
 
         var page = new WebsitePage();
         var read = 0;
-        foreach (var path in Paths)
+        var maxBytes = MaxBytesFor(request);
+        IReadOnlyList<string> paths = request.OptionValue(SinglePageOption) is "true" ? ["/"] : Paths;
+        foreach (var path in paths)
         {
-            var reply = await FetchAsync(Under(start, path), cancellationToken);
+            var reply = await FetchAsync(Under(start, path), maxBytes, cancellationToken);
             if (!reply.IsPage)
             {
-                if (read == 0 && path == Paths[0])
+                if (read == 0 && path == paths[0])
                 {
                     return reply.Answer;
                 }
@@ -95,7 +106,7 @@ public sealed class WebsiteProvider : RemoteProvider
     }
 
     /// <summary>Checks, fetches and follows redirects (each target checked again); the page's final URL is in <see cref="PageReply.Location"/>.</summary>
-    private async Task<PageReply> FetchAsync(Uri url, CancellationToken cancellationToken)
+    private async Task<PageReply> FetchAsync(Uri url, long maxBytes, CancellationToken cancellationToken)
     {
         for (var redirects = 0; ; redirects++)
         {
@@ -105,7 +116,7 @@ public sealed class WebsiteProvider : RemoteProvider
                 return new PageReply(null, EnrichmentAnswer.Failed(check.Message ?? $"{ProviderHttp.Describe(url)} is refused"), 0, null);
             }
 
-            var reply = await Http.GetPageAsync(url, MaxBytes, cancellationToken);
+            var reply = await Http.GetPageAsync(url, maxBytes, cancellationToken);
             if (reply.IsPage && reply.Html is null && reply.Location is { } next)
             {
                 if (redirects >= MaxRedirects)

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Enrichflow.Server.Tests.Infrastructure;
+
+namespace Enrichflow.Server.Tests.GroupBy;
+
+/// <summary>A server killed with SIGKILL while <c>group_by</c> works gives, once restarted, exactly the groups of an uninterrupted run.</summary>
+public sealed class GroupByCrashTests
+{
+    private const int Rows = 200_000;
+    private const int Groups = 1_000;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const string Pipeline = """
+        {"blocks": [
+          {"sequence_number": 1, "block_name": "read_csv", "block_id": "input"},
+          {"sequence_number": 2, "block_name": "group_by", "block_id": "groups", "specs": {"group_by": ["g"], "aggregations": [
+            {"op": "count"}, {"column": "id", "op": "sum"}, {"column": "id", "op": "first"}, {"column": "id", "op": "last"}, {"column": "id", "op": "count_distinct"}]}}],
+         "edges": [{"from_block_id": "input", "to_block_id": "groups"}]}
+        """;
+
+    [Fact]
+    public async Task A_group_by_killed_with_sigkill_mid_way_completes_after_restart_with_every_group_once_in_first_seen_order()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "enrichflow-crash", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var csv = Path.Combine(data, "rows.csv");
+        await using (var writer = new StreamWriter(csv, false, new UTF8Encoding(false)))
+        {
+            await writer.WriteAsync("id,g\n");
+            for (var i = 0; i < Rows; i++)
+            {
+                // Groups first seen in the order g = 999, 998, ..., 0, so first-seen order is not the key order.
+                await writer.WriteAsync($"{i},g{Groups - 1 - i % Groups}\n");
+            }
+        }
+
+        var environment = new Dictionary<string, string> { ["ENRICHFLOW_Engine__ChunkSize"] = "500", ["ENRICHFLOW_Engine__Workers"] = "2" };
+        var port = ServerProcess.FreePort();
+        string runId;
+        await using (var first = await ServerProcess.StartAsync(data, environment, port))
+        {
+            using var http = ServerProcessClient.Create(first.BaseUrl, data);
+            var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "crash", Pipeline);
+            var handle = await ServerProcessClient.UploadAsync(http, csv);
+            var started = await http.PostAsJsonAsync($"/workflows/run?workflow_id={workflow}", new { specs_override = new { resource_handle_id = handle } }, Ct);
+            runId = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("job_id").GetString()!;
+            while (true)
+            {
+                var live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
+                Assert.Contains(live.GetProperty("overall_status").GetString(), new[] { "queued", "running" });
+                if (live.GetProperty("blocks")[0].GetProperty("processed_count").GetInt64() >= Rows / 4)
+                {
+                    break;
+                }
+
+                await Task.Delay(25, Ct);
+            }
+
+            await first.KillAsync();
+        }
+
+        await using (var second = await ServerProcess.StartAsync(data, environment, port))
+        {
+            using var http = ServerProcessClient.Create(second.BaseUrl, data);
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+            JsonElement live;
+            do
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the resumed run did not finish in time");
+                await Task.Delay(200, Ct);
+                live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
+            }
+            while (live.GetProperty("overall_status").GetString() is "queued" or "running");
+
+            Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+            var links = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links", Ct);
+            var final = links.EnumerateArray().Last();
+            Assert.Equal(Groups, final.GetProperty("row_count").GetInt64());
+            using var anonymous = new HttpClient();
+            var lines = (await anonymous.GetStringAsync(final.GetProperty("download_url").GetString(), Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("g,count,id_sum,id_first,id_last,id_count_distinct", lines[0]);
+            const int perGroup = Rows / Groups;
+            for (var k = 0; k < Groups; k++)
+            {
+                // The k-th group seen is g{999 - k}: ids k, k + 1000, ..., k + 199000.
+                var sum = (long)perGroup * k + (long)Groups * perGroup * (perGroup - 1) / 2;
+                Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"g{Groups - 1 - k},{perGroup},{sum},{k},{k + Groups * (perGroup - 1)},{perGroup}"), lines[k + 1]);
+            }
+        }
+
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
