@@ -5,6 +5,7 @@ using Enrichflow.Engine;
 using Enrichflow.Engine.Estimates;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Hosting.Cleanup;
+using Enrichflow.Hosting.Interactive;
 using Enrichflow.Hosting.Results;
 using Enrichflow.Hosting.Webhooks;
 using Enrichflow.Providers;
@@ -69,6 +70,7 @@ public static class EnrichflowHost
         services.AddSingleton<WorkflowEstimator>();
         services.AddEnrichflowWebhooks(configuration);
         services.AddCleanups();
+        services.AddInteractiveSessions(configuration);
         return services;
     }
 
@@ -82,6 +84,7 @@ public static class EnrichflowHost
         Check<EnrichflowOptions>(services, problems);
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
+        Check<Interactive.InteractiveOptions>(services, problems);
         Check<EmailValidationOptions>(services, problems);
         Check<OutboundOptions>(services, problems);
         Check<WebhookOptions>(services, problems);
