@@ -9,22 +9,24 @@ namespace Enrichflow.Engine.Execution;
 
 /// <summary>
 /// Compiles a run's stored definition (with its <c>specs_override</c>) into a plan, once per run and process, and
-/// again when the run's definition has grown (an interactive session, docs/architecture.md §3.1).
+/// again when the run's stored definition or options changed (an interactive session grows, docs/architecture.md §3.1).
 /// </summary>
 public sealed class RunPlans(BlockRegistry registry)
 {
-    private readonly ConcurrentDictionary<Guid, (string DefinitionJson, WorkflowPlan Plan, RunOptions Options)> _plans = new();
+    private readonly ConcurrentDictionary<Guid, (string DefinitionJson, string OptionsJson, WorkflowPlan Plan, RunOptions Options)> _plans = new();
     private readonly DefinitionValidator _validator = new(registry);
 
     public (WorkflowPlan Plan, RunOptions Options) Get(RunRecord run)
     {
-        if (_plans.TryGetValue(run.Id, out var cached) && string.Equals(cached.DefinitionJson, run.DefinitionJson, StringComparison.Ordinal))
+        if (_plans.TryGetValue(run.Id, out var cached)
+            && string.Equals(cached.DefinitionJson, run.DefinitionJson, StringComparison.Ordinal)
+            && string.Equals(cached.OptionsJson, run.OptionsJson, StringComparison.Ordinal))
         {
             return (cached.Plan, cached.Options);
         }
 
         var (plan, options) = Compile(run);
-        _plans[run.Id] = (run.DefinitionJson, plan, options);
+        _plans[run.Id] = (run.DefinitionJson, run.OptionsJson, plan, options);
         return (plan, options);
     }
 

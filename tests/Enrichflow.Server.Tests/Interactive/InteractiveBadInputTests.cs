@@ -36,8 +36,12 @@ public sealed class InteractiveBadInputTests
         Assert.Equal("block_2", good);
         await session.WaitForBlockAsync(jobId, good);
         Assert.Equal(1, (await session.OutputAsync(jobId, good)).GetProperty("row_count").GetInt32());
+        // A parent may have several children.
+        var sibling = await session.AddAcceptedAsync(jobId, "filter", new { filters = new[] { new { column = "name", @operator = "equals", value = "bob" } } }, "block_1");
+        await session.WaitForBlockAsync(jobId, sibling);
+        Assert.Equal(1, (await session.OutputAsync(jobId, sibling)).GetProperty("row_count").GetInt32());
         var state = await session.StateAsync(jobId);
-        Assert.Equal(["block_1", "block_2"], state.GetProperty("blocks").EnumerateArray().Select(b => b.GetProperty("block_id").GetString()));
+        Assert.Equal(["block_1", "block_2", "block_3"], state.GetProperty("blocks").EnumerateArray().Select(b => b.GetProperty("block_id").GetString()));
     }
 
     [Fact]
