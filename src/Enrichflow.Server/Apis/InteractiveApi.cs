@@ -246,6 +246,12 @@ public static class InteractiveApi
 
         var source = (SourceBlock)plan.Source.Compiled;
         var readsPayload = source.InputKind == SourceInputKind.WebhookPayload;
+        if (!readsPayload)
+        {
+            // The stored body is the run's input only for a source that reads the payload.
+            await blobs.DeleteAsync(BlobKeys.Payload(runId), cancellationToken);
+        }
+
         if (readsPayload && !body.PayloadPresent)
         {
             return (null, ApiErrors.BadRequest($"Interactive session starts with {plan.Source.Type.Name} block '{plan.Source.Id}'; the request body needs a webhook_payload (a list of objects, or one object)."));

@@ -144,6 +144,29 @@ public sealed class InteractiveSessionTests
     }
 
     [Fact]
+    public async Task The_start_body_is_read_as_a_stream_with_its_fields_after_a_large_payload()
+    {
+        await using var server = await TestServer.StartAsync();
+        // The fields come after 5,000 rows, and specs (an input_schema of 800 columns) is larger than the reader's first buffer.
+        var rows = string.Join(",", Enumerable.Range(0, 5000).Select(i => "{\"id\": " + i + ", \"c0\": \"v" + i + "\"}"));
+        var schema = string.Join(",", Enumerable.Range(0, 800).Select(i => "\"c" + i + "\": {\"type\": \"string\", \"description\": \"column number " + i + " of the wide schema\"}"));
+        var body = "{\"webhook_payload\": [" + rows + "], \"save_json\": true, \"block_name\": \"webhook\", \"specs\": {\"input_schema\": {" + schema + "}}}";
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        var response = await server.Client.PostAsync("/workflows/interactive/start", content, Ct);
+
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        var jobId = JsonDocument.Parse(text).RootElement.GetProperty("job_id").GetString()!;
+        var session = new InteractiveClient(server);
+        var source = await session.WaitForBlockAsync(jobId, "block_1");
+        Assert.Equal(5000, source.GetProperty("processed_count").GetInt32());
+        var missing = await session.AddBlockAsync(jobId, "filter", new { filters = new[] { new { column = "c900", @operator = "is_empty" } } }, "block_1");
+        Assert.False(missing.GetProperty("accepted").GetBoolean());
+        Assert.Contains("json", (await server.DownloadLinksAsync(jobId, "json")).EnumerateArray().Single().GetProperty("filename").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Interactive_IdleMinutes_must_be_positive()
     {
         var directory = Path.Combine(Path.GetTempPath(), "enrichflow-tests", Guid.NewGuid().ToString("N"));
