@@ -43,13 +43,13 @@ public static class LogEvents
     public const int WebhookPrepareFailed = 6006;
     public const int WebhookSweepFailed = 6007;
 
-    // 81xx interactive sessions (Hosting: idle sweep)
-    public const int InteractiveIdleFinished = 8101;
-    public const int InteractiveSweepFailed = 8102;
-
     // 7xxx export (Blocks: export)
     public const int ExportRetrying = 7001;
     public const int ExportBatchFailed = 7002;
     public const int ExportRefused = 7003;
     public const int ExportSkipped = 7004;
+
+    // 81xx interactive sessions (Hosting: idle sweep)
+    public const int InteractiveIdleFinished = 8101;
+    public const int InteractiveSweepFailed = 8102;
 }

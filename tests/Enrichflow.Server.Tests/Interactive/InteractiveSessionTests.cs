@@ -129,6 +129,23 @@ public sealed class InteractiveSessionTests
     }
 
     [Fact]
+    public async Task A_two_phase_block_added_to_a_session_observes_every_chunk_of_its_parent_first()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Engine:ChunkSize"] = "10" });
+        var session = new InteractiveClient(server);
+        var rows = Enumerable.Range(0, 95).Select(i => new { email = $"lead{i % 40}@example.com", n = i }).ToArray();
+        var jobId = await session.StartAsync(new { block_name = "webhook", specs = new { }, webhook_payload = rows });
+        await session.WaitForBlockAsync(jobId, "block_1");
+
+        var dedupe = await session.AddAcceptedAsync(jobId, "deduplicate", new { key_fields = new[] { "email" } }, "block_1");
+        await session.WaitForBlockAsync(jobId, dedupe);
+
+        Assert.Equal(40, (await session.OutputAsync(jobId, dedupe)).GetProperty("row_count").GetInt32());
+        var kept = (await BlockRowsAsync(server, jobId, dedupe)).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("n").GetInt32());
+        Assert.Equal(Enumerable.Range(0, 40), kept);
+    }
+
+    [Fact]
     public async Task A_session_with_no_call_for_its_idle_time_finishes_by_itself()
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Interactive:IdleMinutes"] = "0.02" });
