@@ -38,6 +38,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(sp => new ChunkHandoff(capacity: 4 * sp.GetRequiredService<IOptions<EngineOptions>>().Value.Workers));
         services.TryAddSingleton<LiveStatusReader>();
         services.TryAddSingleton<RunLauncher>();
+        services.TryAddSingleton<Interactive.InteractiveRuns>();
         services.TryAddSingleton<InProcessDispatcher>();
         services.TryAddSingleton<IWorkDispatcher>(sp => sp.GetRequiredService<InProcessDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<InProcessDispatcher>());

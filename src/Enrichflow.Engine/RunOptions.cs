@@ -29,6 +29,13 @@ public sealed record RunOptions
     /// <summary>Rows expected in the input (exact for a payload, estimated for an upload); drives progress.</summary>
     public long? EstimatedRows { get; init; }
 
+    /// <summary>Set for an interactive session's run (docs/api.md §12): its definition grows while it runs.</summary>
+    public InteractiveSession? Interactive { get; init; }
+
+    /// <summary>True while the run is an interactive session that still takes blocks: it does not finalize.</summary>
+    [JsonIgnore]
+    public bool HoldsOpen => Interactive is { Open: true };
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -40,6 +47,9 @@ public sealed record RunOptions
     public static RunOptions FromJson(string json) =>
         JsonSerializer.Deserialize<RunOptions>(json, Json) ?? throw new InvalidOperationException("Run options are empty.");
 }
+
+/// <summary>An interactive session's state: <see cref="Open"/> until it is finished (by a call, or for being idle).</summary>
+public sealed record InteractiveSession(bool Open = true);
 
 /// <summary>The provider cache settings a run uses (docs/api.md §3 <c>cache_config</c>).</summary>
 public sealed record CacheConfig(bool Enabled = true, int TtlDays = 30);

@@ -5,6 +5,7 @@ using Enrichflow.Engine;
 using Enrichflow.Engine.Estimates;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Hosting.Cleanup;
+using Enrichflow.Hosting.Interactive;
 using Enrichflow.Hosting.Results;
 using Enrichflow.Hosting.Schedules;
 using Enrichflow.Hosting.Webhooks;
@@ -71,6 +72,7 @@ public static class EnrichflowHost
         services.AddEnrichflowWebhooks(configuration);
         services.AddCleanups();
         services.AddSchedules();
+        services.AddInteractiveSessions(configuration);
         return services;
     }
 
@@ -84,6 +86,7 @@ public static class EnrichflowHost
         Check<EnrichflowOptions>(services, problems);
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
+        Check<Interactive.InteractiveOptions>(services, problems);
         Check<EmailValidationOptions>(services, problems);
         Check<OutboundOptions>(services, problems);
         Check<WebhookOptions>(services, problems);

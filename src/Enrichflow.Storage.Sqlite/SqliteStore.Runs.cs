@@ -79,6 +79,27 @@ public sealed partial class SqliteStore
             connection => connection.Query($"{SelectRun} WHERE status IN ({InList(statuses)}) ORDER BY queued_at, id", ReadRun),
             cancellationToken));
 
+    public Task<bool> ExtendRunAsync(Guid runId, string expectedDefinitionJson, string definitionJson, RunBlockRecord block, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
+        {
+            if (connection.Execute(
+                "UPDATE runs SET definition_json = $definition WHERE id = $id AND definition_json = $expected",
+                ("$definition", definitionJson), ("$id", runId), ("$expected", expectedDefinitionJson)) != 1)
+            {
+                return false;
+            }
+
+            connection.Execute(
+                """
+                INSERT INTO run_blocks (run_id, block_id, block_name, sequence_number, position, status, started_at, completed_at,
+                                        rows_in, rows_out, rows_rejected, rows_failed, chunks_done, error_message, updated_at)
+                VALUES ($run, $block, $name, $sequence, $position, $status, NULL, NULL, 0, 0, 0, 0, 0, NULL, $updated)
+                """,
+                ("$run", runId), ("$block", block.BlockId), ("$name", block.BlockName), ("$sequence", block.SequenceNumber),
+                ("$position", block.Position), ("$status", block.Status.ToWire()), ("$updated", block.UpdatedAt));
+            return true;
+        }, cancellationToken);
+
     public Task UpdateRunOptionsAsync(Guid runId, string optionsJson, CancellationToken cancellationToken) =>
         WriteAsync(connection => connection.Execute(
             "UPDATE runs SET options_json = $options WHERE id = $id",

@@ -138,6 +138,9 @@ public sealed class FaultInjectingRunStore(IRunStore inner, StoreFaults faults) 
 
     public Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken) => inner.GetRunAsync(runId, cancellationToken);
 
+    public Task<bool> ExtendRunAsync(Guid runId, string expectedDefinitionJson, string definitionJson, RunBlockRecord block, CancellationToken cancellationToken) =>
+        inner.ExtendRunAsync(runId, expectedDefinitionJson, definitionJson, block, cancellationToken);
+
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => inner.ListRunsAsync(query, cancellationToken);
 
     public Task<IReadOnlyList<RunRecord>> ListRunsByStatusAsync(IReadOnlyList<RunStatus> statuses, CancellationToken cancellationToken) =>

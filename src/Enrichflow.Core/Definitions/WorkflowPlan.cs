@@ -14,6 +14,12 @@ public sealed class WorkflowPlan(IReadOnlyList<PlannedBlock> blocks)
     public PlannedBlock this[string blockId] => Blocks.First(b => b.Id == blockId);
 
     public PlannedBlock? Find(string blockId) => Blocks.FirstOrDefault(b => b.Id == blockId);
+
+    /// <summary>
+    /// True for the plan of a run that grows while it runs (an interactive session, docs/architecture.md §3.1):
+    /// no block fuses with its parent and every block stores its chunks, so a block added later reads any block's output.
+    /// </summary>
+    public bool Extensible { get; init; }
 }
 
 /// <summary>One block of a plan, with its compiled specs and its place in the graph.</summary>

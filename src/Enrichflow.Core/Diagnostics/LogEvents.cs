@@ -52,6 +52,11 @@ public static class LogEvents
     // 72xx Slack (Blocks: send_slack_message)
     public const int SlackRetrying = 7201;
     public const int SlackMessageFailed = 7202;
+
+    // 81xx interactive sessions (Hosting: idle sweep)
+    public const int InteractiveIdleFinished = 8101;
+    public const int InteractiveSweepFailed = 8102;
+
     // 9xxx schedules (Hosting: Scheduler)
     public const int ScheduleRunStarted = 9001;
     public const int ScheduleRunFailed = 9002;

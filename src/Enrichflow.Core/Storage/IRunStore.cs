@@ -69,6 +69,13 @@ public interface IRunStore
     /// </summary>
     Task RetryFailedUnitsAsync(Guid runId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Grows a run (an interactive session, docs/api.md §12): replaces its definition with
+    /// <paramref name="definitionJson"/> and adds <paramref name="block"/>, in one transaction and only while the stored
+    /// definition is still <paramref name="expectedDefinitionJson"/> (compare and set). False when it is not, or the run does not exist.
+    /// </summary>
+    Task<bool> ExtendRunAsync(Guid runId, string expectedDefinitionJson, string definitionJson, RunBlockRecord block, CancellationToken cancellationToken);
+
     /// <summary>Replaces the run's options (resume with a new <c>max_credits</c>).</summary>
     Task UpdateRunOptionsAsync(Guid runId, string optionsJson, CancellationToken cancellationToken);
 

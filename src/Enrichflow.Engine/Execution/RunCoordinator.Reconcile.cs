@@ -65,13 +65,23 @@ public sealed partial class RunCoordinator
                 enqueue.AddRange(Enumerable.Range(0, total).Select(chunk => new UnitKey(runId, UnitKind.Chunk, block.Id, chunk, block.Position)));
                 await StartBlockAsync(record, cancellationToken);
             }
+            else if (plan.Extensible && !block.IsSource && block.Compiled is not MergeBlock
+                && blocks[block.Inputs[0].FromBlockId].ChunksDone >= ChunkCounts.Total(plan, plan[block.Inputs[0].FromBlockId], sourceChunks))
+            {
+                // A block added to a growing run reads its parent's committed output, whenever the block was added:
+                // once the parent has every chunk, each of the block's units is made to exist (enqueueing is idempotent).
+                var kind = block.Compiled is TwoPhaseBlock ? UnitKind.Observe : UnitKind.Chunk;
+                enqueue.AddRange(Enumerable.Range(0, total).Select(chunk => new UnitKey(runId, kind, block.Id, chunk, block.Position)));
+                await StartBlockAsync(record, cancellationToken);
+            }
             else if (record.ChunksDone > 0)
             {
                 await StartBlockAsync(record, cancellationToken);
             }
         }
 
-        if (assembled == plan.Blocks.Count)
+        // An interactive session that still takes blocks does not finalize (docs/architecture.md §3.1).
+        if (assembled == plan.Blocks.Count && !RunOptions.FromJson(run.OptionsJson).HoldsOpen)
         {
             var finalize = new UnitKey(runId, UnitKind.Finalize, "", -1, plan.Blocks.Count);
             if (await store.IsUnitDoneAsync(finalize, cancellationToken))

@@ -8,14 +8,27 @@ using Enrichflow.Core.Storage;
 namespace Enrichflow.Engine.Execution;
 
 /// <summary>
-/// Compiles a run's stored definition (with its <c>specs_override</c>) into a plan, once per run and process.
+/// Compiles a run's stored definition (with its <c>specs_override</c>) into a plan, once per run and process, and
+/// again when the run's stored definition or options changed (an interactive session grows, docs/architecture.md §3.1).
 /// </summary>
 public sealed class RunPlans(BlockRegistry registry)
 {
-    private readonly ConcurrentDictionary<Guid, (WorkflowPlan Plan, RunOptions Options)> _plans = new();
+    private readonly ConcurrentDictionary<Guid, (string DefinitionJson, string OptionsJson, WorkflowPlan Plan, RunOptions Options)> _plans = new();
     private readonly DefinitionValidator _validator = new(registry);
 
-    public (WorkflowPlan Plan, RunOptions Options) Get(RunRecord run) => _plans.GetOrAdd(run.Id, _ => Compile(run));
+    public (WorkflowPlan Plan, RunOptions Options) Get(RunRecord run)
+    {
+        if (_plans.TryGetValue(run.Id, out var cached)
+            && string.Equals(cached.DefinitionJson, run.DefinitionJson, StringComparison.Ordinal)
+            && string.Equals(cached.OptionsJson, run.OptionsJson, StringComparison.Ordinal))
+        {
+            return (cached.Plan, cached.Options);
+        }
+
+        var (plan, options) = Compile(run);
+        _plans[run.Id] = (run.DefinitionJson, run.OptionsJson, plan, options);
+        return (plan, options);
+    }
 
     public void Forget(Guid runId) => _plans.TryRemove(runId, out _);
 
@@ -25,9 +38,12 @@ public sealed class RunPlans(BlockRegistry registry)
         var options = RunOptions.FromJson(run.OptionsJson);
         using var document = JsonDocument.Parse(run.DefinitionJson);
         var plan = Compile(document.RootElement, options.SpecsOverride, out var errors);
-        return plan is null
-            ? throw new InvalidOperationException($"The definition of run {run.Id} no longer validates: {string.Join("; ", errors.Select(e => e.Msg))}")
-            : (plan, options);
+        if (plan is null)
+        {
+            throw new InvalidOperationException($"The definition of run {run.Id} no longer validates: {string.Join("; ", errors.Select(e => e.Msg))}");
+        }
+
+        return (options.Interactive is null ? plan : new WorkflowPlan(plan.Blocks) { Extensible = true }, options);
     }
 
     /// <summary>Parses, overrides and validates a definition; null with <paramref name="errors"/> when it is not valid.</summary>

@@ -39,13 +39,13 @@ public static class Segments
         return block;
     }
 
-    /// <summary>True when later units read this block's chunks (it ends a segment, or it is the source, and has children).</summary>
+    /// <summary>True when later units read this block's chunks (it ends a segment, or it is the source, and has children; any block of an extensible plan).</summary>
     public static bool StoresChunks(WorkflowPlan plan, PlannedBlock block) =>
-        block.Outputs.Count > 0 && (block.IsSource || block.Outputs.Count > 1 || block.Outputs.Any(id => IsHead(plan, plan[id])));
+        plan.Extensible || (block.Outputs.Count > 0 && (block.IsSource || block.Outputs.Count > 1 || block.Outputs.Any(id => IsHead(plan, plan[id]))));
 
     private static bool FusesWithParent(WorkflowPlan plan, PlannedBlock block)
     {
-        if (block.Inputs.Count != 1 || block.Compiled is not RowBlock)
+        if (plan.Extensible || block.Inputs.Count != 1 || block.Compiled is not RowBlock)
         {
             return false;
         }

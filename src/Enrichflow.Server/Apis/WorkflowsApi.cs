@@ -18,7 +18,7 @@ public static partial class WorkflowsApi
     /// <summary>Workflow ids that are also routes under <c>/workflows</c>.</summary>
     private static readonly HashSet<string> ReservedIds = new(StringComparer.OrdinalIgnoreCase)
     {
-        "blocks", "runs", "run", "validate", "cancel", "resume", "estimate", "create_workflow", "update_workflow", "delete_workflow",
+        "blocks", "runs", "run", "validate", "cancel", "resume", "estimate", "create_workflow", "update_workflow", "delete_workflow", "interactive",
     };
 
     public static RouteGroupBuilder MapWorkflowsApi(this IEndpointRouteBuilder app)

@@ -44,6 +44,7 @@ public static class EnrichflowApp
         app.MapHealthApi();
         app.MapWorkflowsApi();
         app.MapRunsApi();
+        app.MapInteractiveApi();
         app.MapUploadsApi();
         app.MapDownloads();
         app.MapWebhookSecretsApi();

@@ -60,6 +60,24 @@ public abstract partial class RunStoreCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Extend_replaces_the_definition_and_adds_the_block_only_while_the_definition_is_the_expected_one()
+    {
+        var run = NewRun(RunStatus.Running);
+        await Store.CreateRunAsync(run, Blocks(run.Id), Ct);
+        var added = new RunBlockRecord(run.Id, "later", "filter", 4, 3, BlockStatus.Pending, UpdatedAt: T0);
+        const string grown = """{"blocks":[{"block_id":"later"}]}""";
+
+        Assert.False(await Store.ExtendRunAsync(run.Id, """{"blocks":["stale"]}""", grown, added, Ct));
+        Assert.False(await Store.ExtendRunAsync(Guid.NewGuid(), run.DefinitionJson, grown, added, Ct));
+        Assert.Equal(Blocks(run.Id), await Store.GetRunBlocksAsync(run.Id, Ct));
+
+        Assert.True(await Store.ExtendRunAsync(run.Id, run.DefinitionJson, grown, added, Ct));
+        Assert.Equal(grown, (await Store.GetRunAsync(run.Id, Ct))!.DefinitionJson);
+        Assert.Equal([.. Blocks(run.Id), added], await Store.GetRunBlocksAsync(run.Id, Ct));
+        Assert.False(await Store.ExtendRunAsync(run.Id, run.DefinitionJson, grown, added with { BlockId = "again" }, Ct));
+    }
+
+    [Fact]
     public async Task Transition_is_compare_and_set()
     {
         var runId = await AddRunAsync(RunStatus.Queued);
