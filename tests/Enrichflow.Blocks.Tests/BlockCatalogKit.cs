@@ -23,6 +23,7 @@ internal static class BlockCatalogKit
             ["Providers:gpt:BaseUrl"] = "http://127.0.0.1:9/v1/",
             ["Providers:gpt:Model"] = "m",
             ["Providers:site:Kind"] = "website",
+            ["Slack:Webhooks:sales"] = "https://hooks.slack.com/services/T000/B000/XXXX",
         }).Build();
         var services = new ServiceCollection()
             .AddEnrichflowProviders(configuration.GetSection(ProvidersOptions.Section), Path.GetTempPath())
@@ -36,7 +37,7 @@ internal static class BlockCatalogKit
 
     /// <summary>
     /// The catalogue of a server with a provider of each remote kind (sixtyfour first, so the default of enrichment
-    /// blocks; openai_compatible; website): the blocks that call providers compile against it. No call is made.
+    /// blocks; openai_compatible; website) and a Slack webhook named sales: the blocks that call providers compile against it. No call is made.
     /// </summary>
     public static BlockRegistry RegistryWithProviders => CatalogueWithProviders.Value;
 

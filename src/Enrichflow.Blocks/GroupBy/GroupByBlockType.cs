@@ -12,6 +12,10 @@ public sealed class GroupByBlockType : BlockType<GroupBySpecs>
 {
     public override string Name => "group_by";
 
+    public override string SpecsExample => """
+        {"group_by": ["company"], "aggregations": [{"op": "count", "as": "leads"}, {"column": "email", "op": "count_distinct"}, {"column": "title", "op": "concat", "separator": "; "}]}
+        """;
+
     public override string Description =>
         "One row per group of the group_by columns, in first-seen order, with the group columns and one column per aggregation " +
         "(count, count_distinct, sum, min, max, avg, first, last, list, concat; 'as' names it, default column_op). " +

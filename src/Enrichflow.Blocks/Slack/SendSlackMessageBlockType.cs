@@ -1,14 +1,16 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Enrichflow.Core.Blocks;
 using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Blocks.Slack;
 
 /// <summary>Specs of <c>send_slack_message</c>.</summary>
-/// <param name="Webhook">A webhook name from the server configuration (<c>Slack:Webhooks:NAME</c>); its URL is a secret and never in a definition.</param>
-/// <param name="Message">The text, with <c>{column}</c> and <c>{run.field}</c> references; a default per mode.</param>
-/// <param name="Mode"><c>summary</c>: one message when the run ends; <c>per_row</c>: one message per row.</param>
-/// <param name="MaxRows">How many of the block's rows a summary lists (0 to 40).</param>
-public sealed record SendSlackMessageSpecs(string Webhook, string? Message = null, string Mode = "summary", int MaxRows = 20);
+public sealed record SendSlackMessageSpecs(
+    [property: Description("A webhook name from the server configuration (Slack:Webhooks:NAME); its URL is a secret and never in a definition.")] string Webhook,
+    [property: Description("The text, with {column} and {run.field} references; a default per mode.")] string? Message = null,
+    [property: Description("summary: one message when the run ends; per_row: one message per row.")][property: AllowedValues("summary", "per_row")] string Mode = "summary",
+    [property: Description("How many of the block's rows a summary lists (0 to 40).")] int MaxRows = 20);
 
 /// <summary>
 /// <c>send_slack_message</c> (docs/api.md §5.3): posts <c>{"text", "blocks"}</c> to a Slack incoming webhook named in
@@ -22,6 +24,10 @@ public sealed class SendSlackMessageBlockType(IOptions<SlackOptions> options) : 
     public const string DefaultSummary = "Run {run.id} of workflow {run.workflow_name} {run.status}: {run.rows_in} rows in, {run.rows_out} rows out, {run.rows_failed} failed.";
 
     public override string Name => "send_slack_message";
+
+    public override string SpecsExample => """
+        {"webhook": "sales", "mode": "summary", "message": "Run {run.id} {run.status}: {run.rows_out} leads ready", "max_rows": 5}
+        """;
 
     public override string Description =>
         "Posts to a Slack incoming webhook named in the server configuration (Slack:Webhooks:NAME; the URL is a secret): "

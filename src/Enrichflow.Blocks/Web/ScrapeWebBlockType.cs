@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Providers;
 using Enrichflow.Providers.Kinds;
@@ -5,11 +7,11 @@ using Enrichflow.Providers.Kinds;
 namespace Enrichflow.Blocks.Web;
 
 /// <summary>Specs of <c>scrape_web</c>: the column with the page's URL, what to keep of the page, and the provider that fetches it.</summary>
-/// <param name="UrlField">The column holding the URL (https is assumed when it has no scheme).</param>
-/// <param name="Return">Any of title, description, text, markdown, links, emails, phones; all of them by default.</param>
-/// <param name="MaxBytes">The most of a page that is read; the rest is cut off.</param>
-/// <param name="Provider">A provider of kind <c>website</c>; by default the first one configured.</param>
-public sealed record ScrapeWebSpecs(string UrlField = "website", IReadOnlyList<string>? Return = null, long MaxBytes = ScrapeWebBlockType.DefaultMaxBytes, string? Provider = null);
+public sealed record ScrapeWebSpecs(
+    [property: Description("The column holding the URL (https is assumed when it has no scheme).")] string UrlField = "website",
+    [property: Description("Any of title, description, text, markdown, links, emails, phones; all of them by default.")] IReadOnlyList<string>? Return = null,
+    [property: Description("The most of a page that is read, in bytes; the rest is cut off.")] long MaxBytes = ScrapeWebBlockType.DefaultMaxBytes,
+    [property: Description("A provider of kind website named in the server configuration; by default the first one configured.")] string? Provider = null);
 
 /// <summary>
 /// <c>scrape_web</c> (docs/api.md §5.3): fetches each row's page through a <c>website</c> provider (so through the
@@ -33,6 +35,10 @@ public sealed class ScrapeWebBlockType(ProviderRegistry providers) : BlockType<S
     ];
 
     public override string Name => "scrape_web";
+
+    public override string SpecsExample => """
+        {"url_field": "website", "return": ["title", "description", "emails"]}
+        """;
 
     public override string Description =>
         "Fetches the page at each row's url_field (default website) through a website provider (outbound guard: private "
