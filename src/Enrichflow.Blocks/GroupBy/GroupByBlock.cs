@@ -16,6 +16,12 @@ internal sealed class GroupByBlock(IReadOnlyList<string> columns, IReadOnlyList<
     public override IReadOnlyList<string> ReadsColumns { get; } =
         [.. columns.Concat(aggregations.Select(a => a.Column).OfType<string>()).Distinct(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// Checked against the known columns before the run (a 400 with a did-you-mean), but not against each chunk: a row
+    /// without a group column goes to rejects with the reason, as docs/api.md §5.3 says, whatever the rest of its chunk has.
+    /// </summary>
+    public override IReadOnlyList<ColumnReference> ColumnReferences => [.. ReadsColumns.Select(c => new ColumnReference(c) { CheckedAtRunTime = false })];
+
     public override IReadOnlyList<string>? OutputColumns(IReadOnlyList<string> input) => [.. columns, .. aggregations.Select(a => a.As)];
 
     public override async ValueTask ObserveAsync(RowChunk input, BlockRunContext context, CancellationToken cancellationToken)
