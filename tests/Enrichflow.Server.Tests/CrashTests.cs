@@ -30,17 +30,9 @@ public sealed class CrashTests
     [InlineData(3, 5_000)] // once the last block has committed some rows
     public async Task A_run_killed_with_sigkill_mid_way_completes_after_restart_with_every_row_once_in_order(int block, int killAfterRows)
     {
-        var data = Path.Combine(Path.GetTempPath(), "enrichflow-crash", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(data);
+        var data = ServerProcessClient.NewDataDirectory();
         var csv = Path.Combine(data, "leads.csv");
-        await using (var writer = new StreamWriter(csv, false, new UTF8Encoding(false)))
-        {
-            await writer.WriteAsync("id,name,email\n");
-            for (var i = 0; i < Rows; i++)
-            {
-                await writer.WriteAsync($"{i},lead {i},lead{i}@example.com\n");
-            }
-        }
+        await ServerProcessClient.WriteCsvAsync(csv, "id,name,email", Enumerable.Range(0, Rows).Select(i => $"{i},lead {i},lead{i}@example.com"));
 
         // Small chunks and one worker make the run long enough to be killed in the middle.
         var environment = new Dictionary<string, string> { ["ENRICHFLOW_Engine__ChunkSize"] = "500", ["ENRICHFLOW_Engine__Workers"] = "2" };
@@ -50,25 +42,12 @@ public sealed class CrashTests
         {
             using var http = ServerProcessClient.Create(first.BaseUrl, data);
             var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "crash", Pipeline);
-            var handle = await ServerProcessClient.UploadAsync(http, csv);
-            var started = await http.PostAsJsonAsync($"/workflows/run?workflow_id={workflow}", new { specs_override = new { resource_handle_id = handle } }, Ct);
-            runId = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("job_id").GetString()!;
+            runId = await ServerProcessClient.StartUploadRunAsync(http, workflow, csv);
 
             // Kill once the chosen block has committed some rows, long before the end.
-            while (true)
-            {
-                var live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
-                Assert.Contains(live.GetProperty("overall_status").GetString(), new[] { "queued", "running" });
-                var processed = live.GetProperty("blocks")[block].GetProperty("processed_count").GetInt64();
-                if (processed >= killAfterRows)
-                {
-                    Assert.True(live.GetProperty("blocks")[3].GetProperty("processed_count").GetInt64() < Rows, "the run finished before it could be killed");
-                    break;
-                }
-
-                await Task.Delay(25, Ct);
-            }
-
+            var live = await ServerProcessClient.WaitWhileRunningAsync(http, runId,
+                live => live.GetProperty("blocks")[block].GetProperty("processed_count").GetInt64() >= killAfterRows);
+            Assert.True(live.GetProperty("blocks")[3].GetProperty("processed_count").GetInt64() < Rows, "the run finished before it could be killed");
             await first.KillAsync();
         }
 

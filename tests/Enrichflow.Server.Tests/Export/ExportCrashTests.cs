@@ -26,17 +26,9 @@ public sealed class ExportCrashTests(ITestOutputHelper output)
     [Fact]
     public async Task An_export_killed_with_sigkill_completes_after_restart_and_the_receiver_has_every_row_exactly_once()
     {
-        var data = Path.Combine(Path.GetTempPath(), "enrichflow-export-crash", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(data);
+        var data = ServerProcessClient.NewDataDirectory();
         var csv = Path.Combine(data, "leads.csv");
-        await using (var writer = new StreamWriter(csv, false, new UTF8Encoding(false)))
-        {
-            await writer.WriteAsync("id,email\n");
-            for (var i = 0; i < Rows; i++)
-            {
-                await writer.WriteAsync($"{i},lead{i}@example.com\n");
-            }
-        }
+        await ServerProcessClient.WriteCsvAsync(csv, "id,email", Enumerable.Range(0, Rows).Select(i => $"{i},lead{i}@example.com"));
 
         await using var receiver = await ExportReceiver.StartAsync();
         receiver.Delay = TimeSpan.FromMilliseconds(20); // 200 batches: long enough to be killed in the middle
@@ -52,9 +44,7 @@ public sealed class ExportCrashTests(ITestOutputHelper output)
         {
             using var http = ServerProcessClient.Create(first.BaseUrl, data);
             var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "export-crash", Pipeline(receiver.Url));
-            var handle = await ServerProcessClient.UploadAsync(http, csv);
-            var started = await http.PostAsJsonAsync($"/workflows/run?workflow_id={workflow}", new { specs_override = new { resource_handle_id = handle } }, Ct);
-            runId = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("job_id").GetString()!;
+            runId = await ServerProcessClient.StartUploadRunAsync(http, workflow, csv);
 
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
             while (receiver.BatchCount < 60)

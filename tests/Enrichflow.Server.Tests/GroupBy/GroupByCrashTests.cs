@@ -25,18 +25,11 @@ public sealed class GroupByCrashTests
     [Fact]
     public async Task A_group_by_killed_with_sigkill_mid_way_completes_after_restart_with_every_group_once_in_first_seen_order()
     {
-        var data = Path.Combine(Path.GetTempPath(), "enrichflow-crash", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(data);
+        var data = ServerProcessClient.NewDataDirectory();
         var csv = Path.Combine(data, "rows.csv");
-        await using (var writer = new StreamWriter(csv, false, new UTF8Encoding(false)))
-        {
-            await writer.WriteAsync("id,g\n");
-            for (var i = 0; i < Rows; i++)
-            {
-                // Groups first seen in the order g = 999, 998, ..., 0, so first-seen order is not the key order.
-                await writer.WriteAsync($"{i},g{Groups - 1 - i % Groups}\n");
-            }
-        }
+
+        // Groups first seen in the order g = 999, 998, ..., 0, so first-seen order is not the key order.
+        await ServerProcessClient.WriteCsvAsync(csv, "id,g", Enumerable.Range(0, Rows).Select(i => $"{i},g{Groups - 1 - i % Groups}"));
 
         var environment = new Dictionary<string, string> { ["ENRICHFLOW_Engine__ChunkSize"] = "500", ["ENRICHFLOW_Engine__Workers"] = "2" };
         var port = ServerProcess.FreePort();
@@ -45,21 +38,8 @@ public sealed class GroupByCrashTests
         {
             using var http = ServerProcessClient.Create(first.BaseUrl, data);
             var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "crash", Pipeline);
-            var handle = await ServerProcessClient.UploadAsync(http, csv);
-            var started = await http.PostAsJsonAsync($"/workflows/run?workflow_id={workflow}", new { specs_override = new { resource_handle_id = handle } }, Ct);
-            runId = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("job_id").GetString()!;
-            while (true)
-            {
-                var live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
-                Assert.Contains(live.GetProperty("overall_status").GetString(), new[] { "queued", "running" });
-                if (live.GetProperty("blocks")[0].GetProperty("processed_count").GetInt64() >= Rows / 4)
-                {
-                    break;
-                }
-
-                await Task.Delay(25, Ct);
-            }
-
+            runId = await ServerProcessClient.StartUploadRunAsync(http, workflow, csv);
+            await ServerProcessClient.WaitWhileRunningAsync(http, runId, live => live.GetProperty("blocks")[0].GetProperty("processed_count").GetInt64() >= Rows / 4);
             await first.KillAsync();
         }
 

@@ -37,4 +37,50 @@ public static class ServerProcessClient
         Assert.True(response.IsSuccessStatusCode, text);
         return JsonDocument.Parse(text).RootElement.GetProperty("handle_id").GetString()!;
     }
+
+    /// <summary>A new, empty data directory for a server process under the temp directory's <c>enrichflow-crash</c>.</summary>
+    public static string NewDataDirectory()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "enrichflow-crash", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        return data;
+    }
+
+    /// <summary>Writes a UTF-8 CSV file (no BOM): the header line, then each of <paramref name="lines"/>.</summary>
+    public static async Task WriteCsvAsync(string path, string header, IEnumerable<string> lines)
+    {
+        await using var writer = new StreamWriter(path, false, new System.Text.UTF8Encoding(false));
+        await writer.WriteAsync(header + "\n");
+        foreach (var line in lines)
+        {
+            await writer.WriteAsync(line + "\n");
+        }
+    }
+
+    /// <summary>Uploads <paramref name="csv"/> and starts a run of <paramref name="workflow"/> over it; returns the run id.</summary>
+    public static async Task<string> StartUploadRunAsync(HttpClient http, string workflow, string csv)
+    {
+        var handle = await UploadAsync(http, csv);
+        var started = await http.PostAsJsonAsync($"/workflows/run?workflow_id={workflow}", new { specs_override = new { resource_handle_id = handle } }, Ct);
+        return (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("job_id").GetString()!;
+    }
+
+    /// <summary>
+    /// Polls the run's live status until <paramref name="ready"/> holds, asserting on the way that the run has not
+    /// ended (a run that ends first could not be killed in the middle); returns the status that satisfied it.
+    /// </summary>
+    public static async Task<JsonElement> WaitWhileRunningAsync(HttpClient http, string runId, Func<JsonElement, bool> ready)
+    {
+        while (true)
+        {
+            var live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
+            Assert.Contains(live.GetProperty("overall_status").GetString(), new[] { "queued", "running" });
+            if (ready(live))
+            {
+                return live;
+            }
+
+            await Task.Delay(25, Ct);
+        }
+    }
 }

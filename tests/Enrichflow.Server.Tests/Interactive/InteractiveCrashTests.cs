@@ -15,17 +15,9 @@ public sealed class InteractiveCrashTests
     [Fact]
     public async Task A_session_killed_with_sigkill_mid_block_finishes_the_block_after_restart_and_takes_more_blocks()
     {
-        var data = Path.Combine(Path.GetTempPath(), "enrichflow-crash", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(data);
+        var data = ServerProcessClient.NewDataDirectory();
         var csv = Path.Combine(data, "leads.csv");
-        await using (var writer = new StreamWriter(csv, false, new UTF8Encoding(false)))
-        {
-            await writer.WriteAsync("id,name,email\n");
-            for (var i = 0; i < Rows; i++)
-            {
-                await writer.WriteAsync($"{i},lead {i},lead{i}@example.com\n");
-            }
-        }
+        await ServerProcessClient.WriteCsvAsync(csv, "id,name,email", Enumerable.Range(0, Rows).Select(i => $"{i},lead {i},lead{i}@example.com"));
 
         var environment = new Dictionary<string, string> { ["ENRICHFLOW_Engine__ChunkSize"] = "500", ["ENRICHFLOW_Engine__Workers"] = "2" };
         var port = ServerProcess.FreePort();
