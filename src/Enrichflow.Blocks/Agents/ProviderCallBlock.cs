@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Enrichflow.Blocks.Enrichment;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Enrichflow.Providers;
@@ -36,39 +37,11 @@ internal abstract partial class ProviderCallBlock(IEnrichmentProvider provider, 
             return;
         }
 
-        var caller = BlockServices.Require<EnrichmentCaller>(context, "the enrichment service");
-        if (!provider.IsLocal && context.WaitsOnRemoteCalls is { } waits)
-        {
-            await waits(cancellationToken);
-        }
-
-        var session = caller.Begin(context, StopFields);
-        var work = new Task<EnrichmentAnswer>[input.Count];
-        for (var i = 0; i < input.Count; i++)
-        {
-            work[i] = Reported(AskAsync(caller, session, input.Rows[i], cancellationToken), context.ReportRowsDone);
-        }
-
-        try
-        {
-            await Task.WhenAll(work);
-        }
-        catch (Exception) when (work.Select(t => t.Exception?.InnerException).OfType<RunPauseException>().FirstOrDefault() is { } pause)
-        {
-            throw pause;
-        }
-        finally
-        {
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                await session.FlushAsync(CancellationToken.None);
-            }
-        }
-
+        var results = await ChunkCalls.AskEachAsync(input, context, !provider.IsLocal, StopFields, AskAsync, cancellationToken);
         for (var i = 0; i < input.Count; i++)
         {
             var row = input.Rows[i];
-            var answer = work[i].Result;
+            var answer = results[i];
             if (answer.Outcome == EnrichmentOutcome.Failed)
             {
                 output.Fail(row, $"{blockName}: {answer.Reason}");
@@ -102,12 +75,6 @@ internal abstract partial class ProviderCallBlock(IEnrichmentProvider provider, 
         }
     }
 
-    private static async Task<EnrichmentAnswer> Reported(Task<EnrichmentAnswer> row, Action<int>? reportRowsDone)
-    {
-        var answer = await row;
-        reportRowsDone?.Invoke(1);
-        return answer;
-    }
 
     /// <summary>A provider's value as a row value (a string, number, bool, or a JSON node for lists and objects).</summary>
     protected static object? ToRowValue(JsonNode? value) =>

@@ -32,39 +32,11 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
             return;
         }
 
-        var caller = BlockServices.Require<EnrichmentCaller>(context, "the enrichment service");
-        if (plan.Providers.Any(p => !p.IsLocal) && context.WaitsOnRemoteCalls is { } waits)
-        {
-            await waits(cancellationToken);
-        }
-
-        var session = caller.Begin(context, plan.StopFields);
-        var work = new Task<RowResult>[input.Count];
-        for (var i = 0; i < input.Count; i++)
-        {
-            work[i] = Reported(EnrichRowAsync(caller, session, input.Rows[i], cancellationToken), context.ReportRowsDone);
-        }
-
-        try
-        {
-            await Task.WhenAll(work);
-        }
-        catch (Exception) when (work.Select(t => t.Exception?.InnerException).OfType<RunPauseException>().FirstOrDefault() is { } pause)
-        {
-            throw pause;
-        }
-        finally
-        {
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                await session.FlushAsync(CancellationToken.None);
-            }
-        }
-
+        var results = await ChunkCalls.AskEachAsync(input, context, plan.Providers.Any(p => !p.IsLocal), plan.StopFields, EnrichRowAsync, cancellationToken);
         for (var i = 0; i < input.Count; i++)
         {
             var row = input.Rows[i];
-            var result = work[i].Result;
+            var result = results[i];
             if (result.Status == "failed")
             {
                 output.Fail(row, $"{Describe()}: {result.Reason}");
@@ -83,13 +55,6 @@ internal sealed partial class EnrichBlock(EnrichPlan plan) : RowBlock, IProvider
     private EnrichmentRequest RequestOf(IReadOnlyDictionary<string, string> inputs, IReadOnlyList<ReturnField> fields) =>
         new(plan.Operation, inputs, fields, plan.Options) { PeopleFields = plan.PeopleFields };
 
-    /// <summary>Tells live status about each row as it is done, long before its chunk commits.</summary>
-    private static async Task<RowResult> Reported(Task<RowResult> row, Action<int>? reportRowsDone)
-    {
-        var result = await row;
-        reportRowsDone?.Invoke(1);
-        return result;
-    }
 
     private async Task<RowResult> EnrichRowAsync(EnrichmentCaller caller, EnrichmentSession session, Row row, CancellationToken cancellationToken)
     {
