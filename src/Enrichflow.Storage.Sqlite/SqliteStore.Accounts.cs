@@ -30,9 +30,23 @@ public sealed partial class SqliteStore
 
     public Task<ApiKeyRecord?> FindApiKeyAsync(byte[] hash, CancellationToken cancellationToken) =>
         Task.FromResult(Read(connection => connection.QueryFirst(
-            "SELECT id, org_id, hash, read_only, created_at FROM api_keys WHERE hash = $hash",
-            reader => new ApiKeyRecord(reader.GetString(0), reader.GetString(1), (byte[])reader.GetValue(2), reader.GetInt64(3) != 0, reader.GetTime(4)),
+            "SELECT id, org_id, hash, read_only, created_at, revoked_at FROM api_keys WHERE hash = $hash",
+            ReadApiKey,
             ("$hash", hash)), cancellationToken));
+
+    public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection => (IReadOnlyList<ApiKeyRecord>)connection.Query(
+            "SELECT id, org_id, hash, read_only, created_at, revoked_at FROM api_keys ORDER BY created_at, id",
+            ReadApiKey), cancellationToken));
+
+    public Task<bool> RevokeApiKeyAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Execute(
+            "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $now) WHERE id = $id",
+            ("$id", id), ("$now", now)) == 1,
+            cancellationToken);
+
+    private static ApiKeyRecord ReadApiKey(SqliteDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), (byte[])reader.GetValue(2), reader.GetInt64(3) != 0, reader.GetTime(4), reader.GetTimeOrNull(5));
 
     public Task AddUploadAsync(UploadRecord upload, CancellationToken cancellationToken) =>
         WriteAsync(connection => connection.Execute(

@@ -16,6 +16,12 @@ public interface IAccountStore
     /// <summary>The key with this SHA-256 hash, or null.</summary>
     Task<ApiKeyRecord?> FindApiKeyAsync(byte[] hash, CancellationToken cancellationToken);
 
+    /// <summary>Every key, revoked ones included, oldest first.</summary>
+    Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>Marks the key revoked (it authenticates no more); false when no key has this id. Revoking twice keeps the first time.</summary>
+    Task<bool> RevokeApiKeyAsync(string id, DateTimeOffset now, CancellationToken cancellationToken);
+
     Task AddUploadAsync(UploadRecord upload, CancellationToken cancellationToken);
 
     /// <summary>The upload, or null when it does not exist or belongs to another organization.</summary>

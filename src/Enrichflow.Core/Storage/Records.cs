@@ -3,7 +3,7 @@ namespace Enrichflow.Core.Storage;
 public sealed record Organization(string Id, string Name, DateTimeOffset CreatedAt);
 
 /// <summary>An API key, kept only as its SHA-256 hash.</summary>
-public sealed record ApiKeyRecord(string Id, string OrgId, byte[] Hash, bool ReadOnly, DateTimeOffset CreatedAt);
+public sealed record ApiKeyRecord(string Id, string OrgId, byte[] Hash, bool ReadOnly, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt = null);
 
 /// <summary>An uploaded file (docs/api.md §4).</summary>
 public sealed record UploadRecord(Guid HandleId, string OrgId, string FileName, string BlobKey, long SizeBytes, DateTimeOffset CreatedAt);

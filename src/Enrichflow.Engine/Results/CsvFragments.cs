@@ -37,7 +37,7 @@ public static class CsvFragments
                 WriteAscii(destination, ',');
             }
 
-            WriteField(destination, columns[i]);
+            WriteField(destination, formulaGuard ? CsvFormulaGuard.Apply(columns[i]) : columns[i]);
         }
 
         WriteAscii(destination, '\n');

@@ -10,6 +10,19 @@ namespace Enrichflow.Hosting.Results;
 /// </summary>
 public static class ResultFileRows
 {
+    /// <summary>The UTF-8 size of <paramref name="rows"/> as a JSON array (the bound on inline <c>results</c>, docs/api.md §3.1).</summary>
+    public static long JsonBytes(IReadOnlyList<JsonElement> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        long total = 2 + Math.Max(0, rows.Count - 1);
+        foreach (var row in rows)
+        {
+            total += System.Text.Encoding.UTF8.GetByteCount(row.GetRawText());
+        }
+
+        return total;
+    }
+
     /// <summary>
     /// Up to <paramref name="limit"/> rows of <paramref name="file"/>: a CSV row as an object of strings by column
     /// name, a JSON or NDJSON row as it was written (value types kept).

@@ -36,6 +36,7 @@ public static class ResultsApi
         RunPlans plans,
         DownloadSigner signer,
         IOptions<EnrichflowOptions> options,
+        IOptions<Hosting.ServerOptions> server,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -84,6 +85,11 @@ public static class ResultsApi
         {
             var token = signer.Sign(run.OrgId, run.Id, file.FileName, expires);
             var inline = file.RowCount <= InlineRowLimit ? await ResultFileRows.ReadAsync(blobs, file, InlineRowLimit, cancellationToken) : null;
+            if (inline is not null && ResultFileRows.JsonBytes(inline) > server.Value.Limits.MaxInlineResultBytes)
+            {
+                inline = null;
+            }
+
             response.Add(new ResultFileResponse(file.FileName, options.Value.StorageBucket,
                 file.RowCount, file.BlockNumber, file.BlockId, file.CreatedAt, file.Message ?? runMessage, file.Format.ContentType(), file.FileSize,
                 $"{baseUrl}/downloads/{token}", expirySeconds, inline));

@@ -9,9 +9,9 @@ namespace Enrichflow.Server.Auth;
 public sealed record Caller(string OrgId, string KeyId, bool ReadOnly);
 
 /// <summary>
-/// Requires a valid <c>x-api-key</c> (401 otherwise) and, for anything but GET, a key that may write (403).
+/// Requires a valid, unrevoked <c>x-api-key</c> (401 otherwise), within its request rate (429, docs/api.md §1) and, for anything but GET, a key that may write (403).
 /// </summary>
-public sealed class ApiKeyFilter(IAccountStore accounts) : IEndpointFilter
+public sealed class ApiKeyFilter(IAccountStore accounts, KeyRateLimiter limiter) : IEndpointFilter
 {
     public const string Header = "x-api-key";
 
@@ -26,9 +26,14 @@ public sealed class ApiKeyFilter(IAccountStore accounts) : IEndpointFilter
 
         var hash = ApiKeys.Hash(key);
         var record = await accounts.FindApiKeyAsync(hash, http.RequestAborted);
-        if (record is null || !CryptographicOperations.FixedTimeEquals(record.Hash, hash))
+        if (record is null || record.RevokedAt is not null || !CryptographicOperations.FixedTimeEquals(record.Hash, hash))
         {
             return ApiErrors.Unauthorized("Invalid API key");
+        }
+
+        if (limiter.TryAcquire(http, record.Id) is { } tooMany)
+        {
+            return tooMany;
         }
 
         if (record.ReadOnly && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))

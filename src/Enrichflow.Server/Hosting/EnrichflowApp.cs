@@ -38,7 +38,6 @@ public static class EnrichflowApp
         UseTrustedProxies(app);
         app.UseExceptionHandler(errors => errors.Run(WriteInternalError));
         app.UseStatusCodePages(WriteStatusBody);
-        app.UseRateLimiter();
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/docs", DocsPage.Get).ExcludeFromDescription();
         app.MapHealthApi();

@@ -58,6 +58,9 @@ public sealed class LimitsOptions
 
     /// <summary>Requests one API key may make at once after a quiet spell.</summary>
     public int BurstPerKey { get; set; } = 200;
+
+    /// <summary>Most JSON bytes of inline <c>results</c> per download link (docs/api.md §3.1); above it <c>results</c> is null. 256 KiB.</summary>
+    public long MaxInlineResultBytes { get; set; } = 256 * 1024;
 }
 
 public sealed class ProxyOptions
