@@ -48,6 +48,38 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Keys_list_shows_ids_never_secrets_and_a_revoked_key_gets_401_at_once()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "enrichflow-cli", Guid.NewGuid().ToString("N"));
+        var key = (await RunAsync("keys", "create", "--org", "acme", "--data", data)).Stdout.Trim();
+        await RunAsync("keys", "create", "--org", "globex", "--read-only", "--data", data);
+
+        var (listExit, table, _) = await RunAsync("keys", "list", "--data", data);
+        Assert.Equal(0, listExit);
+        Assert.DoesNotContain(key, table, StringComparison.Ordinal);
+        Assert.Contains("READ-ONLY", table, StringComparison.Ordinal);
+        var (_, json, _) = await RunAsync("keys", "list", "--json", "--data", data);
+        Assert.DoesNotContain(key, json, StringComparison.Ordinal);
+        var keys = JsonDocument.Parse(json).RootElement.EnumerateArray().ToList();
+        Assert.Equal(["acme", "globex"], keys.Select(k => k.GetProperty("org_id").GetString()));
+        Assert.Equal([false, true], keys.Select(k => k.GetProperty("read_only").GetBoolean()));
+        Assert.All(keys, k => Assert.Equal(JsonValueKind.Null, k.GetProperty("revoked_at").ValueKind));
+
+        await using var server = await TestServer.StartAsync(dataDirectory: data);
+        using var acme = server.NewClient(key);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await acme.GetAsync("/workflows", Ct)).StatusCode);
+        var acmeId = keys[0].GetProperty("id").GetString()!;
+        Assert.Equal(0, (await RunAsync("keys", "revoke", acmeId, "--data", data)).ExitCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await acme.GetAsync("/workflows", Ct)).StatusCode);
+
+        var (_, after, _) = await RunAsync("keys", "list", "--json", "--data", data);
+        Assert.NotEqual(JsonValueKind.Null, JsonDocument.Parse(after).RootElement[0].GetProperty("revoked_at").ValueKind);
+        var (missingExit, _, missingErr) = await RunAsync("keys", "revoke", "nope", "--data", data);
+        Assert.Equal(1, missingExit);
+        Assert.Contains("'nope'", missingErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_describes_every_command()
     {
         var (exit, stdout, _) = await RunAsync("--help");
