@@ -78,6 +78,23 @@ public abstract class AccountStoreCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Api_keys_are_listed_oldest_first_and_a_revocation_keeps_its_first_time()
+    {
+        await Store.GetOrCreateOrganizationAsync("org-a", T0, Ct);
+        await Store.AddApiKeyAsync(new ApiKeyRecord("key-2", "org-a", Hash(2), ReadOnly: true, T0.AddMinutes(1)), Ct);
+        await Store.AddApiKeyAsync(new ApiKeyRecord("key-1", "org-a", Hash(1), ReadOnly: false, T0), Ct);
+
+        Assert.True(await Store.RevokeApiKeyAsync("key-2", T0.AddHours(1), Ct));
+        Assert.True(await Store.RevokeApiKeyAsync("key-2", T0.AddHours(2), Ct));
+        Assert.False(await Store.RevokeApiKeyAsync("key-3", T0, Ct));
+
+        var keys = await Store.ListApiKeysAsync(Ct);
+        Assert.Equal(["key-1", "key-2"], keys.Select(k => k.Id));
+        Assert.Equal([null, T0.AddHours(1)], keys.Select(k => k.RevokedAt));
+        Assert.Equal(T0.AddHours(1), (await Store.FindApiKeyAsync(Hash(2), Ct))!.RevokedAt);
+    }
+
+    [Fact]
     public async Task Uploads_are_isolated_by_organization()
     {
         var upload = new UploadRecord(Guid.CreateVersion7(), "org-a", "leads.csv", "uploads/org-a/leads.csv", 1234, T0);
