@@ -53,6 +53,34 @@ public sealed class DefinitionValidationTests
         Assert.StartsWith("Invalid workflow definition", body.GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("has space")]
+    [InlineData("ümlaut")]
+    public async Task A_block_id_outside_the_id_pattern_is_a_400_naming_it_on_validate_create_and_update(string blockId)
+    {
+        await using var server = await TestServer.StartAsync();
+        var definition = """
+            {"blocks": [
+              {"sequence_number": 1, "block_name": "webhook", "block_id": "input"},
+              {"sequence_number": 2, "block_name": "remove_columns", "block_id": "BLOCK_ID", "specs": {"columns": ["a"]}}],
+             "edges": [{"from_block_id": "input", "to_block_id": "BLOCK_ID"}]}
+            """.Replace("BLOCK_ID", blockId, StringComparison.Ordinal);
+        var (status, body) = await ValidateAsync(server, definition);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var error = Assert.Single(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("msg").GetString()!.Contains("is not valid", StringComparison.Ordinal));
+        Assert.Equal($"Block id '{blockId}' is not valid: use 1 to 128 characters of letters, digits, '_', '.' and '-'.", error.GetProperty("msg").GetString());
+        Assert.Equal("body.workflow_definition.blocks.1.block_id", string.Join('.', error.GetProperty("loc").EnumerateArray().Select(l => l.ToString())));
+
+        var create = await server.Client.PostAsJsonAsync("/workflows/create_workflow",
+            new { workflow_name = "ids", workflow_description = "", workflow_definition = JsonDocument.Parse(definition).RootElement }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, create.StatusCode);
+        var update = await server.Client.PostAsJsonAsync("/workflows/update_workflow?workflow_id=ids",
+            new { workflow_definition = JsonDocument.Parse(definition).RootElement }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, update.StatusCode);
+        Assert.Contains("is not valid", await update.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_cycle_is_named_block_by_block()
     {

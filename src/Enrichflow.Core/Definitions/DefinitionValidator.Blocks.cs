@@ -16,7 +16,12 @@ public sealed partial class DefinitionValidator
         for (var i = 0; i < definition.Blocks.Count; i++)
         {
             var block = definition.Blocks[i];
-            if (!ids.Add(block.BlockId))
+            if (!Identifiers.IsValid(block.BlockId))
+            {
+                // The id names the block's result files and blob keys: refused here, not when the run writes them.
+                errors.Add(Error(["blocks", i, "block_id"], $"Block id '{Identifiers.Shown(block.BlockId)}' is not valid: use {Identifiers.Rule}."));
+            }
+            else if (!ids.Add(block.BlockId))
             {
                 errors.Add(Error(["blocks", i, "block_id"], $"Block id '{block.BlockId}' is used by more than one block."));
             }

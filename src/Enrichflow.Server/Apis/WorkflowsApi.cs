@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
@@ -204,16 +203,12 @@ public static partial class WorkflowsApi
 
     private static string? CheckId(string id)
     {
-        if (!IdPattern().IsMatch(id))
+        if (!Identifiers.IsValid(id))
         {
-            return $"Workflow id '{Truncate(id)}' is not valid: use 1 to 128 characters of letters, digits, '_', '.' and '-'.";
+            return $"Workflow id '{Identifiers.Shown(id)}' is not valid: use {Identifiers.Rule}.";
         }
 
         return ReservedIds.Contains(id) ? $"Workflow id '{id}' is reserved (it is also a route); choose another." : null;
     }
 
-    private static string Truncate(string text) => text.Length > 64 ? text[..64] + "..." : text;
-
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
-    private static partial Regex IdPattern();
 }
