@@ -204,7 +204,7 @@ public sealed partial class SixtyfourProvider
 
     /// <summary>
     /// Submits <paramref name="path"/> (its <c>-async</c> variant when <c>UseAsyncJobs</c>) and, for a job, polls
-    /// <c>GET /job-status/{task_id}</c> like the enrichment calls do; the finished job's <c>result</c> goes to <paramref name="map"/>.
+    /// <c>GET /job-status/{task_id}</c> with the enrichment calls' <see cref="PollAsync"/>; the finished job's <c>result</c> goes to <paramref name="map"/>.
     /// </summary>
     private async Task<EnrichmentAnswer> JobAsync(string path, JsonObject body, Func<JsonNode?, EnrichmentAnswer> map, CancellationToken cancellationToken)
     {
@@ -221,38 +221,6 @@ public sealed partial class SixtyfourProvider
                 : EnrichmentAnswer.Failed($"answered {path}-async without a task_id: {ProviderHttp.Detail(reply.Json?.ToJsonString() ?? "")}", billable: true);
         }
 
-        var taskId = reply.Json["task_id"]!.ToString();
-        var started = _time.GetTimestamp();
-        var interval = PollInterval;
-        var longest = interval > MaxPollInterval ? interval : MaxPollInterval;
-        while (true)
-        {
-            await Task.Delay(interval, _time, cancellationToken);
-            interval = TimeSpan.FromTicks(Math.Min(longest.Ticks, interval.Ticks * 3 / 2));
-            using var get = WithKey(ProviderHttp.JsonRequest(HttpMethod.Get, Options.Url("job-status/" + Uri.EscapeDataString(taskId)), null));
-            get.Options.Set(ProviderRateHandler.Unmetered, true);
-            var poll = await Http.SendJsonAsync(get, null, cancellationToken);
-            if (!poll.IsJson)
-            {
-                return poll.Answer with { Reason = $"job {taskId}: {poll.Answer.Reason}", Billable = true };
-            }
-
-            var status = Text(poll.Json?["status"])?.Trim().ToLowerInvariant() ?? "";
-            if (DoneStatuses.Contains(status))
-            {
-                return map(poll.Json!["result"] is JsonObject result ? result : poll.Json);
-            }
-
-            if (FailedStatuses.Contains(status))
-            {
-                var why = poll.Json!["error"] ?? poll.Json["detail"] ?? poll.Json["message"];
-                return EnrichmentAnswer.Failed($"job {taskId} {status}: {ProviderHttp.Detail(Text(why) ?? why?.ToJsonString() ?? "")}", billable: true);
-            }
-
-            if (_time.GetElapsedTime(started) >= Limits.Timeout)
-            {
-                return EnrichmentAnswer.Failed($"job {taskId} did not finish within {ProviderHttp.Seconds(Limits.Timeout)} s (last status '{status}')", billable: true);
-            }
-        }
+        return await PollAsync(reply.Json["task_id"]!.ToString(), map, cancellationToken);
     }
 }

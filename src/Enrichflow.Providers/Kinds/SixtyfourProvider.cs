@@ -163,16 +163,17 @@ public sealed partial class SixtyfourProvider : RemoteProvider
         }
 
         return reply.Json?["task_id"]?.GetValueKind() is JsonValueKind.String or JsonValueKind.Number
-            ? await PollAsync(reply.Json["task_id"]!.ToString(), request, cancellationToken)
+            ? await PollAsync(reply.Json["task_id"]!.ToString(), json => MapEnrichment(json, request), cancellationToken)
             : EnrichmentAnswer.Failed($"answered {path}-async without a task_id: {ProviderHttp.Detail(reply.Json!.ToJsonString())}", billable: true);
     }
 
     /// <summary>
     /// Polls <c>GET /job-status/{task_id}</c> until the job is done, failed, or older than <c>TimeoutSeconds</c>: first
     /// after <c>PollIntervalSeconds</c>, then half as long again each time, at most every 30 s (or the interval, if
-    /// longer), so a job of minutes costs a dozen polls. Polls take no rate-limit token: they buy nothing.
+    /// longer), so a job of minutes costs a dozen polls. Polls take no rate-limit token: they buy nothing. The finished
+    /// job's <c>result</c> (or the whole answer when it has none) goes to <paramref name="map"/>.
     /// </summary>
-    private async Task<EnrichmentAnswer> PollAsync(string taskId, EnrichmentRequest request, CancellationToken cancellationToken)
+    private async Task<EnrichmentAnswer> PollAsync(string taskId, Func<JsonNode?, EnrichmentAnswer> map, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var interval = PollInterval;
@@ -192,7 +193,7 @@ public sealed partial class SixtyfourProvider : RemoteProvider
             var status = reply.Json?["status"]?.GetValueKind() == JsonValueKind.String ? reply.Json["status"]!.GetValue<string>().Trim().ToLowerInvariant() : "";
             if (DoneStatuses.Contains(status))
             {
-                return MapEnrichment(reply.Json!["result"] is JsonObject result ? result : reply.Json, request);
+                return map(reply.Json!["result"] is JsonObject result ? result : reply.Json);
             }
 
             if (FailedStatuses.Contains(status))
