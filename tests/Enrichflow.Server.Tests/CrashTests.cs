@@ -54,15 +54,7 @@ public sealed class CrashTests
         await using (var second = await ServerProcess.StartAsync(data, environment, port))
         {
             using var http = ServerProcessClient.Create(second.BaseUrl, data);
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            JsonElement live;
-            do
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the resumed run did not finish in time");
-                await Task.Delay(200, Ct);
-                live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
-            }
-            while (live.GetProperty("overall_status").GetString() is "queued" or "running");
+            var live = await ServerProcessClient.WaitForEndAsync(http, runId);
 
             Assert.Equal("completed", live.GetProperty("overall_status").GetString());
             var links = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links?include_rejects=true", Ct);

@@ -83,4 +83,20 @@ public static class ServerProcessClient
             await Task.Delay(25, Ct);
         }
     }
+
+    /// <summary>Polls a resumed run's live status until it leaves queued and running (at most 3 minutes); returns the last status.</summary>
+    public static async Task<JsonElement> WaitForEndAsync(HttpClient http, string runId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        JsonElement live;
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the resumed run did not finish in time");
+            await Task.Delay(200, Ct);
+            live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
+        }
+        while (live.GetProperty("overall_status").GetString() is "queued" or "running");
+
+        return live;
+    }
 }
