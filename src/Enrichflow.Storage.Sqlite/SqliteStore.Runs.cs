@@ -18,6 +18,48 @@ public sealed partial class SqliteStore
     public Task CreateRunAsync(RunRecord run, IReadOnlyList<RunBlockRecord> blocks, CancellationToken cancellationToken) =>
         WriteAsync(connection => InsertRun(connection, run, blocks), cancellationToken);
 
+    /// <remarks>
+    /// The key is read and written under the store's single writer, in the transaction that adds the run: a racing
+    /// request with the same key waits for it, then finds the key held (docs/api.md §3).
+    /// </remarks>
+    public Task<RunCreation> CreateRunAsync(QueuedRun run, IdempotencyReservation? idempotency, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
+        {
+            if (idempotency is not null && ReserveIdempotencyKey(connection, idempotency) is { } held)
+            {
+                return new RunCreation(held);
+            }
+
+            InsertRun(connection, run.Run, run.Blocks);
+            AddPendingUnits(connection, run.Units, run.Run.QueuedAt);
+            return RunCreation.Added;
+        }, cancellationToken);
+
+    /// <summary>Stores the reservation's record unless an unexpired one holds the key; returns that one (null when the key was free).</summary>
+    private static IdempotencyRecord? ReserveIdempotencyKey(SqliteConnection connection, IdempotencyReservation reservation)
+    {
+        var record = reservation.Record;
+        var held = connection.QueryFirst(
+            "SELECT org_id, key, request_hash, response_json, created_at FROM idempotency_records WHERE org_id = $org AND key = $key",
+            reader => new IdempotencyRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetTime(4)),
+            ("$org", record.OrgId), ("$key", record.Key));
+        if (held is not null && held.CreatedAt >= reservation.ExpiredBefore)
+        {
+            return held;
+        }
+
+        connection.Execute(
+            """
+            INSERT INTO idempotency_records (org_id, key, request_hash, response_json, created_at)
+            VALUES ($org, $key, $hash, $response, $created)
+            ON CONFLICT (org_id, key) DO UPDATE SET
+                request_hash = excluded.request_hash, response_json = excluded.response_json, created_at = excluded.created_at
+            """,
+            ("$org", record.OrgId), ("$key", record.Key), ("$hash", record.RequestHash), ("$response", record.ResponseJson),
+            ("$created", record.CreatedAt));
+        return null;
+    }
+
     /// <summary>Adds a run and its blocks within the caller's transaction (a run request, or a schedule's claim).</summary>
     private static void InsertRun(SqliteConnection connection, RunRecord run, IReadOnlyList<RunBlockRecord> blocks)
     {

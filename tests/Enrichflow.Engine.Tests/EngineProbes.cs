@@ -136,6 +136,8 @@ public sealed class FaultInjectingRunStore(IRunStore inner, StoreFaults faults) 
 
     public Task CreateRunAsync(RunRecord run, IReadOnlyList<RunBlockRecord> blocks, CancellationToken cancellationToken) => inner.CreateRunAsync(run, blocks, cancellationToken);
 
+    public Task<RunCreation> CreateRunAsync(QueuedRun run, IdempotencyReservation? idempotency, CancellationToken cancellationToken) => inner.CreateRunAsync(run, idempotency, cancellationToken);
+
     public Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken) => inner.GetRunAsync(runId, cancellationToken);
 
     public Task<bool> ExtendRunAsync(Guid runId, string expectedDefinitionJson, string definitionJson, RunBlockRecord block, CancellationToken cancellationToken) =>

@@ -6,8 +6,16 @@ namespace Enrichflow.Core.Storage;
 /// </summary>
 public interface IRunStore
 {
-    /// <summary>Adds a queued run and its blocks.</summary>
+    /// <summary>Adds a queued run and its blocks (no units: a test's or a migration's run).</summary>
     Task CreateRunAsync(RunRecord run, IReadOnlyList<RunBlockRecord> blocks, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds a new run with its blocks and first units in one transaction, so a crash leaves the run whole or absent.
+    /// With <paramref name="idempotency"/>, the same transaction reserves its key: when the organization's key is held by
+    /// a record created at or after <see cref="IdempotencyReservation.ExpiredBefore"/>, nothing is added and that record
+    /// is answered (of racing requests with one key, exactly one adds its run); an older record is replaced.
+    /// </summary>
+    Task<RunCreation> CreateRunAsync(QueuedRun run, IdempotencyReservation? idempotency, CancellationToken cancellationToken);
 
     Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken);
 
@@ -104,4 +112,22 @@ public interface IRunStore
     Task<IReadOnlyList<ResultFileRecord>> ListResultFilesAsync(Guid runId, CancellationToken cancellationToken);
 }
 
-public readonly record struct UnitCounts(int Pending, int Running, int Done, int Failed);
+public readonly record struct UnitCounts(int Pending, int Running, int Done, int Failed)
+{
+    public int Total => Pending + Running + Done + Failed;
+}
+
+/// <summary>
+/// A run request's <c>Idempotency-Key</c> to reserve with its run: the record to store (organization, key, the request's
+/// fingerprint and the response it answers), and the time before which a stored record with the key has expired.
+/// </summary>
+public sealed record IdempotencyReservation(IdempotencyRecord Record, DateTimeOffset ExpiredBefore);
+
+/// <summary>What <see cref="IRunStore.CreateRunAsync(QueuedRun, IdempotencyReservation?, CancellationToken)"/> did.</summary>
+/// <param name="Held">Null when the run was added; else the unexpired record that holds the key (nothing was added).</param>
+public sealed record RunCreation(IdempotencyRecord? Held)
+{
+    public static RunCreation Added { get; } = new((IdempotencyRecord?)null);
+
+    public bool Created => Held is null;
+}

@@ -4,16 +4,34 @@ using Enrichflow.Engine.States;
 
 namespace Enrichflow.Engine.Execution;
 
-/// <summary>Records a new run in its initial status (queued) with its blocks and its source unit; the dispatcher does the rest.</summary>
+/// <summary>
+/// Records a new run in its initial status (queued) with its blocks and its source unit, in one transaction; the
+/// dispatcher does the rest.
+/// </summary>
 public sealed class RunLauncher(IRunStore store, IWorkDispatcher dispatcher, TimeProvider time)
 {
     public async Task<RunRecord> QueueAsync(Guid runId, WorkflowRecord workflow, WorkflowPlan plan, RunOptions options, CancellationToken cancellationToken)
     {
         var queued = NewRun(runId, workflow, plan, options);
-        await store.CreateRunAsync(queued.Run, queued.Blocks, cancellationToken);
-        await store.EnqueueUnitsAsync(queued.Units, cancellationToken);
+        await store.CreateRunAsync(queued, null, cancellationToken);
         Notify();
         return queued.Run;
+    }
+
+    /// <summary>
+    /// Queues the run unless <paramref name="idempotency"/>'s key is held: then nothing is stored and the answer names the
+    /// record that holds it (docs/api.md §3, <c>Idempotency-Key</c>).
+    /// </summary>
+    public async Task<RunCreation> QueueAsync(
+        Guid runId, WorkflowRecord workflow, WorkflowPlan plan, RunOptions options, IdempotencyReservation? idempotency, CancellationToken cancellationToken)
+    {
+        var creation = await store.CreateRunAsync(NewRun(runId, workflow, plan, options), idempotency, cancellationToken);
+        if (creation.Created)
+        {
+            Notify();
+        }
+
+        return creation;
     }
 
     /// <summary>
@@ -28,8 +46,11 @@ public sealed class RunLauncher(IRunStore store, IWorkDispatcher dispatcher, Tim
         var blocks = plan.Blocks
             .Select(b => new RunBlockRecord(runId, b.Id, b.Type.Name, b.Definition.SequenceNumber, b.Position, BlockStates.Table.Initial, UpdatedAt: now))
             .ToList();
-        return new QueuedRun(run, blocks, [new UnitKey(runId, UnitKind.Source, plan.Source.Id, 0, 0)]);
+        return new QueuedRun(run, blocks, [SourceUnit(runId, plan)]);
     }
+
+    /// <summary>The unit a run starts with: its source block reading the input.</summary>
+    public static UnitKey SourceUnit(Guid runId, WorkflowPlan plan) => new(runId, UnitKind.Source, plan.Source.Id, 0, 0);
 
     /// <summary>Tells the dispatcher that a new run's units are stored.</summary>
     public void Notify() => dispatcher.NotifyWorkAvailable();

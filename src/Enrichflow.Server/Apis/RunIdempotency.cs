@@ -36,13 +36,18 @@ internal static class RunIdempotency
 
     public static string Reused(string key) => $"Idempotency-Key '{key}' was used within 24 hours with a different request body.";
 
-    /// <summary>Remembers the response of a run just queued under its key (the first of two racing requests wins).</summary>
-    public static async Task RecordAsync(IAccountStore accounts, string orgId, string key, string requestHash, RunStarted response, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// The key to reserve in the transaction that records the run (so of racing requests with one key, one starts a
+    /// run): this request's fingerprint and <paramref name="response"/>; null when the request has no key.
+    /// </summary>
+    public static IdempotencyReservation? Reservation(string orgId, string key, string requestHash, RunStarted response, TimeProvider time)
     {
-        if (key.Length > 0)
+        if (key.Length == 0)
         {
-            await accounts.TryAddIdempotencyAsync(new IdempotencyRecord(orgId, key, requestHash, JsonSerializer.Serialize(response, Json), time.GetUtcNow()),
-                time.GetUtcNow() - Window, cancellationToken);
+            return null;
         }
+
+        var now = time.GetUtcNow();
+        return new IdempotencyReservation(new IdempotencyRecord(orgId, key, requestHash, JsonSerializer.Serialize(response, Json), now), now - Window);
     }
 }

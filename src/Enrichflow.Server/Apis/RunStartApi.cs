@@ -42,9 +42,7 @@ public static class RunStartApi
             var key = RunIdempotency.Key(http);
             if (await RunIdempotency.FindAsync(accounts, request.OrgId, key, time, cancellationToken) is { } previous)
             {
-                return previous.RequestHash == requestHash
-                    ? TypedResults.Ok(RunIdempotency.Replay(previous))
-                    : ApiErrors.Conflict(RunIdempotency.Reused(key));
+                return Repeated(previous);
             }
 
             var (prepared, prepareError) = await request.PrepareAsync(accounts, notebooks, plans, engineOptions.Value.ChunkSize, cancellationToken);
@@ -53,11 +51,22 @@ public static class RunStartApi
                 return prepareError!;
             }
 
-            await launcher.QueueAsync(request.RunId, request.Workflow, prepared.Plan, prepared.Options, cancellationToken);
-            request.Queued();
             var response = new RunStarted("queued", request.Workflow.Id, request.RunId, prepared.Options.CacheConfig, false) { MaxCredits = prepared.Options.MaxCredits };
-            await RunIdempotency.RecordAsync(accounts, request.OrgId, key, requestHash, response, time, cancellationToken);
+            var reservation = RunIdempotency.Reservation(request.OrgId, key, requestHash, response, time);
+            var creation = await launcher.QueueAsync(request.RunId, request.Workflow, prepared.Plan, prepared.Options, reservation, cancellationToken);
+            if (creation.Held is { } winner)
+            {
+                // A racing request with the same key recorded its run first; this one's payload is freed with the request.
+                return Repeated(winner);
+            }
+
+            request.Queued();
             return TypedResults.Ok(response);
+
+            // The key is held: the first call's response again for the same request, a conflict for another.
+            Results<Ok<RunStarted>, Conflict<ErrorBody>, RunRequestError> Repeated(IdempotencyRecord first) => first.RequestHash == requestHash
+                ? TypedResults.Ok(RunIdempotency.Replay(first))
+                : ApiErrors.Conflict(RunIdempotency.Reused(key));
         }
     }
 }
