@@ -3,6 +3,7 @@ using System.Text.Json;
 using Enrichflow.Blocks;
 using Enrichflow.Blocks.Validation;
 using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
 using Enrichflow.Engine.Execution;
@@ -138,6 +139,24 @@ public sealed class EngineHarness : IAsyncDisposable
     /// </summary>
     public async Task<Guid> QueueWebhookRunAsync(string definitionJson, int rows, CancellationToken cancellationToken, Guid? runId = null)
     {
+        var (id, workflow, plan, options) = await PrepareWebhookRunAsync(definitionJson, rows, runId, cancellationToken);
+        await Services.GetRequiredService<RunLauncher>().QueueAsync(id, workflow, plan, options, cancellationToken);
+        return id;
+    }
+
+    /// <summary>
+    /// The records of a webhook run as <see cref="QueueWebhookRunAsync"/> would queue them (its payload stored), for a
+    /// test that stores them another way (as a crash would have left them).
+    /// </summary>
+    public async Task<QueuedRun> NewWebhookRunAsync(string definitionJson, int rows, CancellationToken cancellationToken)
+    {
+        var (id, workflow, plan, options) = await PrepareWebhookRunAsync(definitionJson, rows, null, cancellationToken);
+        return Services.GetRequiredService<RunLauncher>().NewRun(id, workflow, plan, options);
+    }
+
+    private async Task<(Guid Id, WorkflowRecord Workflow, WorkflowPlan Plan, RunOptions Options)> PrepareWebhookRunAsync(
+        string definitionJson, int rows, Guid? runId, CancellationToken cancellationToken)
+    {
         var id = runId ?? Guid.CreateVersion7();
         await using (var writer = await Blobs.CreateAsync(BlobKeys.Payload(id), cancellationToken))
         {
@@ -171,8 +190,7 @@ public sealed class EngineHarness : IAsyncDisposable
             ChunkSize = Services.GetRequiredService<IOptions<EngineOptions>>().Value.ChunkSize,
             EstimatedRows = rows,
         };
-        await Services.GetRequiredService<RunLauncher>().QueueAsync(id, workflow, plan, options, cancellationToken);
-        return id;
+        return (id, workflow, plan, options);
     }
 
     /// <summary>Waits for the run to end (completed, failed or cancelled).</summary>

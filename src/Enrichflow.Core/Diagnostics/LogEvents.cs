@@ -16,6 +16,9 @@ public static class LogEvents
     public const int RunEndListenerFailed = 1007;
     public const int RunPaused = 1008;
 
+    // 15xx run creation and repair (Engine: RunCoordinator's sweep)
+    public const int SourceUnitRepaired = 1501;
+
     // 2xxx units (Engine: UnitExecutor)
     public const int ChunkCommitted = 2001;
     public const int UnitWorkDiscarded = 2002;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Enrichflow.Engine.Execution;
 
-// Source-generated log messages of the run coordinator (event ids 1001-1008).
+// Source-generated log messages of the run coordinator (event ids 1001-1008, 1501).
 public sealed partial class RunCoordinator
 {
     [LoggerMessage(EventId = LogEvents.RunStarted, Level = LogLevel.Information, Message = "Run {RunId} of workflow {WorkflowId} started")]
@@ -29,4 +29,7 @@ public sealed partial class RunCoordinator
 
     [LoggerMessage(EventId = LogEvents.PartialResultsFailed, Level = LogLevel.Error, Message = "Run {RunId}: keeping partial results failed")]
     private static partial void LogPartialResultsFailed(ILogger logger, Guid runId, Exception exception);
+
+    [LoggerMessage(EventId = LogEvents.SourceUnitRepaired, Level = LogLevel.Warning, Message = "Run {RunId} had no source unit (a crash between recording the run and its first unit); enqueued it")]
+    private static partial void LogSourceUnitRepaired(ILogger logger, Guid runId);
 }

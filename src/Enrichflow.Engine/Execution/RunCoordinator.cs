@@ -40,24 +40,63 @@ public sealed partial class RunCoordinator(
         }
     }
 
-    /// <summary>Resumes every run that was queued or running when this process started, and rebuilds missing units.</summary>
+    /// <summary>
+    /// Resumes every run that was queued or running when this process started, and rebuilds missing units (a run
+    /// recorded without its source unit gets it).
+    /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
-        foreach (var run in await store.ListRunsByStatusAsync([RunStatus.Running], cancellationToken))
+        foreach (var run in await store.ListRunsByStatusAsync([RunStatus.Queued, RunStatus.Running], cancellationToken))
         {
-            LogRunResumed(logger, run.Id);
-            await ReconcileAsync(run.Id, cancellationToken);
+            await RepairSourceUnitAsync(run, cancellationToken);
+            if (run.Status == RunStatus.Running)
+            {
+                LogRunResumed(logger, run.Id);
+                await ReconcileAsync(run.Id, cancellationToken);
+            }
         }
 
         dispatcher.NotifyWorkAvailable();
     }
 
-    /// <summary>Re-checks every running run (a periodic safety net: units a crashed node never enqueued are added).</summary>
+    /// <summary>
+    /// Re-checks every queued and running run (a periodic safety net: units a crashed node never enqueued are added,
+    /// a run recorded without its source unit gets it), and drops the cached plans of runs that are neither.
+    /// </summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
-        foreach (var run in await store.ListRunsByStatusAsync([RunStatus.Running], cancellationToken))
+        var active = await store.ListRunsByStatusAsync([RunStatus.Queued, RunStatus.Running], cancellationToken);
+        var repaired = false;
+        foreach (var run in active)
         {
-            await ReconcileAsync(run.Id, cancellationToken);
+            repaired |= await RepairSourceUnitAsync(run, cancellationToken);
+            if (run.Status == RunStatus.Running)
+            {
+                await ReconcileAsync(run.Id, cancellationToken);
+            }
         }
+
+        plans.Retain([.. active.Select(r => r.Id)]);
+        if (repaired)
+        {
+            dispatcher.NotifyWorkAvailable();
+        }
+    }
+
+    /// <summary>
+    /// Enqueues the source unit of a run that has none and whose source has not finished: a run recorded before its
+    /// unit by a process that stopped between the two (runs are now recorded with it in one transaction). True when it did.
+    /// </summary>
+    private async Task<bool> RepairSourceUnitAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        if (run.SourceChunkCount is not null || (await store.CountUnitsAsync(run.Id, cancellationToken)).Total > 0)
+        {
+            return false;
+        }
+
+        var (plan, _) = plans.Get(run);
+        await store.EnqueueUnitsAsync([RunLauncher.SourceUnit(run.Id, plan)], cancellationToken);
+        LogSourceUnitRepaired(logger, run.Id);
+        return true;
     }
 }

@@ -10,14 +10,25 @@ namespace Enrichflow.Engine.Execution;
 /// <summary>
 /// Compiles a run's stored definition (with its <c>specs_override</c>) into a plan, once per run and process, and
 /// again when the run's stored definition or options changed (an interactive session grows, docs/architecture.md §3.1).
+/// Only queued and running runs' plans are kept: a run that has ended (or paused) is compiled for each caller, so
+/// reading finished runs does not grow the cache, and the coordinator's sweep drops what a run that ended meanwhile left.
 /// </summary>
 public sealed class RunPlans(BlockRegistry registry)
 {
     private readonly ConcurrentDictionary<Guid, (string DefinitionJson, string OptionsJson, WorkflowPlan Plan, RunOptions Options)> _plans = new();
     private readonly DefinitionValidator _validator = new(registry);
 
+    /// <summary>How many runs' plans are kept (those of queued and running runs).</summary>
+    public int Count => _plans.Count;
+
     public (WorkflowPlan Plan, RunOptions Options) Get(RunRecord run)
     {
+        if (run.Status is not (RunStatus.Queued or RunStatus.Running))
+        {
+            Forget(run.Id);
+            return Compile(run);
+        }
+
         if (_plans.TryGetValue(run.Id, out var cached)
             && string.Equals(cached.DefinitionJson, run.DefinitionJson, StringComparison.Ordinal)
             && string.Equals(cached.OptionsJson, run.OptionsJson, StringComparison.Ordinal))
@@ -31,6 +42,22 @@ public sealed class RunPlans(BlockRegistry registry)
     }
 
     public void Forget(Guid runId) => _plans.TryRemove(runId, out _);
+
+    /// <summary>
+    /// Drops every plan but those of <paramref name="active"/> (the runs the sweep found queued or running): a caller
+    /// that read a run just before it ended may have put its plan back after the end removed it.
+    /// </summary>
+    public void Retain(IReadOnlyCollection<Guid> active)
+    {
+        var keep = active as ISet<Guid> ?? active.ToHashSet();
+        foreach (var runId in _plans.Keys)
+        {
+            if (!keep.Contains(runId))
+            {
+                Forget(runId);
+            }
+        }
+    }
 
     /// <summary>Compiles a definition for a run; throws when it does not validate (it did when the run was queued).</summary>
     public (WorkflowPlan Plan, RunOptions Options) Compile(RunRecord run)
