@@ -6,7 +6,7 @@ namespace Enrichflow.Core.Storage;
 /// </summary>
 public interface IRunStore
 {
-    /// <summary>Adds a queued run and its blocks (no units: a test's or a migration's run).</summary>
+    /// <summary>Adds a run and its blocks, without units (tests set up a run's state with it; a new run is added by the overload below).</summary>
     Task CreateRunAsync(RunRecord run, IReadOnlyList<RunBlockRecord> blocks, CancellationToken cancellationToken);
 
     /// <summary>
