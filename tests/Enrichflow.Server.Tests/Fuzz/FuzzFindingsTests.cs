@@ -32,6 +32,21 @@ public sealed class FuzzFindingsTests
         Assert.Contains("The edges form a cycle: src -> b8 -> b3 -> src.", body, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("read_csv")]
+    [InlineData("webhook")]
+    public async Task An_input_schema_column_described_by_null_is_a_400_naming_it(string source)
+    {
+        await using var server = await TestServer.StartAsync();
+        var definition = """
+            {"blocks": [{"sequence_number": 1, "block_name": "SOURCE", "block_id": "src", "specs": {"input_schema": {"email": null, "name": {"required": true}}}}]}
+            """.Replace("SOURCE", source, StringComparison.Ordinal);
+        var response = await server.Client.PostAsJsonAsync("/workflows/validate", new { workflow_definition = JsonDocument.Parse(definition).RootElement }, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("input_schema of block 'src': column 'email' must be described by an object", body, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_lone_surrogate_escape_in_an_ndjson_upload_rejects_its_line_and_keeps_the_others()
     {
