@@ -44,9 +44,25 @@ internal static class SourceSpecs
         return null;
     }
 
+    /// <summary>Reports an <c>input_schema</c> column with an empty name, or whose description is not an object.</summary>
+    public static void CheckSchema(IReadOnlyDictionary<string, InputSchemaColumn?>? schema, BlockCompileContext context)
+    {
+        foreach (var (column, described) in schema ?? new Dictionary<string, InputSchemaColumn?>())
+        {
+            if (string.IsNullOrWhiteSpace(column))
+            {
+                context.AddError("input_schema", $"input_schema of block '{context.Definition.BlockId}' has an empty column name.");
+            }
+            else if (described is null)
+            {
+                context.AddError("input_schema", $"input_schema of block '{context.Definition.BlockId}': column '{column}' must be described by an object such as {{\"type\": \"str\", \"required\": true}}, not null.");
+            }
+        }
+    }
+
     /// <summary>The columns marked <c>required</c>, in schema order.</summary>
-    public static string[] RequiredColumns(IReadOnlyDictionary<string, InputSchemaColumn>? schema) =>
-        schema is null ? [] : [.. schema.Where(c => c.Value.Required).Select(c => c.Key)];
+    public static string[] RequiredColumns(IReadOnlyDictionary<string, InputSchemaColumn?>? schema) =>
+        schema is null ? [] : [.. schema.Where(c => c.Value?.Required == true).Select(c => c.Key)];
 
     /// <summary>The reject reason when <paramref name="row"/> lacks a required column (absent, null or blank); else null.</summary>
     public static string? MissingRequired(Row row, string[] required) =>

@@ -21,6 +21,7 @@ public sealed class ReadCsvBlockType : BlockType<ReadCsvSpecs>
     {
         var type = SourceSpecs.ParseDataframeType(specs.DataframeType, context);
         var delimiter = ParseDelimiter(specs.Delimiter, context);
+        SourceSpecs.CheckSchema(specs.InputSchema, context);
         return new ReadCsvBlock(specs, type, new SourceReadOptions { Delimiter = delimiter, Strict = specs.Strict });
     }
 

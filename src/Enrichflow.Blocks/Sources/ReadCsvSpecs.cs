@@ -25,5 +25,5 @@ public sealed class ReadCsvSpecs
 
     /// <summary>The columns the upload carries; <c>required</c> ones are checked on every row.</summary>
     [Description("The columns the upload carries: {column: {type, required, description}}; required ones are checked on every row, and blocks' column references are checked against them.")]
-    public Dictionary<string, InputSchemaColumn>? InputSchema { get; init; }
+    public Dictionary<string, InputSchemaColumn?>? InputSchema { get; init; }
 }

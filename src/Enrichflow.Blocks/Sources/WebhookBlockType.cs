@@ -19,13 +19,7 @@ public sealed class WebhookBlockType : BlockType<WebhookSpecs>
     protected override CompiledBlock? Compile(WebhookSpecs specs, BlockCompileContext context)
     {
         var type = SourceSpecs.ParseDataframeType(specs.DataframeType, context);
-        foreach (var (column, _) in specs.InputSchema ?? [])
-        {
-            if (string.IsNullOrWhiteSpace(column))
-            {
-                context.AddError("input_schema", $"input_schema of block '{context.Definition.BlockId}' has an empty column name.");
-            }
-        }
+        SourceSpecs.CheckSchema(specs.InputSchema, context);
 
         return new WebhookBlock(specs, type);
     }

@@ -9,7 +9,7 @@ public sealed class WebhookSpecs
 {
     /// <summary>The columns the payload's rows carry; <c>required</c> ones are checked on every row.</summary>
     [Description("The columns the payload's rows carry: {column: {type, required, description}}; required ones are checked on every row, and blocks' column references are checked against them.")]
-    public Dictionary<string, InputSchemaColumn>? InputSchema { get; init; }
+    public Dictionary<string, InputSchemaColumn?>? InputSchema { get; init; }
 
     /// <summary>A sample payload, kept with the definition; ignored when running.</summary>
     [Description("A sample payload (an object or a list of objects), kept with the definition; without input_schema, blocks' column references are checked against its columns.")]

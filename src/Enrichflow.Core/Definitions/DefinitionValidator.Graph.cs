@@ -118,20 +118,41 @@ public sealed partial class DefinitionValidator
 
     private static List<int> FindCycle(List<int>[] next, int[] remainingInDegree)
     {
-        // Every block left with an in-degree lies on or after a cycle; walk forward until a block repeats.
-        var start = Array.FindIndex(remainingInDegree, d => d > 0);
+        // A block left with an in-degree has a predecessor that is left too (else it would have been ordered), so a
+        // walk backwards from one never stops and must repeat a block: the repeat closes a cycle. (Walking forwards
+        // can end at a block after a cycle that leads nowhere.)
+        var previous = new List<int>[next.Length];
+        for (var i = 0; i < next.Length; i++)
+        {
+            previous[i] = [];
+        }
+
+        for (var i = 0; i < next.Length; i++)
+        {
+            if (remainingInDegree[i] > 0)
+            {
+                foreach (var j in next[i])
+                {
+                    previous[j].Add(i);
+                }
+            }
+        }
+
         var seen = new Dictionary<int, int>();
         var path = new List<int>();
-        var current = start;
+        var current = Array.FindIndex(remainingInDegree, d => d > 0);
         while (!seen.ContainsKey(current))
         {
             seen[current] = path.Count;
             path.Add(current);
-            current = next[current].First(j => remainingInDegree[j] > 0);
+            current = previous[current][0];
         }
 
-        var cycle = path.Skip(seen[current]).ToList();
-        cycle.Add(current);
+        // The walk went against the edges; name the cycle along them, from its first block.
+        var cycle = path.Skip(seen[current]).Reverse().ToList();
+        var first = cycle.IndexOf(cycle.Min());
+        cycle = [.. cycle.Skip(first), .. cycle.Take(first)];
+        cycle.Add(cycle[0]);
         return cycle;
     }
 

@@ -36,7 +36,7 @@ public static class RowValues
         // A switch statement, not an expression: the arms must stay object?, not convert to JsonNode.
         switch (reader.TokenType)
         {
-            case JsonTokenType.String: return reader.GetString();
+            case JsonTokenType.String: return ReadString(ref reader);
             case JsonTokenType.Number: return reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble();
             case JsonTokenType.True: return true;
             case JsonTokenType.False: return false;
@@ -46,11 +46,43 @@ public static class RowValues
         }
     }
 
+    /// <summary>
+    /// The current string token (a value or a property name). A <c>\\u</c> escape of half a surrogate pair is valid
+    /// JSON syntax but no text; it is a <see cref="JsonException"/> (the record's error, a reject or a 4xx naming it),
+    /// not the <see cref="InvalidOperationException"/> System.Text.Json throws.
+    /// </summary>
+    public static string ReadString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException e) when (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+        {
+            throw LoneSurrogate(e);
+        }
+    }
+
+    private static string StringOf(JsonElement element)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw LoneSurrogate(e);
+        }
+    }
+
+    private static JsonException LoneSurrogate(InvalidOperationException e) =>
+        new("a string holds a \\u escape of half a surrogate pair (such as \\ud800 alone), which is no character", e);
+
     public static object? FromElement(JsonElement element)
     {
         switch (element.ValueKind)
         {
-            case JsonValueKind.String: return element.GetString();
+            case JsonValueKind.String: return StringOf(element);
             case JsonValueKind.Number: return element.TryGetInt64(out var l) ? (object)l : element.GetDouble();
             case JsonValueKind.True: return true;
             case JsonValueKind.False: return false;
@@ -99,7 +131,7 @@ public static class RowValues
         var row = new Row(index);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = reader.GetString()!;
+            var name = ReadString(ref reader);
             reader.Read();
             row[name] = Read(ref reader);
         }
