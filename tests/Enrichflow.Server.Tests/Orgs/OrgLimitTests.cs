@@ -4,9 +4,11 @@ using System.Text;
 using System.Text.Json;
 using Enrichflow.Core.Storage;
 using Enrichflow.Fakes;
+using Enrichflow.Hosting.Schedules;
 using Enrichflow.Server.Tests.Enrichment;
 using Enrichflow.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Enrichflow.Server.Tests.Orgs;
 
@@ -104,6 +106,32 @@ public sealed class OrgLimitTests
         // The organization's own limit wins over the default.
         await SetLimitsAsync(server, new OrgLimits("default", CreditsPerMonth: 1000));
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(server.Client, $"/workflows/run?workflow_id={workflow}", Rows)).Status);
+    }
+
+    [Fact]
+    public async Task A_due_time_of_a_schedule_over_the_organizations_limits_starts_no_run_and_keeps_the_reason()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 10, 0, 30, TimeSpan.Zero));
+        await using var server = await TestServer.StartAsync(services: s => s.AddSingleton(new SchedulerClock(clock)));
+        var workflow = await server.CreateWorkflowAsync(Definitions.WebhookOnly);
+        var created = await server.Client.PostAsJsonAsync("/schedules",
+            new { workflow_id = workflow, name = "every minute", cron_expression = "* * * * *", webhook_payload = new[] { new { a = 1 } } }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var schedule = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
+        await SetLimitsAsync(server, new OrgLimits("default", CreditsPerDay: 0));
+        clock.SetUtcNow(new DateTimeOffset(2026, 1, 5, 10, 1, 1, TimeSpan.Zero));
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        JsonElement current;
+        while ((current = await server.Client.GetFromJsonAsync<JsonElement>($"/schedules/{schedule}", Ct)).GetProperty("last_error").ValueKind == JsonValueKind.Null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the due time was never taken: {current}");
+            await Task.Delay(20, Ct);
+        }
+
+        Assert.Contains("credits_per_day", current.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, current.GetProperty("last_job_id").ValueKind);
+        Assert.Empty((await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs?workflow_id={workflow}", Ct)).EnumerateArray());
     }
 
     [Fact]
