@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Enrichflow.Core.Diagnostics;
 using Enrichflow.Core.Storage;
 using Enrichflow.Providers.Orgs;
+using Microsoft.Extensions.Logging;
 
 namespace Enrichflow.Hosting.Orgs;
 
@@ -27,7 +29,7 @@ public sealed record OrgRefusal(OrgRefusalKind Kind, string Limit, string Detail
 /// or running and on stored bytes. Starts of one organization are checked and recorded one at a time in this process,
 /// so concurrent starts cannot pass a quota together.
 /// </summary>
-public sealed class OrgAdmission(IOrgLimitStore store, OrgLimitsSource limits, TimeProvider time)
+public sealed partial class OrgAdmission(IOrgLimitStore store, OrgLimitsSource limits, TimeProvider time, ILogger<OrgAdmission> logger)
 {
     /// <summary>At start, "used up" means not even this much of a credit is left.</summary>
     private const double LeastCredit = 1e-6;
@@ -55,6 +57,17 @@ public sealed class OrgAdmission(IOrgLimitStore store, OrgLimitsSource limits, T
 
     /// <summary>Why a run of the organization may not start now; null when it may.</summary>
     public async Task<OrgRefusal?> CheckStartAsync(string orgId, CancellationToken cancellationToken)
+    {
+        var refusal = await FindStartRefusalAsync(orgId, cancellationToken);
+        if (refusal is not null)
+        {
+            LogRefusedStart(logger, orgId, refusal.Limit);
+        }
+
+        return refusal;
+    }
+
+    private async Task<OrgRefusal?> FindStartRefusalAsync(string orgId, CancellationToken cancellationToken)
     {
         var current = await limits.GetAsync(orgId, cancellationToken);
         if (current is { CreditsPerDay: null, CreditsPerMonth: null, MaxRunningRuns: null, MaxQueuedRuns: null, MaxStoredBytes: null })
@@ -128,4 +141,7 @@ public sealed class OrgAdmission(IOrgLimitStore store, OrgLimitsSource limits, T
             }
         }
     }
+
+    [LoggerMessage(EventId = LogEvents.OrgLimitRefusedStart, Level = LogLevel.Information, Message = "Organization {OrgId}: a run start was refused at its limit {Limit}")]
+    private static partial void LogRefusedStart(ILogger logger, string orgId, string limit);
 }
