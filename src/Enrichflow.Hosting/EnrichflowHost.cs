@@ -71,6 +71,7 @@ public static class EnrichflowHost
         services.AddSingleton<WorkflowEstimator>();
         services.AddEnrichflowWebhooks(configuration);
         services.AddCleanups();
+        services.AddSingleton<Orgs.OrgAdmission>();
         services.AddSchedules();
         services.AddInteractiveSessions(configuration);
         return services;
@@ -91,6 +92,7 @@ public static class EnrichflowHost
         Check<OutboundOptions>(services, problems);
         Check<WebhookOptions>(services, problems);
         Check<EnrichmentOptions>(services, problems);
+        Check<Providers.Orgs.OrgLimitsOptions>(services, problems);
         Check<ProvidersOptions>(services, problems);
         return problems;
     }

@@ -25,7 +25,7 @@ public static class ProviderServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddEnrichflowOutbound(o => configuration.GetSection("Outbound").Bind(o));
-        services.AddEnrichflowEnrichment(o => configuration.GetSection("Enrichment").Bind(o));
+        services.AddEnrichflowEnrichment(o => configuration.GetSection("Enrichment").Bind(o), o => configuration.GetSection("Limits:Org").Bind(o));
         return services.AddEnrichflowProviders(configuration.GetSection(ProvidersOptions.Section), dataDirectory);
     }
 

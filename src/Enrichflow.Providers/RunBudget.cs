@@ -4,6 +4,7 @@ using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;
 
 using Enrichflow.Providers.Kinds;
+using Enrichflow.Providers.Orgs;
 
 namespace Enrichflow.Providers;
 
@@ -11,37 +12,60 @@ namespace Enrichflow.Providers;
 /// Keeps each run within its <c>max_credits</c> (docs/architecture.md §4 "Budget"): a paid call first reserves its price;
 /// when what was spent plus what is reserved would pass the budget, the run pauses instead of calling. Spending
 /// is read from the usage store once per run and process, so a restarted server knows what was spent before.
+/// The organization's credits per day and month (<see cref="OrgCredits"/>) are reserved with the same call.
 /// </summary>
-public sealed class RunBudget(IUsageStore usage)
+public sealed class RunBudget(IUsageStore usage, OrgCredits orgCredits)
 {
     private readonly ConcurrentDictionary<Guid, Lazy<Task<Account>>> _accounts = new();
 
-    /// <summary>Reserves <paramref name="price"/> credits for a call; throws <see cref="RunPauseException"/> when the budget would be passed.</summary>
+    /// <summary>
+    /// Reserves <paramref name="price"/> credits for a call, of the run's budget and of its organization's; throws
+    /// <see cref="RunPauseException"/> when either would be passed.
+    /// </summary>
     public async ValueTask<Reservation> ReserveAsync(BlockRunContext context, double price, CancellationToken cancellationToken)
     {
-        if (context.Enrichment.MaxCredits is not { } limit || price <= 0)
+        ArgumentNullException.ThrowIfNull(context);
+        if (price <= 0)
         {
             return default;
         }
 
-        var account = await _accounts.GetOrAdd(context.RunId, id => new Lazy<Task<Account>>(() => LoadAsync(id, cancellationToken))).Value;
-        lock (account)
+        Account? account = null;
+        if (context.Enrichment.MaxCredits is { } limit)
         {
-            if (account.Spent + account.Reserved + price > limit + 1e-9)
+            account = await _accounts.GetOrAdd(context.RunId, id => new Lazy<Task<Account>>(() => LoadAsync(id, cancellationToken))).Value;
+            lock (account)
             {
-                throw new RunPauseException(string.Create(CultureInfo.InvariantCulture,
-                    $"The run's budget of {limit:0.##} credits is reached ({account.Spent:0.##} spent); raise max_credits when resuming: POST /workflows/resume?job_id={context.RunId} with {{\"max_credits\": ...}}."));
-            }
+                if (account.Spent + account.Reserved + price > limit + 1e-9)
+                {
+                    throw new RunPauseException(string.Create(CultureInfo.InvariantCulture,
+                        $"The run's budget of {limit:0.##} credits is reached ({account.Spent:0.##} spent); raise max_credits when resuming: POST /workflows/resume?job_id={context.RunId} with {{\"max_credits\": ...}}."));
+                }
 
-            account.Reserved += price;
+                account.Reserved += price;
+            }
         }
 
-        return new Reservation(account, price);
+        try
+        {
+            var org = await orgCredits.ReserveAsync(context.OrgId, context.RunId, price, cancellationToken);
+            return new Reservation(account, price, org);
+        }
+        catch
+        {
+            Settle(new Reservation(account, price), 0);
+            throw;
+        }
     }
 
     /// <summary>Settles a reservation with what the call really cost (0 when nothing was paid).</summary>
     public static void Settle(Reservation reservation, double cost)
     {
+        if (reservation.Org is { } org)
+        {
+            OrgCredits.Settle(org, reservation.Price, cost);
+        }
+
         if (reservation.Account is not { } account)
         {
             return;
@@ -78,5 +102,5 @@ public sealed class RunBudget(IUsageStore usage)
         public double Reserved { get; set; }
     }
 
-    public readonly record struct Reservation(Account? Account, double Price);
+    public readonly record struct Reservation(Account? Account, double Price, OrgCredits.Account? Org = null);
 }

@@ -80,6 +80,56 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Orgs_limits_set_show_and_clear_against_a_data_directory_and_a_running_server_answers_by_them()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "enrichflow-cli", Guid.NewGuid().ToString("N"));
+        var key = (await RunAsync("keys", "create", "--org", "acme", "--data", data)).Stdout.Trim();
+        var (setExit, table, _) = await RunAsync("orgs", "limits", "set", "acme", "--credits-per-day", "0", "--credits-per-month", "250.5",
+            "--max-running-runs", "4", "--max-stored-bytes", "1.5GiB", "--data", data);
+        Assert.Equal(0, setExit);
+        Assert.Contains("credits_per_month", table, StringComparison.Ordinal);
+
+        // Options not given stay; 'unlimited' removes one.
+        Assert.Equal(0, (await RunAsync("orgs", "limits", "set", "acme", "--max-queued-runs", "2", "--max-running-runs", "unlimited", "--data", data)).ExitCode);
+        var (showExit, json, _) = await RunAsync("orgs", "limits", "show", "acme", "--json", "--data", data);
+        Assert.Equal(0, showExit);
+        var limits = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(0, limits.GetProperty("credits_per_day").GetDouble());
+        Assert.Equal(250.5, limits.GetProperty("credits_per_month").GetDouble());
+        Assert.Equal(JsonValueKind.Null, limits.GetProperty("max_running_runs").ValueKind);
+        Assert.Equal(2, limits.GetProperty("max_queued_runs").GetInt32());
+        Assert.Equal(1610612736, limits.GetProperty("max_stored_bytes").GetInt64());
+        Assert.Equal(0, limits.GetProperty("used").GetProperty("credits_today").GetDouble());
+
+        await using (var server = await TestServer.StartAsync(dataDirectory: data))
+        {
+            using var acme = server.NewClient(key);
+            await server.CreateWorkflowAsync(Definitions.WebhookOnly, "acme-flow", acme);
+            var refused = await acme.PostAsJsonAsync("/workflows/run?workflow_id=acme-flow", new { webhook_payload = new[] { new { a = 1 } } }, Ct);
+            Assert.Equal(System.Net.HttpStatusCode.PaymentRequired, refused.StatusCode);
+            var usage = await acme.GetFromJsonAsync<JsonElement>("/usage", Ct);
+            Assert.Equal(250.5, usage.GetProperty("limits").GetProperty("credits_per_month").GetProperty("limit").GetDouble());
+
+            // The CLI changes the limits of a running server's store; the next start sees them.
+            Assert.Equal(0, (await RunAsync("orgs", "limits", "clear", "acme", "--data", data)).ExitCode);
+            var started = await acme.PostAsJsonAsync("/workflows/run?workflow_id=acme-flow", new { webhook_payload = new[] { new { a = 1 } } }, Ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, started.StatusCode);
+        }
+
+        var (cleared, clearedJson, _) = await RunAsync("orgs", "limits", "show", "acme", "--json", "--data", data);
+        Assert.Equal(0, cleared);
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(clearedJson).RootElement.GetProperty("credits_per_day").ValueKind);
+
+        var (badExit, _, badErr) = await RunAsync("orgs", "limits", "set", "acme", "--credits-per-day", "-1", "--max-stored-bytes", "lots", "--data", data);
+        Assert.Equal(2, badExit);
+        Assert.Contains("--credits-per-day '-1'", badErr, StringComparison.Ordinal);
+        Assert.Contains("--max-stored-bytes 'lots'", badErr, StringComparison.Ordinal);
+        var (badOrgExit, _, badOrgErr) = await RunAsync("orgs", "limits", "show", "not an org", "--data", data);
+        Assert.Equal(2, badOrgExit);
+        Assert.Contains("'not an org'", badOrgErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_describes_every_command()
     {
         var (exit, stdout, _) = await RunAsync("--help");

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Enrichflow.Core.Storage;
 using Enrichflow.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Enrichflow.Cli.Commands;
@@ -26,7 +25,7 @@ internal static class KeysCommand
                 return 2;
             }
 
-            await using var services = await OpenStoreAsync(parse.GetValue(data), cancellationToken);
+            await using var services = await CliStore.OpenAsync(parse.GetValue(data), cancellationToken);
             var store = services.GetRequiredService<IAccountStore>();
             var key = await ApiKeys.CreateAsync(store, name, parse.GetValue(readOnly), TimeProvider.System.GetUtcNow(), cancellationToken);
             Console.WriteLine(key);
@@ -43,7 +42,7 @@ internal static class KeysCommand
         var list = new Command("list", "List API keys (ids, never the keys themselves).") { json, data };
         list.SetAction(async (parse, cancellationToken) =>
         {
-            await using var services = await OpenStoreAsync(parse.GetValue(data), cancellationToken);
+            await using var services = await CliStore.OpenAsync(parse.GetValue(data), cancellationToken);
             var keys = await services.GetRequiredService<IAccountStore>().ListApiKeysAsync(cancellationToken);
             if (parse.GetValue(json))
             {
@@ -76,7 +75,7 @@ internal static class KeysCommand
         revoke.SetAction(async (parse, cancellationToken) =>
         {
             var keyId = parse.GetValue(id)!;
-            await using var services = await OpenStoreAsync(parse.GetValue(data), cancellationToken);
+            await using var services = await CliStore.OpenAsync(parse.GetValue(data), cancellationToken);
             if (!await services.GetRequiredService<IAccountStore>().RevokeApiKeyAsync(keyId, TimeProvider.System.GetUtcNow(), cancellationToken))
             {
                 await Console.Error.WriteLineAsync($"enrichflow: no API key has id '{keyId}' (see `enrichflow keys list`).");
@@ -87,16 +86,6 @@ internal static class KeysCommand
             return 0;
         });
         return revoke;
-    }
-
-    /// <summary>Only the store is used, so the configuration files (and the secrets they refer to) are not read.</summary>
-    private static async Task<ServiceProvider> OpenStoreAsync(string? data, CancellationToken cancellationToken)
-    {
-        var directory = EnrichflowHost.ResolveDataDirectory(data);
-        var configuration = new ConfigurationManager { ["DataDirectory"] = directory };
-        var services = new ServiceCollection().AddEnrichflow(configuration, directory).BuildServiceProvider();
-        await services.GetRequiredService<IAccountStore>().MigrateAsync(cancellationToken);
-        return services;
     }
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);

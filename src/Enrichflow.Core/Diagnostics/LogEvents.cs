@@ -60,6 +60,9 @@ public static class LogEvents
     public const int InteractiveIdleFinished = 8101;
     public const int InteractiveSweepFailed = 8102;
 
+    // 82xx organization limits (Hosting: OrgAdmission)
+    public const int OrgLimitRefusedStart = 8201;
+
     // 9xxx schedules (Hosting: Scheduler)
     public const int ScheduleRunStarted = 9001;
     public const int ScheduleRunFailed = 9002;

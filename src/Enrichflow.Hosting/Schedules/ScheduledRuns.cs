@@ -5,6 +5,7 @@ using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
 using Enrichflow.Engine.Execution;
+using Enrichflow.Hosting.Orgs;
 using Enrichflow.Hosting.Uploads;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,8 @@ public sealed record ScheduleProblem(string Message, bool NotFound = false);
 /// <summary>
 /// Runs started by schedules (docs/api.md §10): checks that a workflow takes a schedule's input (on create and
 /// update, and again at each due time, since the workflow may have changed), and starts one run for a due time,
-/// claiming the time and recording the run in one store transaction.
+/// claiming the time and recording the run in one store transaction; a due time the organization's limits refuse
+/// starts no run and keeps the reason.
 /// </summary>
 public sealed class ScheduledRuns(
     IScheduleStore schedules,
@@ -26,6 +28,7 @@ public sealed class ScheduledRuns(
     IBlobStore blobs,
     RunPlans plans,
     RunLauncher launcher,
+    OrgAdmission admission,
     IOptions<EngineOptions> engine)
 {
     private sealed record Prepared(WorkflowPlan Plan, RunOptions Options, SourceBlock Source);
@@ -78,6 +81,14 @@ public sealed class ScheduledRuns(
                     await schedules.ClaimDueTimeAsync(new ScheduleClaim(schedule.Id, due, next, null, payloadProblem), null, cancellationToken);
                     return null;
                 }
+            }
+
+            // The organization's limits (docs/api.md §1): a due time they refuse is claimed without a run, the reason in last_error.
+            using var ticket = await admission.EnterStartAsync(schedule.OrgId, cancellationToken);
+            if (ticket.Refusal is { } refusal)
+            {
+                await schedules.ClaimDueTimeAsync(new ScheduleClaim(schedule.Id, due, next, null, refusal.Detail), null, cancellationToken);
+                return null;
             }
 
             var run = launcher.NewRun(runId, workflow, prepared.Plan, prepared.Options, schedule.Id);

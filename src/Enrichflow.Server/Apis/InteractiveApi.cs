@@ -5,6 +5,7 @@ using Enrichflow.Engine;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Engine.Interactive;
 using Enrichflow.Engine.Status;
+using Enrichflow.Hosting.Orgs;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;
@@ -31,8 +32,9 @@ public static class InteractiveApi
         return group;
     }
 
-    public static async Task<Results<Ok<InteractiveStarted>, RunRequestError>> StartSession(
+    public static async Task<Results<Ok<InteractiveStarted>, RunRequestError, OrgLimitExceeded>> StartSession(
         HttpContext http,
+        OrgAdmission admission,
         IBlobStore blobs,
         IAccountStore accounts,
         INotebookStore notebooks,
@@ -42,6 +44,12 @@ public static class InteractiveApi
         IOptions<EngineOptions> engineOptions,
         CancellationToken cancellationToken)
     {
+        // A session is a run: the organization's budget and quotas apply (docs/api.md §1), checked before its payload is read.
+        if (await admission.CheckStartAsync(http.Caller().OrgId, cancellationToken) is { } refusal)
+        {
+            return OrgLimitExceeded.For(refusal);
+        }
+
         var runId = Guid.CreateVersion7();
         var queued = false;
         try

@@ -1,6 +1,7 @@
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
 using Enrichflow.Engine.Execution;
+using Enrichflow.Hosting.Orgs;
 using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +15,7 @@ namespace Enrichflow.Server.Apis;
 /// </summary>
 public static class RunStartApi
 {
-    public static async Task<Results<Ok<RunStarted>, Conflict<ErrorBody>, RunRequestError>> StartRun(
+    public static async Task<Results<Ok<RunStarted>, Conflict<ErrorBody>, RunRequestError, OrgLimitExceeded>> StartRun(
         [FromQuery(Name = "workflow_id")] string? workflowId,
         [FromQuery(Name = "result_formats")] string[]? resultFormats,
         [FromQuery(Name = "save_json")] string? saveJson,
@@ -25,6 +26,7 @@ public static class RunStartApi
         IBlobStore blobs,
         RunPlans plans,
         RunLauncher launcher,
+        OrgAdmission admission,
         IOptions<ServerOptions> serverOptions,
         IOptions<EngineOptions> engineOptions,
         TimeProvider time,
@@ -43,6 +45,13 @@ public static class RunStartApi
             if (await RunIdempotency.FindAsync(accounts, request.OrgId, key, time, cancellationToken) is { } previous)
             {
                 return Repeated(previous);
+            }
+
+            // The organization's budget and quotas (docs/api.md §1), checked and the run recorded under its start gate.
+            using var ticket = await admission.EnterStartAsync(request.OrgId, cancellationToken);
+            if (ticket.Refusal is { } refusal)
+            {
+                return OrgLimitExceeded.For(refusal);
             }
 
             var (prepared, prepareError) = await request.PrepareAsync(accounts, notebooks, plans, engineOptions.Value.ChunkSize, cancellationToken);

@@ -1,6 +1,7 @@
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine;
+using Enrichflow.Hosting.Orgs;
 using Enrichflow.Hosting.Uploads;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Hosting;
@@ -26,7 +27,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Ok<UploadResponse>, BadRequest<ErrorBody>, PayloadTooLarge<ErrorBody>, UnsupportedMediaType<ErrorBody>>> Upload(
-        HttpContext http, IAccountStore accounts, IBlobStore blobs, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, IAccountStore accounts, IBlobStore blobs, OrgAdmission admission, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var limit = options.Value.Limits.MaxUploadBytes;
         if (http.Request.ContentLength > limit + MultipartOverhead)
@@ -39,6 +40,12 @@ public static class UploadsApi
             || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 } boundary)
         {
             return ApiErrors.BadRequest("The upload must be multipart/form-data with one part named 'file'.");
+        }
+
+        // The organization's quota of stored bytes (docs/api.md §1): no upload once it is full, none that would pass it.
+        if (await admission.CheckStoredBytesAsync(http.Caller().OrgId, 0, cancellationToken) is { } full)
+        {
+            return ApiErrors.TooLarge(full.Detail);
         }
 
         var reader = new MultipartReader(boundary, http.Request.Body);
@@ -91,6 +98,12 @@ public static class UploadsApi
                     ? $" at line {line}"
                     : "";
                 return ApiErrors.BadRequest($"File '{fileName}' cannot be read{where}: {e.Message}");
+            }
+
+            if (await admission.CheckStoredBytesAsync(caller.OrgId, size, cancellationToken) is { } over)
+            {
+                await blobs.DeleteAsync(key, CancellationToken.None);
+                return ApiErrors.TooLarge($"File '{fileName}' is not kept: {over.Detail}");
             }
 
             await accounts.AddUploadAsync(new UploadRecord(handle, caller.OrgId, fileName, key, size, time.GetUtcNow()), cancellationToken);

@@ -58,3 +58,12 @@ public sealed class SqliteScheduleStoreTests(SqliteStoreFixture sqlite) : Schedu
         return (store, store, store);
     }
 }
+
+public sealed class SqliteOrgLimitStoreTests(SqliteStoreFixture sqlite) : OrgLimitStoreCompliance
+{
+    protected override async ValueTask<(IOrgLimitStore Limits, IRunStore Runs, IAccountStore Accounts, IUsageStore Usage)> CreateStoresAsync(CancellationToken cancellationToken)
+    {
+        var store = await sqlite.CreateAsync(cancellationToken);
+        return (store, store, store, store);
+    }
+}
