@@ -7,6 +7,7 @@ using Enrichflow.Engine.Execution;
 using Enrichflow.Hosting.Cleanup;
 using Enrichflow.Hosting.Interactive;
 using Enrichflow.Hosting.Results;
+using Enrichflow.Hosting.Retention;
 using Enrichflow.Hosting.Schedules;
 using Enrichflow.Hosting.Webhooks;
 using Enrichflow.Providers;
@@ -73,6 +74,7 @@ public static class EnrichflowHost
         services.AddCleanups();
         services.AddSchedules();
         services.AddInteractiveSessions(configuration);
+        services.AddRetention(configuration);
         return services;
     }
 
@@ -87,6 +89,7 @@ public static class EnrichflowHost
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
         Check<Interactive.InteractiveOptions>(services, problems);
+        Check<Retention.RetentionOptions>(services, problems);
         Check<EmailValidationOptions>(services, problems);
         Check<OutboundOptions>(services, problems);
         Check<WebhookOptions>(services, problems);
