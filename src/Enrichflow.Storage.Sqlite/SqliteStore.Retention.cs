@@ -70,10 +70,12 @@ public sealed partial class SqliteStore : IRetentionStore
     public Task<int> DeleteExpiredIdempotencyAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         WriteAsync(connection => connection.Execute("DELETE FROM idempotency_records WHERE created_at < $before", ("$before", before)), cancellationToken);
 
-    public Task<IReadOnlyDictionary<Guid, RunStatus>> ListRunStatusesAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<Guid, RunStatus>>(Read(
-            connection => connection.Query("SELECT id, status FROM runs", reader => (Id: reader.GetGuid(0), Status: ParseRunStatus(reader.GetString(1))))
-                .ToDictionary(r => r.Id, r => r.Status),
+    public Task<IReadOnlyDictionary<Guid, (RunStatus Status, DateTimeOffset? EndedAt)>> ListRunStatusesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<Guid, (RunStatus Status, DateTimeOffset? EndedAt)>>(Read(
+            connection => connection.Query(
+                    "SELECT id, status, completed_at FROM runs",
+                    reader => (Id: reader.GetGuid(0), Status: ParseRunStatus(reader.GetString(1)), EndedAt: reader.GetTimeOrNull(2)))
+                .ToDictionary(r => r.Id, r => (r.Status, r.EndedAt)),
             cancellationToken));
 
     public Task<IReadOnlySet<(string BlockId, int Chunk, Guid Tag)>> ListCommittedOutputsAsync(Guid runId, CancellationToken cancellationToken) =>

@@ -30,8 +30,8 @@ public interface IRetentionStore
     /// <summary>Deletes the idempotency records created before <paramref name="before"/>; returns how many.</summary>
     Task<int> DeleteExpiredIdempotencyAsync(DateTimeOffset before, CancellationToken cancellationToken);
 
-    /// <summary>Every run's id and status (the blob sweep's view of which run directories belong to a run).</summary>
-    Task<IReadOnlyDictionary<Guid, RunStatus>> ListRunStatusesAsync(CancellationToken cancellationToken);
+    /// <summary>Every run's status and, once it ended, when (the blob sweep's view of which run directories belong to a run).</summary>
+    Task<IReadOnlyDictionary<Guid, (RunStatus Status, DateTimeOffset? EndedAt)>> ListRunStatusesAsync(CancellationToken cancellationToken);
 
     /// <summary>The block, chunk and output tag of each of a run's done units that wrote files (which unit files are the committed ones).</summary>
     Task<IReadOnlySet<(string BlockId, int Chunk, Guid Tag)>> ListCommittedOutputsAsync(Guid runId, CancellationToken cancellationToken);

@@ -99,7 +99,8 @@ public sealed partial class RetentionSweep(
 
     /// <summary>
     /// Under <c>runs/</c>: a directory of no run goes once its files are old enough; a completed or cancelled run's
-    /// unit files and input go (when <see cref="UnitBlobCleanup"/> missed them, or a stopped unit wrote after it) (nothing reads them once its results are assembled: a completed or cancelled run cannot be resumed);
+    /// unit files and input go once it ended that long ago (when <see cref="UnitBlobCleanup"/> missed them, or a
+    /// stopped unit wrote after it) (nothing reads them once its results are assembled: a completed or cancelled run cannot be resumed);
     /// a unit file whose chunk was committed by another attempt (a lost lease's) goes once old enough. Under
     /// <c>uploads/</c>: a file no upload record names goes once old enough.
     /// </summary>
@@ -119,7 +120,7 @@ public sealed partial class RetentionSweep(
         foreach (var (runId, files) in byRun)
         {
             List<BlobInfo> doomed;
-            if (!statuses.TryGetValue(runId, out var status))
+            if (!statuses.TryGetValue(runId, out var state))
             {
                 doomed = [.. files.Where(f => f.LastWritten < orphanBefore)];
                 if (doomed.Count == files.Count)
@@ -129,8 +130,14 @@ public sealed partial class RetentionSweep(
                     continue;
                 }
             }
-            else if (status is RunStatus.Completed or RunStatus.Cancelled)
+            else if (state.Status is RunStatus.Completed or RunStatus.Cancelled)
             {
+                // A cancelled run's partial results are assembled from its unit files after it ended: wait as for orphans.
+                if (state.EndedAt is not { } ended || ended >= orphanBefore)
+                {
+                    continue;
+                }
+
                 doomed = [.. files.Where(f => IsWorkFile(runId, f.Key))];
             }
             else

@@ -83,6 +83,7 @@ public abstract class RetentionStoreCompliance : IAsyncLifetime
         Assert.Equal(1, (await Runs.CountUnitsAsync(kept, Ct)).Pending);
         Assert.Equal(new HashSet<string> { $"runs/{kept:N}/results/1_source.ndjson", own.BlobKey }, await Retention.ListUploadBlobKeysAsync(Ct));
         Assert.Equal([kept], (await Retention.ListRunStatusesAsync(Ct)).Keys);
+        Assert.Equal((RunStatus.Completed, (DateTimeOffset?)T0), (await Retention.ListRunStatusesAsync(Ct))[kept]);
     }
 
     [Fact]
