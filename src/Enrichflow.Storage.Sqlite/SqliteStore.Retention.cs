@@ -6,6 +6,8 @@ namespace Enrichflow.Storage.Sqlite;
 // Retention (docs/api.md §9.1): expired records, what the blob sweep compares blobs with, sizes and compaction.
 public sealed partial class SqliteStore : IRetentionStore
 {
+    private static readonly TimeSpan CheckpointBusyTimeout = TimeSpan.FromSeconds(2);
+
     public Task<IReadOnlyList<Guid>> ListExpiredRunsAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<Guid>>(Read(connection => connection.Query(
             """
@@ -109,8 +111,8 @@ public sealed partial class SqliteStore : IRetentionStore
 
     /// <remarks>
     /// Runs on the write connection outside a transaction (VACUUM cannot run in one), holding the write gate, so no
-    /// write of this process waits behind it half-done. <c>wal_checkpoint(TRUNCATE)</c> waits for readers through the
-    /// busy timeout and leaves the log as it is when one holds it still; the next pass tries again.
+    /// write of this process waits behind it half-done. <c>wal_checkpoint(TRUNCATE)</c> waits up to two seconds for
+    /// readers still on the log and leaves the log as it is when one holds it still; the next pass tries again.
     /// </remarks>
     public async Task<StoreSize> CompactAsync(CancellationToken cancellationToken)
     {
@@ -128,7 +130,17 @@ public sealed partial class SqliteStore : IRetentionStore
                 connection.ExecuteScript("VACUUM");
             }
 
-            connection.ExecuteScript("PRAGMA wal_checkpoint(TRUNCATE)");
+            // A checkpoint waits for readers still on the log; it waits briefly (the write gate is held meanwhile), and the next pass tries again.
+            connection.ExecuteScript($"PRAGMA busy_timeout = {(int)CheckpointBusyTimeout.TotalMilliseconds}");
+            try
+            {
+                connection.ExecuteScript("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+            finally
+            {
+                connection.ExecuteScript($"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}");
+            }
+
             return Measure(connection);
         }
         finally

@@ -54,6 +54,7 @@ public sealed class RetentionTests
         await sweep.RunOnceAsync(Ct);
 
         var after = DirectoryBytes(server.DataDirectory);
+        TestContext.Current.TestOutputHelper?.WriteLine($"data directory: {before} bytes before the runs, {during} with them, {after} after they expired");
         Assert.True(Math.Abs(after - before) <= Slack, $"{after} bytes after expiry, {before} before the runs ({during} with them)");
         Assert.Empty(FilesUnder(server, "runs"));
         Assert.Empty(FilesUnder(server, "uploads"));
