@@ -136,6 +136,25 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task The_background_sweep_runs_on_the_retention_clock()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await StartAsync(clock);
+        var temp = Path.Combine(server.DataDirectory, "blobs", ".tmp", Guid.NewGuid().ToString("N"));
+        await File.WriteAllBytesAsync(temp, new byte[1000], Ct);
+        Assert.Null(server.Services.GetRequiredService<StorageUsage>().Latest);
+
+        clock.Advance(TimeSpan.FromMinutes(61));
+
+        // The service may start waiting after that move (it starts in the background): keep the clock moving until it has run.
+        await WaitUntilAsync(() =>
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            return !File.Exists(temp) && server.Services.GetRequiredService<StorageUsage>().Latest is not null;
+        }, "the background sweep did not remove the stale temp file");
+    }
+
+    [Fact]
     public async Task An_expired_run_is_not_found_everywhere_and_its_idempotency_key_is_free_again()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
