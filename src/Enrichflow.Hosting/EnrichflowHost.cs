@@ -7,6 +7,7 @@ using Enrichflow.Engine.Execution;
 using Enrichflow.Hosting.Cleanup;
 using Enrichflow.Hosting.Interactive;
 using Enrichflow.Hosting.Results;
+using Enrichflow.Hosting.Retention;
 using Enrichflow.Hosting.Schedules;
 using Enrichflow.Hosting.Webhooks;
 using Enrichflow.Providers;
@@ -74,6 +75,7 @@ public static class EnrichflowHost
         services.AddSingleton<Orgs.OrgAdmission>();
         services.AddSchedules();
         services.AddInteractiveSessions(configuration);
+        services.AddRetention(configuration);
         return services;
     }
 
@@ -88,6 +90,7 @@ public static class EnrichflowHost
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
         Check<Interactive.InteractiveOptions>(services, problems);
+        Check<Retention.RetentionOptions>(services, problems);
         Check<EmailValidationOptions>(services, problems);
         Check<OutboundOptions>(services, problems);
         Check<WebhookOptions>(services, problems);

@@ -98,6 +98,21 @@ public sealed class LocalDiskBlobStore : IBlobStore
     public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken) =>
         ListKeys(prefix, DirectoryOf(prefix), cancellationToken).ToAsyncEnumerable();
 
+    /// <remarks>Sizes and times are the files' own (their last write time in UTC).</remarks>
+    public IAsyncEnumerable<BlobInfo> ListInfoAsync(string prefix, CancellationToken cancellationToken) =>
+        ListKeys(prefix, DirectoryOf(prefix), cancellationToken)
+            .Select(key => new FileInfo(Path.Combine(_root, key)))
+            .Where(file => file.Exists)
+            .Select(file => new BlobInfo(Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/'), file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)))
+            .ToAsyncEnumerable();
+
+    /// <remarks>The temp files under <c>.tmp/</c> whose last write is older; one a writer still holds open is removed too (its commit then fails), which is why the age should be generous.</remarks>
+    public ValueTask<(int Count, long Bytes)> DeleteStaleWritesAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(RemoveTempFilesWrittenBefore(writtenBefore.UtcDateTime, cancellationToken));
+    }
+
     public ValueTask<bool> PingAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -180,16 +195,27 @@ public sealed class LocalDiskBlobStore : IBlobStore
         }
     }
 
-    private void RemoveStaleTempFiles()
+    private void RemoveStaleTempFiles() => RemoveTempFilesWrittenBefore(DateTime.UtcNow - StaleTempAge, CancellationToken.None);
+
+    private (int Count, long Bytes) RemoveTempFilesWrittenBefore(DateTime cutoff, CancellationToken cancellationToken)
     {
-        var cutoff = DateTime.UtcNow - StaleTempAge;
-        foreach (var file in new DirectoryInfo(_tempDirectory).EnumerateFiles())
+        var (count, bytes) = (0, 0L);
+        var directory = new DirectoryInfo(_tempDirectory);
+        if (!directory.Exists)
         {
+            return (count, bytes);
+        }
+
+        foreach (var file in directory.EnumerateFiles())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
             if (file.LastWriteTimeUtc < cutoff)
             {
                 try
                 {
+                    var length = file.Length;
                     file.Delete();
+                    (count, bytes) = (count + 1, bytes + length);
                 }
                 catch (IOException)
                 {
@@ -199,5 +225,7 @@ public sealed class LocalDiskBlobStore : IBlobStore
                 }
             }
         }
+
+        return (count, bytes);
     }
 }

@@ -31,6 +31,12 @@ public static class LogEvents
     public const int UnitInputRejected = 3004;
     public const int LeaseRenewalFailed = 3005;
 
+    // 40xx retention (Hosting: retention sweep, unit blob clean-up)
+    public const int RetentionPassDone = 4001;
+    public const int RetentionPassFailed = 4002;
+    public const int UnitBlobCleanupFailed = 4003;
+    public const int RetentionRunExpired = 4004;
+
     // 5xxx enrichment (Providers: EnrichmentCaller; Hosting: provider cache clean-up)
     public const int ProviderRefused = 5001;
     public const int ProviderPaymentRequired = 5002;

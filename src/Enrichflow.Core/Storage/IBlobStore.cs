@@ -24,9 +24,25 @@ public interface IBlobStore
     /// <summary>Keys that start with <paramref name="prefix"/>, in ordinal order.</summary>
     IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The blobs whose key starts with <paramref name="prefix"/>, in ordinal key order, with their sizes and the time
+    /// each was last written (retention: docs/api.md §9.1).
+    /// </summary>
+    IAsyncEnumerable<BlobInfo> ListInfoAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Discards the parts of writes that were never committed nor disposed (a killed process's) last written before
+    /// <paramref name="writtenBefore"/>; returns how many were removed and their bytes. Writes still being written
+    /// more recently are left alone.
+    /// </summary>
+    ValueTask<(int Count, long Bytes)> DeleteStaleWritesAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken);
+
     /// <summary>True when the store can be reached (readiness probe).</summary>
     ValueTask<bool> PingAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A stored blob: its key, size in bytes and when it was last written.</summary>
+public readonly record struct BlobInfo(string Key, long Size, DateTimeOffset LastWritten);
 
 /// <summary>An open blob being written. Disposing without <see cref="CommitAsync"/> discards it.</summary>
 public abstract class BlobWriter : IAsyncDisposable

@@ -158,6 +158,65 @@ public abstract class BlobStoreCompliance : IAsyncLifetime
         Assert.True(await Store.PingAsync(Ct));
     }
 
+    [Fact]
+    public async Task ListInfo_gives_each_blob_under_the_prefix_with_its_size_and_write_time_in_key_order()
+    {
+        var before = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await WriteAsync("runs/b/units/x", new byte[7]);
+        await WriteAsync("runs/a/results/y", new byte[3]);
+        await WriteAsync("uploads/z", new byte[1]);
+
+        var infos = new List<BlobInfo>();
+        await foreach (var info in Store.ListInfoAsync("runs/", Ct))
+        {
+            infos.Add(info);
+        }
+
+        Assert.Equal(["runs/a/results/y", "runs/b/units/x"], infos.Select(i => i.Key));
+        Assert.Equal([3L, 7L], infos.Select(i => i.Size));
+        Assert.All(infos, i => Assert.InRange(i.LastWritten, before, DateTimeOffset.UtcNow.AddMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Deleting_stale_writes_leaves_recent_writes_and_committed_blobs_alone()
+    {
+        await WriteAsync("kept", [1, 2]);
+        await using var writer = await Store.CreateAsync("in-progress", Ct);
+        await writer.Stream.WriteAsync(new byte[10], Ct);
+        await writer.Stream.FlushAsync(Ct);
+
+        var (count, _) = await Store.DeleteStaleWritesAsync(DateTimeOffset.UtcNow.AddMinutes(-5), Ct);
+
+        Assert.Equal(0, count);
+        await writer.CommitAsync(Ct);
+        Assert.Equal(10, await Store.GetSizeAsync("in-progress", Ct));
+        Assert.Equal(2, await Store.GetSizeAsync("kept", Ct));
+    }
+
+    [Fact]
+    public async Task A_write_abandoned_before_the_cutoff_is_deleted()
+    {
+        await WriteAsync("kept", [1, 2]);
+        var abandoned = await Store.CreateAsync("never-committed", Ct);
+        await abandoned.Stream.WriteAsync(new byte[10], Ct);
+        await abandoned.Stream.FlushAsync(Ct);
+
+        var (count, bytes) = await Store.DeleteStaleWritesAsync(DateTimeOffset.UtcNow.AddMinutes(5), Ct);
+
+        Assert.Equal(1, count);
+        Assert.Equal(10, bytes);
+        Assert.Equal(2, await Store.GetSizeAsync("kept", Ct));
+        Assert.Null(await Store.GetSizeAsync("never-committed", Ct));
+        try
+        {
+            await abandoned.DisposeAsync();
+        }
+        catch (IOException)
+        {
+            // Its part is gone already; a backend may say so when the writer is discarded.
+        }
+    }
+
     protected async Task WriteAsync(string key, byte[] content)
     {
         await using var writer = await Store.CreateAsync(key, Ct);

@@ -67,3 +67,12 @@ public sealed class SqliteOrgLimitStoreTests(SqliteStoreFixture sqlite) : OrgLim
         return (store, store, store, store);
     }
 }
+
+public sealed class SqliteRetentionStoreTests(SqliteStoreFixture sqlite) : RetentionStoreCompliance
+{
+    protected override async ValueTask<(IRetentionStore Retention, IRunStore Runs, IAccountStore Accounts)> CreateStoresAsync(CancellationToken cancellationToken)
+    {
+        var store = await sqlite.CreateAsync(cancellationToken);
+        return (store, store, store);
+    }
+}
