@@ -73,7 +73,7 @@ public static class RunStartApi
             return TypedResults.Ok(response);
 
             // The key is held: the first call's response again for the same request, a conflict for another.
-            Results<Ok<RunStarted>, Conflict<ErrorBody>, RunRequestError> Repeated(IdempotencyRecord first) => first.RequestHash == requestHash
+            Results<Ok<RunStarted>, Conflict<ErrorBody>, RunRequestError, OrgLimitExceeded> Repeated(IdempotencyRecord first) => first.RequestHash == requestHash
                 ? TypedResults.Ok(RunIdempotency.Replay(first))
                 : ApiErrors.Conflict(RunIdempotency.Reused(key));
         }
