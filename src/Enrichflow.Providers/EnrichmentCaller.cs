@@ -205,6 +205,13 @@ public sealed partial class EnrichmentCaller(
     private async Task<JobCall> CallThroughJobAsync(BlockRunContext context, IJobProvider provider, EnrichmentRequest request, string key, CancellationToken cancellationToken)
     {
         var job = await jobs.FindJobAsync(context.OrgId, provider.Name, key, cancellationToken);
+        if (job is not null && job.RunId != context.RunId && job.SubmittedAt < time.GetUtcNow().AddDays(-context.Enrichment.CacheTtlDays))
+        {
+            // Another run's job, older than this run accepts an answer to be (cache_config.ttl_days): ask anew. A run's
+            // own job (its unit resumed after a crash) is always waited on.
+            job = null;
+        }
+
         var resumed = job is not null;
         if (job is not null)
         {
