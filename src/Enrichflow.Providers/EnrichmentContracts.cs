@@ -190,6 +190,12 @@ public sealed record EnrichmentAnswer(EnrichmentOutcome Outcome, IReadOnlyDictio
     /// <summary>False when no paid request was made (a failure before any answer, a local lookup).</summary>
     public bool Billable { get; init; } = true;
 
+    /// <summary>
+    /// True when an attempt timed out or broke off after the request was sent and was not retried because the provider
+    /// may have charged it (a paid call of a kind whose calls are not idempotent; docs/api.md §8).
+    /// </summary>
+    public bool NotRetried { get; init; }
+
     public static EnrichmentAnswer Failed(string reason, bool billable = false) =>
         new(EnrichmentOutcome.Failed, new Dictionary<string, JsonNode?>()) { Reason = reason, Billable = billable };
 

@@ -61,7 +61,7 @@ internal sealed partial class ProviderHttp(ResolvedProviderOptions options, IHtt
             var text = Encoding.UTF8.GetString(bytes);
             if (!response.IsSuccessStatusCode)
             {
-                return new JsonReply(null, Unsuccessful(status, text, attempts, notFoundStatuses), status);
+                return new JsonReply(null, Unsuccessful(status, text, attempts, notFoundStatuses, request), status);
             }
 
             var (json, bad) = ParseJson(text, response, status);
@@ -110,6 +110,14 @@ internal sealed partial class ProviderHttp(ResolvedProviderOptions options, IHtt
         }
         catch (Exception e) when (HttpFailure.FromException(e, cancellationToken) is { } failure)
         {
+            if (ProviderRetries.WithheldRetry(failure, request, Options.Descriptor, Options.MaxAttempts, attempts.Count))
+            {
+                var what = failure.Kind == HttpFailureKind.Timeout
+                    ? $"timed out after {Seconds(Options.Limits.Timeout)} s"
+                    : $"broke off after the request was sent ({attempts.Describe()}): {failure.Message}";
+                return (null, EnrichmentAnswer.Failed($"{what}; {ProviderRetries.NotRetriedReason}") with { NotRetried = true });
+            }
+
             return (null, EnrichmentAnswer.Failed(failure.Kind switch
             {
                 HttpFailureKind.Timeout => $"timed out after {Seconds(Options.Limits.Timeout)} s ({attempts.Describe()})",
@@ -163,7 +171,7 @@ internal sealed partial class ProviderHttp(ResolvedProviderOptions options, IHtt
         }
     }
 
-    private EnrichmentAnswer Unsuccessful(int status, string body, AttemptCounter attempts, IReadOnlyCollection<int>? notFoundStatuses)
+    private EnrichmentAnswer Unsuccessful(int status, string body, AttemptCounter attempts, IReadOnlyCollection<int>? notFoundStatuses, HttpRequestMessage request)
     {
         var detail = Detail(body);
         if (status is 401 or 403)
@@ -179,6 +187,11 @@ internal sealed partial class ProviderHttp(ResolvedProviderOptions options, IHtt
         if (notFoundStatuses?.Contains(status) == true)
         {
             return EnrichmentAnswer.NotFound($"HTTP {status}: {detail}");
+        }
+
+        if (ProviderRetries.WithheldRetry(HttpFailure.FromStatus(status), request, Options.Descriptor, Options.MaxAttempts, attempts.Count))
+        {
+            return EnrichmentAnswer.Failed($"HTTP {status}: {detail}; {ProviderRetries.NotRetriedReason}") with { NotRetried = true };
         }
 
         return EnrichmentAnswer.Failed(WithAttempts($"HTTP {status}", status, attempts) + ": " + detail);

@@ -34,7 +34,8 @@ public static class ProviderServiceCollectionExtensions
     /// and adds the singleton <see cref="ProviderLimiters"/> (with the <see cref="TimeProvider"/> of the container, if
     /// any), the singleton <see cref="ProviderRegistry"/>, and for each remote provider the named
     /// <see cref="HttpClient"/> <c>provider:NAME</c>: a resilience handler (retry on 408, 429, 5xx, network errors and
-    /// attempt timeouts with exponential backoff, jitter and <c>Retry-After</c>; then the per-attempt timeout), below it
+    /// attempt timeouts with exponential backoff, jitter and <c>Retry-After</c>, except where <see cref="ProviderRetries"/>
+    /// says a retry may pay twice; then the per-attempt timeout), below it
     /// an attempt counter and the provider's <see cref="ProviderRateHandler"/>, so every attempt takes a token. The
     /// kinds whose URLs row values shape (website, http) connect through <see cref="GuardedHttpHandler"/>; this calls
     /// <see cref="OutboundServiceCollectionExtensions.AddEnrichflowOutbound"/> for the guard (configure
@@ -93,7 +94,8 @@ public static class ProviderServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Retries of what <see cref="HttpFailure"/> calls transient, after the answer's <c>Retry-After</c> (read against
+    /// Retries of what <see cref="HttpFailure"/> calls transient (but never of a paid call whose outcome is unknown, as
+    /// <see cref="ProviderRetries"/> decides), after the answer's <c>Retry-After</c> (read against
     /// <paramref name="time"/>) or else the exponential <see cref="Backoff"/> with jitter from <c>RetryDelayMs</c>;
     /// settings out of Polly's ranges are clamped, validation reports them.
     /// </summary>
@@ -107,7 +109,8 @@ public static class ProviderServiceCollectionExtensions
                 MaxRetryAttempts = settings.MaxAttempts - 1,
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
                     (args.Outcome.Result is { } response ? RetryAfter.Parse(response, time) : null) ?? backoff.Delay(args.AttemptNumber)),
-                ShouldHandle = args => ValueTask.FromResult(HttpFailure.FromOutcome(args.Outcome, args.Context.CancellationToken) is { IsTransient: true }),
+                ShouldHandle = args => ValueTask.FromResult(ProviderRetries.ShouldRetry(
+                    HttpFailure.FromOutcome(args.Outcome, args.Context.CancellationToken), args.Context.GetRequestMessage(), settings.Descriptor)),
             });
         }
 

@@ -22,6 +22,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IExportLedger>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IProviderCache>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IProviderJobStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IScheduleStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IOrgLimitStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<SqliteStore>());

@@ -15,7 +15,7 @@ public sealed partial class SqliteStore : IProviderCache, IUsageStore
         "SELECT org_id, provider, request_key, outcome, answer_json, credits, created_at FROM provider_cache";
 
     private const string UsageSums =
-        "sum(calls), sum(hits), sum(misses), sum(failures), sum(cache_hits), sum(credits)";
+        "sum(calls), sum(hits), sum(misses), sum(failures), sum(cache_hits), sum(credits), sum(jobs_resumed), sum(jobs_resubmitted), sum(not_retried)";
 
     public Task<ProviderCacheEntry?> GetAsync(string orgId, string provider, string requestKey, CancellationToken cancellationToken) =>
         Task.FromResult(Read(connection => connection.QueryFirst(
@@ -84,16 +84,20 @@ public sealed partial class SqliteStore : IProviderCache, IUsageStore
             {
                 connection.Execute(
                     """
-                    INSERT INTO provider_usage (org_id, run_id, block_id, provider, day, calls, hits, misses, failures, cache_hits, credits)
-                    VALUES ($org, $run, $block, $provider, $day, $calls, $hits, $misses, $failures, $cacheHits, $credits)
+                    INSERT INTO provider_usage (org_id, run_id, block_id, provider, day, calls, hits, misses, failures, cache_hits, credits,
+                        jobs_resumed, jobs_resubmitted, not_retried)
+                    VALUES ($org, $run, $block, $provider, $day, $calls, $hits, $misses, $failures, $cacheHits, $credits,
+                        $jobsResumed, $jobsResubmitted, $notRetried)
                     ON CONFLICT (org_id, run_id, block_id, provider, day) DO UPDATE SET
                         calls = calls + excluded.calls, hits = hits + excluded.hits, misses = misses + excluded.misses,
                         failures = failures + excluded.failures, cache_hits = cache_hits + excluded.cache_hits,
-                        credits = credits + excluded.credits
+                        credits = credits + excluded.credits, jobs_resumed = jobs_resumed + excluded.jobs_resumed,
+                        jobs_resubmitted = jobs_resubmitted + excluded.jobs_resubmitted, not_retried = not_retried + excluded.not_retried
                     """,
                     ("$org", u.OrgId), ("$run", u.RunId), ("$block", u.BlockId), ("$provider", u.Provider), ("$day", ToDay(u.Day)),
                     ("$calls", u.Calls), ("$hits", u.Hits), ("$misses", u.Misses), ("$failures", u.Failures),
-                    ("$cacheHits", u.CacheHits), ("$credits", u.Credits));
+                    ("$cacheHits", u.CacheHits), ("$credits", u.Credits), ("$jobsResumed", u.JobsResumed),
+                    ("$jobsResubmitted", u.JobsResubmitted), ("$notRetried", u.NotRetried));
             }
         }, cancellationToken);
     }
@@ -149,7 +153,10 @@ public sealed partial class SqliteStore : IProviderCache, IUsageStore
             Misses: Count(first + 2),
             Failures: Count(first + 3),
             CacheHits: Count(first + 4),
-            Credits: reader.IsDBNull(first + 5) ? 0 : reader.GetDouble(first + 5));
+            Credits: reader.IsDBNull(first + 5) ? 0 : reader.GetDouble(first + 5),
+            JobsResumed: Count(first + 6),
+            JobsResubmitted: Count(first + 7),
+            NotRetried: Count(first + 8));
     }
 
     private static string ToDay(DateOnly day) => day.ToString(DayFormat, CultureInfo.InvariantCulture);

@@ -111,7 +111,7 @@ public sealed partial class FakeProviderServer
             var taskId = "task_" + Interlocked.Increment(ref _nextJob).ToString(CultureInfo.InvariantCulture);
             lock (_gate)
             {
-                _jobs[taskId] = new FakeJob(result, _pollsUntilDone, reply?.Kind == FakeReplyKind.JobFailed ? reply.Detail ?? "job failed" : null);
+                _jobs[taskId] = new FakeJob(key, result, _pollsUntilDone, reply?.Kind == FakeReplyKind.JobFailed ? reply.Detail ?? "job failed" : null);
             }
 
             await WriteJsonAsync(http, 200, new JsonObject { ["task_id"] = taskId, ["status"] = "pending" });
@@ -168,9 +168,18 @@ public sealed partial class FakeProviderServer
             Record(http, null, null, isPoll: true);
             _polls++;
             job = _jobs.GetValueOrDefault(taskId);
+            if (job is not null)
+            {
+                _polledJobs.Add(taskId);
+            }
+
             if (job is null)
             {
                 state = "missing";
+            }
+            else if (_holdJobs)
+            {
+                state = "processing";
             }
             else if (job.PollsLeft > 0)
             {

@@ -115,7 +115,7 @@ public sealed partial class FakeProviderServer
                 ["notes"] = found ? $"Evaluated {FakeData.DisplayName(key)} against {criteria.Count} criteria." : $"Could not find reliable information about {key}.",
                 ["references"] = new JsonObject(),
             };
-            return AnswerOrJobAsync(http, result, asJob, reply);
+            return AnswerOrJobAsync(http, key, result, asJob, reply);
         });
     }
 
@@ -131,7 +131,7 @@ public sealed partial class FakeProviderServer
         }
 
         await PaidAsync(http, key, body, expected => SixtyfourKeyOk(http, expected), reply =>
-            AnswerOrJobAsync(http, Enrichment(key, body!["struct"] as JsonObject ?? [], findPeople: false, leadStruct: null, reply), asJob, reply));
+            AnswerOrJobAsync(http, key, Enrichment(key, body!["struct"] as JsonObject ?? [], findPeople: false, leadStruct: null, reply), asJob, reply));
     }
 
     /// <summary>A record's key: a person's email or name, else a company's domain or name, else the whole record.</summary>
@@ -156,7 +156,7 @@ public sealed partial class FakeProviderServer
     }
 
     /// <summary>The result itself, or for an <c>-async</c> call <c>{task_id, status}</c> and a job that <c>/job-status</c> answers.</summary>
-    private async Task AnswerOrJobAsync(HttpContext http, JsonObject result, bool asJob, FakeReply? reply)
+    private async Task AnswerOrJobAsync(HttpContext http, string key, JsonObject result, bool asJob, FakeReply? reply)
     {
         if (!asJob)
         {
@@ -167,7 +167,7 @@ public sealed partial class FakeProviderServer
         var taskId = "task_" + Interlocked.Increment(ref _nextJob).ToString(CultureInfo.InvariantCulture);
         lock (_gate)
         {
-            _jobs[taskId] = new FakeJob(result, _pollsUntilDone, reply?.Kind == FakeReplyKind.JobFailed ? reply.Detail ?? "job failed" : null);
+            _jobs[taskId] = new FakeJob(key, result, _pollsUntilDone, reply?.Kind == FakeReplyKind.JobFailed ? reply.Detail ?? "job failed" : null);
         }
 
         await WriteJsonAsync(http, 200, new JsonObject { ["task_id"] = taskId, ["status"] = "pending" });

@@ -34,6 +34,7 @@ public sealed partial class FakeProviderServer : IAsyncDisposable
     private readonly Queue<DateTimeOffset> _accepted = new();
     private readonly List<FakeRequest> _requests = [];
     private readonly Dictionary<string, FakeJob> _jobs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _polledJobs = new(StringComparer.Ordinal);
     private readonly Random _random;
 
     private FakeReply? _always;
@@ -45,6 +46,7 @@ public sealed partial class FakeProviderServer : IAsyncDisposable
     private int _requestsPerMinute;
     private int _pollsUntilDone;
     private bool _recordRequests;
+    private bool _holdJobs;
     private int _totalCalls;
     private int _inFlight;
     private int _maxInFlight;
@@ -105,6 +107,47 @@ public sealed partial class FakeProviderServer : IAsyncDisposable
     {
         get { lock (_gate) { return _recordRequests; } }
         set { lock (_gate) { _recordRequests = value; } }
+    }
+
+    /// <summary>
+    /// While true, every job stays "processing" however often it is polled (a job of minutes, held for as long as a test
+    /// needs); set false, jobs finish as <see cref="PollsUntilDone"/> says. The jobs live in this process, so they outlive
+    /// an Enrichflow server killed and restarted against the fake.
+    /// </summary>
+    public bool HoldJobs
+    {
+        get { lock (_gate) { return _holdJobs; } }
+        set { lock (_gate) { _holdJobs = value; } }
+    }
+
+    /// <summary>Async jobs submitted and not forgotten.</summary>
+    public int Jobs
+    {
+        get { lock (_gate) { return _jobs.Count; } }
+    }
+
+    /// <summary>Jobs that were polled at least once (a known task id asked for at <c>/job-status</c>).</summary>
+    public int JobsPolled
+    {
+        get { lock (_gate) { return _polledJobs.Count; } }
+    }
+
+    /// <summary>
+    /// Forgets the first <paramref name="count"/> jobs (in submission order), as a provider that lost or expired them:
+    /// their polls answer 404. Returns the keys the forgotten jobs were submitted for.
+    /// </summary>
+    public IReadOnlyList<string> ForgetJobs(int count)
+    {
+        lock (_gate)
+        {
+            var forgotten = _jobs.OrderBy(j => j.Value.Number).Take(count).ToList();
+            foreach (var (taskId, _) in forgotten)
+            {
+                _jobs.Remove(taskId);
+            }
+
+            return [.. forgotten.Select(j => j.Value.Key)];
+        }
     }
 
     /// <summary>Paid requests received (every API call except job-status polls), throttled ones included.</summary>
@@ -227,6 +270,7 @@ public sealed partial class FakeProviderServer : IAsyncDisposable
             _accepted.Clear();
             _requests.Clear();
             _jobs.Clear();
+            _polledJobs.Clear();
             _always = null;
             _totalCalls = _inFlight = _maxInFlight = _throttled = _polls = 0;
         }
@@ -386,9 +430,16 @@ public sealed partial class FakeProviderServer : IAsyncDisposable
 
     private static void Set(ref int field, int value) => Volatile.Write(ref field, value);
 
-    /// <summary>An async job: its answer, how many more polls say "processing", and whether it fails.</summary>
-    private sealed class FakeJob(JsonNode result, int pollsLeft, string? failure)
+    /// <summary>An async job: the key it was submitted for, its answer, how many more polls say "processing", and whether it fails.</summary>
+    private sealed class FakeJob(string key, JsonNode result, int pollsLeft, string? failure)
     {
+        private static long _submitted;
+
+        /// <summary>The order of submission.</summary>
+        public long Number { get; } = Interlocked.Increment(ref _submitted);
+
+        public string Key { get; } = key;
+
         public JsonNode Result { get; } = result;
 
         public int PollsLeft { get; set; } = pollsLeft;

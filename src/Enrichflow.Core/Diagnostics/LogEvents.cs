@@ -43,6 +43,12 @@ public static class LogEvents
     public const int ProviderCacheDeleted = 5101;
     public const int ProviderCacheCleanupFailed = 5102;
 
+    // 52xx provider jobs and calls not retried (Providers: EnrichmentCaller; Hosting: provider cache clean-up)
+    public const int ProviderJobResumed = 5201;
+    public const int ProviderJobUnknown = 5202;
+    public const int ProviderCallNotRetried = 5203;
+    public const int ProviderJobsDeleted = 5204;
+
     // 6xxx outgoing webhooks (Hosting: WebhookSender)
     public const int WebhookDelivered = 6001;
     public const int WebhookRetrying = 6002;

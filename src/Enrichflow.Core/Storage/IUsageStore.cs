@@ -19,7 +19,13 @@ public interface IUsageStore
     Task<UsageTotals> GetProviderTotalsAsync(string orgId, string provider, CancellationToken cancellationToken);
 }
 
-/// <summary>What one or more calls added. <see cref="Calls"/> are paid requests made; <see cref="CacheHits"/> answers read from the cache instead.</summary>
+/// <summary>
+/// What one or more calls added. <see cref="Calls"/> are paid requests made; <see cref="CacheHits"/> answers read from the
+/// cache instead; <see cref="JobsResumed"/> provider jobs found recorded and polled instead of submitted again (after a
+/// restart); <see cref="JobsResubmitted"/> recorded jobs the provider no longer knew, submitted once more;
+/// <see cref="NotRetried"/> calls that timed out or broke off after they were sent and were not retried because the
+/// provider may have charged them.
+/// </summary>
 public sealed record UsageIncrement(
     string OrgId,
     Guid RunId,
@@ -31,7 +37,10 @@ public sealed record UsageIncrement(
     long Misses = 0,
     long Failures = 0,
     long CacheHits = 0,
-    double Credits = 0);
+    double Credits = 0,
+    long JobsResumed = 0,
+    long JobsResubmitted = 0,
+    long NotRetried = 0);
 
 /// <summary>Summed usage; the grouping fields that do not apply are null (e.g. <see cref="Day"/> in a run's totals).</summary>
 public sealed record UsageTotals(
@@ -43,4 +52,7 @@ public sealed record UsageTotals(
     long Misses,
     long Failures,
     long CacheHits,
-    double Credits);
+    double Credits,
+    long JobsResumed = 0,
+    long JobsResubmitted = 0,
+    long NotRetried = 0);

@@ -61,12 +61,16 @@ public sealed record BlockMetrics(
 
 /// <summary>
 /// One provider's share of an enrichment block's work (one step of a waterfall): paid calls, answers that filled
-/// every field (hits), answers that found less (misses), failures, answers read from the cache, and credits.
+/// every field (hits), answers that found less (misses), failures, answers read from the cache, and credits; then
+/// provider jobs found recorded and waited on instead of submitted again (after a restart), jobs the provider no
+/// longer knew and that were submitted once more, and calls not retried because the provider may have charged them.
 /// </summary>
-public sealed record ProviderStepMetrics(string Provider, long Calls, long Hits, long Misses, long Failures, long CacheHits, double CreditsUsed)
+public sealed record ProviderStepMetrics(string Provider, long Calls, long Hits, long Misses, long Failures, long CacheHits, double CreditsUsed,
+    long JobsResumed = 0, long JobsResubmitted = 0, long NotRetried = 0)
 {
     public static ProviderStepMetrics From(UsageTotals totals) =>
-        new(totals.Provider, totals.Calls, totals.Hits, totals.Misses, totals.Failures, totals.CacheHits, Math.Round(totals.Credits, 4));
+        new(totals.Provider, totals.Calls, totals.Hits, totals.Misses, totals.Failures, totals.CacheHits, Math.Round(totals.Credits, 4),
+            totals.JobsResumed, totals.JobsResubmitted, totals.NotRetried);
 }
 
 /// <summary>

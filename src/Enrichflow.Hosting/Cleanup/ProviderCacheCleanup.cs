@@ -6,8 +6,11 @@ using Enrichflow.Core.Diagnostics;
 
 namespace Enrichflow.Hosting.Cleanup;
 
-/// <summary>Deletes provider cache entries older than <see cref="EnrichmentOptions.CacheRetentionDays"/>, at start and then twice a day.</summary>
-internal sealed partial class ProviderCacheCleanup(IProviderCache cache, IOptions<EnrichmentOptions> options, TimeProvider time, ILogger<ProviderCacheCleanup> logger) : BackgroundService
+/// <summary>
+/// Deletes provider cache entries older than <see cref="EnrichmentOptions.CacheRetentionDays"/> and provider job records
+/// older than <see cref="EnrichmentOptions.JobRetentionDays"/>, at start and then twice a day.
+/// </summary>
+internal sealed partial class ProviderCacheCleanup(IProviderCache cache, IProviderJobStore jobs, IOptions<EnrichmentOptions> options, TimeProvider time, ILogger<ProviderCacheCleanup> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(12);
 
@@ -21,6 +24,12 @@ internal sealed partial class ProviderCacheCleanup(IProviderCache cache, IOption
                 if (deleted > 0)
                 {
                     LogDeleted(logger, deleted, options.Value.CacheRetentionDays);
+                }
+
+                var forgotten = await jobs.DeleteJobsOlderThanAsync(time.GetUtcNow().AddDays(-options.Value.JobRetentionDays), stoppingToken);
+                if (forgotten > 0)
+                {
+                    LogJobsDeleted(logger, forgotten, options.Value.JobRetentionDays);
                 }
 
                 await Task.Delay(Interval, time, stoppingToken);
@@ -39,6 +48,9 @@ internal sealed partial class ProviderCacheCleanup(IProviderCache cache, IOption
 
     [LoggerMessage(EventId = LogEvents.ProviderCacheDeleted, Level = LogLevel.Information, Message = "Deleted {Count} provider cache entries older than {Days} days")]
     private static partial void LogDeleted(ILogger logger, int count, int days);
+
+    [LoggerMessage(EventId = LogEvents.ProviderJobsDeleted, Level = LogLevel.Information, Message = "Deleted {Count} provider job records older than {Days} days")]
+    private static partial void LogJobsDeleted(ILogger logger, int count, int days);
 
     [LoggerMessage(EventId = LogEvents.ProviderCacheCleanupFailed, Level = LogLevel.Warning, Message = "Provider cache clean-up failed; trying again in 5 minutes")]
     private static partial void LogFailed(ILogger logger, Exception exception);

@@ -48,6 +48,14 @@ public abstract class ProviderKindDescriptor
     /// </summary>
     public virtual bool ConnectsThroughGuard => false;
 
+    /// <summary>
+    /// True when its calls may be sent again after an attempt whose outcome is unknown (a timeout, a connection that broke
+    /// after the request went out, a 504), because doing one twice costs nothing more (reading public pages). Otherwise
+    /// only GET and HEAD requests are (job polls, templated GETs); a paid POST that failed so is not retried, since the
+    /// provider may have charged it, and the row's reason says so (docs/api.md §8).
+    /// </summary>
+    public virtual bool CallsAreIdempotent => false;
+
     /// <summary>The problem of a provider of this kind without an <c>ApiKey</c>; null when it needs none.</summary>
     internal virtual string? MissingApiKeyProblem(string at) => null;
 

@@ -30,8 +30,6 @@ public sealed partial class SixtyfourProvider
     {
         EnrichmentOperation.ReverseEmail => ReverseAsync("reverse-email", AgentRequests.ReverseKeyOf(request, InputKeys.Email), request, cancellationToken),
         EnrichmentOperation.ReversePhone => ReverseAsync("reverse-phone", AgentRequests.ReverseKeyOf(request, AgentRequests.Phone), request, cancellationToken),
-        EnrichmentOperation.QaAgent => JobAsync("qa-agent", QaBody(request), json => MapQa(json, request), cancellationToken),
-        EnrichmentOperation.ResearchAgent => JobAsync("research-agent", ResearchBody(request), json => MapResearch(json, request), cancellationToken),
         _ => Task.FromResult(EnrichmentAnswer.Failed($"Sixtyfour has no endpoint for {request.Operation.ToWire()}")),
     };
 
@@ -201,26 +199,4 @@ public sealed partial class SixtyfourProvider
 
     private static string? Text(JsonNode? node) =>
         node?.GetValueKind() == JsonValueKind.String && node.GetValue<string>() is { Length: > 0 } text ? text : null;
-
-    /// <summary>
-    /// Submits <paramref name="path"/> (its <c>-async</c> variant when <c>UseAsyncJobs</c>) and, for a job, polls
-    /// <c>GET /job-status/{task_id}</c> with the enrichment calls' <see cref="PollAsync"/>; the finished job's <c>result</c> goes to <paramref name="map"/>.
-    /// </summary>
-    private async Task<EnrichmentAnswer> JobAsync(string path, JsonObject body, Func<JsonNode?, EnrichmentAnswer> map, CancellationToken cancellationToken)
-    {
-        using var post = Post(UseAsyncJobs ? path + "-async" : path, body);
-        var reply = await Http.SendJsonAsync(post, null, cancellationToken);
-        if (!reply.IsJson)
-        {
-            return reply.Answer;
-        }
-
-        if (!UseAsyncJobs || reply.Json?["task_id"] is null)
-        {
-            return reply.Json is JsonObject direct && !direct.ContainsKey("task_id") ? map(direct)
-                : EnrichmentAnswer.Failed($"answered {path}-async without a task_id: {ProviderHttp.Detail(reply.Json?.ToJsonString() ?? "")}", billable: true);
-        }
-
-        return await PollAsync(reply.Json["task_id"]!.ToString(), map, cancellationToken);
-    }
 }

@@ -11,7 +11,7 @@ namespace Enrichflow.Providers.Kinds;
 /// <c>UseAsyncJobs</c>), <c>/find-email</c> and <c>/find-phone</c>. Values in <c>structured_data</c> are checked
 /// against the requested types; people found at a company come from <c>structured_data.leads</c>.
 /// </summary>
-public sealed partial class SixtyfourProvider : RemoteProvider
+public sealed partial class SixtyfourProvider : RemoteProvider, IJobProvider
 {
     private static readonly string[] DoneStatuses = ["completed", "complete", "done", "succeeded", "success", "finished"];
     private static readonly string[] FailedStatuses = ["failed", "failure", "error", "errored", "cancelled", "canceled"];
@@ -34,17 +34,138 @@ public sealed partial class SixtyfourProvider : RemoteProvider
 
     public override bool Supports(EnrichmentOperation operation) => Options.Operations.Contains(operation);
 
-    public override Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
+    public override async Task<EnrichmentAnswer> CallAsync(EnrichmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (RunsAsJob(request))
+        {
+            var submitted = await SubmitJobAsync(request, cancellationToken);
+            return submitted.TaskId is { } taskId ? (await WaitForJobAsync(taskId, request, cancellationToken)).Answer : submitted.Answer!;
+        }
+
         return request.Operation switch
         {
-            EnrichmentOperation.EnrichCompany => EnrichAsync("enrich-company", CompanyBody(request), request, cancellationToken),
-            EnrichmentOperation.EnrichPerson => EnrichAsync("enrich-lead", LeadBody(request), request, cancellationToken),
-            EnrichmentOperation.FindEmail => FindEmailAsync(request, cancellationToken),
-            >= EnrichmentOperation.ReverseEmail => CallAgentAsync(request, cancellationToken),
-            _ => FindPhoneAsync(request, cancellationToken),
+            EnrichmentOperation.FindEmail => await FindEmailAsync(request, cancellationToken),
+            EnrichmentOperation.FindPhone => await FindPhoneAsync(request, cancellationToken),
+            _ when JobPath(request.Operation) is { } path => await DirectAsync(path, request, cancellationToken),
+            _ => await CallAgentAsync(request, cancellationToken),
         };
+    }
+
+    /// <summary>Enrichments and agents run as jobs unless <c>UseAsyncJobs</c> is false; the finders and reverse lookups have no job endpoint.</summary>
+    public bool RunsAsJob(EnrichmentRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return UseAsyncJobs && JobPath(request.Operation) is not null;
+    }
+
+    /// <summary>
+    /// <c>POST /{path}-async</c>: the <c>task_id</c> it answers, or the answer itself when it answered the result at once
+    /// (or failed). The submission is a paid POST: a timed-out attempt is not retried (docs/api.md §8).
+    /// </summary>
+    public async Task<JobSubmission> SubmitJobAsync(EnrichmentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var path = JobPath(request.Operation) ?? throw new ArgumentException($"Sixtyfour runs no job for {request.Operation.ToWire()}.", nameof(request));
+        using var post = Post(path + "-async", BodyOf(request));
+        var reply = await Http.SendJsonAsync(post, null, cancellationToken);
+        if (!reply.IsJson)
+        {
+            return JobSubmission.Answered(reply.Answer);
+        }
+
+        if (reply.Json?["task_id"]?.GetValueKind() is JsonValueKind.String or JsonValueKind.Number)
+        {
+            return JobSubmission.Job(reply.Json["task_id"]!.ToString());
+        }
+
+        return JobSubmission.Answered(reply.Json is JsonObject direct && (direct.ContainsKey("structured_data") || request.Operation >= EnrichmentOperation.QaAgent)
+            ? Map(direct, request)
+            : EnrichmentAnswer.Failed($"answered {path}-async without a task_id: {ProviderHttp.Detail(reply.Json?.ToJsonString() ?? "")}", billable: true));
+    }
+
+    /// <summary>
+    /// Polls <c>GET /job-status/{task_id}</c> until the job is done, failed, or older than <c>TimeoutSeconds</c>: first
+    /// after <c>PollIntervalSeconds</c>, then half as long again each time, at most every 30 s (or the interval, if
+    /// longer), so a job of minutes costs a dozen polls. Polls take no rate-limit token: they buy nothing (and, being
+    /// GETs, they are retried like any idempotent request). The finished job's <c>result</c> (or the whole answer when
+    /// it has none) is read like the direct endpoint's answer; a 404 means the job is unknown to Sixtyfour.
+    /// </summary>
+    public async Task<JobWait> WaitForJobAsync(string taskId, EnrichmentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(taskId);
+        ArgumentNullException.ThrowIfNull(request);
+        var started = _time.GetTimestamp();
+        var interval = PollInterval;
+        var longest = interval > MaxPollInterval ? interval : MaxPollInterval;
+        while (true)
+        {
+            await Task.Delay(interval, _time, cancellationToken);
+            interval = TimeSpan.FromTicks(Math.Min(longest.Ticks, interval.Ticks * 3 / 2));
+            using var get = WithKey(ProviderHttp.JsonRequest(HttpMethod.Get, Options.Url("job-status/" + Uri.EscapeDataString(taskId)), null));
+            get.Options.Set(ProviderRateHandler.Unmetered, true);
+            var reply = await Http.SendJsonAsync(get, null, cancellationToken);
+            if (!reply.IsJson)
+            {
+                return reply.Status == 404
+                    ? new JobWait(JobEnd.Unknown, EnrichmentAnswer.Failed($"job {taskId} is unknown to Sixtyfour: {reply.Answer.Reason}", billable: true))
+                    : new JobWait(JobEnd.Unsettled, reply.Answer with { Reason = $"job {taskId}: {reply.Answer.Reason}", Billable = true });
+            }
+
+            var status = reply.Json?["status"]?.GetValueKind() == JsonValueKind.String ? reply.Json["status"]!.GetValue<string>().Trim().ToLowerInvariant() : "";
+            if (DoneStatuses.Contains(status))
+            {
+                return new JobWait(JobEnd.Finished, Map(reply.Json!["result"] is JsonObject result ? result : reply.Json, request));
+            }
+
+            if (FailedStatuses.Contains(status))
+            {
+                var why = reply.Json!["error"] ?? reply.Json["detail"] ?? reply.Json["message"];
+                var detail = why?.GetValueKind() == JsonValueKind.String ? why.GetValue<string>() : why?.ToJsonString() ?? "";
+                return new JobWait(JobEnd.Finished, EnrichmentAnswer.Failed($"job {taskId} {status}: {ProviderHttp.Detail(detail)}", billable: true));
+            }
+
+            if (_time.GetElapsedTime(started) >= Limits.Timeout)
+            {
+                return new JobWait(JobEnd.Unsettled,
+                    EnrichmentAnswer.Failed($"job {taskId} did not finish within {ProviderHttp.Seconds(Limits.Timeout)} s (last status '{status}')", billable: true));
+            }
+        }
+    }
+
+    /// <summary>The endpoint of an operation that Sixtyfour also runs as a job (<c>{path}-async</c>); null for the others.</summary>
+    private static string? JobPath(EnrichmentOperation operation) => operation switch
+    {
+        EnrichmentOperation.EnrichCompany => "enrich-company",
+        EnrichmentOperation.EnrichPerson => "enrich-lead",
+        EnrichmentOperation.QaAgent => "qa-agent",
+        EnrichmentOperation.ResearchAgent => "research-agent",
+        _ => null,
+    };
+
+    /// <summary>The body of a request to a job operation's endpoint (direct or <c>-async</c>).</summary>
+    private static JsonObject BodyOf(EnrichmentRequest request) => request.Operation switch
+    {
+        EnrichmentOperation.EnrichCompany => CompanyBody(request),
+        EnrichmentOperation.EnrichPerson => LeadBody(request),
+        EnrichmentOperation.QaAgent => QaBody(request),
+        _ => ResearchBody(request),
+    };
+
+    /// <summary>Reads a job operation's answer (the direct endpoint's, or a finished job's <c>result</c>).</summary>
+    private static EnrichmentAnswer Map(JsonNode? json, EnrichmentRequest request) => request.Operation switch
+    {
+        EnrichmentOperation.QaAgent => MapQa(json, request),
+        EnrichmentOperation.ResearchAgent => MapResearch(json, request),
+        _ => MapEnrichment(json, request),
+    };
+
+    /// <summary>The direct (synchronous) endpoint of a job operation, with <c>UseAsyncJobs</c> false.</summary>
+    private async Task<EnrichmentAnswer> DirectAsync(string path, EnrichmentRequest request, CancellationToken cancellationToken)
+    {
+        using var post = Post(path, BodyOf(request));
+        var reply = await Http.SendJsonAsync(post, null, cancellationToken);
+        return reply.IsJson ? Map(reply.Json, request) : reply.Answer;
     }
 
     /// <summary><c>{target_company, struct, research_plan?, tier?, find_people?, people_focus_prompt?, lead_struct?}</c>.</summary>
@@ -146,68 +267,6 @@ public sealed partial class SixtyfourProvider : RemoteProvider
         }
 
         return request;
-    }
-
-    private async Task<EnrichmentAnswer> EnrichAsync(string path, JsonObject body, EnrichmentRequest request, CancellationToken cancellationToken)
-    {
-        using var post = Post(UseAsyncJobs ? path + "-async" : path, body);
-        var reply = await Http.SendJsonAsync(post, null, cancellationToken);
-        if (!reply.IsJson)
-        {
-            return reply.Answer;
-        }
-
-        if (!UseAsyncJobs || reply.Json is JsonObject direct && direct.ContainsKey("structured_data"))
-        {
-            return MapEnrichment(reply.Json, request);
-        }
-
-        return reply.Json?["task_id"]?.GetValueKind() is JsonValueKind.String or JsonValueKind.Number
-            ? await PollAsync(reply.Json["task_id"]!.ToString(), json => MapEnrichment(json, request), cancellationToken)
-            : EnrichmentAnswer.Failed($"answered {path}-async without a task_id: {ProviderHttp.Detail(reply.Json!.ToJsonString())}", billable: true);
-    }
-
-    /// <summary>
-    /// Polls <c>GET /job-status/{task_id}</c> until the job is done, failed, or older than <c>TimeoutSeconds</c>: first
-    /// after <c>PollIntervalSeconds</c>, then half as long again each time, at most every 30 s (or the interval, if
-    /// longer), so a job of minutes costs a dozen polls. Polls take no rate-limit token: they buy nothing. The finished
-    /// job's <c>result</c> (or the whole answer when it has none) goes to <paramref name="map"/>.
-    /// </summary>
-    private async Task<EnrichmentAnswer> PollAsync(string taskId, Func<JsonNode?, EnrichmentAnswer> map, CancellationToken cancellationToken)
-    {
-        var started = _time.GetTimestamp();
-        var interval = PollInterval;
-        var longest = interval > MaxPollInterval ? interval : MaxPollInterval;
-        while (true)
-        {
-            await Task.Delay(interval, _time, cancellationToken);
-            interval = TimeSpan.FromTicks(Math.Min(longest.Ticks, interval.Ticks * 3 / 2));
-            using var get = WithKey(ProviderHttp.JsonRequest(HttpMethod.Get, Options.Url("job-status/" + Uri.EscapeDataString(taskId)), null));
-            get.Options.Set(ProviderRateHandler.Unmetered, true);
-            var reply = await Http.SendJsonAsync(get, null, cancellationToken);
-            if (!reply.IsJson)
-            {
-                return reply.Answer with { Reason = $"job {taskId}: {reply.Answer.Reason}", Billable = true };
-            }
-
-            var status = reply.Json?["status"]?.GetValueKind() == JsonValueKind.String ? reply.Json["status"]!.GetValue<string>().Trim().ToLowerInvariant() : "";
-            if (DoneStatuses.Contains(status))
-            {
-                return map(reply.Json!["result"] is JsonObject result ? result : reply.Json);
-            }
-
-            if (FailedStatuses.Contains(status))
-            {
-                var why = reply.Json!["error"] ?? reply.Json["detail"] ?? reply.Json["message"];
-                var detail = why?.GetValueKind() == JsonValueKind.String ? why.GetValue<string>() : why?.ToJsonString() ?? "";
-                return EnrichmentAnswer.Failed($"job {taskId} {status}: {ProviderHttp.Detail(detail)}", billable: true);
-            }
-
-            if (_time.GetElapsedTime(started) >= Limits.Timeout)
-            {
-                return EnrichmentAnswer.Failed($"job {taskId} did not finish within {ProviderHttp.Seconds(Limits.Timeout)} s (last status '{status}')", billable: true);
-            }
-        }
     }
 
     /// <summary>Maps <c>{structured_data, notes, references, confidence_score}</c>, checking every requested field's type.</summary>

@@ -11,6 +11,9 @@ internal sealed class WebsiteKind : ProviderKindDescriptor
 
     public override IReadOnlyList<EnrichmentOperation> DefaultOperations { get; } = [EnrichmentOperation.EnrichCompany];
 
+    /// <summary>Reading a company's public pages again costs nothing: every failed attempt may be retried.</summary>
+    public override bool CallsAreIdempotent => true;
+
     public override bool UsesHttpClient => true;
 
     /// <summary>The URLs are the row's company site.</summary>

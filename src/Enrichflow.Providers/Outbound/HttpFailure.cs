@@ -30,6 +30,26 @@ public enum HttpFailureKind
 /// <param name="Message">The exception's message (for a refusal, the guard's); empty for a status.</param>
 public readonly record struct HttpFailure(HttpFailureKind Kind, int Status, string Message)
 {
+    /// <summary>
+    /// For a <see cref="HttpFailureKind.Network"/> failure: true when no request went out (the name did not resolve, the
+    /// connection or its TLS handshake failed), so the other side cannot have acted on it.
+    /// </summary>
+    public bool NotSent { get; init; }
+
+    /// <summary>
+    /// True when the other side may have received the request and acted on it, though no answer says what it did: a
+    /// timeout, a connection that broke after the request was sent, or a 504 (a gateway gave up waiting for it). A paid
+    /// call that failed so may have been charged, and sending it again may pay twice. Every answer the other side gave
+    /// itself (408, 429, 500, 503, ...) says the request was not done, and no attempt refused by the guard was sent.
+    /// </summary>
+    public bool OutcomeUnknown => Kind switch
+    {
+        HttpFailureKind.Timeout => true,
+        HttpFailureKind.Network => !NotSent,
+        HttpFailureKind.Status => Status == (int)HttpStatusCode.GatewayTimeout,
+        _ => false,
+    };
+
     /// <summary>Worth another attempt: a network error, a timeout, 408, 429 or 5xx.</summary>
     public bool IsTransient => Kind switch
     {
@@ -66,6 +86,8 @@ public readonly record struct HttpFailure(HttpFailureKind Kind, int Status, stri
         {
             OperationCanceledException when cancellationToken.IsCancellationRequested => null,
             OperationCanceledException or TimeoutRejectedException => new HttpFailure(HttpFailureKind.Timeout, 0, error.Message),
+            HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError }
+                => new HttpFailure(HttpFailureKind.Network, 0, error.Message) { NotSent = true },
             HttpRequestException or IOException => new HttpFailure(HttpFailureKind.Network, 0, error.Message),
             _ => null,
         };

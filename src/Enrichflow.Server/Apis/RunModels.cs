@@ -14,8 +14,9 @@ public sealed record JobStatus(Guid JobId, string Status);
 /// <param name="Providers">Each enrichment block's calls per provider (waterfall step); null when the run made none.</param>
 public sealed record RunMetrics(long RowsIn, long RowsOut, long RowsRejected, double CreditsUsed, long ProviderCalls = 0, long CacheHits = 0, IReadOnlyList<RunProviderMetrics>? Providers = null);
 
-/// <summary>One block's calls to one provider.</summary>
-public sealed record RunProviderMetrics(string BlockId, string Provider, long Calls, long Hits, long Misses, long Failures, long CacheHits, double CreditsUsed);
+/// <summary>One block's calls to one provider (the job and retry counts as in live status' <c>providers</c>).</summary>
+public sealed record RunProviderMetrics(string BlockId, string Provider, long Calls, long Hits, long Misses, long Failures, long CacheHits, double CreditsUsed,
+    long JobsResumed = 0, long JobsResubmitted = 0, long NotRetried = 0);
 
 /// <summary>A run (docs/api.md §3 <c>Run</c>); <see cref="ScheduleId"/> (ours) names the schedule that started it, null for a run a request started.</summary>
 public sealed record RunResponse(
@@ -46,7 +47,8 @@ public sealed record RunResponse(
         var last = ordered.LastOrDefault();
         var metrics = new RunMetrics(source?.RowsIn ?? 0, last?.RowsOut ?? 0, ordered.Sum(b => b.RowsRejected), Math.Round(usage.Sum(u => u.Credits), 4),
             usage.Sum(u => u.Calls), usage.Sum(u => u.CacheHits),
-            usage.Count == 0 ? null : [.. usage.Select(u => new RunProviderMetrics(u.BlockId ?? "", u.Provider, u.Calls, u.Hits, u.Misses, u.Failures, u.CacheHits, Math.Round(u.Credits, 4)))]);
+            usage.Count == 0 ? null : [.. usage.Select(u => new RunProviderMetrics(u.BlockId ?? "", u.Provider, u.Calls, u.Hits, u.Misses, u.Failures, u.CacheHits, Math.Round(u.Credits, 4),
+                u.JobsResumed, u.JobsResubmitted, u.NotRetried))]);
         long? duration = run.StartedAt is { } started ? (long)((run.CompletedAt ?? DateTimeOffset.UtcNow) - started).TotalMilliseconds : null;
         var step = run.Status switch
         {

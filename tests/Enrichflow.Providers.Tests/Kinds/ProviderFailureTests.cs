@@ -158,31 +158,99 @@ public sealed class ProviderFailureTests
         Assert.Equal("field 'employees' should be int but was \"about a dozen\"", answer.Reason);
     }
 
+    /// <summary>Issue 11 item 2: before the fix a paid POST that timed out was sent again (and paid again) up to MaxAttempts times.</summary>
     [Fact]
-    public async Task A_provider_that_hangs_times_out_on_every_attempt_and_fails()
+    public async Task A_paid_call_that_stalls_past_the_attempt_timeout_is_not_retried_because_it_may_have_been_charged()
     {
-        await using var kit = await SyncSixtyfourAsync(("TimeoutSeconds", "0.2"), ("MaxAttempts", "2"));
+        await using var kit = await SyncSixtyfourAsync(("TimeoutSeconds", "0.2"), ("MaxAttempts", "4"));
         kit.Fake.Script("acme.example", FakeReply.Hang, FakeReply.Hang);
 
         var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
 
         Assert.Equal(EnrichmentOutcome.Failed, answer.Outcome);
-        Assert.Equal("timed out after 0.2 s (2 attempts)", answer.Reason);
+        Assert.Equal("timed out after 0.2 s; not retried because the call may have been charged", answer.Reason);
+        Assert.True(answer.NotRetried);
         Assert.False(answer.Billable);
-        Assert.Equal(2, kit.Fake.CallsFor("acme.example"));
+        Assert.Equal(1, kit.Fake.CallsFor("acme.example"));
+        Assert.Equal(1, kit.Spy.Count);
     }
 
     [Fact]
-    public async Task A_hang_then_an_answer_is_found_on_the_retry()
+    public async Task A_paid_async_job_submission_that_stalls_is_not_retried_either()
     {
-        await using var kit = await SyncSixtyfourAsync(("TimeoutSeconds", "0.2"));
+        await using var kit = await StartAsync("s64", "sixtyfour", ("TimeoutSeconds", "0.2"), ("PollIntervalSeconds", "0.05"));
         kit.Fake.Script("acme.example", FakeReply.Hang);
 
         var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
 
+        Assert.Equal("timed out after 0.2 s; not retried because the call may have been charged", answer.Reason);
+        Assert.True(answer.NotRetried);
+        Assert.Equal(1, kit.Fake.CallsFor("acme.example"));
+        Assert.Equal(0, kit.Fake.Polls);
+    }
+
+    [Fact]
+    public async Task A_504_from_a_gateway_is_not_retried_for_a_paid_call_but_a_503_is()
+    {
+        await using var kit = await SyncSixtyfourAsync();
+        kit.Fake.Script("acme.example", FakeReply.Status(504, detail: "upstream timed out"));
+        kit.Fake.Script("beta.example", FakeReply.Status(503), FakeReply.Status(429, retryAfterSeconds: 0));
+
+        var gateway = await kit.CallAsync("s64", Company("acme.example", Fields));
+        var unavailable = await kit.CallAsync("s64", Company("beta.example", Fields));
+
+        Assert.Equal("HTTP 504: upstream timed out; not retried because the call may have been charged", gateway.Reason);
+        Assert.True(gateway.NotRetried);
+        Assert.Equal(1, kit.Fake.CallsFor("acme.example"));
+        Assert.Equal(EnrichmentOutcome.Found, unavailable.Outcome);
+        Assert.False(unavailable.NotRetried);
+        Assert.Equal(3, kit.Fake.CallsFor("beta.example"));
+    }
+
+    [Fact]
+    public async Task A_call_that_times_out_with_one_attempt_allowed_says_only_that_it_timed_out()
+    {
+        await using var kit = await SyncSixtyfourAsync(("TimeoutSeconds", "0.2"), ("MaxAttempts", "1"));
+        kit.Fake.Script("acme.example", FakeReply.Hang);
+
+        var answer = await kit.CallAsync("s64", Company("acme.example", Fields));
+
+        Assert.Equal("timed out after 0.2 s (1 attempt)", answer.Reason);
+        Assert.False(answer.NotRetried);
+    }
+
+    [Fact]
+    public async Task An_idempotent_GET_that_stalls_is_retried_and_then_found()
+    {
+        await using var kit = await StartAsync("vendor", "http", ("TimeoutSeconds", "0.2"));
+        kit.Fake.Script("acme.example", FakeReply.Hang);
+
+        var answer = await kit.CallAsync("vendor", Company("acme.example", Field("employees", ReturnFieldType.Int)));
+
         Assert.Equal(EnrichmentOutcome.Found, answer.Outcome);
         Assert.Equal(2, kit.Fake.CallsFor("acme.example"));
     }
+
+    [Fact]
+    public async Task A_templated_POST_that_stalls_on_every_attempt_is_tried_once()
+    {
+        await using var kit = await StartAsync("vendor", "http", ("TimeoutSeconds", "0.2"), ("Method", "POST"),
+            ("Path", "v1/companies/search"), ("Body", """{"domain": "{{domain}}"}"""));
+        kit.Fake.Script("acme.example", FakeReply.Hang, FakeReply.Hang);
+
+        var answer = await kit.CallAsync("vendor", Company("acme.example", Field("employees", ReturnFieldType.Int)));
+
+        Assert.Equal("timed out after 0.2 s; not retried because the call may have been charged", answer.Reason);
+        Assert.Equal(1, kit.Fake.CallsFor("acme.example"));
+    }
+
+    [Theory]
+    [InlineData("website", true)]
+    [InlineData("sixtyfour", false)]
+    [InlineData("openai_compatible", false)]
+    [InlineData("http", false)]
+    public void Only_kinds_whose_calls_cost_nothing_twice_declare_them_idempotent(string kind, bool idempotent) =>
+        Assert.Equal(idempotent, Enrichflow.Providers.Kinds.ProviderKinds.Find(kind)!.CallsAreIdempotent);
 
     [Fact]
     public async Task A_provider_that_cannot_be_reached_fails_after_its_attempts()

@@ -255,7 +255,13 @@ public sealed class ProviderRunTests(ITestOutputHelper output)
         Assert.Contains("HTML", reasons["Company 2"], StringComparison.Ordinal);
         Assert.Contains("empty", reasons["Company 3"], StringComparison.OrdinalIgnoreCase);
         Assert.Contains("employees", reasons["Company 4"], StringComparison.Ordinal);
-        Assert.Contains("timed out", reasons["Company 5"], StringComparison.OrdinalIgnoreCase);
+        // A paid POST that stalled past the attempt timeout is not sent again: it may have been charged (issue 11 item 2).
+        Assert.EndsWith("s64: timed out after 1 s; not retried because the call may have been charged", reasons["Company 5"], StringComparison.Ordinal);
+        Assert.Equal(1, fake.CallsFor("c5.example"));
+        var step = Assert.Single(BlockMetrics(live).GetProperty("providers").EnumerateArray());
+        Assert.Equal(1, step.GetProperty("not_retried").GetInt64());
+        var run = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}", Ct);
+        Assert.Equal(1, Assert.Single(run.GetProperty("metrics").GetProperty("providers").EnumerateArray()).GetProperty("not_retried").GetInt64());
         Assert.True(reasons["Company 6"].Contains("500", StringComparison.Ordinal), string.Join(" | ", reasons.Select(r => $"{r.Key}: {r.Value}")));
         Assert.All(reasons.Values, r => Assert.Contains("s64", r, StringComparison.Ordinal));
 

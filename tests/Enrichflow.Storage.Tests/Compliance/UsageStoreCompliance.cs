@@ -50,6 +50,27 @@ public abstract class UsageStoreCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resumed_and_resubmitted_jobs_and_calls_not_retried_add_up_in_every_total()
+    {
+        var run = Guid.NewGuid();
+        await Store.AddUsageAsync(
+        [
+            new UsageIncrement("org-a", run, "enrich", "s64", Day1, Calls: 1, Hits: 1, JobsResumed: 1),
+            new UsageIncrement("org-a", run, "enrich", "s64", Day1, Calls: 1, Hits: 1, JobsResubmitted: 1, Credits: 1),
+            new UsageIncrement("org-a", run, "enrich", "s64", Day2, Calls: 1, Failures: 1, NotRetried: 1),
+        ], Ct);
+        await Store.AddUsageAsync([new UsageIncrement("org-a", run, "enrich", "s64", Day2, JobsResumed: 2)], Ct);
+
+        var expected = new UsageTotals("s64", "enrich", null, 3, 2, 0, 1, 0, 1, JobsResumed: 3, JobsResubmitted: 1, NotRetried: 1);
+        Assert.Equal(expected, Assert.Single(await Store.GetRunUsageAsync(run, Ct)));
+        Assert.Equal(expected with { BlockId = null }, await Store.GetProviderTotalsAsync("org-a", "s64", Ct));
+        Assert.Equal(
+            [expected with { BlockId = null, Day = Day1, Calls = 2, Failures = 0, JobsResumed = 1, NotRetried = 0 },
+             expected with { BlockId = null, Day = Day2, Calls = 1, Hits = 0, Credits = 0, JobsResumed = 2, JobsResubmitted = 0 }],
+            await Store.GetOrgUsageAsync("org-a", Day1, Day2, Ct));
+    }
+
+    [Fact]
     public async Task Run_totals_are_summed_over_days_per_block_and_provider_in_order()
     {
         var (run, other) = (Guid.NewGuid(), Guid.NewGuid());

@@ -40,6 +40,11 @@ public sealed class SqliteProviderCacheTests(SqliteStoreFixture sqlite) : Provid
     protected override async ValueTask<IProviderCache> CreateCacheAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
 }
 
+public sealed class SqliteProviderJobStoreTests(SqliteStoreFixture sqlite) : ProviderJobStoreCompliance
+{
+    protected override async ValueTask<IProviderJobStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
+}
+
 public sealed class SqliteUsageStoreTests(SqliteStoreFixture sqlite) : UsageStoreCompliance
 {
     protected override async ValueTask<IUsageStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
