@@ -86,6 +86,7 @@ public static class EnrichflowHost
         Check<EnrichflowOptions>(services, problems);
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
+        Check<Core.Blocks.InputLimits>(services, problems);
         Check<Interactive.InteractiveOptions>(services, problems);
         Check<EmailValidationOptions>(services, problems);
         Check<OutboundOptions>(services, problems);

@@ -27,6 +27,6 @@ public sealed class WebhookBlockType : BlockType<WebhookSpecs>
             }
         }
 
-        return new WebhookBlock(specs, type);
+        return new WebhookBlock(specs, type, context.Limits.MaxRecordBytes);
     }
 }

@@ -42,7 +42,7 @@ public sealed partial class DefinitionValidator
                 continue;
             }
 
-            var context = new BlockCompileContext(block, [.. Root, "blocks", i, "specs"], errors, warnings);
+            var context = new BlockCompileContext(block, [.. Root, "blocks", i, "specs"], errors, warnings) { Limits = _limits };
             contexts[i] = context;
             result[i] = (type, type.Compile(context));
         }

@@ -7,9 +7,11 @@ namespace Enrichflow.Core.Definitions;
 /// Checks a parsed definition against docs/api.md §2.1 and reports every problem with its <c>loc</c>; when there is
 /// none, returns the executable <see cref="WorkflowPlan"/>.
 /// </summary>
-public sealed partial class DefinitionValidator(BlockRegistry registry)
+public sealed partial class DefinitionValidator(BlockRegistry registry, InputLimits? limits = null)
 {
     private static readonly IReadOnlyList<object> Root = ["body", "workflow_definition"];
+
+    private readonly InputLimits _limits = limits ?? InputLimits.Default;
 
     public WorkflowPlan? Validate(WorkflowDefinition definition, List<DefinitionError> errors) => Validate(definition, errors, null);
 

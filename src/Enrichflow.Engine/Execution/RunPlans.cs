@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Engine.Execution;
 
@@ -11,10 +12,10 @@ namespace Enrichflow.Engine.Execution;
 /// Compiles a run's stored definition (with its <c>specs_override</c>) into a plan, once per run and process, and
 /// again when the run's stored definition or options changed (an interactive session grows, docs/architecture.md §3.1).
 /// </summary>
-public sealed class RunPlans(BlockRegistry registry)
+public sealed class RunPlans(BlockRegistry registry, IOptions<InputLimits> limits)
 {
     private readonly ConcurrentDictionary<Guid, (string DefinitionJson, string OptionsJson, WorkflowPlan Plan, RunOptions Options)> _plans = new();
-    private readonly DefinitionValidator _validator = new(registry);
+    private readonly DefinitionValidator _validator = new(registry, limits.Value);
 
     public (WorkflowPlan Plan, RunOptions Options) Get(RunRecord run)
     {
