@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Core.Definitions;
@@ -29,6 +30,14 @@ public sealed partial class DefinitionValidator
             if (!sequences.Add(block.SequenceNumber))
             {
                 errors.Add(Error(["blocks", i, "sequence_number"], $"Sequence number {block.SequenceNumber} is used by more than one block."));
+            }
+
+            var specsBytes = JsonMarshal.GetRawUtf8Value(block.Specs).Length;
+            if (specsBytes > _limits.MaxSpecsBytes)
+            {
+                errors.Add(Error(["blocks", i, "specs"],
+                    $"The specs of block '{block.BlockId}' are {specsBytes} bytes of JSON; at most {InputLimits.Size(_limits.MaxSpecsBytes)} are allowed (Limits:MaxSpecsBytes)."));
+                continue;
             }
 
             var type = registry.Resolve(block.BlockName, block.BlockType);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Enrichflow.Core.Blocks;
@@ -56,6 +57,14 @@ public sealed class RunPlans(BlockRegistry registry, IOptions<InputLimits> limit
     {
         errors = [];
         warnings = [];
+        var size = definitionJson.ValueKind == JsonValueKind.Undefined ? 0 : JsonMarshal.GetRawUtf8Value(definitionJson).Length;
+        if (size > limits.Value.MaxDefinitionBytes)
+        {
+            errors.Add(new DefinitionError(["body", "workflow_definition"],
+                $"The workflow definition is {size} bytes of JSON; at most {InputLimits.Size(limits.Value.MaxDefinitionBytes)} are allowed (Limits:MaxDefinitionBytes)."));
+            return null;
+        }
+
         var definition = DefinitionParser.Parse(definitionJson, ["body", "workflow_definition"], errors);
         if (definition is null)
         {
