@@ -22,7 +22,7 @@ public sealed class WorkflowPlan
 
     public PlannedBlock Source => Blocks[0];
 
-    public PlannedBlock this[string blockId] => _byId.TryGetValue(blockId, out var block) ? block : throw new KeyNotFoundException($"The plan has no block '{blockId}'.");
+    public PlannedBlock this[string blockId] => _byId.TryGetValue(blockId, out var block) ? block : throw new InvalidOperationException($"The plan has no block '{blockId}'.");
 
     public PlannedBlock? Find(string blockId) => _byId.GetValueOrDefault(blockId);
 
