@@ -7,8 +7,13 @@ using Enrichflow.Benchmarks.Pacing;
 
 // `e2e --rows N [--server DLL] [--work DIR]` runs the end-to-end harness; `baseline --rows N` the plain Sep
 // loop; `pacing --rows N --rpm N --latency MIN-MAX` the rate-limit pacing run (PacingOptions lists the rest);
-// anything else goes to BenchmarkDotNet (e.g. `--filter *`).
+// `validate --blocks N` one timed validation of an N-block chain; anything else goes to BenchmarkDotNet (e.g. `--filter *`).
 var defaultServer = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../Enrichflow.Cli/release/enrichflow.dll"));
+if (args.Length > 0 && args[0] == "validate")
+{
+    return Enrichflow.Benchmarks.HotPaths.ValidationBenchmarks.RunOnce(int.Parse(Option(args, "--blocks") ?? "3000", System.Globalization.CultureInfo.InvariantCulture));
+}
+
 if (args.Length > 0 && args[0] == "pacing")
 {
     return await PacingBench.RunAsync(PacingOptions.Parse(args, defaultServer), CancellationToken.None);

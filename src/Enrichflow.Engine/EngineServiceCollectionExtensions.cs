@@ -15,8 +15,12 @@ namespace Enrichflow.Engine;
 public static class EngineServiceCollectionExtensions
 {
     /// <summary>The engine with the options of the <c>Engine</c> section of <paramref name="configuration"/>.</summary>
-    public static IServiceCollection AddEngine(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddEnrichflowEngine(o => configuration.GetSection("Engine").Bind(o));
+    public static IServiceCollection AddEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        // The input caps (docs/api.md §9 Limits:*): record size for every reader, definition size for the validator.
+        services.AddOptions<InputLimits>().Configure(o => configuration.GetSection(InputLimits.Section).Bind(o));
+        return services.AddEnrichflowEngine(o => configuration.GetSection("Engine").Bind(o));
+    }
 
     /// <summary>
     /// Adds the engine with the embedded in-process dispatcher. Block types are the <see cref="BlockType"/>
@@ -28,6 +32,8 @@ public static class EngineServiceCollectionExtensions
             .Configure(o => configure?.Invoke(o))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<EngineOptions>>(new ProblemListValidator<EngineOptions>(o => o.Validate()));
+        services.AddOptions<InputLimits>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<InputLimits>>(new ProblemListValidator<InputLimits>(o => o.Validate()));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new BlockRegistry(sp.GetServices<BlockType>()));
         services.TryAddSingleton<RunPlans>();

@@ -89,6 +89,7 @@ public static class EnrichflowHost
         Check<EnrichflowOptions>(services, problems);
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
+        Check<Core.Blocks.InputLimits>(services, problems);
         Check<Interactive.InteractiveOptions>(services, problems);
         Check<Retention.RetentionOptions>(services, problems);
         Check<EmailValidationOptions>(services, problems);

@@ -39,7 +39,7 @@ public sealed class FilterBlockType : BlockType<FilterSpecs>
         {
             try
             {
-                return new FilterBlock(RowExpression.Compile(specs.Expression!));
+                return new FilterBlock(RowExpression.Compile(specs.Expression!, context.Limits.MaxExpressionLength));
             }
             catch (ExpressionException e)
             {

@@ -130,7 +130,7 @@ public sealed class TransformBlockType : BlockType<TransformSpecs>
 
         try
         {
-            var expression = RowExpression.Compile(text);
+            var expression = RowExpression.Compile(text, context.Limits.MaxExpressionLength);
             foreach (var read in expression.Columns)
             {
                 columns.Read(read);

@@ -79,14 +79,16 @@ internal sealed class CsvSourceReader
         }
 
         var line = row.RowIndex == 0 ? 1 : (long)row.LineNumberFrom;
-        var problem = _guard.HasAnomalies && _guard.TakeAnomaly(line) is { } anomaly
-            ? anomaly.Unterminated ? "unterminated quoted field" : $"record exceeds {SourceReadOptions.Size(_options.MaxRecordBytes)}"
+        var anomaly = _guard.HasAnomalies ? _guard.TakeAnomaly(line) : null;
+        var tooLarge = anomaly is { Unterminated: false };
+        var problem = anomaly is { } cut
+            ? cut.Unterminated ? "unterminated quoted field" : $"record exceeds {SourceReadOptions.Size(_options.MaxRecordBytes)} (Limits:MaxRecordBytes)"
             : CsvText.Problem(raw);
         if (_header is null)
         {
             if (problem is not null)
             {
-                throw new SourceFormatException($"line {line}: the header is unreadable: {problem}.", line);
+                throw new SourceFormatException($"line {line}: the header is unreadable: {problem}.", line) { TooLarge = tooLarge };
             }
 
             var names = new string[row.ColCount];
@@ -107,7 +109,7 @@ internal sealed class CsvSourceReader
 
         if (problem is not null)
         {
-            return Reject(index, line, problem, raw);
+            return Reject(index, line, problem, raw, tooLarge);
         }
 
         var result = new Row(index, _header.Length);
@@ -125,9 +127,9 @@ internal sealed class CsvSourceReader
         return SourceRecord.Of(result);
     }
 
-    private SourceRecord Reject(long index, long line, string problem, ReadOnlySpan<char> raw) =>
-        _options.Strict
-            ? throw new SourceFormatException($"line {line}: {problem}", line)
+    private SourceRecord Reject(long index, long line, string problem, ReadOnlySpan<char> raw, bool tooLarge = false) =>
+        _options.Strict || tooLarge && _options.FailOnOversized
+            ? throw new SourceFormatException($"line {line}: {problem}", line) { TooLarge = tooLarge }
             : SourceRecord.Rejected(new RejectedRow(index, problem, null)
             {
                 Line = line,

@@ -6,15 +6,16 @@ namespace Enrichflow.Blocks.Sources;
 /// <summary>
 /// Streams a <c>.json</c> upload (an array of objects) element by element through the same refillable buffer as
 /// the webhook payload. An element that is not an object is rejected with its index (strict: fails the read);
-/// malformed JSON cannot be resynchronised and always fails the read, naming the line.
+/// malformed JSON cannot be resynchronised and always fails the read, naming the line. An element over
+/// <see cref="SourceReadOptions.MaxRecordBytes"/> is rejected with its index without being buffered (strict: fails the read).
 /// </summary>
 internal static class JsonArraySourceReader
 {
     public static async IAsyncEnumerable<SourceRecord> ReadAsync(
         Stream stream, SourceReadOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var parser = new JsonElementParser(JsonRoot.Array, scanOnly: false);
-        var elements = WebhookPayloadReader.ParseAsync(parser, new JsonStreamBuffer(stream), cancellationToken);
+        var parser = new JsonElementParser(JsonRoot.Array, scanOnly: false, options.MaxRecordBytes);
+        var elements = WebhookPayloadReader.ParseAsync(parser, new JsonStreamBuffer(stream, options.MaxRecordBytes), cancellationToken);
         await using var enumerator = elements.GetAsyncEnumerator(cancellationToken);
         while (true)
         {
@@ -30,16 +31,16 @@ internal static class JsonArraySourceReader
             }
             catch (PayloadFormatException e)
             {
-                throw new SourceFormatException(e.Message, e.Line);
+                throw new SourceFormatException(e.Message, e.Line) { TooLarge = e.TooLarge };
             }
 
             if (element.Row is { } row)
             {
                 yield return SourceRecord.Of(row);
             }
-            else if (options.Strict)
+            else if (options.Strict || element.TooLarge && options.FailOnOversized)
             {
-                throw new SourceFormatException($"{element.Problem}.");
+                throw new SourceFormatException($"{element.Problem}.") { TooLarge = element.TooLarge };
             }
             else
             {

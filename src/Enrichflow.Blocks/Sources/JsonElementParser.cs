@@ -16,8 +16,11 @@ internal enum JsonStep { Element, NeedMoreData, End }
 /// needed, or the input ends. An element is materialised only once it is entirely in the buffer
 /// (<see cref="Utf8JsonReader.TrySkip"/>); otherwise the reader rewinds to before the element and asks for more.
 /// In scan mode elements are skipped token by token, so the buffer never has to hold one whole.
+/// An element over <paramref name="maxRecordBytes"/> is never held whole either (docs/api.md §4): a scan refuses it
+/// (<see cref="PayloadFormatException.TooLarge"/>); a read yields it as a <see cref="PayloadElement.TooLarge"/>
+/// element and steps over its bytes without buffering them (<see cref="OnOversized"/>).
 /// </summary>
-internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
+internal sealed class JsonElementParser(JsonRoot root, bool scanOnly, int maxRecordBytes)
 {
     /// <summary>The largest <c>specs_override</c> or <c>cache_config</c> a scan captures.</summary>
     public const int MaxCapturedBytes = 1024 * 1024;
@@ -27,7 +30,24 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
     private int _skipDepth;
     private string _captureName = "";
 
-    private enum Phase { Root, Properties, PayloadValue, Array, SkipValue, Skip, Capture, Done }
+    /// <summary>Where the element a scan is skipping started in the stream; -1 when it is not skipping an element.</summary>
+    private long _elementStart = -1;
+
+    private RawSkip _raw;
+
+    private enum Phase { Root, Properties, PayloadValue, Array, SkipValue, Skip, Capture, SkipOversized, Done }
+
+    /// <summary>Where a byte-level skip of an oversized element stands (the element is never tokenised).</summary>
+    private struct RawSkip
+    {
+        public JsonReaderState Before;
+        public bool SawComma;
+        public bool Started;
+        public bool InString;
+        public bool Escape;
+        public bool Scalar;
+        public int Depth;
+    }
 
     /// <summary>The number of elements seen.</summary>
     public long Count { get; private set; }
@@ -54,6 +74,13 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
         if (_phase == Phase.Root && !SkipPreamble(buffer))
         {
             return IsEmptyInput ? JsonStep.End : JsonStep.NeedMoreData;
+        }
+
+        if (_phase == Phase.SkipOversized && !SkipOversized(buffer))
+        {
+            return buffer.IsFinal
+                ? throw Malformed(buffer, 0, "the input ends before the JSON is complete")
+                : JsonStep.NeedMoreData;
         }
 
         var reader = new Utf8JsonReader(buffer.Pending, buffer.IsFinal, buffer.State);
@@ -130,9 +157,15 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
 
                         break;
                     case Phase.Skip:
+                        if (_elementStart >= 0 && buffer.Offset + reader.BytesConsumed - _elementStart > maxRecordBytes)
+                        {
+                            throw TooLarge(buffer, _elementStart - buffer.Offset, Count - 1);
+                        }
+
                         if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray && reader.CurrentDepth == _skipDepth)
                         {
                             _phase = _afterSkip;
+                            _elementStart = -1;
                         }
 
                         break;
@@ -256,27 +289,32 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
                 _phase = Phase.Skip;
                 _afterSkip = returnTo;
                 _skipDepth = reader.CurrentDepth;
+                _elementStart = buffer.Offset + reader.TokenStartIndex;
+            }
+            else if (reader.BytesConsumed - reader.TokenStartIndex > maxRecordBytes)
+            {
+                throw TooLarge(buffer, reader.TokenStartIndex, index);
             }
 
             return null;
         }
 
+        var start = reader.TokenStartIndex;
         if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
         {
-            var start = reader.TokenStartIndex;
             if (!reader.TrySkip())
             {
                 buffer.Advance(checkpoint, checkpointState);
                 return JsonStep.NeedMoreData;
             }
 
-            element = token == JsonTokenType.StartObject
-                ? Materialize(buffer.Pending[(int)start..(int)reader.BytesConsumed], index)
+            element = reader.BytesConsumed - start > maxRecordBytes ? Oversized(index)
+                : token == JsonTokenType.StartObject ? Materialize(buffer.Pending[(int)start..(int)reader.BytesConsumed], index)
                 : NonObject(index, token);
         }
         else
         {
-            element = NonObject(index, token);
+            element = reader.BytesConsumed - start > maxRecordBytes ? Oversized(index) : NonObject(index, token);
         }
 
         Count++;
@@ -318,6 +356,134 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly)
     }
 
     private string CaptureName => _captureName;
+
+    /// <summary>
+    /// Called when the buffer is full at its largest and the parser still needs more: the value at hand is over the
+    /// record cap. Between the elements of an array, a read yields the element as <see cref="PayloadElement.TooLarge"/>
+    /// (true) and then steps over its bytes; anything else (a scan, a single-object payload, another property's
+    /// value) throws a <see cref="PayloadFormatException.TooLarge"/> naming the element or the byte.
+    /// </summary>
+    public bool OnOversized(JsonStreamBuffer buffer, out PayloadElement element)
+    {
+        element = default;
+        switch (_phase)
+        {
+            case Phase.Array when !scanOnly:
+                element = Oversized(Count);
+                Count++;
+                _raw = new RawSkip { Before = buffer.State };
+                _phase = Phase.SkipOversized;
+                return true;
+            case Phase.Array:
+                throw TooLarge(buffer, 0, Count);
+            case Phase.Skip when _elementStart >= 0:
+                throw TooLarge(buffer, _elementStart - buffer.Offset, Count - 1);
+            case Phase.PayloadValue:
+                throw TooLarge(buffer, 0, 0);
+            default:
+                throw new PayloadFormatException(
+                    $"The JSON has a value at byte {buffer.Offset} larger than {InputLimits.Size(maxRecordBytes)} (Limits:MaxRecordBytes).", buffer.Offset)
+                {
+                    TooLarge = true,
+                };
+        }
+    }
+
+    /// <summary>
+    /// Steps over the bytes of an oversized element without tokenising it: quotes, escapes and nesting are followed
+    /// byte by byte. At its end the reader state is that after a value (the state before it, fed <c>null</c>), so
+    /// the array reads on. Line numbers in later messages do not count the element's own line breaks.
+    /// </summary>
+    private bool SkipOversized(JsonStreamBuffer buffer)
+    {
+        var pending = buffer.Pending;
+        for (var i = 0; i < pending.Length; i++)
+        {
+            var b = pending[i];
+            if (!_raw.Started)
+            {
+                if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+                {
+                    continue;
+                }
+
+                if (b == (byte)',' && !_raw.SawComma)
+                {
+                    _raw.SawComma = true;
+                    continue;
+                }
+
+                _raw.Started = true;
+                _raw.InString = b == (byte)'"';
+                _raw.Depth = b is (byte)'{' or (byte)'[' ? 1 : 0;
+                _raw.Scalar = !_raw.InString && _raw.Depth == 0;
+            }
+            else if (_raw.InString)
+            {
+                if (_raw.Escape)
+                {
+                    _raw.Escape = false;
+                }
+                else if (b == (byte)'\\')
+                {
+                    _raw.Escape = true;
+                }
+                else if (b == (byte)'"')
+                {
+                    _raw.InString = false;
+                    if (_raw.Depth == 0)
+                    {
+                        return EndOversized(buffer, i + 1);
+                    }
+                }
+            }
+            else if (_raw.Scalar)
+            {
+                if (b is (byte)',' or (byte)']' or (byte)'}' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+                {
+                    return EndOversized(buffer, i);
+                }
+            }
+            else if (b == (byte)'"')
+            {
+                _raw.InString = true;
+            }
+            else if (b is (byte)'{' or (byte)'[')
+            {
+                _raw.Depth++;
+            }
+            else if (b is (byte)'}' or (byte)']' && --_raw.Depth == 0)
+            {
+                return EndOversized(buffer, i + 1);
+            }
+        }
+
+        buffer.Advance(pending.Length, buffer.State);
+        return false;
+    }
+
+    private bool EndOversized(JsonStreamBuffer buffer, int consumed)
+    {
+        var stand = new Utf8JsonReader(_raw.SawComma ? ",null "u8 : "null "u8, isFinalBlock: false, _raw.Before);
+        stand.Read();
+        buffer.Advance(consumed, stand.CurrentState);
+        _phase = Phase.Array;
+        return true;
+    }
+
+    private PayloadElement Oversized(long index) =>
+        new(index, null, $"{ElementName(index)} is larger than {InputLimits.Size(maxRecordBytes)} (Limits:MaxRecordBytes)") { TooLarge = true };
+
+    private string ElementName(long index) => root == JsonRoot.Array ? $"element {index}" : $"webhook_payload[{index}]";
+
+    private PayloadFormatException TooLarge(JsonStreamBuffer buffer, long positionInPending, long index)
+    {
+        var position = buffer.Offset + positionInPending;
+        return new PayloadFormatException($"{ElementName(index)} (at byte {position}) is larger than {InputLimits.Size(maxRecordBytes)} (Limits:MaxRecordBytes).", position)
+        {
+            TooLarge = true,
+        };
+    }
 
     private PayloadElement NonObject(long index, JsonTokenType token)
     {

@@ -28,7 +28,7 @@ internal static class JsonLinesSourceReader
 
             sawRecord = true;
             var record = lines.TooLong
-                ? Reject(index, lines.LineNumber, $"line exceeds {SourceReadOptions.Size(options.MaxRecordBytes)}", lines.Current, options)
+                ? Reject(index, lines.LineNumber, $"line exceeds {SourceReadOptions.Size(options.MaxRecordBytes)} (Limits:MaxRecordBytes)", lines.Current, options, tooLarge: true)
                 : Parse(index, lines.LineNumber, lines.Current, options);
             index++;
             yield return record;
@@ -82,11 +82,11 @@ internal static class JsonLinesSourceReader
         return Reject(index, line, problem, text, options);
     }
 
-    private static SourceRecord Reject(long index, long line, string problem, ReadOnlySpan<byte> text, SourceReadOptions options)
+    private static SourceRecord Reject(long index, long line, string problem, ReadOnlySpan<byte> text, SourceReadOptions options, bool tooLarge = false)
     {
-        if (options.Strict)
+        if (options.Strict || tooLarge && options.FailOnOversized)
         {
-            throw new SourceFormatException($"line {line}: {problem}", line);
+            throw new SourceFormatException($"line {line}: {problem}", line) { TooLarge = tooLarge };
         }
 
         var raw = text.Length > options.MaxRawChars * 4 ? text[..(options.MaxRawChars * 4)] : text;

@@ -5,13 +5,15 @@ namespace Enrichflow.Blocks.Sources;
 /// <summary>
 /// A refillable window over a JSON stream for <see cref="Utf8JsonReader"/>: the classic
 /// <see cref="JsonReaderState"/> + <c>isFinalBlock</c> loop. Bytes not yet consumed stay in the window; the
-/// window doubles only when one token or element does not fit, so memory follows the largest element,
-/// never the stream.
+/// window doubles only when one token or element does not fit, and never past the record cap plus
+/// <see cref="DefaultSize"/> (<see cref="IsFull"/>): memory follows the largest element up to the cap, never the
+/// stream, and an element or token over the cap is the parser's to refuse or skip.
 /// </summary>
-internal sealed class JsonStreamBuffer(Stream stream, int initialSize = JsonStreamBuffer.DefaultSize)
+internal sealed class JsonStreamBuffer(Stream stream, int maxRecordBytes, int initialSize = JsonStreamBuffer.DefaultSize)
 {
     public const int DefaultSize = 64 * 1024;
 
+    private readonly int _maxSize = Math.Max(initialSize, checked(maxRecordBytes + DefaultSize));
     private byte[] _buffer = new byte[initialSize];
     private int _start;
     private int _end;
@@ -28,6 +30,9 @@ internal sealed class JsonStreamBuffer(Stream stream, int initialSize = JsonStre
     /// <summary>The position of <see cref="Pending"/> in the stream.</summary>
     public long Offset { get; private set; }
 
+    /// <summary>True when the window is at its largest and full of pending bytes: it cannot take more.</summary>
+    public bool IsFull => _end - _start == _buffer.Length && _buffer.Length >= _maxSize;
+
     public void Advance(long consumed, JsonReaderState state)
     {
         _start += (int)consumed;
@@ -36,8 +41,9 @@ internal sealed class JsonStreamBuffer(Stream stream, int initialSize = JsonStre
     }
 
     /// <summary>
-    /// Reads more bytes: moves the pending bytes to the front, doubles the window when they fill it, then
-    /// fills the free space until it is full or the stream ends. Returns false when the stream had already ended.
+    /// Reads more bytes: moves the pending bytes to the front, doubles the window when they fill it (up to its
+    /// largest), then fills the free space until it is full or the stream ends. Returns false when the stream had
+    /// already ended. Not to be called when <see cref="IsFull"/>.
     /// </summary>
     public async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
@@ -49,7 +55,12 @@ internal sealed class JsonStreamBuffer(Stream stream, int initialSize = JsonStre
         var pending = _end - _start;
         if (pending == _buffer.Length)
         {
-            var larger = new byte[checked(_buffer.Length * 2)];
+            if (IsFull)
+            {
+                throw new InvalidOperationException("The JSON window is full at its largest size.");
+            }
+
+            var larger = new byte[(int)Math.Min(_maxSize, (long)_buffer.Length * 2)];
             _buffer.AsSpan(_start, pending).CopyTo(larger);
             _buffer = larger;
         }

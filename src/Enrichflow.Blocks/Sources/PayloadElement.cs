@@ -12,4 +12,7 @@ namespace Enrichflow.Blocks.Sources;
 public readonly record struct PayloadElement(long Index, Row? Row, string? Problem)
 {
     public bool IsObject => Row is not null;
+
+    /// <summary>True when the element is over the record cap (<c>Limits:MaxRecordBytes</c>); it was never buffered whole.</summary>
+    public bool TooLarge { get; init; }
 }

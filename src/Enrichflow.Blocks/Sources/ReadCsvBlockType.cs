@@ -22,7 +22,7 @@ public sealed class ReadCsvBlockType : BlockType<ReadCsvSpecs>
         var type = SourceSpecs.ParseDataframeType(specs.DataframeType, context);
         var delimiter = ParseDelimiter(specs.Delimiter, context);
         SourceSpecs.CheckSchema(specs.InputSchema, context);
-        return new ReadCsvBlock(specs, type, new SourceReadOptions { Delimiter = delimiter, Strict = specs.Strict });
+        return new ReadCsvBlock(specs, type, SourceReadOptions.Within(context.Limits) with { Delimiter = delimiter, Strict = specs.Strict });
     }
 
     /// <summary>One character, or <c>\t</c> / <c>tab</c>; Sep refuses quotes, line breaks and the like.</summary>

@@ -1,3 +1,5 @@
+using Enrichflow.Core.Blocks;
+
 namespace Enrichflow.Blocks.Sources;
 
 /// <summary>
@@ -21,14 +23,21 @@ public sealed record SourceReadOptions
     /// <summary>The largest field, in UTF-8 bytes (1 MiB by default).</summary>
     public int MaxFieldBytes { get; init; } = DefaultMaxFieldBytes;
 
-    /// <summary>The largest record (CSV record or JSONL line), in bytes (8 MiB by default).</summary>
+    /// <summary>The largest record (CSV record, JSONL line, JSON array element), in bytes (8 MiB by default; <c>Limits:MaxRecordBytes</c>).</summary>
     public int MaxRecordBytes { get; init; } = DefaultMaxRecordBytes;
+
+    /// <summary>When true, a record over <see cref="MaxRecordBytes"/> throws even when not strict (upload inspection).</summary>
+    public bool FailOnOversized { get; init; }
 
     /// <summary>The most characters of a malformed record kept in its reject's <c>raw</c>.</summary>
     public int MaxRawChars { get; init; } = 1024;
 
-    internal static string Size(long bytes) =>
-        bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB"
-        : bytes % 1024 == 0 ? $"{bytes / 1024} KiB"
-        : $"{bytes} bytes";
+    /// <summary>The options for a source under the configured caps: the field cap never exceeds the record cap.</summary>
+    public static SourceReadOptions Within(InputLimits limits) => new()
+    {
+        MaxRecordBytes = limits.MaxRecordBytes,
+        MaxFieldBytes = Math.Min(DefaultMaxFieldBytes, limits.MaxRecordBytes),
+    };
+
+    internal static string Size(long bytes) => InputLimits.Size(bytes);
 }

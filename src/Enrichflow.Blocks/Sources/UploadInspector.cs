@@ -4,20 +4,23 @@ namespace Enrichflow.Blocks.Sources;
 
 /// <summary>
 /// Checks a stored upload the way <c>read_csv</c> will read it, from its beginning only: the format, the CSV
-/// delimiter and header, and that a first row exists. The server calls it after storing an upload and turns a
-/// <see cref="SourceFormatException"/> into a 400 naming the line.
+/// delimiter and header, and that a first row exists, within the record cap. The server calls it after storing an
+/// upload and turns a <see cref="SourceFormatException"/> into a 400 naming the line (a 413 when
+/// <see cref="SourceFormatException.TooLarge"/>). No record it looks at is buffered past the cap.
 /// </summary>
 public static class UploadInspector
 {
     /// <summary>
     /// Inspects the start of an upload. Throws <see cref="SourceFormatException"/> when the type is not supported,
-    /// the file is empty, the header is unreadable, the file has no rows, or the first row is not an object (JSON).
+    /// the file is empty, the header is unreadable, the file has no rows, the first row is not an object (JSON), or
+    /// the header or first row is over <see cref="InputLimits.MaxRecordBytes"/>.
     /// </summary>
-    public static async Task<UploadInspection> InspectAsync(Stream upload, string fileName, CancellationToken cancellationToken)
+    public static async Task<UploadInspection> InspectAsync(Stream upload, string fileName, InputLimits limits, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         var format = UploadFormats.FromFileName(fileName)
             ?? throw new SourceFormatException($"The file '{fileName}' is not .csv, .json, .jsonl or .ndjson.");
-        var lenient = new SourceReadOptions();
+        var lenient = SourceReadOptions.Within(limits) with { FailOnOversized = true };
         return format switch
         {
             UploadFormat.Csv => await InspectCsvAsync(upload, lenient, cancellationToken),

@@ -5,7 +5,7 @@ using Enrichflow.Core.Blocks;
 namespace Enrichflow.Blocks.Sources;
 
 /// <summary>The compiled <c>webhook</c> source: streams <c>webhook_payload</c> into rows.</summary>
-internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredType) : SourceBlock
+internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredType, int maxRecordBytes) : SourceBlock
 {
     private readonly string[] _required = SourceSpecs.RequiredColumns(specs.InputSchema);
 
@@ -22,7 +22,7 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
     public override SourceInputKind InputKind => SourceInputKind.WebhookPayload;
 
     public override Task<PayloadScan> ScanPayloadAsync(Stream body, CancellationToken cancellationToken) =>
-        WebhookPayloadReader.ScanAsync(body, cancellationToken);
+        WebhookPayloadReader.ScanAsync(body, maxRecordBytes, cancellationToken);
 
     /// <summary>
     /// A strict source refuses the request when a row lacks a required <c>input_schema</c> column (docs/api.md §5); the
@@ -36,7 +36,7 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
         }
 
         await using var stream = await payload.OpenAsync(cancellationToken);
-        await foreach (var element in WebhookPayloadReader.ReadAsync(stream, cancellationToken))
+        await foreach (var element in WebhookPayloadReader.ReadAsync(stream, maxRecordBytes, cancellationToken))
         {
             if (element.Row is { } row && SourceSpecs.MissingColumn(row, _required) is { } missing)
             {
@@ -53,7 +53,7 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
         var body = await input.OpenAsync(cancellationToken);
         await using (body)
         {
-            var elements = WebhookPayloadReader.ReadAsync(body, cancellationToken);
+            var elements = WebhookPayloadReader.ReadAsync(body, maxRecordBytes, cancellationToken);
             await using var enumerator = elements.GetAsyncEnumerator(cancellationToken);
             while (true)
             {
@@ -69,7 +69,7 @@ internal sealed class WebhookBlock(WebhookSpecs specs, DataframeType? declaredTy
                 }
                 catch (PayloadFormatException e)
                 {
-                    throw new SourceFormatException(e.Message, e.Line);
+                    throw new SourceFormatException(e.Message, e.Line) { TooLarge = e.TooLarge };
                 }
 
                 yield return ToRecord(element);

@@ -21,6 +21,6 @@ public sealed class WebhookBlockType : BlockType<WebhookSpecs>
         var type = SourceSpecs.ParseDataframeType(specs.DataframeType, context);
         SourceSpecs.CheckSchema(specs.InputSchema, context);
 
-        return new WebhookBlock(specs, type);
+        return new WebhookBlock(specs, type, context.Limits.MaxRecordBytes);
     }
 }

@@ -133,6 +133,9 @@ public sealed class BlockCompileContext(BlockDefinition definition, IReadOnlyLis
 
     public BlockDefinition Definition { get; } = definition;
 
+    /// <summary>The configured input caps (section <c>Limits</c>): record size for sources, expression length.</summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
+
     public int ErrorCount => errors.Count;
 
     /// <summary>Warnings to give when a column already exists at the block; the validator decides once it knows the columns.</summary>

@@ -184,6 +184,9 @@ public sealed record RejectedRow(long RowIndex, string Reason, Row? Row)
 public sealed class SourceFormatException(string message, long? line = null) : Exception(message)
 {
     public long? Line { get; } = line;
+
+    /// <summary>True when the problem is a record over <see cref="InputLimits.MaxRecordBytes"/> (a 413 at upload).</summary>
+    public bool TooLarge { get; init; }
 }
 
 /// <summary>What a block writes for one chunk: the rows it passes on and the rows it drops.</summary>

@@ -31,4 +31,7 @@ public sealed class PayloadFormatException(string message, long bytePosition, lo
 
     /// <summary>The 1-based line of the problem, when known.</summary>
     public long? Line { get; } = line;
+
+    /// <summary>True when the problem is an element or value over <see cref="InputLimits.MaxRecordBytes"/> (a 413).</summary>
+    public bool TooLarge { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Enrichflow.Core.Blocks;
 
 namespace Enrichflow.Core.Definitions;
@@ -31,6 +32,14 @@ public sealed partial class DefinitionValidator
                 errors.Add(Error(["blocks", i, "sequence_number"], $"Sequence number {block.SequenceNumber} is used by more than one block."));
             }
 
+            var specsBytes = JsonMarshal.GetRawUtf8Value(block.Specs).Length;
+            if (specsBytes > _limits.MaxSpecsBytes)
+            {
+                errors.Add(Error(["blocks", i, "specs"],
+                    $"The specs of block '{block.BlockId}' are {specsBytes} bytes of JSON; at most {InputLimits.Size(_limits.MaxSpecsBytes)} are allowed (Limits:MaxSpecsBytes)."));
+                continue;
+            }
+
             var type = registry.Resolve(block.BlockName, block.BlockType);
             if (type is null)
             {
@@ -42,7 +51,7 @@ public sealed partial class DefinitionValidator
                 continue;
             }
 
-            var context = new BlockCompileContext(block, [.. Root, "blocks", i, "specs"], errors, warnings);
+            var context = new BlockCompileContext(block, [.. Root, "blocks", i, "specs"], errors, warnings) { Limits = _limits };
             contexts[i] = context;
             result[i] = (type, type.Compile(context));
         }

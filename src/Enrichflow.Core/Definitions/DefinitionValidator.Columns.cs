@@ -32,11 +32,12 @@ public sealed partial class DefinitionValidator
                 continue;
             }
 
+            // One input (a chain) shares its parent's lists and sets, which are never changed once made.
             var inputs = block.Inputs.Select(e => e.FromBlockId).ToList();
-            IReadOnlyList<string>? available = inputs.Any(i => known[i] is null)
-                ? null
+            IReadOnlyList<string>? available = inputs.Any(i => known[i] is null) ? null
+                : inputs.Count == 1 ? known[inputs[0]]
                 : [.. inputs.SelectMany(i => known[i]!).Distinct(StringComparer.Ordinal)];
-            var mayLack = new HashSet<string>(inputs.SelectMany(i => optional[i]), StringComparer.Ordinal);
+            var mayLack = inputs.Count == 1 ? optional[inputs[0]] : new HashSet<string>(inputs.SelectMany(i => optional[i]), StringComparer.Ordinal);
             var afterMerge = inputs.Any(i => merged[i]);
 
             foreach (var edge in block.Inputs.Where(e => e.Condition is not null))
@@ -52,7 +53,7 @@ public sealed partial class DefinitionValidator
 
             var output = available is null ? null : block.Compiled.OutputColumns(available);
             known[block.Id] = output;
-            optional[block.Id] = [.. mayLack, .. block.Compiled.AddsColumns];
+            optional[block.Id] = block.Compiled.AddsColumns.Count == 0 ? mayLack : [.. mayLack, .. block.Compiled.AddsColumns];
             merged[block.Id] = afterMerge || block.Type.Role == BlockRole.Merge;
         }
     }

@@ -5,7 +5,7 @@ namespace Enrichflow.Core.Definitions;
 // The edges one by one: both ends name blocks of the workflow, no self-loop, the condition compiles.
 public sealed partial class DefinitionValidator
 {
-    private static List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> CheckEdges(
+    private List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> CheckEdges(
         WorkflowDefinition definition, Dictionary<string, int> byId, List<DefinitionError> errors)
     {
         var edges = new List<(int, EdgeDefinition, RowExpression?)>();
@@ -36,7 +36,7 @@ public sealed partial class DefinitionValidator
             {
                 try
                 {
-                    condition = RowExpression.Compile(edge.Condition);
+                    condition = RowExpression.Compile(edge.Condition, _limits.MaxExpressionLength);
                 }
                 catch (ExpressionException e)
                 {

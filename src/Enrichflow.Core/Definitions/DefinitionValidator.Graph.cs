@@ -6,8 +6,45 @@ namespace Enrichflow.Core.Definitions;
 // The shape of the graph: exactly one source, each block's fan-in, no cycle (a stable topological order), every block reachable.
 public sealed partial class DefinitionValidator
 {
+    /// <summary>The edges by the block they end at and the block they start from (positions in the checked edge list).</summary>
+    private sealed class EdgeIndex
+    {
+        private static readonly List<int> None = [];
+
+        private readonly Dictionary<string, List<int>> _into = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<int>> _outOf = new(StringComparer.Ordinal);
+
+        public required List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> Edges { get; init; }
+
+        public static EdgeIndex Of(List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> edges)
+        {
+            var index = new EdgeIndex { Edges = edges };
+            for (var i = 0; i < edges.Count; i++)
+            {
+                Add(index._into, edges[i].Edge.ToBlockId, i);
+                Add(index._outOf, edges[i].Edge.FromBlockId, i);
+            }
+
+            return index;
+        }
+
+        public List<int> Into(string blockId) => _into.GetValueOrDefault(blockId) ?? None;
+
+        public List<int> OutOf(string blockId) => _outOf.GetValueOrDefault(blockId) ?? None;
+
+        private static void Add(Dictionary<string, List<int>> map, string key, int position)
+        {
+            if (!map.TryGetValue(key, out var list))
+            {
+                map[key] = list = [];
+            }
+
+            list.Add(position);
+        }
+    }
+
     private static int? FindSource(WorkflowDefinition definition, (BlockType Type, CompiledBlock? Block)?[] compiled,
-        List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> edges, List<DefinitionError> errors)
+        EdgeIndex links, List<DefinitionError> errors)
     {
         var sources = Enumerable.Range(0, definition.Blocks.Count)
             .Where(i => compiled[i]?.Type.Role == BlockRole.Source)
@@ -24,7 +61,9 @@ public sealed partial class DefinitionValidator
 
         if (sources.Count > 1)
         {
-            var names = string.Join(", ", sources.Select(i => $"'{definition.Blocks[i].BlockId}'"));
+            // At most ten named: the sentence stays short however many sources there are.
+            var names = string.Join(", ", sources.Take(10).Select(i => $"'{definition.Blocks[i].BlockId}'"))
+                + (sources.Count > 10 ? $" and {sources.Count - 10} more" : "");
             foreach (var i in sources.Skip(1))
             {
                 errors.Add(Error(["blocks", i], $"The workflow has {sources.Count} source blocks ({names}); it needs exactly one."));
@@ -34,9 +73,9 @@ public sealed partial class DefinitionValidator
         foreach (var i in sources)
         {
             var id = definition.Blocks[i].BlockId;
-            foreach (var (edgeIndex, _, _) in edges.Where(e => e.Edge.ToBlockId == id))
+            foreach (var position in links.Into(id))
             {
-                errors.Add(Error(["edges", edgeIndex, "to_block_id"], $"Source block '{id}' cannot have an incoming edge."));
+                errors.Add(Error(["edges", links.Edges[position].Index, "to_block_id"], $"Source block '{id}' cannot have an incoming edge."));
             }
         }
 
@@ -44,7 +83,7 @@ public sealed partial class DefinitionValidator
     }
 
     private static void CheckFanIn(WorkflowDefinition definition, (BlockType Type, CompiledBlock? Block)?[] compiled,
-        List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> edges, List<DefinitionError> errors)
+        EdgeIndex links, List<DefinitionError> errors)
     {
         for (var i = 0; i < definition.Blocks.Count; i++)
         {
@@ -54,7 +93,7 @@ public sealed partial class DefinitionValidator
             }
 
             var id = definition.Blocks[i].BlockId;
-            var inputs = edges.Count(e => e.Edge.ToBlockId == id);
+            var inputs = links.Into(id).Count;
             if (entry.Type.Role == BlockRole.Merge && inputs < 2)
             {
                 errors.Add(Error(["blocks", i], $"Block '{id}' ({entry.Type.Name}) needs 2 or more inputs; it has {inputs}."));
@@ -71,9 +110,8 @@ public sealed partial class DefinitionValidator
     }
 
     private static List<int>? TopologicalOrder(WorkflowDefinition definition,
-        List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> edges, List<DefinitionError> errors)
+        List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> edges, Dictionary<string, int> index, List<DefinitionError> errors)
     {
-        var index = definition.Blocks.Select((b, i) => (b.BlockId, i)).GroupBy(x => x.BlockId).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
         var inDegree = new int[definition.Blocks.Count];
         var next = Enumerable.Range(0, definition.Blocks.Count).Select(_ => new List<int>()).ToArray();
         foreach (var (_, edge, _) in edges)
@@ -156,18 +194,18 @@ public sealed partial class DefinitionValidator
         return cycle;
     }
 
-    private static void CheckReachable(WorkflowDefinition definition,
-        List<(int Index, EdgeDefinition Edge, RowExpression? Condition)> edges, int source, List<DefinitionError> errors)
+    private static void CheckReachable(WorkflowDefinition definition, EdgeIndex links, int source, List<DefinitionError> errors)
     {
         var reached = new HashSet<string>(StringComparer.Ordinal) { definition.Blocks[source].BlockId };
         var queue = new Queue<string>(reached);
         while (queue.TryDequeue(out var id))
         {
-            foreach (var (_, edge, _) in edges.Where(e => e.Edge.FromBlockId == id))
+            foreach (var position in links.OutOf(id))
             {
-                if (reached.Add(edge.ToBlockId))
+                var to = links.Edges[position].Edge.ToBlockId;
+                if (reached.Add(to))
                 {
-                    queue.Enqueue(edge.ToBlockId);
+                    queue.Enqueue(to);
                 }
             }
         }

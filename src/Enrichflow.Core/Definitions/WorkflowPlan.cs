@@ -4,16 +4,27 @@ using Enrichflow.Core.Expressions;
 namespace Enrichflow.Core.Definitions;
 
 /// <summary>A validated workflow: its blocks compiled and in topological order, the source first.</summary>
-public sealed class WorkflowPlan(IReadOnlyList<PlannedBlock> blocks)
+public sealed class WorkflowPlan
 {
+    private readonly Dictionary<string, PlannedBlock> _byId = new(StringComparer.Ordinal);
+
+    public WorkflowPlan(IReadOnlyList<PlannedBlock> blocks)
+    {
+        Blocks = blocks;
+        foreach (var block in blocks)
+        {
+            _byId.TryAdd(block.Id, block);
+        }
+    }
+
     /// <summary>Blocks in execution order; <see cref="PlannedBlock.Position"/> is the index here.</summary>
-    public IReadOnlyList<PlannedBlock> Blocks { get; } = blocks;
+    public IReadOnlyList<PlannedBlock> Blocks { get; }
 
     public PlannedBlock Source => Blocks[0];
 
-    public PlannedBlock this[string blockId] => Blocks.First(b => b.Id == blockId);
+    public PlannedBlock this[string blockId] => _byId.TryGetValue(blockId, out var block) ? block : throw new InvalidOperationException($"The plan has no block '{blockId}'.");
 
-    public PlannedBlock? Find(string blockId) => Blocks.FirstOrDefault(b => b.Id == blockId);
+    public PlannedBlock? Find(string blockId) => _byId.GetValueOrDefault(blockId);
 
     /// <summary>
     /// True for the plan of a run that grows while it runs (an interactive session, docs/architecture.md §3.1):

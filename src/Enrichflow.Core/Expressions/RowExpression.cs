@@ -44,6 +44,15 @@ public sealed class RowExpression
         return new RowExpression(text, root, columns);
     }
 
+    /// <summary>The same, refusing a text longer than <paramref name="maxLength"/> characters (<c>Limits:MaxExpressionLength</c>) before parsing it.</summary>
+    public static RowExpression Compile(string text, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Length > maxLength
+            ? throw new ExpressionException($"Expression error: the expression is {text.Length} characters long; at most {maxLength} are allowed (Limits:MaxExpressionLength)")
+            : Compile(text);
+    }
+
     /// <summary>
     /// The expression's value for <paramref name="row"/>: text, a number (long or double), a bool, null, or a
     /// row's nested value. Throws <see cref="ExpressionEvaluationException"/> when the row's values do not fit

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Engine.Execution;
 
@@ -13,10 +15,10 @@ namespace Enrichflow.Engine.Execution;
 /// Only queued and running runs' plans are kept: a run that has ended (or paused) is compiled for each caller, so
 /// reading finished runs does not grow the cache, and the coordinator's sweep drops what a run that ended meanwhile left.
 /// </summary>
-public sealed class RunPlans(BlockRegistry registry)
+public sealed class RunPlans(BlockRegistry registry, IOptions<InputLimits> limits)
 {
     private readonly ConcurrentDictionary<Guid, (string DefinitionJson, string OptionsJson, WorkflowPlan Plan, RunOptions Options)> _plans = new();
-    private readonly DefinitionValidator _validator = new(registry);
+    private readonly DefinitionValidator _validator = new(registry, limits.Value);
 
     /// <summary>How many runs' plans are kept (those of queued and running runs).</summary>
     public int Count => _plans.Count;
@@ -82,6 +84,14 @@ public sealed class RunPlans(BlockRegistry registry)
     {
         errors = [];
         warnings = [];
+        var size = definitionJson.ValueKind == JsonValueKind.Undefined ? 0 : JsonMarshal.GetRawUtf8Value(definitionJson).Length;
+        if (size > limits.Value.MaxDefinitionBytes)
+        {
+            errors.Add(new DefinitionError(["body", "workflow_definition"],
+                $"The workflow definition is {size} bytes of JSON; at most {InputLimits.Size(limits.Value.MaxDefinitionBytes)} are allowed (Limits:MaxDefinitionBytes)."));
+            return null;
+        }
+
         var definition = DefinitionParser.Parse(definitionJson, ["body", "workflow_definition"], errors);
         if (definition is null)
         {

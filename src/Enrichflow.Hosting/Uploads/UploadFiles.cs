@@ -14,12 +14,23 @@ public static class UploadFiles
 
     /// <summary>
     /// Checks the start of a stored upload the way a run will read it: the format, the CSV delimiter and header, and
-    /// that a first row exists. Throws <see cref="SourceFormatException"/> (or a <see cref="FormatException"/>) saying why not.
+    /// that a first row exists, each record within <see cref="InputLimits.MaxRecordBytes"/>. Throws
+    /// <see cref="SourceFormatException"/> (or a <see cref="FormatException"/>) saying why not. Whatever the failure,
+    /// the blob is deleted before the exception leaves (docs/api.md §4): a refused upload leaves nothing behind.
     /// </summary>
-    public static async Task InspectAsync(IBlobStore blobs, string key, string fileName, CancellationToken cancellationToken)
+    public static async Task InspectAsync(IBlobStore blobs, string key, string fileName, InputLimits limits, CancellationToken cancellationToken)
     {
-        await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
-        await UploadInspector.InspectAsync(stream, fileName, cancellationToken);
+        ArgumentNullException.ThrowIfNull(blobs);
+        try
+        {
+            await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
+            await UploadInspector.InspectAsync(stream, fileName, limits, cancellationToken);
+        }
+        catch
+        {
+            await blobs.DeleteAsync(key, CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>Estimates an upload's rows from its size and the average line length of its first 64 KiB (for progress).</summary>

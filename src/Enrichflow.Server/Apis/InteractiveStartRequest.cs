@@ -123,6 +123,10 @@ internal static class InteractiveStartRequest
 
                     estimatedRows = scan.ElementCount;
                 }
+                catch (PayloadFormatException e) when (e.TooLarge)
+                {
+                    return (null, ApiErrors.TooLarge(e.Message));
+                }
                 catch (PayloadFormatException e)
                 {
                     return (null, ApiErrors.Unprocessable(["body", e.BytePosition], $"JSON decode error: {e.Message}", "json_invalid"));

@@ -66,6 +66,10 @@ internal static class RunRequestBody
                     : null,
             };
         }
+        catch (PayloadFormatException e) when (e.TooLarge)
+        {
+            return new RunBody(digest, ApiErrors.TooLarge(e.Message));
+        }
         catch (PayloadFormatException e)
         {
             return new RunBody(digest, ApiErrors.Unprocessable(["body", e.BytePosition], $"JSON decode error: {e.Message}", "json_invalid"));

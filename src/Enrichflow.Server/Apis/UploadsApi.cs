@@ -27,7 +27,8 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Ok<UploadResponse>, BadRequest<ErrorBody>, PayloadTooLarge<ErrorBody>, UnsupportedMediaType<ErrorBody>>> Upload(
-        HttpContext http, IAccountStore accounts, IBlobStore blobs, OrgAdmission admission, IOptions<ServerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, IAccountStore accounts, IBlobStore blobs, OrgAdmission admission, IOptions<ServerOptions> options, IOptions<InputLimits> inputLimits,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var limit = options.Value.Limits.MaxUploadBytes;
         if (http.Request.ContentLength > limit + MultipartOverhead)
@@ -89,15 +90,16 @@ public static class UploadsApi
 
             try
             {
-                await UploadFiles.InspectAsync(blobs, key, fileName, cancellationToken);
+                // Deletes the blob on any failure, these and any other.
+                await UploadFiles.InspectAsync(blobs, key, fileName, inputLimits.Value, cancellationToken);
             }
             catch (Exception e) when (e is SourceFormatException or FormatException)
             {
-                await blobs.DeleteAsync(key, CancellationToken.None);
                 var where = e is SourceFormatException { Line: { } line } && !e.Message.Contains($"line {line}", StringComparison.OrdinalIgnoreCase)
                     ? $" at line {line}"
                     : "";
-                return ApiErrors.BadRequest($"File '{fileName}' cannot be read{where}: {e.Message}");
+                var message = $"File '{fileName}' cannot be read{where}: {e.Message}";
+                return e is SourceFormatException { TooLarge: true } ? ApiErrors.TooLarge(message) : ApiErrors.BadRequest(message);
             }
 
             if (await admission.CheckStoredBytesAsync(caller.OrgId, size, cancellationToken) is { } over)
@@ -106,7 +108,16 @@ public static class UploadsApi
                 return ApiErrors.TooLarge($"File '{fileName}' is not kept: {over.Detail}");
             }
 
-            await accounts.AddUploadAsync(new UploadRecord(handle, caller.OrgId, fileName, key, size, time.GetUtcNow()), cancellationToken);
+            try
+            {
+                await accounts.AddUploadAsync(new UploadRecord(handle, caller.OrgId, fileName, key, size, time.GetUtcNow()), cancellationToken);
+            }
+            catch
+            {
+                await blobs.DeleteAsync(key, CancellationToken.None);
+                throw;
+            }
+
             return TypedResults.Ok(new UploadResponse(handle, fileName, size));
         }
 

@@ -144,7 +144,7 @@ public sealed class CsvMalformedTests
         var records = await ReadCsvAsync($"id,notes\n1,\"{big}\"\n2,ok\n3,a,b\n");
 
         Assert.Equal(3, records.Count);
-        Assert.Equal("record exceeds 8 MiB", records[0].Reject!.Reason);
+        Assert.Equal("record exceeds 8 MiB (Limits:MaxRecordBytes)", records[0].Reject!.Reason);
         Assert.Equal(2, records[0].Reject!.Line);
         Assert.Equal("ok", records[1].Row!["notes"]);
         Assert.Equal(1, records[1].Row!.Index);

@@ -124,7 +124,7 @@ public sealed class JsonUploadTests
 
         var records = await ReadAllAsync(Compile(new ReadCsvBlockType()), Input(Encoding.UTF8.GetBytes(text), "x.jsonl"));
 
-        Assert.Equal("line exceeds 8 MiB", records[0].Reject!.Reason);
+        Assert.Equal("line exceeds 8 MiB (Limits:MaxRecordBytes)", records[0].Reject!.Reason);
         Assert.Equal(1, records[0].Reject!.Line);
         Assert.Equal(2L, records[1].Row!["a"]);
     }

@@ -9,17 +9,17 @@ namespace Enrichflow.Blocks.Tests.Sources;
 /// <summary>Compiles source blocks and reads their input the way the engine does.</summary>
 internal static class SourceTestKit
 {
-    public static SourceBlock? TryCompile(BlockType type, string specsJson, out List<DefinitionError> errors)
+    public static SourceBlock? TryCompile(BlockType type, string specsJson, out List<DefinitionError> errors, InputLimits? limits = null)
     {
         errors = [];
         using var document = JsonDocument.Parse(specsJson);
         var definition = new BlockDefinition(1, type.Name, type.Name, "source", document.RootElement.Clone());
-        return (SourceBlock?)type.Compile(new BlockCompileContext(definition, ["blocks", 0, "specs"], errors));
+        return (SourceBlock?)type.Compile(new BlockCompileContext(definition, ["blocks", 0, "specs"], errors) { Limits = limits ?? InputLimits.Default });
     }
 
-    public static SourceBlock Compile(BlockType type, string specsJson = "{}")
+    public static SourceBlock Compile(BlockType type, string specsJson = "{}", InputLimits? limits = null)
     {
-        var block = TryCompile(type, specsJson, out var errors);
+        var block = TryCompile(type, specsJson, out var errors, limits);
         Assert.Empty(errors);
         return Assert.IsAssignableFrom<SourceBlock>(block);
     }

@@ -7,7 +7,7 @@ namespace Enrichflow.Blocks.Tests.Sources;
 public sealed class UploadInspectorTests
 {
     private static Task<UploadInspection> InspectAsync(string text, string fileName) =>
-        UploadInspector.InspectAsync(new TrickleStream(Encoding.UTF8.GetBytes(text)), fileName, TestContext.Current.CancellationToken);
+        UploadInspector.InspectAsync(new TrickleStream(Encoding.UTF8.GetBytes(text)), fileName, InputLimits.Default, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task Csv_upload_reports_its_delimiter_and_header()

@@ -9,7 +9,7 @@ public sealed class WebhookPayloadReaderTests
     private static async Task<List<PayloadElement>> ReadAsync(Stream body)
     {
         var elements = new List<PayloadElement>();
-        await foreach (var element in WebhookPayloadReader.ReadAsync(body, TestContext.Current.CancellationToken))
+        await foreach (var element in WebhookPayloadReader.ReadAsync(body, InputLimits.Default.MaxRecordBytes, TestContext.Current.CancellationToken))
         {
             elements.Add(element);
         }
@@ -20,7 +20,7 @@ public sealed class WebhookPayloadReaderTests
     private static Stream Trickle(string json) => new TrickleStream(Encoding.UTF8.GetBytes(json));
 
     private static Task<PayloadScan> ScanAsync(string json) =>
-        WebhookPayloadReader.ScanAsync(Trickle(json), TestContext.Current.CancellationToken);
+        WebhookPayloadReader.ScanAsync(Trickle(json), InputLimits.Default.MaxRecordBytes, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task Payload_split_across_tiny_reads_yields_every_element_in_order()
