@@ -166,26 +166,41 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         }
     }
 
+    /// <summary>
+    /// A fragment's column names: its first line read as a row, since Sep's header refuses a name that appears twice
+    /// (rows of an upload may carry two columns whose names a CSV header cannot tell apart).
+    /// </summary>
     private static string[] HeaderOf(PooledBuffer fragment)
     {
-        using var reader = Sep.New(',').Reader(o => o with { Unescape = true }).From(fragment.WrittenMemory.ToArray());
-        return [.. reader.Header.ColNames];
+        using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).From(fragment.WrittenMemory.ToArray());
+        return reader.MoveNext() ? Cells(reader.Current) : [];
     }
+
+    private static string[] Cells(SepReader.Row row) => [.. Enumerable.Range(0, row.ColCount).Select(i => row[i].ToString())];
 
     /// <summary>The rows of a fragment re-written under <paramref name="columns"/> (no header line).</summary>
     private static byte[] RenderUnder(List<string> columns, byte[] fragment)
     {
         using var memory = new MemoryStream(fragment.Length + 1024);
         using (var text = new StreamWriter(memory, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
-        using (var reader = Sep.New(',').Reader(o => o with { Unescape = true }).From(fragment))
+        using (var reader = Sep.New(',').Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).From(fragment))
         using (var writer = Sep.New(',').Writer(o => o with { Escape = true, WriteHeader = false }).To(text, leaveOpen: true))
         {
+            int[]? from = null;
             foreach (var row in reader)
             {
-                using var output = writer.NewRow();
-                foreach (var column in columns)
+                if (from is null)
                 {
-                    output[column].Set(reader.Header.TryIndexOf(column, out var index) ? row[index].ToString() : "");
+                    // The header line: where each output column is in this fragment (its first occurrence), or -1.
+                    var names = Cells(row);
+                    from = [.. columns.Select(c => Array.IndexOf(names, c))];
+                    continue;
+                }
+
+                using var output = writer.NewRow();
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    output[columns[i]].Set(from[i] >= 0 && from[i] < row.ColCount ? row[from[i]].ToString() : "");
                 }
             }
         }
