@@ -176,7 +176,16 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         return reader.MoveNext() ? Cells(reader.Current) : [];
     }
 
-    private static string[] Cells(SepReader.Row row) => [.. Enumerable.Range(0, row.ColCount).Select(i => row[i].ToString())];
+    private static string[] Cells(SepReader.Row row)
+    {
+        var cells = new string[row.ColCount];
+        for (var i = 0; i < cells.Length; i++)
+        {
+            cells[i] = row[i].ToString();
+        }
+
+        return cells;
+    }
 
     /// <summary>The rows of a fragment re-written under <paramref name="columns"/> (no header line).</summary>
     private static byte[] RenderUnder(List<string> columns, byte[] fragment)

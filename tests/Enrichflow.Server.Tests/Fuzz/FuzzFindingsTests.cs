@@ -48,6 +48,25 @@ public sealed class FuzzFindingsTests
     }
 
     [Fact]
+    public async Task Rows_whose_column_names_a_csv_header_cannot_tell_apart_still_assemble_their_csv()
+    {
+        // A column named by a byte-order mark alone and one named "": a CSV reader drops a leading BOM, so the
+        // header of the first chunk's file says '' twice. Chunks with different columns are joined under the union
+        // of their headers, which Sep refused to read ("Col name '' found 2 times").
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Engine:ChunkSize"] = "1" });
+        var workflow = await server.CreateWorkflowAsync(Definitions.WebhookOnly);
+        using var content = new StringContent("{\"webhook_payload\": [{\"\\ufeff\": \"bom\", \"\": \"empty\", \"email\": \"a@example.com\"}, {\"email\": \"b@example.com\", \"city\": \"Berlin\"}]}", Encoding.UTF8, "application/json");
+        var response = await server.Client.PostAsync($"/workflows/run?workflow_id={workflow}", content, Ct);
+        var run = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("job_id").GetString()!;
+        var end = await server.WaitForRunAsync(run);
+        Assert.Equal("completed", end.GetProperty("overall_status").GetString());
+        var lines = (await server.DownloadFinalAsync(run)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains("a@example.com", lines[1], StringComparison.Ordinal);
+        Assert.Contains("Berlin", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_lone_surrogate_escape_in_an_ndjson_upload_rejects_its_line_and_keeps_the_others()
     {
         await using var server = await TestServer.StartAsync();

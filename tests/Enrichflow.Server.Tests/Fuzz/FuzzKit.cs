@@ -222,12 +222,12 @@ internal sealed class FuzzKit : IAsyncDisposable
     }
 
     /// <summary>
-    /// Kestrel itself refuses a request line it cannot take (a NUL in the path, a line over its 8 KiB limit) with an
+    /// Kestrel itself refuses a request line it cannot take (a NUL or control character in the path, a line over its 8 KiB limit) with an
     /// empty 400 or 414 before any of our code runs; that is the HTTP server's answer, not an API error.
     /// </summary>
     private static bool RefusedByKestrel(Uri? uri, int status, string body) =>
         body.Length == 0 && status is 400 or 414 && uri is not null
-        && (uri.OriginalString.Contains("%00", StringComparison.Ordinal) || uri.AbsoluteUri.Length > 8 * 1024);
+        && (uri.OriginalString.Contains("%00", StringComparison.Ordinal) || uri.OriginalString.Any(char.IsControl) || uri.AbsoluteUri.Length > 8 * 1024);
 
     /// <summary>Error answers are JSON with a <c>detail</c> (a sentence, or FastAPI's list of problems), docs/api.md §1.</summary>
     private static void AssertErrorBody(string described, int status, string body)
