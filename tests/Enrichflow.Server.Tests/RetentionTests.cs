@@ -205,7 +205,7 @@ public sealed class RetentionTests
     }
 
     [Fact]
-    public async Task Readyz_shows_the_store_and_blob_sizes_and_each_organizations_usage()
+    public async Task Readyz_shows_the_store_and_blob_sizes_and_an_organizations_usage_only_to_its_own_key()
     {
         await using var server = await StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow));
         var workflow = await server.CreateWorkflowAsync(Definitions.WebhookOnly);
@@ -220,10 +220,17 @@ public sealed class RetentionTests
         Assert.True(details.GetProperty("store_bytes").GetInt64() > 0);
         Assert.True(details.GetProperty("blob_bytes").GetInt64() > 0);
         Assert.True(details.GetProperty("blob_count").GetInt64() > 0);
-        var orgs = details.GetProperty("organizations").EnumerateArray().ToDictionary(o => o.GetProperty("org_id").GetString()!);
-        Assert.Equal(1, orgs["default"].GetProperty("runs").GetInt64());
-        Assert.True(orgs["default"].GetProperty("stored_bytes").GetInt64() > 0);
-        Assert.Equal(0, orgs["acme"].GetProperty("runs").GetInt64());
+        Assert.Equal(JsonValueKind.Null, details.GetProperty("organizations").ValueKind);
+
+        // With a key, the caller's own organization and no other.
+        var own = (await server.Client.GetFromJsonAsync<JsonElement>("/readyz", Ct)).GetProperty("details").GetProperty("organizations");
+        var org = Assert.Single(own.EnumerateArray());
+        Assert.Equal("default", org.GetProperty("org_id").GetString());
+        Assert.Equal(1, org.GetProperty("runs").GetInt64());
+        Assert.True(org.GetProperty("stored_bytes").GetInt64() > 0);
+        using var acme = server.NewClient(await server.CreateKeyAsync("acme"));
+        var theirs = (await acme.GetFromJsonAsync<JsonElement>("/readyz", Ct)).GetProperty("details").GetProperty("organizations");
+        Assert.Equal(0, Assert.Single(theirs.EnumerateArray()).GetProperty("runs").GetInt64());
     }
 
     [Fact]

@@ -31,23 +31,48 @@ public static class HealthApi
 
     public static Ok<HealthResponse> Health() => TypedResults.Ok(new HealthResponse("ok"));
 
-    public static async Task<Results<Ok<ReadyResponse>, ServiceUnavailable<ReadyResponse>>> Ready(IAccountStore store, IBlobStore blobs, IRetentionStore retention, StorageUsage usage, CancellationToken cancellationToken)
+    /// <summary>
+    /// Needs no key. The sizes are the whole server's; an organization's usage is shown only to a caller whose valid
+    /// <c>x-api-key</c> belongs to it (tenant ids and sizes are nobody else's business).
+    /// </summary>
+    public static async Task<Results<Ok<ReadyResponse>, ServiceUnavailable<ReadyResponse>>> Ready(HttpContext http, IAccountStore store, IBlobStore blobs, IRetentionStore retention, StorageUsage usage, CancellationToken cancellationToken)
     {
         var storeOk = await Probe(() => store.PingAsync(cancellationToken));
         var blobsOk = await Probe(async () => await blobs.PingAsync(cancellationToken));
-        var details = storeOk ? await DetailsAsync(retention, usage, cancellationToken) : null;
+        var org = storeOk ? await CallerOrgAsync(http, store, cancellationToken) : null;
+        var details = storeOk ? await DetailsAsync(retention, usage, org, cancellationToken) : null;
         var body = new ReadyResponse(storeOk && blobsOk ? "ready" : "unavailable", storeOk, blobsOk, details);
         return storeOk && blobsOk ? TypedResults.Ok(body) : new ServiceUnavailable<ReadyResponse>(body);
     }
 
-    private static async Task<ReadyDetails?> DetailsAsync(IRetentionStore retention, StorageUsage usage, CancellationToken cancellationToken)
+    private static async Task<string?> CallerOrgAsync(HttpContext http, IAccountStore accounts, CancellationToken cancellationToken)
+    {
+        var key = http.Request.Headers[Auth.ApiKeyFilter.Header].ToString();
+        if (string.IsNullOrEmpty(key))
+        {
+            return null;
+        }
+
+        try
+        {
+            var hash = Enrichflow.Hosting.ApiKeys.Hash(key);
+            var record = await accounts.FindApiKeyAsync(hash, cancellationToken);
+            return record is { RevokedAt: null } && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(record.Hash, hash) ? record.OrgId : null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<ReadyDetails?> DetailsAsync(IRetentionStore retention, StorageUsage usage, string? org, CancellationToken cancellationToken)
     {
         try
         {
             var size = await retention.MeasureAsync(cancellationToken);
             var last = usage.Latest;
             return new ReadyDetails(size.DatabaseBytes, size.JournalBytes, last?.BlobBytes, last?.BlobCount, last?.MeasuredAt,
-                last?.Organizations.Select(o => new OrganizationUsage(o.OrgId, o.Runs, o.Uploads, o.ResultBytes, o.UploadBytes, o.ResultBytes + o.UploadBytes)).ToList());
+                org is null ? null : last?.Organizations.Where(o => o.OrgId == org).Select(o => new OrganizationUsage(o.OrgId, o.Runs, o.Uploads, o.ResultBytes, o.UploadBytes, o.ResultBytes + o.UploadBytes)).ToList());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
