@@ -42,12 +42,6 @@ public abstract class ProviderKindDescriptor
     /// </summary>
     public abstract bool UsesHttpClient { get; }
 
-    /// <summary>
-    /// True when row values shape its URLs, so that every connection of its client goes through the SSRF guard
-    /// (<see cref="GuardedHttpHandler"/>, docs/api.md §6).
-    /// </summary>
-    public virtual bool ConnectsThroughGuard => false;
-
     /// <summary>The problem of a provider of this kind without an <c>ApiKey</c>; null when it needs none.</summary>
     internal virtual string? MissingApiKeyProblem(string at) => null;
 
