@@ -59,19 +59,19 @@ public sealed class OutboundGuard
 
         if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
         {
-            return OutboundCheck.Refused($"Outbound URL {Describe(url)} is refused: scheme '{url.Scheme}' is not allowed; use http or https.");
+            return OutboundCheck.Refused($"Outbound URL {Origin(url)} is refused: scheme '{url.Scheme}' is not allowed; use http or https.");
         }
 
         var host = url.IdnHost;
         if (string.IsNullOrEmpty(host))
         {
-            return OutboundCheck.Refused($"Outbound URL {Describe(url)} is refused: it has no host.");
+            return OutboundCheck.Refused($"Outbound URL {Origin(url)} is refused: it has no host.");
         }
 
         var resolved = await ResolveAsync(host, cancellationToken);
         if (resolved.Error is not null)
         {
-            return OutboundCheck.Unresolved($"Outbound URL {Describe(url)} could not be checked: host {host} did not resolve ({resolved.Error}).");
+            return OutboundCheck.Unresolved($"Outbound URL {Origin(url)} could not be checked: host {host} did not resolve ({resolved.Error}).");
         }
 
         return Refusal(url, host, url.Port, resolved.Addresses) is { } refusal
@@ -135,8 +135,8 @@ public sealed class OutboundGuard
             }
 
             return literal
-                ? $"Outbound URL {Describe(url)} is refused: {address} is {why}; allow it with Outbound:Allow."
-                : $"Outbound URL {Describe(url)} is refused: {host} resolves to {address}, {why}; allow it with Outbound:Allow.";
+                ? $"Outbound URL {Origin(url)} is refused: {address} is {why}; allow it with Outbound:Allow."
+                : $"Outbound URL {Origin(url)} is refused: {host} resolves to {address}, {why}; allow it with Outbound:Allow.";
         }
 
         return null;
@@ -147,7 +147,14 @@ public sealed class OutboundGuard
 
     private static string Bare(string host) => host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
 
-    /// <summary>The URL as messages show it: without user info, query or fragment (they may carry tokens).</summary>
+    /// <summary>
+    /// The URL as the guard's messages show it: scheme, host and port only. Its path and query may carry tokens or
+    /// row values, and these messages reach the logs (export, webhooks, Polly's attempt events) as well as rows.
+    /// </summary>
+    internal static string Origin(Uri url) =>
+        url.IsAbsoluteUri ? url.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) + "/" : url.OriginalString;
+
+    /// <summary>The URL as row reasons show it: without user info, query or fragment (they may carry tokens).</summary>
     internal static string Describe(Uri url) =>
         url.IsAbsoluteUri ? url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : url.OriginalString;
 }
