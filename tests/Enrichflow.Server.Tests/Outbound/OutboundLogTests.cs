@@ -75,6 +75,7 @@ public sealed class OutboundLogTests
         var entries = logs.Entries;
         Assert.Contains(entries, e => e.Category == "Enrichflow.Outbound" && e.Text.Contains("site: GET 127.0.0.1:" + fake.BaseUrl.Port + " answered ", StringComparison.Ordinal));
         Assert.Contains(entries, e => e.Category == "Enrichflow.Outbound" && e.Text.Contains("outbound: POST 127.0.0.1:", StringComparison.Ordinal));
+        Assert.Equal(fake.TotalCalls, entries.Count(e => e.EventId == Core.Diagnostics.LogEvents.OutboundAttempt && e.Text.Contains("site: GET", StringComparison.Ordinal)));
         Assert.DoesNotContain(entries, e => e.Category.StartsWith("System.Net.Http", StringComparison.Ordinal));
         var text = logs.AllText;
         foreach (var secret in new[] { QueryToken, HeaderToken, Domain, Contact, Email, "/sites/", "/export" })
