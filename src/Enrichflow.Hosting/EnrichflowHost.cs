@@ -62,7 +62,8 @@ public static class EnrichflowHost
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => ServerSecret.LoadOrCreate(dataDirectory, sp.GetRequiredService<IOptions<EnrichflowOptions>>().Value.Downloads.Secret));
-        services.AddSqliteStore(Path.Combine(dataDirectory, "enrichflow.db"), sp => sp.GetRequiredService<ServerSecret>().DeriveEncryptionKey());
+        services.AddSqliteStore(Path.Combine(dataDirectory, "enrichflow.db"), sp => sp.GetRequiredService<ServerSecret>().DeriveEncryptionKey(),
+            sp => sp.GetRequiredService<IOptions<EnrichflowOptions>>().Value.FlushBlobsToDisk);
         services.AddLocalDiskBlobs(Path.Combine(dataDirectory, "blobs"), sp => sp.GetRequiredService<IOptions<EnrichflowOptions>>().Value.FlushBlobsToDisk);
         services.AddSingleton(sp => new DownloadSigner(sp.GetRequiredService<ServerSecret>().Bytes, sp.GetRequiredService<TimeProvider>()));
 

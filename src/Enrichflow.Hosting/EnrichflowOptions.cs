@@ -7,8 +7,9 @@ public sealed class EnrichflowOptions
     public string DataDirectory { get; set; } = ".enrichflow";
 
     /// <summary>
-    /// Fsync every blob before it is committed. Off by default: a killed process (SIGKILL, OOM) loses nothing
-    /// either way; turn it on to survive a power loss too.
+    /// Fsync every blob before it is committed and its directory after the rename, and run SQLite with
+    /// <c>synchronous = FULL</c>. Off by default: a killed process (SIGKILL, OOM) loses nothing either way; turn it
+    /// on to survive a power loss or an OS crash too (README, "Durability").
     /// </summary>
     public bool FlushBlobsToDisk { get; set; }
 

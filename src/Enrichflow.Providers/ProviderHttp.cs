@@ -13,7 +13,8 @@ namespace Enrichflow.Providers;
 /// pipeline) and turns every way it can end into a <see cref="JsonReply"/>: the JSON of a 2xx answer, or an answer
 /// that says what went wrong ("HTTP 500 after 4 attempts: …", "timed out after 60 s (4 attempts)", "answered
 /// malformed JSON: …"); the website provider's pages are in <c>ProviderHttp.Page.cs</c>. A 401/403 throws
-/// <see cref="ProviderRefusedException"/>, a 402 <see cref="ProviderPaymentRequiredException"/>; the caller's
+/// <see cref="ProviderRefusedException"/>, a 402 <see cref="ProviderPaymentRequiredException"/>; a 3xx is a failure
+/// naming the redirect's target, never followed (a request with the key goes to the configured host only); the caller's
 /// cancellation throws <see cref="OperationCanceledException"/>.
 /// </summary>
 internal sealed partial class ProviderHttp(ResolvedProviderOptions options, IHttpClientFactory clients)
@@ -52,6 +53,11 @@ internal sealed partial class ProviderHttp(ResolvedProviderOptions options, IHtt
         using (response)
         {
             var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400)
+            {
+                return new JsonReply(null, Redirected(status, request.RequestUri, response.Headers.Location), status);
+            }
+
             var (bytes, readFailure) = await ReadBodyAsync(response, MaxJsonBytes, truncate: false, attempts, cancellationToken);
             if (readFailure is not null)
             {
@@ -169,6 +175,18 @@ internal sealed partial class ProviderHttp(ResolvedProviderOptions options, IHtt
         {
             return ([], EnrichmentAnswer.Failed($"broke off the answer: {e.Message}", billable: response.IsSuccessStatusCode));
         }
+    }
+
+    /// <summary>
+    /// A provider's 3xx is a failure, never followed (the handler does not follow redirects): the request carries
+    /// the provider's key, which must not go to whatever host the answer names.
+    /// </summary>
+    private static EnrichmentAnswer Redirected(int status, Uri? requested, Uri? location)
+    {
+        var target = location is null ? null : requested is not null && !location.IsAbsoluteUri ? new Uri(requested, location) : location;
+        return EnrichmentAnswer.Failed(target is null
+            ? $"answered HTTP {status}, a redirect, which is not followed (check the provider's BaseUrl)"
+            : $"answered HTTP {status}, a redirect to {Describe(target)}, which is not followed (check the provider's BaseUrl)");
     }
 
     private EnrichmentAnswer Unsuccessful(int status, string body, AttemptCounter attempts, IReadOnlyCollection<int>? notFoundStatuses, HttpRequestMessage request)

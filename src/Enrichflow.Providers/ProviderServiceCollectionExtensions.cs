@@ -36,8 +36,9 @@ public static class ProviderServiceCollectionExtensions
     /// <see cref="HttpClient"/> <c>provider:NAME</c>: a resilience handler (retry on 408, 429, 5xx, network errors and
     /// attempt timeouts with exponential backoff, jitter and <c>Retry-After</c>, except where <see cref="ProviderRetries"/>
     /// says a retry may pay twice; then the per-attempt timeout), below it
-    /// an attempt counter and the provider's <see cref="ProviderRateHandler"/>, so every attempt takes a token. The
-    /// kinds whose URLs row values shape (website, http) connect through <see cref="GuardedHttpHandler"/>; this calls
+    /// an attempt counter and the provider's <see cref="ProviderRateHandler"/>, so every attempt takes a token. Every
+    /// client connects through <see cref="GuardedHttpHandler"/> (redirects off; its own <c>BaseUrl</c> allowed) and
+    /// logs through <see cref="OutboundHttpLogger"/> only (host, status, duration; never a path or query); this calls
     /// <see cref="OutboundServiceCollectionExtensions.AddEnrichflowOutbound"/> for the guard (configure
     /// <c>Outbound:Allow</c> with your own call of it).
     /// </summary>
@@ -77,12 +78,11 @@ public static class ProviderServiceCollectionExtensions
     private static void AddProviderClient(IServiceCollection services, ResolvedProviderOptions provider)
     {
         var client = services.AddHttpClient(provider.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        // Row values shape the URLs of some kinds (a company's site; a template's {{domain}}): every connection of
-        // theirs goes through the SSRF guard (docs/api.md §6). The others' URLs come only from configuration.
-        if (provider.Descriptor.ConnectsThroughGuard)
-        {
-            client.ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>()));
-        }
+        // Every kind connects through the SSRF guard with redirects off (docs/api.md §6): a key sent to the
+        // configured host never follows a 3xx anywhere else. The configured BaseUrl's host and port are allowed for
+        // this client alone, so a provider on 127.0.0.1 works while a row's URL to a private address stays refused.
+        client.ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>().AllowingOrigin(provider.BaseUri)));
+        client.AddOutboundLogger(provider.Name);
 
         // Outermost first: retries, then per attempt a token from the provider's bucket, then the attempt's timeout,
         // so waiting for a token (a paced or throttled provider) never counts against the attempt's timeout.

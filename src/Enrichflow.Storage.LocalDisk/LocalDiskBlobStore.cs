@@ -6,7 +6,9 @@ namespace Enrichflow.Storage.LocalDisk;
 /// Blobs as files under a root directory, one file per key. A write goes to a temp file under
 /// <c>&lt;root&gt;/.tmp/</c>, is flushed, and is renamed over the key's file on commit, so a reader sees the
 /// old blob or the new one, never a part, even after the process is killed. With <c>flushToDisk</c> each commit
-/// also waits for the disk (fsync), which makes blobs survive a power loss too, at a large cost in speed.
+/// also waits for the disk: the file is fsynced before the rename and its directory after it (on Linux; see
+/// <see cref="DirectorySync"/>), which makes a committed blob survive a power loss or an OS crash too, at a large
+/// cost in speed.
 /// </summary>
 public sealed class LocalDiskBlobStore : IBlobStore
 {
@@ -20,7 +22,7 @@ public sealed class LocalDiskBlobStore : IBlobStore
 
     /// <param name="rootDirectory">Where the blobs live; created when absent. Temp files older than a day left
     /// there by a killed process are removed.</param>
-    /// <param name="flushToDisk">Fsync each blob before it becomes visible (survives power loss, not only a killed process).</param>
+    /// <param name="flushToDisk">Fsync each blob before it becomes visible, and its directory after (survives power loss, not only a killed process).</param>
     public LocalDiskBlobStore(string rootDirectory, bool flushToDisk = false)
     {
         _flushToDisk = flushToDisk;

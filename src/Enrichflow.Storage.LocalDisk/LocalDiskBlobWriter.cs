@@ -30,7 +30,10 @@ internal sealed class LocalDiskBlobWriter : BlobWriter
 
     public override Stream Stream => _stream;
 
-    /// <summary>Flushes the file (to the disk itself when configured), then renames it over the blob's file (replacing it whole).</summary>
+    /// <summary>
+    /// Flushes the file, then renames it over the blob's file (replacing it whole). With <c>flushToDisk</c> the file
+    /// is fsynced before the rename and its directory after it (<see cref="DirectorySync"/>).
+    /// </summary>
     public override async ValueTask CommitAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -46,9 +49,33 @@ internal sealed class LocalDiskBlobWriter : BlobWriter
         }
 
         await _stream.DisposeAsync();
-        Directory.CreateDirectory(Path.GetDirectoryName(_finalPath)!);
+        var directory = Path.GetDirectoryName(_finalPath)!;
+        var created = _flushToDisk ? MissingDirectories(directory) : [];
+        Directory.CreateDirectory(directory);
         File.Move(_tempPath, _finalPath, overwrite: true);
+        if (_flushToDisk)
+        {
+            // The rename lives in the directory's entries: sync them too, and the parent of each directory just made.
+            DirectorySync.Flush(directory);
+            foreach (var made in created)
+            {
+                DirectorySync.Flush(Path.GetDirectoryName(made)!);
+            }
+        }
+
         _committed = true;
+    }
+
+    /// <summary><paramref name="directory"/> and its ancestors that do not exist yet, deepest first.</summary>
+    private static List<string> MissingDirectories(string directory)
+    {
+        var missing = new List<string>();
+        for (var current = directory; current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            missing.Add(current);
+        }
+
+        return missing;
     }
 
     public override async ValueTask DisposeAsync()

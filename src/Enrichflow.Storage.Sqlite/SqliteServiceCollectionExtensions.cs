@@ -7,12 +7,13 @@ public static class SqliteServiceCollectionExtensions
 {
     /// <summary>
     /// The embedded store in one database file, registered as every store port it implements. The signing-secret
-    /// port needs the key that encrypts secrets at rest, asked for when it is first used.
+    /// port needs the key that encrypts secrets at rest, asked for when it is first used. <paramref name="synchronousFull"/>
+    /// (asked for when the store is first used) makes every commit wait for the disk (<c>PRAGMA synchronous = FULL</c>).
     /// </summary>
-    public static IServiceCollection AddSqliteStore(this IServiceCollection services, string databasePath, Func<IServiceProvider, byte[]> signingSecretKey)
+    public static IServiceCollection AddSqliteStore(this IServiceCollection services, string databasePath, Func<IServiceProvider, byte[]> signingSecretKey, Func<IServiceProvider, bool>? synchronousFull = null)
     {
         ArgumentNullException.ThrowIfNull(signingSecretKey);
-        services.AddSingleton(new SqliteStore(databasePath));
+        services.AddSingleton(sp => new SqliteStore(databasePath, synchronousFull?.Invoke(sp) ?? false));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IWorkflowStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRunStore>(sp => sp.GetRequiredService<SqliteStore>());

@@ -4,7 +4,8 @@ using Microsoft.Data.Sqlite;
 namespace Enrichflow.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store: accounts, workflows, runs and work units in one SQLite database file (WAL mode).
+/// The embedded store: accounts, workflows, runs and work units in one SQLite database file (WAL mode;
+/// <c>synchronous</c> NORMAL, or FULL when asked for).
 /// Holds metadata only; row data lives in the blob store.
 /// </summary>
 /// <remarks>
@@ -25,10 +26,18 @@ public sealed partial class SqliteStore : IAccountStore, IWorkflowStore, IRunSto
     private StatementCache? _statements;
     private bool _disposed;
 
+    private readonly bool _synchronousFull;
+
     /// <param name="databasePath">The database file; it and its directory are created when absent.</param>
-    public SqliteStore(string databasePath)
+    /// <param name="synchronousFull">
+    /// <c>PRAGMA synchronous = FULL</c> instead of <c>NORMAL</c> (<c>FlushBlobsToDisk</c>): in WAL mode NORMAL loses
+    /// no committed transaction when the process is killed, but the last ones may roll back after a power loss or an
+    /// OS crash; FULL syncs the WAL at every commit, so a commit that returned survives those too.
+    /// </param>
+    public SqliteStore(string databasePath, bool synchronousFull = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        _synchronousFull = synchronousFull;
         var fullPath = Path.GetFullPath(databasePath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         DatabasePath = fullPath;
@@ -44,6 +53,20 @@ public sealed partial class SqliteStore : IAccountStore, IWorkflowStore, IRunSto
 
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath { get; }
+
+    /// <summary>
+    /// The writer connection's <c>PRAGMA synchronous</c> as SQLite reports it: <c>FULL</c> or <c>NORMAL</c> (or
+    /// <c>OFF</c>, <c>EXTRA</c>, which the store never sets).
+    /// </summary>
+    public Task<string> SynchronousAsync(CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.Scalar<long>("PRAGMA synchronous") switch
+        {
+            0 => "OFF",
+            1 => "NORMAL",
+            2 => "FULL",
+            3 => "EXTRA",
+            var other => other.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, cancellationToken);
 
     public Task<bool> PingAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Read(connection => connection.Scalar<long>("SELECT 1") == 1, cancellationToken));
@@ -99,7 +122,7 @@ public sealed partial class SqliteStore : IAccountStore, IWorkflowStore, IRunSto
         connection.ExecuteScript(
             $"""
             PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
+            PRAGMA synchronous = {(_synchronousFull ? "FULL" : "NORMAL")};
             PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};
             PRAGMA foreign_keys = ON;
             """);

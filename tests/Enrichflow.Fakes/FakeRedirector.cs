@@ -24,21 +24,48 @@ public sealed class FakeRedirector : IAsyncDisposable
     /// <summary>The URL that redirects to <paramref name="target"/>.</summary>
     public Uri To(string target) => new(BaseUrl, $"go?to={Uri.EscapeDataString(target)}");
 
-    public static async Task<FakeRedirector> StartAsync(CancellationToken cancellationToken)
+    /// <summary>How many requests reached it.</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    private int _requests;
+
+    /// <param name="everythingTo">
+    /// When given, every other request (any method and path) answers 302 to the same path and query under this
+    /// base URL: a provider's <c>BaseUrl</c> that moved, to see whether a client follows it with its key.
+    /// </param>
+    public static async Task<FakeRedirector> StartAsync(CancellationToken cancellationToken, Uri? everythingTo = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
+        FakeRedirector? redirector = null;
+        app.Use((http, next) =>
+        {
+            Interlocked.Increment(ref redirector!._requests);
+            return next(http);
+        });
         app.MapGet("/go", (HttpContext http) =>
         {
             http.Response.StatusCode = StatusCodes.Status302Found;
             http.Response.Headers.Location = http.Request.Query["to"].ToString();
             return Task.CompletedTask;
         });
+        if (everythingTo is not null)
+        {
+            app.MapFallback((HttpContext http) =>
+            {
+                http.Response.StatusCode = StatusCodes.Status302Found;
+                http.Response.Headers.Location = new Uri(everythingTo, http.Request.Path.Value!.TrimStart('/') + http.Request.QueryString).AbsoluteUri;
+                return Task.CompletedTask;
+            });
+        }
+
+        redirector = new FakeRedirector(app);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new FakeRedirector(app) { BaseUrl = new Uri(address.TrimEnd('/') + "/") };
+        redirector.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        return redirector;
     }
 
     public async ValueTask DisposeAsync()

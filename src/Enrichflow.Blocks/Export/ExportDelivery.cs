@@ -21,9 +21,14 @@ internal enum DeliveryOutcome
 }
 
 /// <summary>One attempt's outcome, with the status, a reason to show and the wait the destination asked for.</summary>
-internal readonly record struct DeliveryAttempt(DeliveryOutcome Outcome, int Status, string Reason, TimeSpan? RetryAfter = null)
+/// <param name="Reason">What the failed rows say: with the start of the destination's answer, which may echo rows or tokens.</param>
+/// <param name="LoggedReason">What the logs say, when it differs: the status without the answer's body.</param>
+internal readonly record struct DeliveryAttempt(DeliveryOutcome Outcome, int Status, string Reason, TimeSpan? RetryAfter = null, string? LoggedReason = null)
 {
     public bool IsTransient => Outcome == DeliveryOutcome.Transient;
+
+    /// <summary>The reason as logged: never the destination's body.</summary>
+    public string ForLog => LoggedReason ?? Reason;
 
     /// <summary>Classifies an answer: 2xx acknowledged; transient as <see cref="HttpFailure"/> says (408, 429 and 5xx); anything else rejected.</summary>
     public static DeliveryAttempt FromStatus(HttpStatusCode code, string body, TimeSpan? retryAfter)
@@ -34,10 +39,11 @@ internal readonly record struct DeliveryAttempt(DeliveryOutcome Outcome, int Sta
             return new(DeliveryOutcome.Acknowledged, status, "acknowledged");
         }
 
-        var reason = $"destination answered {status}{(body.Length == 0 ? "" : $": {body}")}";
+        var logged = $"destination answered {status}";
+        var reason = body.Length == 0 ? logged : $"{logged}: {body}";
         return HttpFailure.FromStatus(status).IsTransient
-            ? new(DeliveryOutcome.Transient, status, reason, retryAfter)
-            : new(DeliveryOutcome.Rejected, status, reason);
+            ? new(DeliveryOutcome.Transient, status, reason, retryAfter, logged)
+            : new(DeliveryOutcome.Rejected, status, reason, LoggedReason: logged);
     }
 
     /// <summary>An attempt without an answer: refused by the guard, or a transient network error or timeout.</summary>

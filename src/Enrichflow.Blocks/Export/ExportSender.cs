@@ -47,12 +47,12 @@ internal sealed class ExportSender : IDisposable
 
             if (attempt >= _settings.MaxAttempts)
             {
-                ExportLog.BatchFailed(_logger, _context.RunId, _context.BlockId, batch, attempt, result.Reason);
+                ExportLog.BatchFailed(_logger, _context.RunId, _context.BlockId, batch, attempt, result.ForLog);
                 return result with { Reason = $"{result.Reason} (gave up after {attempt} attempts)" };
             }
 
             var delay = ExportBackoff.Delay(attempt + 1, _settings.RetryDelay, result.RetryAfter);
-            ExportLog.Retrying(_logger, _context.RunId, _context.BlockId, batch, attempt, result.Reason, delay);
+            ExportLog.Retrying(_logger, _context.RunId, _context.BlockId, batch, attempt, result.ForLog, delay);
             await Task.Delay(delay, _context.Time, cancellationToken);
         }
     }

@@ -49,6 +49,10 @@ public static class LogEvents
     public const int ProviderCallNotRetried = 5203;
     public const int ProviderJobsDeleted = 5204;
 
+    // 53xx outbound HTTP attempts (Providers: OutboundHttpLogger; host, status and duration only)
+    public const int OutboundAttempt = 5301;
+    public const int OutboundAttemptFailed = 5302;
+
     // 6xxx outgoing webhooks (Hosting: WebhookSender)
     public const int WebhookDelivered = 6001;
     public const int WebhookRetrying = 6002;

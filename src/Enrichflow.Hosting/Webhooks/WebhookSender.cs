@@ -185,7 +185,7 @@ public sealed class WebhookSender(
     {
         if (!Uri.TryCreate(delivery.Url, UriKind.Absolute, out var url))
         {
-            return AttemptResult.Permanent($"'{delivery.Url}' is not an absolute URL.");
+            return AttemptResult.Permanent("The receiver's URL is not an absolute URL.");
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -276,9 +276,9 @@ public sealed class WebhookSender(
         }
     }
 
-    /// <summary>The URL as logs show it: without user info, query or fragment (they may carry tokens).</summary>
+    /// <summary>The receiver as logs show it: scheme, host and port (a path or query may hold a token).</summary>
     private static string Describe(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? parsed.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : "(not a URL)";
+        Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? parsed.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "(not a URL)";
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 

@@ -19,9 +19,6 @@ internal sealed class HttpKind : ProviderKindDescriptor
 
     public override bool UsesHttpClient => true;
 
-    /// <summary>A template's <c>{{domain}}</c> puts row values into the URL.</summary>
-    public override bool ConnectsThroughGuard => true;
-
     internal override void AddProblems(string at, ProviderOptions options, string dataDirectory, List<string> problems)
     {
         AddBaseUrlProblems(at, options.BaseUrl, required: true, problems);

@@ -43,12 +43,6 @@ public abstract class ProviderKindDescriptor
     public abstract bool UsesHttpClient { get; }
 
     /// <summary>
-    /// True when row values shape its URLs, so that every connection of its client goes through the SSRF guard
-    /// (<see cref="GuardedHttpHandler"/>, docs/api.md §6).
-    /// </summary>
-    public virtual bool ConnectsThroughGuard => false;
-
-    /// <summary>
     /// True when its calls may be sent again after an attempt whose outcome is unknown (a timeout, a connection that broke
     /// after the request went out, a 504), because doing one twice costs nothing more (reading public pages). Otherwise
     /// only GET and HEAD requests are (job polls, templated GETs); a paid POST that failed so is not retried, since the

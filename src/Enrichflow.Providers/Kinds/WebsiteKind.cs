@@ -16,9 +16,6 @@ internal sealed class WebsiteKind : ProviderKindDescriptor
 
     public override bool UsesHttpClient => true;
 
-    /// <summary>The URLs are the row's company site.</summary>
-    public override bool ConnectsThroughGuard => true;
-
     internal override void AddProblems(string at, ProviderOptions options, string dataDirectory, List<string> problems)
     {
         if (options.MaxBytes is <= 0)

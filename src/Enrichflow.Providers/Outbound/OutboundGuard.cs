@@ -7,7 +7,8 @@ namespace Enrichflow.Providers.Outbound;
 /// The SSRF guard for every outbound URL (webhooks, export, http providers; docs/api.md §6): only http and https, and
 /// the host is resolved and refused when any of its addresses is private, loopback, link-local, unique-local,
 /// carrier-grade NAT, unspecified, multicast, broadcast, reserved or a cloud metadata endpoint, unless
-/// <c>Outbound:Allow</c> lists the address (by range) or the host (by name).
+/// <c>Outbound:Allow</c> lists the address (by range) or the host (by name). A provider's client uses
+/// <see cref="AllowingOrigin"/>: its own configured <c>BaseUrl</c> (host and port) is allowed too, for that client only.
 /// </summary>
 /// <remarks>
 /// A check before the request is not enough on its own: the name may resolve to another address when the
@@ -18,6 +19,7 @@ public sealed class OutboundGuard
 {
     private readonly OutboundAllowList _allow;
     private readonly Func<string, CancellationToken, ValueTask<IPAddress[]>> _resolve;
+    private readonly (string Host, int Port)? _origin;
 
     /// <param name="options">The allow-list.</param>
     /// <param name="resolve">Resolves a host name to its addresses; the system resolver (<see cref="Dns"/>) when null.</param>
@@ -27,6 +29,24 @@ public sealed class OutboundGuard
         _allow = OutboundAllowList.From(options);
         _resolve = resolve ?? (async (host, cancellationToken) => await Dns.GetHostAddressesAsync(host, cancellationToken));
     }
+
+    private OutboundGuard(OutboundGuard rules, (string Host, int Port) origin)
+    {
+        _allow = rules._allow;
+        _resolve = rules._resolve;
+        _origin = origin;
+    }
+
+    /// <summary>
+    /// This guard's rules, and besides them the host and port of <paramref name="configured"/> (a provider's
+    /// <c>BaseUrl</c>, written by the administrator) whatever address they resolve to, so a provider on 127.0.0.1
+    /// or a private network works without <c>Outbound:Allow</c>. Other hosts, and other ports of that host (a row's
+    /// URL, a redirect), are judged by the rules alone. Null: this guard as it is.
+    /// </summary>
+    public OutboundGuard AllowingOrigin(Uri? configured) =>
+        configured is { IsAbsoluteUri: true } && !string.IsNullOrEmpty(configured.IdnHost)
+            ? new OutboundGuard(this, (Bare(configured.IdnHost), configured.Port))
+            : this;
 
     /// <summary>Checks the scheme and every address the host resolves to now.</summary>
     public async ValueTask<OutboundCheck> CheckAsync(Uri url, CancellationToken cancellationToken)
@@ -39,22 +59,22 @@ public sealed class OutboundGuard
 
         if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
         {
-            return OutboundCheck.Refused($"Outbound URL {Describe(url)} is refused: scheme '{url.Scheme}' is not allowed; use http or https.");
+            return OutboundCheck.Refused($"Outbound URL {Origin(url)} is refused: scheme '{url.Scheme}' is not allowed; use http or https.");
         }
 
         var host = url.IdnHost;
         if (string.IsNullOrEmpty(host))
         {
-            return OutboundCheck.Refused($"Outbound URL {Describe(url)} is refused: it has no host.");
+            return OutboundCheck.Refused($"Outbound URL {Origin(url)} is refused: it has no host.");
         }
 
         var resolved = await ResolveAsync(host, cancellationToken);
         if (resolved.Error is not null)
         {
-            return OutboundCheck.Unresolved($"Outbound URL {Describe(url)} could not be checked: host {host} did not resolve ({resolved.Error}).");
+            return OutboundCheck.Unresolved($"Outbound URL {Origin(url)} could not be checked: host {host} did not resolve ({resolved.Error}).");
         }
 
-        return Refusal(url, host, resolved.Addresses) is { } refusal
+        return Refusal(url, host, url.Port, resolved.Addresses) is { } refusal
             ? OutboundCheck.Refused(refusal)
             : OutboundCheck.Allowed(resolved.Addresses);
     }
@@ -74,7 +94,7 @@ public sealed class OutboundGuard
         var target = url is not null && string.Equals(url.IdnHost, host, StringComparison.OrdinalIgnoreCase)
             ? url
             : new UriBuilder(Uri.UriSchemeHttp, host, port).Uri;
-        return Refusal(target, host, resolved.Addresses) is { } refusal
+        return Refusal(target, host, port, resolved.Addresses) is { } refusal
             ? throw new OutboundRefusedException(refusal)
             : resolved.Addresses;
     }
@@ -99,9 +119,9 @@ public sealed class OutboundGuard
     }
 
     /// <summary>The refusal message for the first refused address, or null when the host may be reached at all of them.</summary>
-    private string? Refusal(Uri url, string host, IReadOnlyList<IPAddress> addresses)
+    private string? Refusal(Uri url, string host, int port, IReadOnlyList<IPAddress> addresses)
     {
-        if (_allow.AllowsHost(host))
+        if (_allow.AllowsHost(host) || IsOrigin(host, port))
         {
             return null;
         }
@@ -115,14 +135,26 @@ public sealed class OutboundGuard
             }
 
             return literal
-                ? $"Outbound URL {Describe(url)} is refused: {address} is {why}; allow it with Outbound:Allow."
-                : $"Outbound URL {Describe(url)} is refused: {host} resolves to {address}, {why}; allow it with Outbound:Allow.";
+                ? $"Outbound URL {Origin(url)} is refused: {address} is {why}; allow it with Outbound:Allow."
+                : $"Outbound URL {Origin(url)} is refused: {host} resolves to {address}, {why}; allow it with Outbound:Allow.";
         }
 
         return null;
     }
 
-    /// <summary>The URL as messages show it: without user info, query or fragment (they may carry tokens).</summary>
+    private bool IsOrigin(string host, int port) =>
+        _origin is { } origin && origin.Port == port && string.Equals(origin.Host, Bare(host).TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+
+    private static string Bare(string host) => host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
+
+    /// <summary>
+    /// The URL as the guard's messages show it: scheme, host and port only. Its path and query may carry tokens or
+    /// row values, and these messages reach the logs (export, webhooks, Polly's attempt events) as well as rows.
+    /// </summary>
+    internal static string Origin(Uri url) =>
+        url.IsAbsoluteUri ? url.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) + "/" : url.OriginalString;
+
+    /// <summary>The URL as row reasons show it: without user info, query or fragment (they may carry tokens).</summary>
     internal static string Describe(Uri url) =>
         url.IsAbsoluteUri ? url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : url.OriginalString;
 }

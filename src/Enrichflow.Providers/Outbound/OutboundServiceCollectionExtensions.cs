@@ -13,7 +13,8 @@ public static class OutboundServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="OutboundOptions"/> (validated on start, every problem listed), the singleton
     /// <see cref="OutboundGuard"/> and the named <see cref="HttpClient"/> <c>outbound</c>
-    /// (<c>IHttpClientFactory.CreateClient(OutboundServiceCollectionExtensions.HttpClientName)</c>).
+    /// (<c>IHttpClientFactory.CreateClient(OutboundServiceCollectionExtensions.HttpClientName)</c>), and removes
+    /// the HttpClient factory's loggers from every client (<see cref="OutboundHttpLogger"/> logs ours).
     /// </summary>
     /// <param name="configure">Binds the options, typically from the configuration section <c>Outbound</c>.</param>
     public static IServiceCollection AddEnrichflowOutbound(this IServiceCollection services, Action<OutboundOptions>? configure = null)
@@ -28,8 +29,12 @@ public static class OutboundServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboundOptions>, OutboundOptionsValidator>());
         services.TryAddSingleton(sp => new OutboundGuard(sp.GetRequiredService<IOptions<OutboundOptions>>().Value));
+        // The factory's own loggers write whole request URIs (tokens, row values) at Information: none for any
+        // client; ours log host, status and duration (OutboundHttpLogger).
+        services.ConfigureHttpClientDefaults(client => client.RemoveAllLoggers());
         services.AddHttpClient(HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>()));
+            .ConfigurePrimaryHttpMessageHandler(sp => GuardedHttpHandler.Create(sp.GetRequiredService<OutboundGuard>()))
+            .AddOutboundLogger(HttpClientName);
         return services;
     }
 }

@@ -10,7 +10,7 @@ namespace Enrichflow.Providers.Tests.Kinds;
 /// <summary>
 /// A fake provider server on loopback and a container with the providers configured against it, exactly as the
 /// server would build them (<see cref="ProviderServiceCollectionExtensions.AddEnrichflowProviders"/>), with
-/// <c>Outbound:Allow</c> = 127.0.0.1/32 so the website provider may reach the fake.
+/// <c>Outbound:Allow</c> = 127.0.0.1/32 so the website provider may reach the fake (or, with <see cref="Build"/>, the allow-list given).
 /// </summary>
 internal sealed class ProviderKit : IAsyncDisposable
 {
@@ -45,12 +45,25 @@ internal sealed class ProviderKit : IAsyncDisposable
             settings[$"Providers:{name}:{setting}"] = value;
         }
 
+        return Build(fake, settings, ["127.0.0.1/32"], [name]);
+    }
+
+    /// <summary>
+    /// The providers of <paramref name="settings"/> (<c>Providers:*</c> entries, any number) with exactly
+    /// <paramref name="allow"/> as <c>Outbound:Allow</c>; the spy counts the attempts of every provider in <paramref name="spied"/>.
+    /// </summary>
+    public static ProviderKit Build(FakeProviderServer fake, IDictionary<string, string?> settings, IReadOnlyList<string> allow, IReadOnlyList<string> spied)
+    {
         var spy = new AttemptSpy();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection()
-            .AddEnrichflowOutbound(o => o.Allow.Add("127.0.0.1/32"))
+            .AddEnrichflowOutbound(o => o.Allow.AddRange(allow))
             .AddEnrichflowProviders(configuration.GetSection(ProvidersOptions.Section), Path.GetTempPath());
-        services.AddHttpClient(ResolvedProviderOptions.HttpClientNameOf(name)).AddHttpMessageHandler(() => new AttemptSpy.Handler(spy));
+        foreach (var name in spied)
+        {
+            services.AddHttpClient(ResolvedProviderOptions.HttpClientNameOf(name)).AddHttpMessageHandler(() => new AttemptSpy.Handler(spy));
+        }
+
         return new ProviderKit(fake, services.BuildServiceProvider(), spy);
     }
 

@@ -61,7 +61,7 @@ public sealed class WebsiteProviderTests
 
     [Theory]
     [InlineData("http://10.0.0.1/", "Outbound URL http://10.0.0.1/ is refused: 10.0.0.1 is a private address (RFC 1918); allow it with Outbound:Allow.")]
-    [InlineData("http://169.254.169.254/latest/meta-data/", "Outbound URL http://169.254.169.254/latest/meta-data/ is refused: 169.254.169.254 is a cloud metadata address; allow it with Outbound:Allow.")]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "Outbound URL http://169.254.169.254/ is refused: 169.254.169.254 is a cloud metadata address; allow it with Outbound:Allow.")]
     public async Task Private_and_metadata_addresses_are_refused_without_a_request(string website, string refusal)
     {
         await using var kit = await StartAsync("web", "website");

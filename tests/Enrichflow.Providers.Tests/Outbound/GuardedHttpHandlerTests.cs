@@ -17,7 +17,7 @@ public sealed class GuardedHttpHandlerTests
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(receiver.BaseUrl + "/hook", Ct));
 
         var refusal = Assert.IsType<OutboundRefusedException>(error.InnerException);
-        Assert.Equal($"Outbound URL {receiver.BaseUrl}/hook is refused: 127.0.0.1 is a loopback address; allow it with Outbound:Allow.", refusal.Message);
+        Assert.Equal($"Outbound URL {receiver.BaseUrl}/ is refused: 127.0.0.1 is a loopback address; allow it with Outbound:Allow.", refusal.Message);
         Assert.True(OutboundRefusedException.IsRefusal(error));
         Assert.Equal(0, receiver.Requests);
     }
@@ -52,7 +52,7 @@ public sealed class GuardedHttpHandlerTests
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(url, Ct));
 
         var refusal = Assert.IsType<OutboundRefusedException>(error.InnerException);
-        Assert.Equal($"Outbound URL http://rebind.example:{port}/hook is refused: rebind.example resolves to 127.0.0.1, a loopback address; allow it with Outbound:Allow.", refusal.Message);
+        Assert.Equal($"Outbound URL http://rebind.example:{port}/ is refused: rebind.example resolves to 127.0.0.1, a loopback address; allow it with Outbound:Allow.", refusal.Message);
         Assert.Equal(0, receiver.Requests);
     }
 

@@ -49,7 +49,7 @@ public sealed class OutboundGuardTests
         Assert.False(check.IsAllowed);
         Assert.False(check.IsTransient);
         var address = IPAddress.Parse(host.Trim('[', ']'));
-        Assert.Equal($"Outbound URL http://{host}/hook is refused: {address} is {reason}; allow it with Outbound:Allow.", check.Message);
+        Assert.Equal($"Outbound URL http://{host}/ is refused: {address} is {reason}; allow it with Outbound:Allow.", check.Message);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class OutboundGuardTests
     {
         var check = await Guard().CheckAsync(new Uri("http://10.0.0.5/hook"), Ct);
 
-        Assert.Equal("Outbound URL http://10.0.0.5/hook is refused: 10.0.0.5 is a private address (RFC 1918); allow it with Outbound:Allow.", check.Message);
+        Assert.Equal("Outbound URL http://10.0.0.5/ is refused: 10.0.0.5 is a private address (RFC 1918); allow it with Outbound:Allow.", check.Message);
     }
 
     [Theory]
@@ -102,6 +102,22 @@ public sealed class OutboundGuardTests
     }
 
     [Fact]
+    public async Task A_configured_origin_is_allowed_on_its_own_host_and_port_only_and_the_shared_guard_is_unchanged()
+    {
+        var shared = Guard();
+        var provider = shared.AllowingOrigin(new Uri("http://127.0.0.1:9000/v1/"));
+        var ipv6 = shared.AllowingOrigin(new Uri("http://[::1]:9100/"));
+
+        Assert.True((await provider.CheckAsync(new Uri("http://127.0.0.1:9000/enrich-company?key=1"), Ct)).IsAllowed);
+        Assert.False((await provider.CheckAsync(new Uri("http://127.0.0.1:9001/enrich-company"), Ct)).IsAllowed);
+        Assert.False((await provider.CheckAsync(new Uri("http://127.0.0.2:9000/"), Ct)).IsAllowed);
+        Assert.False((await provider.CheckAsync(new Uri("http://10.0.0.1:9000/"), Ct)).IsAllowed);
+        Assert.True((await ipv6.CheckAsync(new Uri("http://[::1]:9100/x"), Ct)).IsAllowed);
+        Assert.False((await shared.CheckAsync(new Uri("http://127.0.0.1:9000/enrich-company"), Ct)).IsAllowed);
+        Assert.Same(shared, shared.AllowingOrigin(null));
+    }
+
+    [Fact]
     public async Task A_single_allowed_address_without_a_prefix_is_a_range_of_one()
     {
         var guard = Guard("169.254.169.254");
@@ -119,7 +135,7 @@ public sealed class OutboundGuardTests
 
         Assert.False(check.IsAllowed);
         Assert.Equal(
-            "Outbound URL https://hooks.internal/receive is refused: hooks.internal resolves to 10.1.2.3, a private address (RFC 1918); allow it with Outbound:Allow.",
+            "Outbound URL https://hooks.internal/ is refused: hooks.internal resolves to 10.1.2.3, a private address (RFC 1918); allow it with Outbound:Allow.",
             check.Message);
     }
 
@@ -158,7 +174,7 @@ public sealed class OutboundGuardTests
     {
         var refused = await Guard().CheckAsync(new Uri("http://localhost:8080/hook"), Ct);
         Assert.False(refused.IsAllowed);
-        Assert.Matches("^Outbound URL http://localhost:8080/hook is refused: localhost resolves to (127\\.0\\.0\\.1|::1), a loopback address; allow it with Outbound:Allow\\.$", refused.Message);
+        Assert.Matches("^Outbound URL http://localhost:8080/ is refused: localhost resolves to (127\\.0\\.0\\.1|::1), a loopback address; allow it with Outbound:Allow\\.$", refused.Message);
 
         Assert.True((await Guard("localhost").CheckAsync(new Uri("http://localhost:8080/hook"), Ct)).IsAllowed);
         Assert.True((await Guard("127.0.0.0/8", "::1/128").CheckAsync(new Uri("http://localhost:8080/hook"), Ct)).IsAllowed);

@@ -428,8 +428,10 @@ public sealed class ProviderRunTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task An_http_provider_connects_through_the_ssrf_guard_and_reaches_a_private_address_only_when_allowed()
+    public async Task An_http_provider_on_its_configured_loopback_base_url_connects_through_the_guard_without_outbound_allow()
     {
+        // Its BaseUrl (host and port) is the administrator's and allowed for its client alone (docs/api.md §6);
+        // a row's URL to a private address stays refused (Providers.Tests ProviderGuardTests).
         await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
         const string definition = """
             {"blocks": [
@@ -440,21 +442,10 @@ public sealed class ProviderRunTests(ITestOutputHelper output)
             """;
         var payload = new { webhook_payload = new object[] { new { website = "https://acme.example" } } };
 
-        await using (var guarded = await TestServer.StartAsync(Settings(fake.ProviderConfiguration("vendor", "http"))))
-        {
-            var runId = await guarded.StartRunAsync(await guarded.CreateWorkflowAsync(definition), payload, "&result_formats=ndjson");
-            Assert.Equal("completed", (await guarded.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
-            var reject = Assert.Single(await RejectsAsync(guarded, runId));
-            Assert.Contains("refused", reject.GetProperty("reason").GetString(), StringComparison.OrdinalIgnoreCase);
-            Assert.Equal(0, fake.TotalCalls);
-        }
-
-        var allowed = Settings(fake.ProviderConfiguration("vendor", "http"));
-        allowed["Outbound:Allow:0"] = "127.0.0.1/32";
-        await using var server = await TestServer.StartAsync(allowed);
-        var allowedRun = await server.StartRunAsync(await server.CreateWorkflowAsync(definition), payload, "&result_formats=ndjson");
-        Assert.Equal("completed", (await server.WaitForRunAsync(allowedRun)).GetProperty("overall_status").GetString());
-        Assert.Equal("ok", Assert.Single(await RowsAsync(server, allowedRun)).GetProperty("enrich_status").GetString());
+        await using var server = await TestServer.StartAsync(Settings(fake.ProviderConfiguration("vendor", "http")));
+        var runId = await server.StartRunAsync(await server.CreateWorkflowAsync(definition), payload, "&result_formats=ndjson");
+        Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+        Assert.Equal("ok", Assert.Single(await RowsAsync(server, runId)).GetProperty("enrich_status").GetString());
         Assert.Equal(1, fake.TotalCalls);
     }
 

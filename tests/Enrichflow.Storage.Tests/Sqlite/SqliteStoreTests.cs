@@ -32,6 +32,17 @@ public sealed class SqliteStoreTests(SqliteStoreFixture sqlite)
         Assert.Equal("wal", await command.ExecuteScalarAsync(Ct));
     }
 
+    [Theory]
+    [InlineData(true, "FULL")]
+    [InlineData(false, "NORMAL")]
+    public async Task Synchronous_is_FULL_when_blobs_are_flushed_to_disk_and_NORMAL_otherwise(bool synchronousFull, string expected)
+    {
+        await using var store = new SqliteStore(DatabasePath, synchronousFull);
+        await store.MigrateAsync(Ct);
+
+        Assert.Equal(expected, await store.SynchronousAsync(Ct));
+    }
+
     [Fact]
     public async Task Migration_12_removes_workflows_an_earlier_version_soft_deleted_so_their_ids_are_free()
     {
