@@ -28,12 +28,9 @@ public static class EngineServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEnrichflowEngine(this IServiceCollection services, Action<EngineOptions>? configure = null)
     {
-        services.AddOptions<EngineOptions>()
-            .Configure(o => configure?.Invoke(o))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EngineOptions>>(new ProblemListValidator<EngineOptions>(o => o.Validate()));
-        services.AddOptions<InputLimits>().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<InputLimits>>(new ProblemListValidator<InputLimits>(o => o.Validate()));
+        services.AddCheckedOptions<EngineOptions>(o => o.Validate())
+            .Configure(o => configure?.Invoke(o));
+        services.AddCheckedOptions<InputLimits>(o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new BlockRegistry(sp.GetServices<BlockType>()));
         services.TryAddSingleton<RunPlans>();

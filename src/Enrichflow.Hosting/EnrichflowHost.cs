@@ -55,10 +55,8 @@ public static class EnrichflowHost
     /// <summary>Every part of Enrichflow on the embedded default (SQLite + local disk + in-process dispatcher).</summary>
     public static IServiceCollection AddEnrichflow(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
-        services.AddOptions<EnrichflowOptions>()
-            .Bind(configuration)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EnrichflowOptions>>(new ProblemListValidator<EnrichflowOptions>(o => o.Validate()));
+        services.AddCheckedOptions<EnrichflowOptions>(o => o.Validate())
+            .Bind(configuration);
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => ServerSecret.LoadOrCreate(dataDirectory, sp.GetRequiredService<IOptions<EnrichflowOptions>>().Value.Downloads.Secret));

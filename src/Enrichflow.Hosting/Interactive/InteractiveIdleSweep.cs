@@ -57,10 +57,8 @@ internal static class InteractiveServiceCollectionExtensions
     /// <summary>The <c>Interactive</c> options, validated at start, and the idle sweep.</summary>
     public static IServiceCollection AddInteractiveSessions(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<InteractiveOptions>()
-            .Bind(configuration.GetSection("Interactive"))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<InteractiveOptions>>(new ProblemListValidator<InteractiveOptions>(o => o.Validate()));
+        services.AddCheckedOptions<InteractiveOptions>(o => o.Validate())
+            .Bind(configuration.GetSection("Interactive"));
         services.AddHostedService<InteractiveIdleSweep>();
         return services;
     }

@@ -47,10 +47,8 @@ internal static class RetentionServiceCollectionExtensions
     /// <summary>The <c>Retention</c> options (validated at start), the retention clock on the system clock, the sweep and its service, and the unit-file clean-up at a run's end.</summary>
     public static IServiceCollection AddRetention(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RetentionOptions>()
-            .Bind(configuration.GetSection("Retention"))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RetentionOptions>>(new ProblemListValidator<RetentionOptions>(o => o.Validate()));
+        services.AddCheckedOptions<RetentionOptions>(o => o.Validate())
+            .Bind(configuration.GetSection("Retention"));
         services.AddSingleton(new RetentionClock(TimeProvider.System));
         services.AddSingleton<StorageUsage>();
         services.AddSingleton<RetentionSweep>();

@@ -17,10 +17,8 @@ public static class WebhookServiceCollectionExtensions
     public static IServiceCollection AddEnrichflowWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<WebhookOptions>()
-            .Bind(configuration.GetSection(WebhookOptions.Section))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WebhookOptions>>(new ProblemListValidator<WebhookOptions>(o => o.Validate()));
+        services.AddCheckedOptions<WebhookOptions>(o => o.Validate())
+            .Bind(configuration.GetSection(WebhookOptions.Section));
         services.TryAddSingleton<WebhookEnvelopeBuilder>();
         services.TryAddSingleton<WebhookSender>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());

@@ -65,10 +65,8 @@ public static class EnrichflowApp
     /// <summary>The HTTP API's own services: its options (limits), auth, JSON shape, per-key rate limits, OpenAPI.</summary>
     public static IServiceCollection AddEnrichflowServer(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ServerOptions>()
-            .Bind(configuration)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ServerOptions>>(new ProblemListValidator<ServerOptions>(o => o.Validate()));
+        services.AddCheckedOptions<ServerOptions>(o => o.Validate())
+            .Bind(configuration);
         services.AddSingleton<IListeningAddress, KestrelAddress>();
         services.AddSingleton<ApiKeyFilter>();
         services.ConfigureHttpJsonOptions(o =>
