@@ -3,15 +3,22 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Running;
 using Enrichflow.Benchmarks.EndToEnd;
+using Enrichflow.Benchmarks.Load;
 using Enrichflow.Benchmarks.Pacing;
 
 // `e2e --rows N [--server DLL] [--work DIR]` runs the end-to-end harness; `baseline --rows N` the plain Sep
 // loop; `pacing --rows N --rpm N --latency MIN-MAX` the rate-limit pacing run (PacingOptions lists the rest);
+// `load [--duration S]` many organizations' runs plus status requests against one server (LoadOptions);
 // anything else goes to BenchmarkDotNet (e.g. `--filter *`).
 var defaultServer = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../Enrichflow.Cli/release/enrichflow.dll"));
 if (args.Length > 0 && args[0] == "pacing")
 {
     return await PacingBench.RunAsync(PacingOptions.Parse(args, defaultServer), CancellationToken.None);
+}
+
+if (args.Length > 0 && args[0] == "load")
+{
+    return await LoadBench.RunAsync(LoadOptions.Parse(args, defaultServer), Option(args, "--out"), CancellationToken.None);
 }
 
 if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs")
