@@ -123,7 +123,7 @@ public sealed partial class EnrichmentCaller(
         {
             // The slot is held until the answer is in the cache and its cost recorded: a crash can repeat at most
             // the calls that hold slots (MaxConcurrency), never one that was answered and not yet kept.
-            using (await limiters.For(provider.Name, provider.Limits).AcquireSlotAsync(context.RunId, priority, cancellationToken))
+            using (await limiters.For(provider.Name, provider.Limits).AcquireSlotAsync(context.OrgId, context.RunId, priority, cancellationToken))
             {
                 // While this row waited for a slot the run may have been told to pause, or the provider refused the block.
                 ThrowIfPausing(session);
@@ -135,7 +135,11 @@ public sealed partial class EnrichmentCaller(
                 EnrichmentAnswer answer;
                 try
                 {
-                    answer = await provider.CallAsync(request, cancellationToken);
+                    // Each HTTP attempt of the call waits for its request token in this organization's turn.
+                    using (ProviderCallOrg.Enter(context.OrgId))
+                    {
+                        answer = await provider.CallAsync(request, cancellationToken);
+                    }
                 }
                 catch (ProviderRefusedException e)
                 {
