@@ -78,6 +78,24 @@ public static class LoadBench
         finally
         {
             await EndToEndBench.StopServerAsync(server, data);
+            await RemoveAsync(data);
+        }
+    }
+
+    /// <summary>Deletes what is left of the data directory (gigabytes after 5 minutes) when the first delete did not finish.</summary>
+    private static async Task RemoveAsync(string data)
+    {
+        for (var i = 0; i < 3 && Directory.Exists(data); i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"could not delete {data} yet: {e.Message}");
+            }
         }
     }
 
