@@ -3,11 +3,15 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Running;
 using Enrichflow.Benchmarks.EndToEnd;
+using Enrichflow.Benchmarks.Load;
 using Enrichflow.Benchmarks.Pacing;
 
 // `e2e --rows N [--server DLL] [--work DIR]` runs the end-to-end harness; `baseline --rows N` the plain Sep
 // loop; `pacing --rows N --rpm N --latency MIN-MAX` the rate-limit pacing run (PacingOptions lists the rest);
-// `validate --blocks N` one timed validation of an N-block chain; anything else goes to BenchmarkDotNet (e.g. `--filter *`).
+// `validate --blocks N` one timed validation of an N-block chain;
+
+// `load [--duration S]` many organizations' runs plus status requests against one server (LoadOptions);
+// anything else goes to BenchmarkDotNet (e.g. `--filter *`).
 var defaultServer = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../Enrichflow.Cli/release/enrichflow.dll"));
 if (args.Length > 0 && args[0] == "validate")
 {
@@ -17,6 +21,11 @@ if (args.Length > 0 && args[0] == "validate")
 if (args.Length > 0 && args[0] == "pacing")
 {
     return await PacingBench.RunAsync(PacingOptions.Parse(args, defaultServer), CancellationToken.None);
+}
+
+if (args.Length > 0 && args[0] == "load")
+{
+    return await LoadBench.RunAsync(LoadOptions.Parse(args, defaultServer), Option(args, "--out"), CancellationToken.None);
 }
 
 if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs")

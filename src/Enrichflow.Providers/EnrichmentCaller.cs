@@ -127,7 +127,7 @@ public sealed partial class EnrichmentCaller(
         {
             // The slot is held until the answer is in the cache and its cost recorded: a crash can repeat at most
             // the calls that hold slots (MaxConcurrency), never one that was answered and not yet kept.
-            using (await limiters.For(provider.Name, provider.Limits).AcquireSlotAsync(context.RunId, priority, cancellationToken))
+            using (await limiters.For(provider.Name, provider.Limits).AcquireSlotAsync(context.OrgId, context.RunId, priority, cancellationToken))
             {
                 // While this row waited for a slot the run may have been told to pause, or the provider refused the block.
                 ThrowIfPausing(session);
@@ -140,14 +140,18 @@ public sealed partial class EnrichmentCaller(
                 var job = JobCall.None;
                 try
                 {
-                    if (provider is IJobProvider jobProvider && jobProvider.RunsAsJob(request))
+                    // Each HTTP attempt of the call waits for its request token in this organization's turn.
+                    using (ProviderCallOrg.Enter(context.OrgId))
                     {
-                        job = await CallThroughJobAsync(context, jobProvider, request, key, cancellationToken);
-                        answer = job.Answer;
-                    }
-                    else
-                    {
-                        answer = await provider.CallAsync(request, cancellationToken);
+                        if (provider is IJobProvider jobProvider && jobProvider.RunsAsJob(request))
+                        {
+                            job = await CallThroughJobAsync(context, jobProvider, request, key, cancellationToken);
+                            answer = job.Answer;
+                        }
+                        else
+                        {
+                            answer = await provider.CallAsync(request, cancellationToken);
+                        }
                     }
                 }
                 catch (ProviderRefusedException e)

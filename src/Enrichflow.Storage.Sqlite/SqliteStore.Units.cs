@@ -13,28 +13,55 @@ public sealed partial class SqliteStore
 
     private const string LeaseMatch = $"{UnitKeyMatch} AND status = 'running' AND lease_token = $token";
 
-    // The best pending unit of each running run (one index seek per run) plus the units whose lease expired;
-    // the best of those wins. Assemble and finalize units first, then lower chunks, later blocks, older runs.
-    /// <summary>The next unit to claim: per running run its first pending unit, and any unit whose lease ran out; {0} filters out skipped blocks.</summary>
+    // Fair claims (docs/api.md §3): assemble and finalize units first; then the organization with the fewest units
+    // under a live lease, then the one whose last claim is oldest (its turn); within it the run chosen the same way;
+    // within the run its best unit (lower chunks, later blocks). The candidates are each running run's best pending
+    // unit (one index seek per run) plus the units whose lease ran out. Live leases are counted per run from
+    // ix_work_units_leased; the turns are a counter in org_claim_turns and run_claim_turns (migration 0018).
+    /// <summary>The next unit to claim and its organization; {0} filters out skipped blocks.</summary>
     private const string ClaimCandidate =
         """
-        SELECT u.id, u.run_id, u.kind, u.block_id, u.chunk, u.position
-        FROM (
-            SELECT (SELECT p.id FROM work_units p
-                    WHERE p.run_id = r.id AND p.status = 'pending'{0}
-                    ORDER BY p.urgent DESC, p.chunk, p.position DESC
-                    LIMIT 1) AS unit_id,
-                   r.queued_at
+        WITH live AS MATERIALIZED (
+            SELECT r.id AS run_id, r.org_id, r.queued_at,
+                   coalesce((SELECT t.turn FROM run_claim_turns t WHERE t.run_id = r.id), 0) AS run_turn,
+                   (SELECT count(*) FROM work_units l
+                    WHERE l.run_id = r.id AND l.status = 'running' AND l.lease_expires_at >= $now) AS run_leased
             FROM runs r
             WHERE r.status = 'running'
+        ),
+        orgs AS MATERIALIZED (
+            SELECT o.org_id, sum(o.run_leased) AS org_leased,
+                   coalesce((SELECT t.turn FROM org_claim_turns t WHERE t.org_id = o.org_id), 0) AS org_turn
+            FROM live o
+            GROUP BY o.org_id
+        ),
+        candidates AS (
+            SELECT (SELECT p.id FROM work_units p
+                    WHERE p.run_id = l.run_id AND p.status = 'pending'{0}
+                    ORDER BY p.urgent DESC, p.chunk, p.position DESC
+                    LIMIT 1) AS unit_id
+            FROM live l
             UNION ALL
-            SELECT p.id, r.queued_at
-            FROM work_units p JOIN runs r ON r.id = p.run_id
-            WHERE p.status = 'running' AND p.lease_expires_at < $now AND r.status = 'running'{0}
-        ) c
+            SELECT p.id
+            FROM live l JOIN work_units p ON p.run_id = l.run_id
+            WHERE p.status = 'running' AND p.lease_expires_at < $now{0}
+        )
+        SELECT u.id, u.run_id, u.kind, u.block_id, u.chunk, u.position, l.org_id
+        FROM candidates c
         JOIN work_units u ON u.id = c.unit_id
-        ORDER BY u.urgent DESC, u.chunk, u.position DESC, c.queued_at, u.id
+        JOIN live l ON l.run_id = u.run_id
+        JOIN orgs o ON o.org_id = l.org_id
+        ORDER BY u.urgent DESC, o.org_leased, o.org_turn, l.run_leased, l.run_turn, u.chunk, u.position DESC, l.queued_at, u.id
         LIMIT 1
+        """;
+
+    /// <summary>Gives the claimed unit's organization and run the next turn: they go behind every other one that ties on leases.</summary>
+    private const string TakeTurn =
+        """
+        INSERT INTO org_claim_turns (org_id, turn) VALUES ($org, (SELECT coalesce(max(turn), 0) + 1 FROM org_claim_turns))
+        ON CONFLICT (org_id) DO UPDATE SET turn = excluded.turn;
+        INSERT INTO run_claim_turns (run_id, turn) VALUES ($run, (SELECT max(turn) FROM org_claim_turns))
+        ON CONFLICT (run_id) DO UPDATE SET turn = excluded.turn;
         """;
 
     private static readonly string ClaimAny = string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimCandidate, "");
@@ -71,7 +98,8 @@ public sealed partial class SqliteStore
 
             var candidate = connection.QueryFirst(sql, reader => new UnitRow(
                 reader.GetInt64(0),
-                new UnitKey(reader.GetGuid(1), (UnitKind)reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5))),
+                new UnitKey(reader.GetGuid(1), (UnitKind)reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5)),
+                reader.GetString(6)),
                 [.. parameters]);
             if (candidate is null)
             {
@@ -89,6 +117,7 @@ public sealed partial class SqliteStore
                 RETURNING attempt
                 """,
                 ("$id", candidate.Id), ("$token", token), ("$owner", owner), ("$expires", expiresAt), ("$now", now));
+            connection.Execute(TakeTurn, ("$org", candidate.OrgId), ("$run", candidate.Key.RunId));
             if (candidate.Key.Kind == UnitKind.Chunk)
             {
                 connection.Execute(
@@ -252,7 +281,7 @@ public sealed partial class SqliteStore
     private static (string Name, object? Value)[] KeyParameters(UnitKey key) =>
         [("$run", key.RunId), ("$kind", (int)key.Kind), ("$block", key.BlockId), ("$chunk", key.Chunk)];
 
-    private sealed record UnitRow(long Id, UnitKey Key);
+    private sealed record UnitRow(long Id, UnitKey Key, string OrgId);
 
     private sealed record CommitRow(CommitResult Result);
 }

@@ -1,9 +1,10 @@
 namespace Enrichflow.Providers.Limits;
 
 /// <summary>
-/// The callers waiting for a request token (<see cref="AcquireRequestAsync"/>, in <c>ProviderLimiter.Requests.cs</c>):
-/// one timer set for the head's turn grants them first in, first out; a cancelled waiter leaves the queue; disposing
-/// the limiter closes it.
+/// The callers waiting for a request token (<see cref="AcquireRequestAsync(string, CancellationToken)"/>, in
+/// <c>ProviderLimiter.Requests.cs</c>): one queue per organization, first in, first out, and a round robin of the
+/// organizations that wait; one timer set for the next grant serves the organization whose turn it is and sends it to
+/// the back. A cancelled waiter leaves its queue; disposing the limiter closes them all.
 /// </summary>
 public sealed partial class ProviderLimiter
 {
@@ -38,7 +39,7 @@ public sealed partial class ProviderLimiter
             }
 
             var now = _time.GetTimestamp();
-            while (_requestWaiters.First is { } head)
+            while (_requestTurns.First is not null)
             {
                 var at = EligibleAt();
                 if (at > now)
@@ -48,8 +49,7 @@ public sealed partial class ProviderLimiter
                 }
 
                 Grant(now);
-                _requestWaiters.RemoveFirst();
-                (granted ??= []).Add(head.Value);
+                (granted ??= []).Add(DequeueRequestWaiter());
             }
         }
 
@@ -58,6 +58,41 @@ public sealed partial class ProviderLimiter
             waiter.Registration.Unregister();
             waiter.TrySetResult();
         }
+    }
+
+    /// <summary>Queues a waiter at the back of its organization's queue, and a newly waiting organization at the back of the round. Under the lock.</summary>
+    private void EnqueueRequestWaiter(RequestWaiter waiter)
+    {
+        if (!_requestOrgs.TryGetValue(waiter.OrgId, out var org))
+        {
+            org = new OrgRequests(waiter.OrgId);
+            org.Turn = _requestTurns.AddLast(org);
+            _requestOrgs.Add(waiter.OrgId, org);
+        }
+
+        org.Waiters.AddLast(waiter.Node);
+        _requestWaiting++;
+    }
+
+    /// <summary>Takes the first waiter of the organization whose turn it is and sends that organization to the back. Under the lock.</summary>
+    private RequestWaiter DequeueRequestWaiter()
+    {
+        var turn = _requestTurns.First!;
+        var org = turn.Value;
+        var waiter = org.Waiters.First!.Value;
+        org.Waiters.RemoveFirst();
+        _requestWaiting--;
+        _requestTurns.RemoveFirst();
+        if (org.Waiters.Count > 0)
+        {
+            _requestTurns.AddLast(turn);
+        }
+        else
+        {
+            _requestOrgs.Remove(org.Id);
+        }
+
+        return waiter;
     }
 
     private static void OnRequestWaiterCancelled(object? state, CancellationToken cancellationToken)
@@ -75,7 +110,14 @@ public sealed partial class ProviderLimiter
                 return;
             }
 
-            _requestWaiters.Remove(waiter.Node);
+            var org = _requestOrgs[waiter.OrgId];
+            org.Waiters.Remove(waiter.Node);
+            _requestWaiting--;
+            if (org.Waiters.Count == 0)
+            {
+                _requestTurns.Remove(org.Turn!);
+                _requestOrgs.Remove(org.Id);
+            }
         }
 
         waiter.TrySetCanceled(cancellationToken);
@@ -88,8 +130,15 @@ public sealed partial class ProviderLimiter
         lock (_requestLock)
         {
             _requestsClosed = true;
-            waiters = [.. _requestWaiters];
-            _requestWaiters.Clear();
+            waiters = [.. _requestTurns.SelectMany(org => org.Waiters)];
+            foreach (var org in _requestTurns)
+            {
+                org.Waiters.Clear();
+            }
+
+            _requestTurns.Clear();
+            _requestOrgs.Clear();
+            _requestWaiting = 0;
             timer = _timer;
             _timer = null;
         }
@@ -98,17 +147,30 @@ public sealed partial class ProviderLimiter
         return waiters;
     }
 
-    /// <summary>A caller waiting for a request token; its node is in the queue while it waits. Guarded by the request lock.</summary>
+    /// <summary>One organization's waiting requests, first in first out, and its place in the round robin.</summary>
+    private sealed class OrgRequests(string id)
+    {
+        public string Id { get; } = id;
+
+        public LinkedList<RequestWaiter> Waiters { get; } = new();
+
+        public LinkedListNode<OrgRequests>? Turn { get; set; }
+    }
+
+    /// <summary>A caller waiting for a request token; its node is in its organization's queue while it waits. Guarded by the request lock.</summary>
     private sealed class RequestWaiter : TaskCompletionSource
     {
-        public RequestWaiter(ProviderLimiter owner)
+        public RequestWaiter(ProviderLimiter owner, string orgId)
             : base(TaskCreationOptions.RunContinuationsAsynchronously)
         {
             Owner = owner;
+            OrgId = orgId;
             Node = new LinkedListNode<RequestWaiter>(this);
         }
 
         public ProviderLimiter Owner { get; }
+
+        public string OrgId { get; }
 
         public LinkedListNode<RequestWaiter> Node { get; }
 

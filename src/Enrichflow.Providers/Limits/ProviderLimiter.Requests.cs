@@ -3,7 +3,8 @@ namespace Enrichflow.Providers.Limits;
 /// <summary>
 /// The requests-per-minute pacer: a token bucket of capacity one, refilled at a pacing rate 1% under the provider's
 /// limit, so that no minute ever sees more than the limit and a warm minute sees 99% of it.
-/// Waiters are served first in, first out by one timer set for the head's turn (<c>ProviderLimiter.RequestWaiters.cs</c>).
+/// Waiters queue per organization, first in, first out within it, and one timer set for the next grant serves the
+/// organizations round robin (<c>ProviderLimiter.RequestWaiters.cs</c>): when several wait, each gets an equal share.
 /// </summary>
 /// <remarks>
 /// Two mechanisms keep the limit. Pacing spaces grants one interval apart on a schedule; a timer that fires late
@@ -30,7 +31,9 @@ public sealed partial class ProviderLimiter
     private const double MinRate = 1;
 
     private readonly Lock _requestLock = new();
-    private readonly LinkedList<RequestWaiter> _requestWaiters = new();
+    private readonly Dictionary<string, OrgRequests> _requestOrgs = new(StringComparer.Ordinal);
+    private readonly LinkedList<OrgRequests> _requestTurns = new();
+    private int _requestWaiting;
     private readonly long[]? _recent;
     private readonly double _targetRate;
     private int _recentNext;
@@ -42,10 +45,17 @@ public sealed partial class ProviderLimiter
     private bool _requestsClosed;
 
     /// <summary>
-    /// Waits for one request token (each HTTP attempt takes one), first come first served.
-    /// <see cref="ProviderLimits.RequestsPerMinute"/> of 0 or less paces nothing, but a 429 hold still applies.
+    /// Waits for one request token (each HTTP attempt takes one) for a caller of no organization (an estimate's
+    /// sample calls): they share one turn in the round robin.
     /// </summary>
-    public ValueTask AcquireRequestAsync(CancellationToken cancellationToken)
+    public ValueTask AcquireRequestAsync(CancellationToken cancellationToken) => AcquireRequestAsync("", cancellationToken);
+
+    /// <summary>
+    /// Waits for one request token (each HTTP attempt takes one): organizations that wait are served round robin,
+    /// each one's requests first come first served. <see cref="ProviderLimits.RequestsPerMinute"/> of 0 or less
+    /// paces nothing, but a 429 hold still applies.
+    /// </summary>
+    public ValueTask AcquireRequestAsync(string orgId, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -57,7 +67,7 @@ public sealed partial class ProviderLimiter
         {
             ObjectDisposedException.ThrowIf(_requestsClosed, this);
             var now = _time.GetTimestamp();
-            if (_requestWaiters.Count == 0)
+            if (_requestWaiting == 0)
             {
                 var at = EligibleAt();
                 if (at <= now)
@@ -69,8 +79,8 @@ public sealed partial class ProviderLimiter
                 ScheduleTimer(at, now);
             }
 
-            waiter = new RequestWaiter(this);
-            _requestWaiters.AddLast(waiter.Node);
+            waiter = new RequestWaiter(this, orgId);
+            EnqueueRequestWaiter(waiter);
         }
 
         if (cancellationToken.CanBeCanceled)

@@ -1,26 +1,29 @@
 namespace Enrichflow.Providers.Limits;
 
 /// <summary>
-/// The max-in-flight gate. Waiters queue per run; a freed slot goes to the run whose turn it is (round robin), and
-/// within that run to the waiter with the lowest priority value (then the earliest). Invariant: waiters exist only
-/// while every slot is taken, so a freed slot is handed to a waiter directly and never raced for.
+/// The max-in-flight gate. Waiters queue per organization and, within it, per run; a freed slot goes to the
+/// organization whose turn it is (round robin), within it to the run whose turn it is (round robin), and within that
+/// run to the waiter with the lowest priority value (then the earliest). So an organization with ten times the
+/// waiting calls gets the same share as one with a few (docs/api.md §3, "Fair scheduling"). Invariant: waiters exist
+/// only while every slot is taken, so a freed slot is handed to a waiter directly and never raced for.
 /// </summary>
 public sealed partial class ProviderLimiter
 {
     private readonly Lock _slotLock = new();
-    private readonly Dictionary<Guid, RunWaiters> _runs = [];
-    private readonly LinkedList<RunWaiters> _turns = new();
+    private readonly Dictionary<string, OrgWaiters> _orgs = new(StringComparer.Ordinal);
+    private readonly LinkedList<OrgWaiters> _turns = new();
     private int _inFlight;
     private int _slotWaiting;
     private long _slotSequence;
     private bool _slotsClosed;
 
     /// <summary>
-    /// Waits for an in-flight slot, fair between runs (round robin), lowest <paramref name="priority"/> value first
-    /// within a run. Dispose the slot to free it (disposing twice frees it once). A cancelled waiter leaves the
-    /// queue and never holds a slot. <see cref="ProviderLimits.MaxConcurrency"/> of 0 or less is unlimited.
+    /// Waits for an in-flight slot, fair between organizations and then between an organization's runs (round robin),
+    /// lowest <paramref name="priority"/> value first within a run. Dispose the slot to free it (disposing twice frees
+    /// it once). A cancelled waiter leaves the queue and never holds a slot. <see cref="ProviderLimits.MaxConcurrency"/>
+    /// of 0 or less is unlimited.
     /// </summary>
-    public ValueTask<IDisposable> AcquireSlotAsync(Guid runId, long priority, CancellationToken cancellationToken)
+    public ValueTask<IDisposable> AcquireSlotAsync(string orgId, Guid runId, long priority, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -37,12 +40,19 @@ public sealed partial class ProviderLimiter
                 return ValueTask.FromResult<IDisposable>(new Slot(this));
             }
 
-            waiter = new SlotWaiter(this, runId, priority, _slotSequence++);
-            if (!_runs.TryGetValue(runId, out var run))
+            waiter = new SlotWaiter(this, orgId, runId, priority, _slotSequence++);
+            if (!_orgs.TryGetValue(orgId, out var org))
+            {
+                org = new OrgWaiters(orgId);
+                org.Turn = _turns.AddLast(org);
+                _orgs.Add(orgId, org);
+            }
+
+            if (!org.Runs.TryGetValue(runId, out var run))
             {
                 run = new RunWaiters(runId);
-                run.Turn = _turns.AddLast(run);
-                _runs.Add(runId, run);
+                run.Turn = org.Turns.AddLast(run);
+                org.Runs.Add(runId, run);
             }
 
             run.Waiters.Add(waiter);
@@ -86,25 +96,40 @@ public sealed partial class ProviderLimiter
         }
     }
 
-    /// <summary>Takes the best waiter of the run whose turn it is and sends that run to the back. Under the lock.</summary>
+    /// <summary>
+    /// Takes the best waiter of the run whose turn it is in the organization whose turn it is, and sends both to the
+    /// back of their rounds. Under the lock.
+    /// </summary>
     private SlotWaiter? NextSlotWaiter()
     {
-        if (_turns.First is not { } turn)
+        if (_turns.First is not { } orgTurn)
         {
             return null;
         }
 
-        var run = turn.Value;
+        var org = orgTurn.Value;
+        var runTurn = org.Turns.First!;
+        var run = runTurn.Value;
         var waiter = run.Waiters.Min!;
         run.Waiters.Remove(waiter);
-        _turns.RemoveFirst();
+        org.Turns.RemoveFirst();
         if (run.Waiters.Count > 0)
         {
-            _turns.AddLast(turn);
+            org.Turns.AddLast(runTurn);
         }
         else
         {
-            _runs.Remove(run.Id);
+            org.Runs.Remove(run.Id);
+        }
+
+        _turns.RemoveFirst();
+        if (org.Turns.Count > 0)
+        {
+            _turns.AddLast(orgTurn);
+        }
+        else
+        {
+            _orgs.Remove(org.Id);
         }
 
         waiter.Queued = false;
@@ -129,12 +154,19 @@ public sealed partial class ProviderLimiter
 
             waiter.Queued = false;
             _slotWaiting--;
-            var run = _runs[waiter.RunId];
+            var org = _orgs[waiter.OrgId];
+            var run = org.Runs[waiter.RunId];
             run.Waiters.Remove(waiter);
             if (run.Waiters.Count == 0)
             {
-                _turns.Remove(run.Turn!);
-                _runs.Remove(run.Id);
+                org.Turns.Remove(run.Turn!);
+                org.Runs.Remove(run.Id);
+            }
+
+            if (org.Turns.Count == 0)
+            {
+                _turns.Remove(org.Turn!);
+                _orgs.Remove(org.Id);
             }
         }
 
@@ -146,20 +178,32 @@ public sealed partial class ProviderLimiter
         lock (_slotLock)
         {
             _slotsClosed = true;
-            var waiters = _runs.Values.SelectMany(run => run.Waiters).ToList();
+            var waiters = _orgs.Values.SelectMany(org => org.Runs.Values).SelectMany(run => run.Waiters).ToList();
             foreach (var waiter in waiters)
             {
                 waiter.Queued = false;
             }
 
-            _runs.Clear();
+            _orgs.Clear();
             _turns.Clear();
             _slotWaiting = 0;
             return waiters;
         }
     }
 
-    /// <summary>One run's waiters, best first, and its place in the round robin.</summary>
+    /// <summary>One organization's runs that wait, their round robin, and the organization's place in the round robin.</summary>
+    private sealed class OrgWaiters(string id)
+    {
+        public string Id { get; } = id;
+
+        public Dictionary<Guid, RunWaiters> Runs { get; } = [];
+
+        public LinkedList<RunWaiters> Turns { get; } = new();
+
+        public LinkedListNode<OrgWaiters>? Turn { get; set; }
+    }
+
+    /// <summary>One run's waiters, best first, and its place in its organization's round robin.</summary>
     private sealed class RunWaiters(Guid id)
     {
         public Guid Id { get; } = id;
@@ -170,10 +214,12 @@ public sealed partial class ProviderLimiter
     }
 
     /// <summary>A caller waiting for a slot. <see cref="Queued"/> and <see cref="Registration"/> are guarded by the slot lock.</summary>
-    private sealed class SlotWaiter(ProviderLimiter owner, Guid runId, long priority, long sequence)
+    private sealed class SlotWaiter(ProviderLimiter owner, string orgId, Guid runId, long priority, long sequence)
         : TaskCompletionSource<IDisposable>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public ProviderLimiter Owner { get; } = owner;
+
+        public string OrgId { get; } = orgId;
 
         public Guid RunId { get; } = runId;
 

@@ -1,14 +1,15 @@
 namespace Enrichflow.Providers.Limits;
 
 /// <summary>
-/// A provider's limits in this process (docs/architecture.md §4): a max-in-flight gate shared fairly by every run
-/// (<see cref="AcquireSlotAsync"/>, in <c>ProviderLimiter.Slots.cs</c>) and a requests-per-minute pacer that each
-/// HTTP attempt passes (<see cref="AcquireRequestAsync"/>, in <c>ProviderLimiter.Requests.cs</c>), slowed by 429s.
+/// A provider's limits in this process (docs/architecture.md §4): a max-in-flight gate shared fairly by every
+/// organization and run (<see cref="AcquireSlotAsync"/>, in <c>ProviderLimiter.Slots.cs</c>) and a requests-per-minute
+/// pacer that each HTTP attempt passes, fair between organizations (<see cref="AcquireRequestAsync(string, CancellationToken)"/>,
+/// in <c>ProviderLimiter.Requests.cs</c>), slowed by 429s.
 /// </summary>
 /// <remarks>
 /// Not built on <c>System.Threading.RateLimiting</c>: its token bucket reads the system clock instead of a
 /// <see cref="TimeProvider"/> and cannot change its rate once built (a 429 must slow it down), and its concurrency
-/// limiter has one queue where runs need one each. Waiters here are task completion sources in queues, woken by a
+/// limiter has one queue where organizations and runs need one each. Waiters here are task completion sources in queues, woken by a
 /// release or by one timer: thousands of them cost memory, not threads.
 /// </remarks>
 public sealed partial class ProviderLimiter : IDisposable
@@ -48,7 +49,7 @@ public sealed partial class ProviderLimiter : IDisposable
         lock (_requestLock)
         {
             var now = _time.GetTimestamp();
-            waiting += _requestWaiters.Count;
+            waiting += _requestWaiting;
             rate = CurrentRate(now);
             if (_holdUntil > now)
             {

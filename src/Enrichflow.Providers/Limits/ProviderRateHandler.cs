@@ -5,7 +5,7 @@ namespace Enrichflow.Providers.Limits;
 
 /// <summary>
 /// Sits in a provider's HttpClient pipeline below the retry handler, so that every attempt takes a token from the
-/// provider's bucket, and a 429 holds and slows the bucket (its <c>Retry-After</c>, delta seconds or an HTTP date,
+/// provider's bucket in the turn of the calling organization (<see cref="ProviderCallOrg"/>), and a 429 holds and slows the bucket (its <c>Retry-After</c>, delta seconds or an HTTP date,
 /// says until when). The response goes back up unchanged: the retry handler decides whether to try again.
 /// </summary>
 public sealed class ProviderRateHandler(ProviderLimiter limiter) : DelegatingHandler
@@ -21,7 +21,7 @@ public sealed class ProviderRateHandler(ProviderLimiter limiter) : DelegatingHan
         ArgumentNullException.ThrowIfNull(request);
         if (!request.Options.TryGetValue(Unmetered, out var unmetered) || !unmetered)
         {
-            await limiter.AcquireRequestAsync(cancellationToken);
+            await limiter.AcquireRequestAsync(ProviderCallOrg.Current ?? "", cancellationToken);
         }
 
         var response = await base.SendAsync(request, cancellationToken);

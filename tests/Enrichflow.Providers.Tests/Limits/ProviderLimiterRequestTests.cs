@@ -35,6 +35,37 @@ public sealed class ProviderLimiterRequestTests
     }
 
     [Fact]
+    public void Organizations_waiting_for_request_tokens_are_granted_in_turn_not_first_come_first_served()
+    {
+        // Regression (issue 11, item 12): one queue for everyone, so an organization that queued 100 calls first made
+        // another wait for all of them.
+        var time = new FakeTimeProvider();
+        using var limiter = Limiter(time, 600);
+        Assert.True(Acquire(limiter).IsCompletedSuccessfully);
+        var ct = TestContext.Current.CancellationToken;
+        var waiters = Enumerable.Range(1, 100).Select(i => (Label: $"a{i}", Task: limiter.AcquireRequestAsync("org-a", ct).AsTask()))
+            .Concat(Enumerable.Range(1, 10).Select(i => (Label: $"b{i}", Task: limiter.AcquireRequestAsync("org-b", ct).AsTask())))
+            .ToList();
+        Assert.Equal(110, limiter.Snapshot().Waiting);
+
+        var order = new List<string>();
+        var granted = new HashSet<string>(StringComparer.Ordinal);
+        for (var elapsed = TimeSpan.Zero; elapsed < TimeSpan.FromSeconds(4); elapsed += Step)
+        {
+            time.Advance(Step);
+            var now = waiters.Where(w => w.Task.IsCompleted && granted.Add(w.Label)).Select(w => w.Label).ToList();
+            Assert.True(now.Count <= 1, $"{string.Join(", ", now)} granted in one millisecond at 600 a minute");
+            order.AddRange(now);
+        }
+
+        // 600 a minute is one each 0.1 s: about 40 grants in 4 s, the first 20 alternating, then org-a's.
+        Assert.InRange(order.Count, 38, 41);
+        var expected = Enumerable.Range(1, 10).SelectMany(i => new[] { $"a{i}", $"b{i}" }).Concat(Enumerable.Range(11, 90).Select(i => $"a{i}"));
+        Assert.Equal(expected.Take(order.Count), order);
+        Assert.All(waiters.Where(w => !granted.Contains(w.Label)), w => Assert.False(w.Task.IsCompleted));
+    }
+
+    [Fact]
     public async Task The_system_timer_paces_6000_a_minute_at_close_to_the_rate_and_never_above_it()
     {
         using var limiter = new ProviderLimiter("p", Settings(6000), TimeProvider.System);

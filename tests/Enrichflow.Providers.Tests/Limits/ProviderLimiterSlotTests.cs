@@ -19,7 +19,7 @@ public sealed class ProviderLimiterSlotTests
 
         async Task Work(Guid run, long priority)
         {
-            using var slot = await limiter.AcquireSlotAsync(run, priority, ct);
+            using var slot = await limiter.AcquireSlotAsync("org", run, priority, ct);
             var now = Interlocked.Increment(ref current);
             InterlockedMax(ref highest, now);
             await Task.Delay(1, ct);
@@ -41,7 +41,7 @@ public sealed class ProviderLimiterSlotTests
         var ct = TestContext.Current.CancellationToken;
         var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
         var order = new ConcurrentQueue<string>();
-        var held = await limiter.AcquireSlotAsync(a, 0, ct);
+        var held = await limiter.AcquireSlotAsync("org", a, 0, ct);
 
         var waits = Enumerable.Range(1, 100).Select(i => TakeInTurn(limiter, a, i, $"A{i}", order, ct))
             .Concat(Enumerable.Range(1, 10).Select(i => TakeInTurn(limiter, b, i, $"B{i}", order, ct)))
@@ -56,13 +56,38 @@ public sealed class ProviderLimiterSlotTests
     }
 
     [Fact]
+    public async Task Organizations_take_slots_in_turn_whatever_their_number_of_runs_and_waiting_calls()
+    {
+        // Regression (issue 11, item 12): turns went round the runs, so an organization with three runs had three
+        // slots for each one of an organization with one run.
+        using var limiter = Limiter(maxConcurrency: 1);
+        var ct = TestContext.Current.CancellationToken;
+        Guid[] a = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+        var b = Guid.NewGuid();
+        var order = new ConcurrentQueue<string>();
+        var held = await limiter.AcquireSlotAsync("org-a", a[0], 0, ct);
+
+        var waits = a.SelectMany((run, r) => Enumerable.Range(1, 30).Select(i => TakeInTurn(limiter, "org-a", run, i, $"a{r}-{i}", order, ct)))
+            .Concat(Enumerable.Range(1, 10).Select(i => TakeInTurn(limiter, "org-b", b, i, $"b-{i}", order, ct)))
+            .ToList();
+        Assert.Equal(100, limiter.Snapshot().Waiting);
+        held.Dispose();
+        await Task.WhenAll(waits).WaitAsync(Patience, ct);
+
+        // org-a's turns go round its runs; org-b's ten calls come every other turn, then org-a has every turn.
+        var aInTurn = Enumerable.Range(1, 30).SelectMany(i => Enumerable.Range(0, 3).Select(r => $"a{r}-{i}")).ToList();
+        var expected = Enumerable.Range(0, 10).SelectMany(i => new[] { aInTurn[i], $"b-{i + 1}" }).Concat(aInTurn.Skip(10));
+        Assert.Equal(expected, order);
+    }
+
+    [Fact]
     public async Task Within_a_run_the_lowest_priority_value_goes_first_and_ties_keep_arrival_order()
     {
         using var limiter = Limiter(maxConcurrency: 1);
         var ct = TestContext.Current.CancellationToken;
         var run = Guid.NewGuid();
         var order = new ConcurrentQueue<string>();
-        var held = await limiter.AcquireSlotAsync(run, 0, ct);
+        var held = await limiter.AcquireSlotAsync("org", run, 0, ct);
 
         (long Priority, string Label)[] waiters =
             [(2_000_005, "c2r5"), (1_000_003, "c1r3"), (9, "c0r9"), (1_000_003, "c1r3-again"), (0, "c0r0")];
@@ -79,10 +104,10 @@ public sealed class ProviderLimiterSlotTests
         using var limiter = Limiter(maxConcurrency: 1);
         var ct = TestContext.Current.CancellationToken;
         var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
-        var held = await limiter.AcquireSlotAsync(a, 0, ct);
+        var held = await limiter.AcquireSlotAsync("org", a, 0, ct);
         using var cancel = new CancellationTokenSource();
-        var cancelled = limiter.AcquireSlotAsync(b, 1, cancel.Token).AsTask();
-        var next = limiter.AcquireSlotAsync(a, 2, ct).AsTask();
+        var cancelled = limiter.AcquireSlotAsync("org", b, 1, cancel.Token).AsTask();
+        var next = limiter.AcquireSlotAsync("org", a, 2, ct).AsTask();
         Assert.Equal(2, limiter.Snapshot().Waiting);
 
         await cancel.CancelAsync();
@@ -109,7 +134,7 @@ public sealed class ProviderLimiterSlotTests
         {
             try
             {
-                using var slot = await limiter.AcquireSlotAsync(run, priority, token);
+                using var slot = await limiter.AcquireSlotAsync("org", run, priority, token);
                 InterlockedMax(ref highest, Interlocked.Increment(ref current));
                 Interlocked.Increment(ref served);
                 await Task.Yield();
@@ -147,9 +172,9 @@ public sealed class ProviderLimiterSlotTests
         using var limiter = Limiter(maxConcurrency: 1);
         var ct = TestContext.Current.CancellationToken;
         var run = Guid.NewGuid();
-        var held = await limiter.AcquireSlotAsync(run, 0, ct);
-        var first = limiter.AcquireSlotAsync(run, 1, ct).AsTask();
-        var second = limiter.AcquireSlotAsync(run, 2, ct).AsTask();
+        var held = await limiter.AcquireSlotAsync("org", run, 0, ct);
+        var first = limiter.AcquireSlotAsync("org", run, 1, ct).AsTask();
+        var second = limiter.AcquireSlotAsync("org", run, 2, ct).AsTask();
 
         held.Dispose();
         held.Dispose();
@@ -170,7 +195,7 @@ public sealed class ProviderLimiterSlotTests
         var slots = new List<IDisposable>();
         for (var i = 0; i < 1000; i++)
         {
-            var pending = limiter.AcquireSlotAsync(Guid.NewGuid(), i, ct);
+            var pending = limiter.AcquireSlotAsync("org", Guid.NewGuid(), i, ct);
             Assert.True(pending.IsCompletedSuccessfully);
             slots.Add(await pending);
         }
@@ -185,13 +210,13 @@ public sealed class ProviderLimiterSlotTests
     {
         var limiter = Limiter(maxConcurrency: 1);
         var ct = TestContext.Current.CancellationToken;
-        var held = await limiter.AcquireSlotAsync(Guid.NewGuid(), 0, ct);
-        var waiting = limiter.AcquireSlotAsync(Guid.NewGuid(), 1, ct).AsTask();
+        var held = await limiter.AcquireSlotAsync("org", Guid.NewGuid(), 0, ct);
+        var waiting = limiter.AcquireSlotAsync("org", Guid.NewGuid(), 1, ct).AsTask();
 
         limiter.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting);
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await limiter.AcquireSlotAsync(Guid.NewGuid(), 2, ct));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await limiter.AcquireSlotAsync("org", Guid.NewGuid(), 2, ct));
         held.Dispose();
     }
 
@@ -199,10 +224,14 @@ public sealed class ProviderLimiterSlotTests
         new("p", new ProviderLimits(0, maxConcurrency, TimeSpan.FromMinutes(1), 1m), new FakeTimeProvider());
 
     /// <summary>Waits for a slot, notes the turn it got, and frees the slot: with one slot, the order of turns.</summary>
+    private static Task TakeInTurn(
+        ProviderLimiter limiter, Guid run, long priority, string label, ConcurrentQueue<string> order, CancellationToken ct) =>
+        TakeInTurn(limiter, "org", run, priority, label, order, ct);
+
     private static async Task TakeInTurn(
-        ProviderLimiter limiter, Guid run, long priority, string label, ConcurrentQueue<string> order, CancellationToken ct)
+        ProviderLimiter limiter, string org, Guid run, long priority, string label, ConcurrentQueue<string> order, CancellationToken ct)
     {
-        using var slot = await limiter.AcquireSlotAsync(run, priority, ct);
+        using var slot = await limiter.AcquireSlotAsync(org, run, priority, ct);
         order.Enqueue(label);
     }
 

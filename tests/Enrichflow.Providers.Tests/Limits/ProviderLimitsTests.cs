@@ -34,6 +34,6 @@ public sealed class ProviderLimitsTests
         limits.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(
-            async () => await limiter.AcquireSlotAsync(Guid.NewGuid(), 0, TestContext.Current.CancellationToken));
+            async () => await limiter.AcquireSlotAsync("org", Guid.NewGuid(), 0, TestContext.Current.CancellationToken));
     }
 }

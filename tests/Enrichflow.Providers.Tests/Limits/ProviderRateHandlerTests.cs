@@ -97,6 +97,63 @@ public sealed class ProviderRateHandlerTests
         Assert.Equal(7, network.Calls);
     }
 
+    [Fact]
+    public async Task Each_attempt_waits_for_its_token_in_the_turn_of_the_organization_that_makes_the_call()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Limiter(time, 60);
+        var network = new StubNetwork(() => new HttpResponseMessage(HttpStatusCode.OK));
+        using var client = Client(limiter, network);
+        var ct = TestContext.Current.CancellationToken;
+        using (await client.GetAsync("/enrich", ct))
+        {
+        }
+
+        var heavy = new List<Task<HttpResponseMessage>>();
+        using (ProviderCallOrg.Enter("org-a"))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                heavy.Add(client.GetAsync("/enrich", ct));
+                await WaitingAsync(limiter, i + 1);
+            }
+        }
+
+        Task<HttpResponseMessage> light;
+        using (ProviderCallOrg.Enter("org-b"))
+        {
+            light = client.GetAsync("/enrich", ct);
+            await WaitingAsync(limiter, 6);
+        }
+
+        // One token a second (a little over, at 99% of the limit): org-a's first call, then org-b's, not org-a's five.
+        time.Advance(TimeSpan.FromSeconds(1.02));
+        using var first = await heavy[0].WaitAsync(TimeSpan.FromSeconds(30), ct);
+        Assert.False(light.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1.02));
+        using var second = await light.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        Assert.Equal(1, heavy.Count(t => t.IsCompleted));
+        Assert.Equal(4, limiter.Snapshot().Waiting);
+        Assert.Null(ProviderCallOrg.Current);
+
+        for (var i = 1; i < heavy.Count; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1.02));
+            using var next = await heavy[i].WaitAsync(TimeSpan.FromSeconds(30), ct);
+        }
+    }
+
+    /// <summary>Waits (on the real clock, briefly) until <paramref name="count"/> requests wait for a token.</summary>
+    private static async Task WaitingAsync(ProviderLimiter limiter, int count)
+    {
+        for (var i = 0; i < 3000 && limiter.Snapshot().Waiting < count; i++)
+        {
+            await Task.Delay(1, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(count, limiter.Snapshot().Waiting);
+    }
+
     private static ProviderLimiter Limiter(FakeTimeProvider time, int requestsPerMinute) =>
         new("p", new ProviderLimits(requestsPerMinute, 0, TimeSpan.FromMinutes(1), 1m), time);
 

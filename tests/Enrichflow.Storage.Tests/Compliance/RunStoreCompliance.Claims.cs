@@ -96,6 +96,90 @@ public abstract partial class RunStoreCompliance
     }
 
     [Fact]
+    public async Task Claims_alternate_between_organizations_and_then_between_an_organizations_runs()
+    {
+        // Regression (issue 11, item 12): claims went to the lowest chunk of the oldest run, so an organization that
+        // queued first, or kept queueing small runs, had every claim until its work ran out.
+        var a = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var run = await AddRunAsync(org: "org-a", queuedAt: T0.AddSeconds(i));
+            await Store.EnqueueUnitsAsync([.. Enumerable.Range(0, 40).Select(c => Chunk(run, "clean", c))], Ct);
+            a.Add(run);
+        }
+
+        var b = await AddRunAsync(org: "org-b", queuedAt: T0.AddMinutes(5));
+        await Store.EnqueueUnitsAsync([.. Enumerable.Range(0, 40).Select(c => Chunk(b, "clean", c))], Ct);
+
+        // Units held (every claim keeps its lease): the organization holding fewer goes next.
+        var held = new List<UnitKey>();
+        for (var i = 0; i < 12; i++)
+        {
+            held.Add((await Store.ClaimUnitAsync("w1", Lease, T0, Ct))!.Key);
+        }
+
+        Assert.Equal([a[0], b, a[1], b, a[2], b, a[0], b, a[1], b, a[2], b], held.Select(k => k.RunId));
+        Assert.Equal([0, 0, 0, 1, 0, 2, 1, 3, 1, 4, 1, 5], held.Select(k => k.Chunk));
+
+        // Units committed as soon as they are claimed (none held): the organization and run served longest ago go next.
+        var later = T0 + Lease + Lease;
+        var served = new List<Guid>();
+        for (var i = 0; i < 12; i++)
+        {
+            var unit = (await Store.ClaimUnitAsync("w1", Lease, later, Ct))!;
+            Assert.True((await Store.CommitUnitAsync(unit, new UnitCommit(unit.Key), later, Ct)).Committed);
+            served.Add(unit.Key.RunId);
+        }
+
+        Assert.Equal(6, served.Count(r => r == b));
+        Assert.All(served.Chunk(2), pair => Assert.Single(pair, b));
+        Assert.Equal([2, 2, 2], a.Select(run => served.Count(r => r == run)));
+    }
+
+    [Fact]
+    public async Task A_stream_of_small_runs_from_one_organization_does_not_starve_another_organizations_long_run()
+    {
+        var along = await AddRunAsync(org: "org-b", queuedAt: T0);
+        await Store.EnqueueUnitsAsync([.. Enumerable.Range(0, 50).Select(c => Chunk(along, "clean", c))], Ct);
+
+        var longRunClaims = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            // A new one-chunk run of org-a arrives before every claim: chunk 0 of a newer run used to win each time.
+            var small = await AddRunAsync(org: "org-a", queuedAt: T0.AddSeconds(i + 1));
+            await Store.EnqueueUnitsAsync([Chunk(small, "clean", 0)], Ct);
+            var unit = (await Store.ClaimUnitAsync("w1", Lease, T0, Ct))!;
+            Assert.True((await Store.CommitUnitAsync(unit, new UnitCommit(unit.Key), T0, Ct)).Committed);
+            longRunClaims += unit.Key.RunId == along ? 1 : 0;
+        }
+
+        Assert.InRange(longRunClaims, 10, 11);
+    }
+
+    [Fact]
+    public async Task Assemble_and_finalize_units_of_any_organization_still_go_first_and_the_skip_list_still_applies()
+    {
+        var a = await AddRunAsync(org: "org-a");
+        var b = await AddRunAsync(org: "org-b");
+        await Store.EnqueueUnitsAsync([Chunk(a, "clean", 0), Chunk(a, "clean", 1), Chunk(a, "enrich", 0), Chunk(b, "clean", 0)], Ct);
+        var first = (await Store.ClaimUnitAsync("w1", Lease, T0, Ct))!;
+        await Store.EnqueueUnitsAsync([new UnitKey(first.Key.RunId, UnitKind.Assemble, "clean", 0, 1)], Ct);
+
+        // The organization that was just served holds more units, yet its assemble unit goes first.
+        var urgent = (await Store.ClaimUnitAsync("w1", Lease, T0, Ct))!;
+        Assert.Equal(new UnitKey(first.Key.RunId, UnitKind.Assemble, "clean", 0, 1), urgent.Key);
+
+        UnitHead[] skip = [new(b, "clean"), new(a, "enrich")];
+        var rest = new List<UnitKey>();
+        while (await Store.ClaimUnitAsync("w1", Lease, T0, skip, Ct) is { } unit)
+        {
+            rest.Add(unit.Key);
+        }
+
+        Assert.Equal([Chunk(a, "clean", 0), Chunk(a, "clean", 1)], rest);
+    }
+
+    [Fact]
     public async Task Claim_sets_a_lease_and_counts_attempts()
     {
         var runId = await AddRunAsync();
