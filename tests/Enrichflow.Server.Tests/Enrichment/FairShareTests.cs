@@ -11,14 +11,6 @@ namespace Enrichflow.Server.Tests.Enrichment;
 /// </summary>
 public sealed class FairShareTests
 {
-    private const string Definition = """
-        {"blocks": [
-          {"sequence_number": 1, "block_name": "webhook", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
-          {"sequence_number": 2, "block_name": "enrich_company", "block_id": "enrich",
-           "specs": {"company_field": "name", "website_field": "website", "provider": "s64",
-                     "return_fields": {"employees": {"description": "Number of employees", "type": "int"}}}}],
-         "edges": [{"from_block_id": "companies", "to_block_id": "enrich"}]}
-        """;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -35,8 +27,8 @@ public sealed class FairShareTests
         await using var server = await TestServer.StartAsync(settings);
         using var heavy = server.NewClient(await server.CreateKeyAsync("org-heavy"));
         using var light = server.NewClient(await server.CreateKeyAsync("org-light"));
-        var heavyWorkflow = await server.CreateWorkflowAsync(Definition, client: heavy);
-        var lightWorkflow = await server.CreateWorkflowAsync(Definition, client: light);
+        var heavyWorkflow = await server.CreateWorkflowAsync(Definitions.WebhookEnrichCompany, client: heavy);
+        var lightWorkflow = await server.CreateWorkflowAsync(Definitions.WebhookEnrichCompany, client: light);
 
         var heavyRuns = new List<string>();
         for (var r = 0; r < 3; r++)

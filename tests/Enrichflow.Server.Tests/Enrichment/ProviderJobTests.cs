@@ -12,18 +12,6 @@ public sealed class ProviderJobTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private const string Definition = """
-        {"blocks": [
-          {"sequence_number": 1, "block_name": "webhook", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
-          {"sequence_number": 2, "block_name": "enrich_company", "block_id": "enrich",
-           "specs": {"company_field": "name", "website_field": "website", "provider": "s64",
-                     "return_fields": {"employees": {"description": "Number of employees", "type": "int"}}}}],
-         "edges": [{"from_block_id": "companies", "to_block_id": "enrich"}]}
-        """;
-
-    private static object[] Companies(int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new { name = $"Company {i}", website = $"https://c{i}.example" })];
-
     private static JsonElement Step(JsonElement live) =>
         Assert.Single(live.GetProperty("blocks")[1].GetProperty("metrics").GetProperty("providers").EnumerateArray());
 
@@ -35,11 +23,11 @@ public sealed class ProviderJobTests
         settings["Providers:s64:TimeoutSeconds"] = "1";
         settings["Providers:s64:PollIntervalSeconds"] = "0.1";
         await using var server = await TestServer.StartAsync(settings);
-        var workflow = await server.CreateWorkflowAsync(Definition);
+        var workflow = await server.CreateWorkflowAsync(Definitions.WebhookEnrichCompany);
 
         // The jobs outlast the wait: the rows fail, the jobs stay recorded.
         fake.HoldJobs = true;
-        var first = await server.StartRunAsync(workflow, new { webhook_payload = Companies(3) }, "&result_formats=ndjson");
+        var first = await server.StartRunAsync(workflow, new { webhook_payload = Definitions.Companies(3) }, "&result_formats=ndjson");
         Assert.Equal("completed", (await server.WaitForRunAsync(first)).GetProperty("overall_status").GetString());
         var rejects = await RunRows.RejectsAsync(server, first);
         Assert.Equal(3, rejects.Count);
@@ -48,7 +36,7 @@ public sealed class ProviderJobTests
 
         // The next run over the rows waits on the same jobs, now done: nothing is paid again.
         fake.HoldJobs = false;
-        var second = await server.StartRunAsync(workflow, new { webhook_payload = Companies(3) }, "&result_formats=ndjson");
+        var second = await server.StartRunAsync(workflow, new { webhook_payload = Definitions.Companies(3) }, "&result_formats=ndjson");
         var live = await server.WaitForRunAsync(second);
         Assert.Equal("completed", live.GetProperty("overall_status").GetString());
         Assert.All(await RunRows.FinalAsync(server, second), r => Assert.Equal("ok", r.GetProperty("enrich_status").GetString()));
@@ -57,7 +45,7 @@ public sealed class ProviderJobTests
         Assert.Equal(0, Step(live).GetProperty("jobs_resubmitted").GetInt64());
 
         // Those jobs ended and their answers are cached, so their records are gone: a run with the cache off submits anew.
-        var uncached = await server.StartRunAsync(workflow, new { webhook_payload = Companies(3), cache_config = new { enabled = false } });
+        var uncached = await server.StartRunAsync(workflow, new { webhook_payload = Definitions.Companies(3), cache_config = new { enabled = false } });
         var fresh = await server.WaitForRunAsync(uncached);
         Assert.Equal("completed", fresh.GetProperty("overall_status").GetString());
         Assert.Equal(6, fake.TotalCalls);

@@ -36,4 +36,18 @@ public static class Definitions
           {"sequence_number": 2, "block_type": "transform", "block_name": "transform", "block_id": "shape", "specs": {"operations": [{"op": "upper", "column": "name"}]}}],
          "edges": [{"from_block_id": "input", "to_block_id": "shape"}]}
         """;
+
+    /// <summary>webhook (COMPANY rows) → enrich_company on provider <c>s64</c> returning <c>employees</c>.</summary>
+    public const string WebhookEnrichCompany = """
+        {"blocks": [
+          {"sequence_number": 1, "block_name": "webhook", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
+          {"sequence_number": 2, "block_name": "enrich_company", "block_id": "enrich",
+           "specs": {"company_field": "name", "website_field": "website", "provider": "s64",
+                     "return_fields": {"employees": {"description": "Number of employees", "type": "int"}}}}],
+         "edges": [{"from_block_id": "companies", "to_block_id": "enrich"}]}
+        """;
+
+    /// <summary>Rows for <see cref="WebhookEnrichCompany"/>: <c>Company i</c> at <c>https://ci.example</c>.</summary>
+    public static object[] Companies(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new { name = $"Company {i}", website = $"https://c{i}.example" })];
 }

@@ -20,18 +20,6 @@ public sealed class OrgLimitTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private const string EnrichDefinition = """
-        {"blocks": [
-          {"sequence_number": 1, "block_name": "webhook", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
-          {"sequence_number": 2, "block_name": "enrich_company", "block_id": "enrich",
-           "specs": {"company_field": "name", "website_field": "website", "provider": "s64",
-                     "return_fields": {"employees": {"description": "Number of employees", "type": "int"}}}}],
-         "edges": [{"from_block_id": "companies", "to_block_id": "enrich"}]}
-        """;
-
-    private static object[] Companies(int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new { name = $"Company {i}", website = $"https://c{i}.example" })];
-
     private static object Rows => new { webhook_payload = new[] { new { email = "ada@example.com" } } };
 
     private static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
@@ -148,9 +136,9 @@ public sealed class OrgLimitTests
         var settings = fake.ProviderConfiguration("s64", "sixtyfour");
         settings["Engine:ChunkSize"] = "10";
         await using var server = await TestServer.StartAsync(settings);
-        var workflow = await server.CreateWorkflowAsync(EnrichDefinition);
+        var workflow = await server.CreateWorkflowAsync(Definitions.WebhookEnrichCompany);
         await SetLimitsAsync(server, new OrgLimits("default", CreditsPerDay: 5));
-        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Companies(30) }, "&result_formats=ndjson");
+        var runId = await server.StartRunAsync(workflow, new { webhook_payload = Definitions.Companies(30) }, "&result_formats=ndjson");
 
         var paused = await server.WaitForStatusAsync(runId, TimeSpan.FromSeconds(60), "paused", "completed", "failed");
         Assert.Equal("paused", paused.GetProperty("overall_status").GetString());
@@ -171,7 +159,7 @@ public sealed class OrgLimitTests
         Assert.Equal(5, day.GetProperty("used").GetDouble());
         Assert.Equal(0, day.GetProperty("remaining").GetDouble());
         Assert.Equal(Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), day.GetProperty("period").GetString());
-        Assert.Equal(HttpStatusCode.PaymentRequired, (await PostAsync(server.Client, $"/workflows/run?workflow_id={workflow}", new { webhook_payload = Companies(1) })).Status);
+        Assert.Equal(HttpStatusCode.PaymentRequired, (await PostAsync(server.Client, $"/workflows/run?workflow_id={workflow}", new { webhook_payload = Definitions.Companies(1) })).Status);
 
         // Resumed while the budget is still used up, it pauses again without a call.
         Assert.Equal(HttpStatusCode.OK, (await server.Client.PostAsync($"/workflows/resume?job_id={runId}", null, Ct)).StatusCode);
@@ -195,12 +183,12 @@ public sealed class OrgLimitTests
         // Calls that take minutes keep the first run running while the others try to start.
         await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions { LatencyMin = TimeSpan.FromMinutes(5), LatencyMax = TimeSpan.FromMinutes(5) }, Ct);
         await using var server = await TestServer.StartAsync(fake.ProviderConfiguration("s64", "sixtyfour"));
-        var workflow = await server.CreateWorkflowAsync(EnrichDefinition);
+        var workflow = await server.CreateWorkflowAsync(Definitions.WebhookEnrichCompany);
         await SetLimitsAsync(server, new OrgLimits("default", MaxRunningRuns: 1));
-        var first = await server.StartRunAsync(workflow, new { webhook_payload = Companies(2) });
+        var first = await server.StartRunAsync(workflow, new { webhook_payload = Definitions.Companies(2) });
         await server.WaitForStatusAsync(first, TimeSpan.FromSeconds(60), "running");
 
-        var (status, detail) = await PostAsync(server.Client, $"/workflows/run?workflow_id={workflow}", new { webhook_payload = Companies(2) });
+        var (status, detail) = await PostAsync(server.Client, $"/workflows/run?workflow_id={workflow}", new { webhook_payload = Definitions.Companies(2) });
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
         Assert.Contains("has 1 runs queued or running, as many as its quota max_running_runs of 1 allows", detail, StringComparison.Ordinal);
         var (sessionStatus, sessionDetail) = await PostAsync(server.Client, "/workflows/interactive/start", new { block_name = "webhook", specs = new { }, webhook_payload = new[] { new { a = 1 } } });

@@ -12,15 +12,6 @@ public sealed class ProviderRedirectTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private const string Definition = """
-        {"blocks": [
-          {"sequence_number": 1, "block_name": "webhook", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
-          {"sequence_number": 2, "block_name": "enrich_company", "block_id": "enrich",
-           "specs": {"company_field": "name", "website_field": "website", "provider": "s64",
-                     "return_fields": {"employees": {"description": "Number of employees", "type": "int"}}}}],
-         "edges": [{"from_block_id": "companies", "to_block_id": "enrich"}]}
-        """;
-
     [Fact]
     public async Task A_sixtyfour_302_to_another_loopback_port_fails_the_rows_naming_the_redirect_and_the_second_server_gets_no_request()
     {
@@ -31,7 +22,7 @@ public sealed class ProviderRedirectTests
         // The second server's port is allowed, so only the refusal to follow keeps the key from it.
         settings["Outbound:Allow:0"] = "127.0.0.1/32";
         await using var server = await TestServer.StartAsync(settings);
-        var workflow = await server.CreateWorkflowAsync(Definition);
+        var workflow = await server.CreateWorkflowAsync(Definitions.WebhookEnrichCompany);
 
         var runId = await server.StartRunAsync(workflow, new { webhook_payload = new object[] { new { name = "Globex", website = "https://globex.example" } } }, "&result_formats=ndjson");
         Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
