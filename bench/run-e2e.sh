@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end benchmark: bench/run-e2e.sh ROWS [e2e|baseline|baseline-outputs] [pipeline: default|dedupe|join|group_by]
+# End-to-end benchmark: bench/run-e2e.sh ROWS [e2e|baseline|baseline-outputs|compare] [pipeline: default|dedupe|join|group_by]
 #   e2e (default): generates ROWS synthetic leads, starts `enrichflow serve` as a child process on a loopback
 #                  port, uploads them and runs read_csv -> validate_email (no MX) -> filter -> transform through
 #                  the HTTP API; prints rows/s, MB/s, the server's peak RSS and its CPU time during the run.
 #   baseline:      the same per-row work in one plain Sep loop (no chunks, store, HTTP or durability).
+#   compare:       both on the same leads in one invocation: the loop's rows/s, Enrichflow's end to end
+#                  (upload -> run -> poll -> download the final CSV) rows/s, and their ratio.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rows="${1:-100000}"

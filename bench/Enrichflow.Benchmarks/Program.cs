@@ -6,7 +6,8 @@ using Enrichflow.Benchmarks.EndToEnd;
 using Enrichflow.Benchmarks.Load;
 using Enrichflow.Benchmarks.Pacing;
 
-// `e2e --rows N [--server DLL] [--work DIR]` runs the end-to-end harness; `baseline --rows N` the plain Sep
+// `e2e --rows N [--server DLL] [--work DIR]` runs the end-to-end harness; `compare --rows N` the plain loop and
+// Enrichflow end to end (upload, run, download) side by side with their ratio; `baseline --rows N` the plain Sep
 // loop; `pacing --rows N --rpm N --latency MIN-MAX` the rate-limit pacing run (PacingOptions lists the rest);
 // `validate --blocks N` one timed validation of an N-block chain;
 
@@ -28,7 +29,7 @@ if (args.Length > 0 && args[0] == "load")
     return await LoadBench.RunAsync(LoadOptions.Parse(args, defaultServer), Option(args, "--out"), CancellationToken.None);
 }
 
-if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs")
+if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs" or "compare")
 {
     var rows = Option(args, "--rows") is { } r ? long.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 100_000;
     var work = Option(args, "--work") ?? Path.Combine(Path.GetTempPath(), "enrichflow-bench");
@@ -38,6 +39,11 @@ if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs")
     }
 
     var server = Option(args, "--server") ?? defaultServer;
+    if (args[0] == "compare")
+    {
+        return await EndToEndBench.CompareAsync(rows, server, work, CancellationToken.None);
+    }
+
     var pipeline = Option(args, "--pipeline") switch
     {
         "dedupe" => EndToEndBench.DedupeDefinition,

@@ -20,13 +20,17 @@ public static class BaselineLoop
             return RunWithEveryOutput(rows, workDirectory);
         }
 
-        Directory.CreateDirectory(workDirectory);
-        var input = Path.Combine(workDirectory, $"leads-{rows}.csv");
-        if (!File.Exists(input))
-        {
-            LeadGenerator.Write(input, rows);
-        }
+        var measured = Measure(rows, workDirectory);
+        var bytes = new FileInfo(EndToEndBench.EnsureLeads(rows, workDirectory)).Length;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"baseline Sep loop: {rows:N0} rows in {measured.Seconds:F1} s = {rows / measured.Seconds:N0} rows/s, {bytes / 1e6 / measured.Seconds:F1} MB/s, {measured.Kept:N0} rows out, peak RSS {EndToEndBench.PeakRssBytes(Environment.ProcessId) / 1e6:F0} MB"));
+        return 0;
+    }
 
+    /// <summary>The loop over the leads file (generated when missing): its time and the rows it kept.</summary>
+    public static (double Seconds, long Kept) Measure(long rows, string workDirectory)
+    {
+        var input = EndToEndBench.EnsureLeads(rows, workDirectory);
         var output = Path.Combine(workDirectory, $"baseline-{rows}.csv");
         var watch = Stopwatch.StartNew();
         long kept = 0;
@@ -64,10 +68,7 @@ public static class BaselineLoop
         }
 
         watch.Stop();
-        var bytes = new FileInfo(input).Length;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"baseline Sep loop: {rows:N0} rows in {watch.Elapsed.TotalSeconds:F1} s = {rows / watch.Elapsed.TotalSeconds:N0} rows/s, {bytes / 1e6 / watch.Elapsed.TotalSeconds:F1} MB/s, {kept:N0} rows out, peak RSS {EndToEndBench.PeakRssBytes(Environment.ProcessId) / 1e6:F0} MB"));
-        return 0;
+        return (watch.Elapsed.TotalSeconds, kept);
     }
 
     private static int RunWithEveryOutput(long rows, string workDirectory)

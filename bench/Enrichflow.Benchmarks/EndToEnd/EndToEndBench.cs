@@ -71,6 +71,40 @@ public static class EndToEndBench
 
     public static async Task<int> RunAsync(long rows, string serverDll, string workDirectory, CancellationToken cancellationToken, string definition = Definition)
     {
+        var csv = EnsureLeads(rows, workDirectory);
+        var bytes = new FileInfo(csv).Length;
+        var m = await MeasureAsync(csv, serverDll, workDirectory, definition, download: false, cancellationToken);
+        Console.WriteLine();
+        Console.WriteLine($"| rows | status | run time (s) | rows/s | MB/s | server peak RSS (MB) | server CPU in run (s) | rows out | upload (s) |");
+        Console.WriteLine($"|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {rows:N0} | {m.Status} | {m.RunSeconds:F1} | {rows / m.RunSeconds:N0} | {bytes / 1e6 / m.RunSeconds:F1} | {m.PeakRssBytes / 1e6:F0} | {m.CpuSeconds:F1} | {m.RowsOut:N0} | {m.UploadSeconds:F1} |"));
+        return m.Status == "completed" ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The side-by-side comparison (issue 12): on the same generated leads, the plain Sep loop's rows/s, then
+    /// Enrichflow's end to end as a user sees it (upload → run → poll → download the final CSV through HTTP), and the
+    /// ratio of the two.
+    /// </summary>
+    public static async Task<int> CompareAsync(long rows, string serverDll, string workDirectory, CancellationToken cancellationToken)
+    {
+        var csv = EnsureLeads(rows, workDirectory);
+        var loop = BaselineLoop.Measure(rows, workDirectory);
+        var m = await MeasureAsync(csv, serverDll, workDirectory, Definition, download: true, cancellationToken);
+        var total = m.UploadSeconds + m.RunSeconds + m.DownloadSeconds;
+        var loopRate = rows / loop.Seconds;
+        var ourRate = rows / total;
+        Console.WriteLine();
+        Console.WriteLine("| rows | plain loop (s) | plain loop rows/s | Enrichflow end to end (s): upload + run + download | Enrichflow rows/s | ratio | rows out (loop / Enrichflow) | server peak RSS (MB) | server CPU (s) |");
+        Console.WriteLine("|---:|---:|---:|---|---:|---:|---|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {rows:N0} | {loop.Seconds:F2} | {loopRate:N0} | {total:F1} = {m.UploadSeconds:F1} + {m.RunSeconds:F1} + {m.DownloadSeconds:F1} | {ourRate:N0} | {ourRate / loopRate:F2} | {loop.Kept:N0} / {m.RowsOut:N0} | {m.PeakRssBytes / 1e6:F0} | {m.CpuSeconds:F1} |"));
+        return m.Status == "completed" && loop.Kept == m.RowsOut ? 0 : 1;
+    }
+
+    internal static string EnsureLeads(long rows, string workDirectory)
+    {
         Directory.CreateDirectory(workDirectory);
         var csv = Path.Combine(workDirectory, $"leads-{rows}.csv");
         if (!File.Exists(csv))
@@ -79,7 +113,14 @@ public static class EndToEndBench
             LeadGenerator.Write(csv, rows);
         }
 
-        var bytes = new FileInfo(csv).Length;
+        return csv;
+    }
+
+    /// <summary>What one measured run through a fresh server took.</summary>
+    private sealed record Measured(string Status, double UploadSeconds, double RunSeconds, double DownloadSeconds, long PeakRssBytes, double CpuSeconds, long RowsOut);
+
+    private static async Task<Measured> MeasureAsync(string csv, string serverDll, string workDirectory, string definition, bool download, CancellationToken cancellationToken)
+    {
         var data = Path.Combine(workDirectory, "data-" + Guid.NewGuid().ToString("N")[..8]);
         var port = FreePort();
         using var server = StartServer(serverDll, port, data);
@@ -99,6 +140,8 @@ public static class EndToEndBench
             create.EnsureSuccessStatusCode();
             var workflowId = (await create.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetString();
 
+            server.Refresh();
+            var cpuBefore = server.TotalProcessorTime;
             var uploadWatch = Stopwatch.StartNew();
             using var form = new MultipartFormDataContent();
             await using var file = File.OpenRead(csv);
@@ -110,18 +153,15 @@ public static class EndToEndBench
             var handle = (await upload.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("handle_id").GetString();
             uploadWatch.Stop();
 
-            server.Refresh();
-            var cpuBefore = server.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             var run = await http.PostAsJsonAsync($"/workflows/run?workflow_id={workflowId}",
                 new { specs_override = new { resource_handle_id = handle } }, cancellationToken);
             run.EnsureSuccessStatusCode();
             var jobId = (await run.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("job_id").GetString();
             string status;
-            long peakCpuMs = 0;
             while (true)
             {
-                await Task.Delay(250, cancellationToken);
+                await Task.Delay(download ? 50 : 250, cancellationToken);
                 var live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{jobId}/live_status", cancellationToken);
                 status = live.GetProperty("overall_status").GetString()!;
                 if (status is "completed" or "failed" or "cancelled")
@@ -131,18 +171,22 @@ public static class EndToEndBench
             }
 
             watch.Stop();
-            server.Refresh();
-            peakCpuMs = (long)(server.TotalProcessorTime - cpuBefore).TotalMilliseconds;
-            var peakRss = PeakRssBytes(server.Id);
+            var downloadWatch = Stopwatch.StartNew();
             var links = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{jobId}/results/download-links", cancellationToken);
             var final = links.EnumerateArray().Last();
-            var seconds = watch.Elapsed.TotalSeconds;
-            Console.WriteLine();
-            Console.WriteLine($"| rows | status | run time (s) | rows/s | MB/s | server peak RSS (MB) | server CPU in run (s) | rows out | upload (s) |");
-            Console.WriteLine($"|---:|---|---:|---:|---:|---:|---:|---:|---:|");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {rows:N0} | {status} | {seconds:F1} | {rows / seconds:N0} | {bytes / 1e6 / seconds:F1} | {peakRss / 1e6:F0} | {peakCpuMs / 1000.0:F1} | {final.GetProperty("row_count").GetInt64():N0} | {uploadWatch.Elapsed.TotalSeconds:F1} |"));
-            return status == "completed" ? 0 : 1;
+            if (download && final.GetProperty("download_url").GetString() is { } url)
+            {
+                // The final CSV to disk through the signed link, as a user's script would.
+                var target = Path.Combine(workDirectory, "downloaded.csv");
+                await using var body = await http.GetStreamAsync(url, cancellationToken);
+                await using var output = File.Create(target);
+                await body.CopyToAsync(output, cancellationToken);
+            }
+
+            downloadWatch.Stop();
+            server.Refresh();
+            return new Measured(status, uploadWatch.Elapsed.TotalSeconds, watch.Elapsed.TotalSeconds, download ? downloadWatch.Elapsed.TotalSeconds : 0,
+                PeakRssBytes(server.Id), (server.TotalProcessorTime - cpuBefore).TotalSeconds, final.GetProperty("row_count").GetInt64());
         }
         finally
         {
