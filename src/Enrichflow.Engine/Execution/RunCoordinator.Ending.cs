@@ -44,6 +44,10 @@ public sealed partial class RunCoordinator
             {
                 await listener.OnRunEndedAsync(run, plan, cancellationToken);
             }
+            catch (ObjectDisposedException)
+            {
+                return; // the host stopped under the listener (its services are gone), as above
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogListenerFailed(logger, runId, e);
