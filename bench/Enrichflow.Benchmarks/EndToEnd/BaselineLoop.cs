@@ -42,7 +42,7 @@ public static class BaselineLoop
             {
                 var email = row["email"].ToString();
                 var valid = EmailSyntax.TryParse(email, out var parsed);
-                if (!valid)
+                if (!valid || row["country"].Span is not "US")
                 {
                     continue;
                 }
@@ -110,7 +110,7 @@ public static class BaselineLoop
                     outRow["email_domain"].Set(added[3]);
                 }
 
-                if (!valid)
+                if (!valid || row["country"].Span is not "US")
                 {
                     continue;
                 }

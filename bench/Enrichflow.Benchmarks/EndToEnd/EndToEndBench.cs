@@ -9,7 +9,7 @@ namespace Enrichflow.Benchmarks.EndToEnd;
 
 /// <summary>
 /// The end-to-end benchmark: starts <c>enrichflow serve</c> as a child process on a loopback port, uploads N
-/// synthetic leads, runs read_csv → validate_email (no MX) → filter → transform through the HTTP API, and
+/// synthetic leads, runs read_csv → validate_email (no MX) → filter (US and a valid email) → transform through the HTTP API, and
 /// reports rows/s, MB/s and the server's peak RSS (VmHWM from /proc).
 /// </summary>
 public static class EndToEndBench
@@ -18,7 +18,7 @@ public static class EndToEndBench
         {"blocks": [
           {"sequence_number": 1, "block_type": "read_csv", "block_name": "read_csv", "block_id": "input", "specs": {}},
           {"sequence_number": 2, "block_type": "validate_email", "block_name": "validate_email", "block_id": "validate", "specs": {"email_field": "email", "check_mx": false}},
-          {"sequence_number": 3, "block_type": "filter", "block_name": "filter", "block_id": "keep_valid", "specs": {"expression": "[email_status] != 'invalid'"}},
+          {"sequence_number": 3, "block_type": "filter", "block_name": "filter", "block_id": "keep_valid", "specs": {"expression": "[country] = 'US' and [email_status] != 'invalid'"}},
           {"sequence_number": 4, "block_type": "transform", "block_name": "transform", "block_id": "shape", "specs": {"operations": [
             {"op": "lower", "column": "email"},
             {"op": "concat", "column": "full_name", "columns": ["first_name", "last_name"], "separator": " "},
@@ -75,10 +75,10 @@ public static class EndToEndBench
         var bytes = new FileInfo(csv).Length;
         var m = await MeasureAsync(csv, serverDll, workDirectory, definition, download: false, cancellationToken);
         Console.WriteLine();
-        Console.WriteLine($"| rows | status | run time (s) | rows/s | MB/s | server peak RSS (MB) | server CPU in run (s) | rows out | upload (s) |");
-        Console.WriteLine($"|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| rows | status | run time (s) | rows/s | MB/s | server peak RSS (MB) | server CPU in run (s) | rows out | upload (s) | live_status p50 / p99 (ms, polls) |");
+        Console.WriteLine($"|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {rows:N0} | {m.Status} | {m.RunSeconds:F1} | {rows / m.RunSeconds:N0} | {bytes / 1e6 / m.RunSeconds:F1} | {m.PeakRssBytes / 1e6:F0} | {m.CpuSeconds:F1} | {m.RowsOut:N0} | {m.UploadSeconds:F1} |"));
+            $"| {rows:N0} | {m.Status} | {m.RunSeconds:F1} | {rows / m.RunSeconds:N0} | {bytes / 1e6 / m.RunSeconds:F1} | {m.PeakRssBytes / 1e6:F0} | {m.CpuSeconds:F1} | {m.RowsOut:N0} | {m.UploadSeconds:F1} | {m.StatusP50Ms:F1} / {m.StatusP99Ms:F1} ({m.StatusPolls}) |"));
         return m.Status == "completed" ? 0 : 1;
     }
 
@@ -96,10 +96,10 @@ public static class EndToEndBench
         var loopRate = rows / loop.Seconds;
         var ourRate = rows / total;
         Console.WriteLine();
-        Console.WriteLine("| rows | plain loop (s) | plain loop rows/s | Enrichflow end to end (s): upload + run + download | Enrichflow rows/s | ratio | rows out (loop / Enrichflow) | server peak RSS (MB) | server CPU (s) |");
-        Console.WriteLine("|---:|---:|---:|---|---:|---:|---|---:|---:|");
+        Console.WriteLine("| rows | plain loop (s) | plain loop rows/s | Enrichflow end to end (s): upload + run + download | Enrichflow rows/s | ratio | rows out (loop / Enrichflow) | server peak RSS (MB) | server CPU (s) | live_status p50 / p99 (ms) |");
+        Console.WriteLine("|---:|---:|---:|---|---:|---:|---|---:|---:|---|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {rows:N0} | {loop.Seconds:F2} | {loopRate:N0} | {total:F1} = {m.UploadSeconds:F1} + {m.RunSeconds:F1} + {m.DownloadSeconds:F1} | {ourRate:N0} | {ourRate / loopRate:F2} | {loop.Kept:N0} / {m.RowsOut:N0} | {m.PeakRssBytes / 1e6:F0} | {m.CpuSeconds:F1} |"));
+            $"| {rows:N0} | {loop.Seconds:F2} | {loopRate:N0} | {total:F1} = {m.UploadSeconds:F1} + {m.RunSeconds:F1} + {m.DownloadSeconds:F1} | {ourRate:N0} | {ourRate / loopRate:F2} | {loop.Kept:N0} / {m.RowsOut:N0} | {m.PeakRssBytes / 1e6:F0} | {m.CpuSeconds:F1} | {m.StatusP50Ms:F1} / {m.StatusP99Ms:F1} |"));
         return m.Status == "completed" && loop.Kept == m.RowsOut ? 0 : 1;
     }
 
@@ -117,7 +117,19 @@ public static class EndToEndBench
     }
 
     /// <summary>What one measured run through a fresh server took.</summary>
-    private sealed record Measured(string Status, double UploadSeconds, double RunSeconds, double DownloadSeconds, long PeakRssBytes, double CpuSeconds, long RowsOut);
+    private sealed record Measured(string Status, double UploadSeconds, double RunSeconds, double DownloadSeconds, long PeakRssBytes, double CpuSeconds, long RowsOut,
+        double StatusP50Ms, double StatusP99Ms, int StatusPolls);
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
 
     private static async Task<Measured> MeasureAsync(string csv, string serverDll, string workDirectory, string definition, bool download, CancellationToken cancellationToken)
     {
@@ -159,10 +171,13 @@ public static class EndToEndBench
             run.EnsureSuccessStatusCode();
             var jobId = (await run.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("job_id").GetString();
             string status;
+            var polls = new List<double>();
             while (true)
             {
                 await Task.Delay(download ? 50 : 250, cancellationToken);
+                var pollWatch = Stopwatch.StartNew();
                 var live = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{jobId}/live_status", cancellationToken);
+                polls.Add(pollWatch.Elapsed.TotalMilliseconds);
                 status = live.GetProperty("overall_status").GetString()!;
                 if (status is "completed" or "failed" or "cancelled")
                 {
@@ -186,7 +201,8 @@ public static class EndToEndBench
             downloadWatch.Stop();
             server.Refresh();
             return new Measured(status, uploadWatch.Elapsed.TotalSeconds, watch.Elapsed.TotalSeconds, download ? downloadWatch.Elapsed.TotalSeconds : 0,
-                PeakRssBytes(server.Id), (server.TotalProcessorTime - cpuBefore).TotalSeconds, final.GetProperty("row_count").GetInt64());
+                PeakRssBytes(server.Id), (server.TotalProcessorTime - cpuBefore).TotalSeconds, final.GetProperty("row_count").GetInt64(),
+                Percentile(polls, 0.50), Percentile(polls, 0.99), polls.Count);
         }
         finally
         {

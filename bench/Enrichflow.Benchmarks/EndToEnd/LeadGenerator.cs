@@ -9,13 +9,22 @@ public static class LeadGenerator
     private static readonly string[] Last = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Backus", "Hamilton", "Thompson", "Perlman", "Torvalds"];
     private static readonly string[] Companies = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka", "Tyrell", "Cyberdyne"];
     private static readonly string[] Titles = ["CEO", "CTO", "VP Sales", "Head of Data", "Engineer", "Analyst", "RevOps Lead", "Founder"];
-    private static readonly string[] Countries = ["US", "GB", "DE", "FR", "CA", "AU"];
+    // Weighted as a US-heavy lead list: 62 of 100 rows are US (so "US and a valid email" keeps about 56%).
+    private static readonly (string Country, string[] Cities)[] Places =
+    [
+        ("US", ["New York", "San Francisco", "Austin", "Chicago", "Seattle", "Boston"]),
+        ("GB", ["London", "Manchester", "Edinburgh"]),
+        ("DE", ["Berlin", "Munich", "Hamburg"]),
+        ("FR", ["Paris", "Lyon", "Toulouse"]),
+        ("CA", ["Toronto", "Vancouver", "Montreal"]),
+        ("AU", ["Sydney", "Melbourne", "Brisbane"]),
+    ];
 
     public static long Write(string path, long rows)
     {
         var random = new Random(42);
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
-        writer.Write("id,first_name,last_name,email,company,domain,phone,title,country,score\n");
+        writer.Write("id,first_name,last_name,email,company,domain,phone,title,country,city,score\n");
         for (long i = 0; i < rows; i++)
         {
             var first = First[random.Next(First.Length)];
@@ -46,7 +55,10 @@ public static class LeadGenerator
             writer.Write(',');
             writer.Write(Titles[random.Next(Titles.Length)]);
             writer.Write(',');
-            writer.Write(Countries[random.Next(Countries.Length)]);
+            var (country, cities) = Places[random.Next(100) is var p && p < 62 ? 0 : 1 + (p - 62) % (Places.Length - 1)];
+            writer.Write(country);
+            writer.Write(',');
+            writer.Write(cities[random.Next(cities.Length)]);
             writer.Write(',');
             writer.Write(random.Next(0, 100));
             writer.Write('\n');
