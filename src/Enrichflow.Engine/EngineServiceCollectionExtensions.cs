@@ -19,6 +19,7 @@ public static class EngineServiceCollectionExtensions
     {
         // The input caps (docs/api.md §9 Limits:*): record size for every reader, definition size for the validator.
         services.AddOptions<InputLimits>().Configure(o => configuration.GetSection(InputLimits.Section).Bind(o));
+        services.AddOptions<ResultsOptions>().Configure(o => configuration.GetSection(ResultsOptions.Section).Bind(o));
         return services.AddEnrichflowEngine(o => configuration.GetSection("Engine").Bind(o));
     }
 
@@ -31,12 +32,15 @@ public static class EngineServiceCollectionExtensions
         services.AddCheckedOptions<EngineOptions>(o => o.Validate())
             .Configure(o => configure?.Invoke(o));
         services.AddCheckedOptions<InputLimits>(o => o.Validate());
+        services.AddCheckedOptions<ResultsOptions>(o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new BlockRegistry(sp.GetServices<BlockType>()));
         services.TryAddSingleton<RunPlans>();
         services.TryAddSingleton<RunCoordinator>();
         services.TryAddSingleton<UnitExecutor>();
         services.TryAddSingleton<ResultAssembler>();
+        services.TryAddSingleton<ChunkReplay>();
+        services.TryAddSingleton<ResultRenderer>();
         services.TryAddSingleton<Status.ChunkProgress>();
         services.TryAddSingleton(sp => new ChunkHandoff(capacity: 4 * sp.GetRequiredService<IOptions<EngineOptions>>().Value.Workers));
         services.TryAddSingleton<LiveStatusReader>();

@@ -89,6 +89,7 @@ public static class EnrichflowHost
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
         Check<Core.Blocks.InputLimits>(services, problems);
+        Check<Engine.Results.ResultsOptions>(services, problems);
         Check<Interactive.InteractiveOptions>(services, problems);
         Check<Retention.RetentionOptions>(services, problems);
         Check<EmailValidationOptions>(services, problems);

@@ -198,26 +198,26 @@ public sealed partial class SqliteStore
     public Task PutResultFileAsync(ResultFileRecord file, CancellationToken cancellationToken) =>
         WriteAsync(connection => connection.Execute(
             """
-            INSERT INTO result_files (run_id, block_id, block_number, format, file_name, blob_key, row_count, file_size, created_at, message)
-            VALUES ($run, $block, $blockNumber, $format, $fileName, $blobKey, $rowCount, $fileSize, $created, $message)
+            INSERT INTO result_files (run_id, block_id, block_number, format, file_name, blob_key, row_count, file_size, created_at, message, pending)
+            VALUES ($run, $block, $blockNumber, $format, $fileName, $blobKey, $rowCount, $fileSize, $created, $message, $pending)
             ON CONFLICT (run_id, file_name) DO UPDATE SET
                 block_id = excluded.block_id, block_number = excluded.block_number, format = excluded.format,
                 blob_key = excluded.blob_key, row_count = excluded.row_count, file_size = excluded.file_size,
-                created_at = excluded.created_at, message = excluded.message
+                created_at = excluded.created_at, message = excluded.message, pending = excluded.pending
             """,
             ("$run", file.RunId), ("$block", file.BlockId), ("$blockNumber", file.BlockNumber), ("$format", file.Format.ToWire()),
             ("$fileName", file.FileName), ("$blobKey", file.BlobKey), ("$rowCount", file.RowCount), ("$fileSize", file.FileSize),
-            ("$created", file.CreatedAt), ("$message", file.Message)), cancellationToken);
+            ("$created", file.CreatedAt), ("$message", file.Message), ("$pending", file.Pending ? 1 : 0)), cancellationToken);
 
     public Task<IReadOnlyList<ResultFileRecord>> ListResultFilesAsync(Guid runId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ResultFileRecord>>(Read(connection => connection.Query(
             """
-            SELECT run_id, block_id, block_number, format, file_name, blob_key, row_count, file_size, created_at, message
+            SELECT run_id, block_id, block_number, format, file_name, blob_key, row_count, file_size, created_at, message, pending
             FROM result_files WHERE run_id = $run ORDER BY ordinal
             """,
             reader => new ResultFileRecord(
                 reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), ReadFormat(reader.GetString(3)), reader.GetString(4), reader.GetString(5),
-                reader.GetInt64(6), reader.GetInt64(7), reader.GetTime(8), reader.GetStringOrNull(9)),
+                reader.GetInt64(6), reader.GetInt64(7), reader.GetTime(8), reader.GetStringOrNull(9)) { Pending = reader.GetInt64(10) != 0 },
             ("$run", runId)), cancellationToken));
 
     private static ResultFormat ReadFormat(string value) =>

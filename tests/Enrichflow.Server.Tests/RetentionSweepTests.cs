@@ -45,7 +45,7 @@ public sealed class RetentionSweepTests : IAsyncDisposable
         var input = await WriteAsync($"runs/{run.Id:N}/input/payload.json");
 
         var clock = new FakeTimeProvider(now);
-        var sweep = new RetentionSweep(_store, _blobs, new StorageUsage(), new RetentionClock(clock), Options.Create(new RetentionOptions()), NullLogger<RetentionSweep>.Instance);
+        var sweep = new RetentionSweep(_store, _store, _blobs, new StorageUsage(), new RetentionClock(clock), Options.Create(new RetentionOptions()), NullLogger<RetentionSweep>.Instance);
         await sweep.RunOnceAsync(Ct);
         Assert.NotNull(await _blobs.GetSizeAsync(lostFile, Ct));
 

@@ -67,7 +67,8 @@ public sealed class RetentionTests
     [Fact]
     public async Task A_completed_runs_unit_files_go_at_its_end_and_its_downloads_and_rejects_still_work()
     {
-        await using var server = await StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        // Every file written during the run: nothing is left to render from the unit files.
+        await using var server = await StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow), ("Results:Materialize", "all"));
         var workflow = await server.CreateWorkflowAsync(Definitions.ReadCsvFilter);
         var handle = await server.UploadAsync("leads.csv", Encoding.UTF8.GetBytes("name,score\nann,70\nbob,20\ncid,55\ndee,10\n"));
         var runId = await server.StartRunAsync(workflow, new { specs_override = new { resource_handle_id = handle } }, "&result_formats=json");
@@ -86,6 +87,33 @@ public sealed class RetentionTests
         Assert.Equal(2, lines.Length);
         var withRejects = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links?format=csv&include_rejects=true", Ct);
         Assert.Equal(["rejects.ndjson", "1_input.csv", "2_keep.csv"], withRejects.EnumerateArray().Select(l => l.GetProperty("filename").GetString()));
+    }
+
+    [Fact]
+    public async Task A_run_with_files_still_to_render_keeps_its_unit_files_through_the_sweep_until_it_expires()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await StartAsync(clock);
+        var sweep = server.Services.GetRequiredService<RetentionSweep>();
+        var workflow = await server.CreateWorkflowAsync(Definitions.ReadCsvFilter);
+        var handle = await server.UploadAsync("leads.csv", Encoding.UTF8.GetBytes("name,score\nann,70\nbob,20\ncid,55\ndee,10\n"));
+        var runId = await server.StartRunAsync(workflow, new { specs_override = new { resource_handle_id = handle } });
+        Assert.Equal("completed", (await server.WaitForRunAsync(runId)).GetProperty("overall_status").GetString());
+        var units = Blob(server, $"runs/{Guid.Parse(runId):N}/units");
+
+        clock.Advance(TimeSpan.FromDays(1));
+        await sweep.RunOnceAsync(Ct);
+        Assert.True(Directory.Exists(units), "the unit files of a run whose source file and rejects are not rendered yet were deleted");
+        var links = await server.Client.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links?format=csv&include_rejects=true", Ct);
+        Assert.Equal(["rejects.ndjson", "1_input.csv", "2_keep.csv"], links.EnumerateArray().Select(l => l.GetProperty("filename").GetString()));
+        using var anonymous = new HttpClient();
+        Assert.Equal("name,score\nann,70\nbob,20\ncid,55\ndee,10\n", await anonymous.GetStringAsync(links[1].GetProperty("download_url").GetString(), Ct));
+        Assert.Equal(2, (await anonymous.GetStringAsync(links[0].GetProperty("download_url").GetString(), Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        clock.Advance(TimeSpan.FromDays(31));
+        await sweep.RunOnceAsync(Ct);
+        Assert.False(Directory.Exists(units));
+        Assert.Empty(FilesUnder(server, "runs"));
     }
 
     [Fact]

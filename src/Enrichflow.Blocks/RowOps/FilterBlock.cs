@@ -9,6 +9,8 @@ internal sealed class FilterBlock : RowBlock
 {
     private const int CancellationCheckInterval = 256;
 
+    public override bool Recomputable => true;
+
     private readonly RowExpression? _expression;
     private readonly List<List<FilterPredicate>> _groups = [];
 

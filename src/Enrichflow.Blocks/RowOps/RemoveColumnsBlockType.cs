@@ -47,6 +47,8 @@ public sealed class RemoveColumnsBlockType : BlockType<RemoveColumnsSpecs>
     {
         public override IReadOnlyList<string> RemovesColumns => columns;
 
+        public override bool Recomputable => true;
+
         // A dropped column that is not there is a typo when the columns are known; a chunk without it is no harm.
         public override IReadOnlyList<ColumnReference> ColumnReferences { get; } = [.. columns.Select(c => new ColumnReference(c) { CheckedAtRunTime = false })];
 

@@ -15,6 +15,8 @@ internal sealed class TransformBlock(List<TransformStep> steps, ColumnEffects co
 
     private readonly bool _canFail = steps.Any(s => s is ExpressionStep);
 
+    public override bool Recomputable => true;
+
     public override IReadOnlyList<string> ReadsColumns => columns.Reads;
 
     public override IReadOnlyList<string> AddsColumns => columns.Adds;

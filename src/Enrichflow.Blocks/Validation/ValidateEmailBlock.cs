@@ -32,6 +32,9 @@ internal sealed class ValidateEmailBlock : RowBlock
 
     public override IReadOnlyList<string> ReadsColumns => [_specs.EmailField];
 
+    /// <summary>Syntax and the domain lists only: the same answer each time. An MX lookup asks DNS, which may answer differently.</summary>
+    public override bool Recomputable => !_specs.CheckMx;
+
     public override IReadOnlyList<string> AddsColumns { get; }
 
     public override async ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)

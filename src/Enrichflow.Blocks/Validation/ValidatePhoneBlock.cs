@@ -12,6 +12,8 @@ internal sealed class ValidatePhoneBlock : RowBlock
 
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 
+    public override bool Recomputable => true;
+
     private readonly ValidatePhoneSpecs _specs;
     private readonly string _defaultRegion;
     private readonly string _valid, _e164, _type, _country, _reason;

@@ -28,6 +28,14 @@ public abstract class CompiledBlock
     public virtual IReadOnlyList<string>? OutputColumns(IReadOnlyList<string> input) =>
         [.. input.Except(RemovesColumns, StringComparer.Ordinal).Concat(AddsColumns).Distinct(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// True when running the block again over the same input rows gives the same rows, rejects and failures, byte for
+    /// byte: no provider, DNS, store, clock or randomness. The engine then need not write the block's result files
+    /// during the run: it renders them later by running the block again over its input's stored chunk
+    /// (docs/api.md §3.1, <c>Results:Materialize</c>). Only row blocks are run again.
+    /// </summary>
+    public virtual bool Recomputable => false;
+
     /// <summary>The notebooks the block reads or writes; a run is refused before it is queued when an existing one is missing.</summary>
     public virtual IReadOnlyList<NotebookReference> ReferencedNotebooks => [];
 

@@ -159,4 +159,11 @@ public sealed record ResultFileRecord(
     long RowCount,
     long FileSize,
     DateTimeOffset CreatedAt,
-    string? Message);
+    string? Message)
+{
+    /// <summary>
+    /// True while the file is recorded but not yet rendered: its bytes are made from the run's stored chunks on the
+    /// first download (docs/api.md §3.1, <c>Results:Materialize</c>), and <see cref="FileSize"/> is 0 until then.
+    /// </summary>
+    public bool Pending { get; init; }
+}

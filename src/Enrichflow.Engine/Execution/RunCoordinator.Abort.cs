@@ -62,12 +62,12 @@ public sealed partial class RunCoordinator
 
                 var chunks = await store.ListChunkOutputsAsync(runId, block.Id, cancellationToken);
                 var message = $"Partial results: the run was {why} after {chunks.Count} of {(total is int t ? t.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of")} chunks of block '{block.Id}'.";
-                await assembler.AssembleBlockAsync(runId, plan, block, options.Formats, chunks, message, cancellationToken);
+                await assembler.AssembleBlockAsync(run, plan, block, options.Formats, chunks, message, cancellationToken);
                 // The block that failed keeps its status and message (the table does not stop it); the others were stopped with the run.
                 await store.ApplyAsync(runId, block.Id, BlockEvent.Stop, time.GetUtcNow(), null, cancellationToken);
             }
 
-            await assembler.AssembleRejectsAsync(runId, plan, $"Partial results: the run was {why}.", cancellationToken);
+            await assembler.AssembleRejectsAsync(run, plan, $"Partial results: the run was {why}.", cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

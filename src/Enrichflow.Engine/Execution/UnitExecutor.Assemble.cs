@@ -11,7 +11,7 @@ public sealed partial class UnitExecutor
     {
         var block = plan[unit.Key.BlockId];
         var chunks = await store.ListChunkOutputsAsync(run.Id, block.Id, cancellationToken);
-        await assembler.AssembleBlockAsync(run.Id, plan, block, runOptions.Formats, chunks, null, cancellationToken);
+        await assembler.AssembleBlockAsync(run, plan, block, runOptions.Formats, chunks, null, cancellationToken);
         if (await CommitAsync(unit, new UnitCommit(unit.Key), cancellationToken) is null)
         {
             return;
@@ -24,7 +24,7 @@ public sealed partial class UnitExecutor
     /// <summary>Writes <c>rejects.ndjson</c> and completes the run.</summary>
     private async Task FinalizeAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
     {
-        await assembler.AssembleRejectsAsync(run.Id, plan, null, cancellationToken);
+        await assembler.AssembleRejectsAsync(run, plan, null, cancellationToken);
         if (await CommitAsync(unit, new UnitCommit(unit.Key), cancellationToken) is null)
         {
             return;

@@ -25,10 +25,12 @@ public sealed partial class UnitExecutor(
     Status.ChunkProgress progress,
     IServiceProvider services,
     IOptions<EngineOptions> options,
+    IOptions<ResultsOptions> results,
     TimeProvider time,
     ILogger<UnitExecutor> logger)
 {
     private readonly EngineOptions _options = options.Value;
+    private readonly bool _materializeAll = results.Value.All;
 
     public async Task ExecuteAsync(ClaimedUnit unit, CancellationToken cancellationToken)
     {
@@ -97,23 +99,30 @@ public sealed partial class UnitExecutor(
 
     /// <summary>
     /// Adds what a block produced for one chunk to its unit's output file: its CSV fragment (and NDJSON when asked
-    /// for), its rejects, and the binary chunk when later units read it.
+    /// for), its rejects, and the binary chunk when later units read it. Fragments that <see cref="Materialization"/>
+    /// defers are not written: they are rendered from the stored chunks when first downloaded (a chunk that kept no
+    /// row still writes its header-only CSV fragment, whose columns its stored rows could not give).
     /// </summary>
     private void AddBlockOutput(UnitOutputFile file, WorkflowPlan plan, PlannedBlock block, RunOptions runOptions, int chunk,
         List<Row> rows, IReadOnlyList<RejectedRow> rejects, Func<IReadOnlyList<string>> columnsWhenEmpty)
     {
         var output = new RowChunk(chunk, rows);
-        var start = file.StartSection();
-        CsvFragments.Render(file.Payload, rows.Count > 0 ? output.Columns() : columnsWhenEmpty(), rows, _options.CsvFormulaGuard);
-        file.EndSection(block.Id, SectionKind.Csv, start);
-        if (runOptions.Formats.Contains(ResultFormat.Ndjson) || runOptions.Formats.Contains(ResultFormat.Json))
+        var filesNow = rows.Count == 0 || !Materialization.FilesDeferred(plan, block, _materializeAll);
+        int start;
+        if (filesNow)
         {
             start = file.StartSection();
-            ChunkFormat.WriteNdjson(file.Payload, rows);
-            file.EndSection(block.Id, SectionKind.Ndjson, start);
+            CsvFragments.Render(file.Payload, rows.Count > 0 ? output.Columns() : columnsWhenEmpty(), rows, _options.CsvFormulaGuard);
+            file.EndSection(block.Id, SectionKind.Csv, start);
+            if (runOptions.Formats.Contains(ResultFormat.Ndjson) || runOptions.Formats.Contains(ResultFormat.Json))
+            {
+                start = file.StartSection();
+                ChunkFormat.WriteNdjson(file.Payload, rows);
+                file.EndSection(block.Id, SectionKind.Ndjson, start);
+            }
         }
 
-        if (rejects.Count > 0)
+        if (rejects.Count > 0 && !Materialization.RejectsDeferred(plan, block, _materializeAll))
         {
             start = file.StartSection();
             RejectsFormat.Write(file.Payload, block.Id, rejects);

@@ -3,71 +3,98 @@ using Enrichflow.Core.Buffers;
 using Enrichflow.Core.Definitions;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
+using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Rows;
+using Microsoft.Extensions.Options;
 using nietras.SeparatedValues;
 
 namespace Enrichflow.Engine.Results;
 
 /// <summary>
-/// Writes a block's result files by concatenating the sections its committed chunks wrote, in chunk order
-/// (docs/api.md §3.1): CSV always, NDJSON and JSON when asked. Reads one section at a time, so memory does not grow
-/// with the run, and only from the unit files of the committing attempts (their output tags).
+/// Writes a block's result files by concatenating its committed chunks' fragments, in chunk order (docs/api.md §3.1):
+/// CSV always, NDJSON and JSON when asked. A fragment is the section a unit wrote, or, for the files
+/// <see cref="Materialization"/> defers, one rendered now from the chunk's stored or replayed rows; such a file is
+/// first recorded as pending and rendered on its first download (<see cref="ResultRenderer"/>). Reads one fragment at a
+/// time, so memory does not grow with the run, and only from the unit files of the committing attempts (their tags).
 /// </summary>
-public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvider time)
+public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, ChunkReplay replay, IOptions<ResultsOptions> results, IOptions<EngineOptions> engine, TimeProvider time)
 {
     public const string RejectsFileName = "rejects.ndjson";
 
+    private readonly bool _all = results.Value.All;
+
     public static string FileName(PlannedBlock block, ResultFormat format) => $"{block.Definition.SequenceNumber}_{block.Id}.{format.ToWire()}";
 
-    /// <summary>Assembles the result files of <paramref name="block"/> from the given committed chunks (all, or the finished ones of a stopped run).</summary>
-    public async Task AssembleBlockAsync(Guid runId, WorkflowPlan plan, PlannedBlock block, IReadOnlyList<ResultFormat> formats, IReadOnlyList<ChunkOutputRecord> chunks, string? message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the result files of <paramref name="block"/> over the given committed chunks (all, or the finished ones
+    /// of a stopped run): written now, or recorded pending when they are deferred.
+    /// </summary>
+    public async Task AssembleBlockAsync(RunRecord run, WorkflowPlan plan, PlannedBlock block, IReadOnlyList<ResultFormat> formats, IReadOnlyList<ChunkOutputRecord> chunks, string? message, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
         var rows = chunks.Sum(c => c.RowsOut);
-        var head = Segments.HeadOf(plan, block).Id;
-        var keys = chunks.Select(c => BlobKeys.UnitOutput(runId, head, c.Chunk, c.OutputTag)).ToList();
+        var deferred = Materialization.FilesDeferred(plan, block, _all);
         foreach (var format in formats.Distinct())
         {
             var fileName = FileName(block, format);
-            var key = BlobKeys.Result(runId, fileName);
-            var written = await WriteResultAsync(key, format, keys, block.Id, union: false, cancellationToken)
-                || await WriteResultAsync(key, format, keys, block.Id, union: true, cancellationToken);
-            if (!written)
+            var record = new ResultFileRecord(run.Id, block.Id, block.Definition.SequenceNumber, format, fileName, BlobKeys.Result(run.Id, fileName), rows, 0, time.GetUtcNow(), message);
+            if (deferred)
             {
-                throw new InvalidOperationException($"The {format.ToWire()} result of block '{block.Id}' could not be assembled.");
+                await store.PutResultFileAsync(record with { Pending = true }, cancellationToken);
+                continue;
             }
 
-            var size = await blobs.GetSizeAsync(key, cancellationToken) ?? 0;
-            await store.PutResultFileAsync(new ResultFileRecord(runId, block.Id, block.Definition.SequenceNumber, format, fileName, key, rows, size, time.GetUtcNow(), message), cancellationToken);
+            await store.PutResultFileAsync(await RenderBlockFileAsync(run, plan, block, record, chunks, cancellationToken), cancellationToken);
         }
+    }
+
+    /// <summary>Writes one block file from its chunks' fragments; returns the record with its size, no longer pending.</summary>
+    public async Task<ResultFileRecord> RenderBlockFileAsync(RunRecord run, WorkflowPlan plan, PlannedBlock block, ResultFileRecord file, IReadOnlyList<ChunkOutputRecord> chunks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var fragments = FragmentsOf(run, plan, block, chunks);
+        var written = await WriteResultAsync(file.BlobKey, file.Format, fragments, union: false, cancellationToken)
+            || await WriteResultAsync(file.BlobKey, file.Format, fragments, union: true, cancellationToken);
+        if (!written)
+        {
+            throw new InvalidOperationException($"The {file.Format.ToWire()} result of block '{block.Id}' could not be assembled.");
+        }
+
+        return file with { FileSize = await blobs.GetSizeAsync(file.BlobKey, cancellationToken) ?? 0, Pending = false };
     }
 
     /// <summary>
     /// Writes one result file; false (nothing committed) when a CSV fragment's header differs from the first one's
     /// and <paramref name="union"/> is off, so the caller writes it again under the union of the columns.
     /// </summary>
-    private async Task<bool> WriteResultAsync(string key, ResultFormat format, List<string> keys, string blockId, bool union, CancellationToken cancellationToken)
+    private async Task<bool> WriteResultAsync(string key, ResultFormat format, Fragments fragments, bool union, CancellationToken cancellationToken)
     {
         await using var writer = await blobs.CreateAsync(key, cancellationToken);
         switch (format)
         {
             case ResultFormat.Csv when union:
-                await WriteCsvUnionAsync(keys, blockId, writer.Stream, cancellationToken);
+                await WriteCsvUnionAsync(fragments, writer.Stream, cancellationToken);
                 break;
             case ResultFormat.Csv:
-                if (!await WriteCsvAsync(keys, blockId, writer.Stream, cancellationToken))
+                if (!await WriteCsvAsync(fragments, writer.Stream, cancellationToken))
                 {
                     return false;
                 }
 
                 break;
             case ResultFormat.Ndjson:
-                foreach (var unitKey in keys)
+                for (var i = 0; i < fragments.Count; i++)
                 {
-                    await UnitOutputFile.CopySectionAsync(blobs, unitKey, blockId, SectionKind.Ndjson, 0, writer.Stream, cancellationToken);
+                    using var section = await fragments.GetAsync(i, SectionKind.Ndjson, cancellationToken);
+                    if (section is not null)
+                    {
+                        await writer.Stream.WriteAsync(section.WrittenMemory, cancellationToken);
+                    }
                 }
 
                 break;
             case ResultFormat.Json:
-                await WriteJsonAsync(keys, blockId, writer.Stream, cancellationToken);
+                await WriteJsonAsync(fragments, writer.Stream, cancellationToken);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown result format '{format}'.");
@@ -77,19 +104,48 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         return true;
     }
 
-    /// <summary>Concatenates every block's rejects, in plan order then chunk order, into <c>rejects.ndjson</c>; records it when there is any.</summary>
-    public async Task AssembleRejectsAsync(Guid runId, WorkflowPlan plan, string? message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records <c>rejects.ndjson</c> when any block rejected a row: every block's rejects, in plan order then chunk
+    /// order; written now, or recorded pending when some block's rejects are deferred.
+    /// </summary>
+    public async Task AssembleRejectsAsync(RunRecord run, WorkflowPlan plan, string? message, CancellationToken cancellationToken)
     {
-        var key = BlobKeys.Result(runId, RejectsFileName);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(plan);
+        var record = new ResultFileRecord(run.Id, "rejects", 0, ResultFormat.Ndjson, RejectsFileName, BlobKeys.Result(run.Id, RejectsFileName), 0, 0, time.GetUtcNow(), message);
+        if (plan.Blocks.Any(b => Materialization.RejectsDeferred(plan, b, _all)))
+        {
+            // A line per rejected row: the committed counters say how many, without rendering them.
+            var lines = (await store.GetRunBlocksAsync(run.Id, cancellationToken)).Sum(b => b.RowsRejected);
+            if (lines > 0)
+            {
+                await store.PutResultFileAsync(record with { RowCount = lines, Pending = true }, cancellationToken);
+            }
+
+            return;
+        }
+
+        if (await RenderRejectsAsync(run, plan, record, cancellationToken) is { } rendered)
+        {
+            await store.PutResultFileAsync(rendered, cancellationToken);
+        }
+    }
+
+    /// <summary>Writes <c>rejects.ndjson</c>; null (nothing written) when no block rejected a row.</summary>
+    public async Task<ResultFileRecord?> RenderRejectsAsync(RunRecord run, WorkflowPlan plan, ResultFileRecord file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(file);
         long lines = 0;
-        await using (var writer = await blobs.CreateAsync(key, cancellationToken))
+        await using (var writer = await blobs.CreateAsync(file.BlobKey, cancellationToken))
         {
             foreach (var block in plan.Blocks)
             {
-                var head = Segments.HeadOf(plan, block).Id;
-                foreach (var chunk in await store.ListChunkOutputsAsync(runId, block.Id, cancellationToken))
+                var fragments = FragmentsOf(run, plan, block, await store.ListChunkOutputsAsync(run.Id, block.Id, cancellationToken));
+                for (var i = 0; i < fragments.Count; i++)
                 {
-                    using var section = await UnitOutputFile.ReadSectionAsync(blobs, BlobKeys.UnitOutput(runId, head, chunk.Chunk, chunk.OutputTag), block.Id, SectionKind.Rejects, cancellationToken);
+                    using var section = await fragments.GetAsync(i, SectionKind.Rejects, cancellationToken);
                     if (section is not null)
                     {
                         lines += section.WrittenSpan.Count((byte)'\n');
@@ -100,26 +156,87 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
 
             if (lines == 0)
             {
-                return;
+                return null;
             }
 
             await writer.CommitAsync(cancellationToken);
         }
 
-        var size = await blobs.GetSizeAsync(key, cancellationToken) ?? 0;
-        await store.PutResultFileAsync(new ResultFileRecord(runId, "rejects", 0, ResultFormat.Ndjson, RejectsFileName, key, lines, size, time.GetUtcNow(), message), cancellationToken);
+        return file with { RowCount = lines, FileSize = await blobs.GetSizeAsync(file.BlobKey, cancellationToken) ?? 0, Pending = false };
+    }
+
+    /// <summary>
+    /// One block's fragments of one kind, chunk by chunk: the section its unit wrote when there is one; otherwise,
+    /// for what <see cref="Materialization"/> defers, rendered from the chunk's stored or replayed rows, the same
+    /// bytes the unit would have written.
+    /// </summary>
+    private Fragments FragmentsOf(RunRecord run, WorkflowPlan plan, PlannedBlock block, IReadOnlyList<ChunkOutputRecord> chunks) =>
+        new(blobs, replay, engine.Value.CsvFormulaGuard, _all, run, plan, block, chunks);
+
+    private sealed class Fragments(IBlobStore blobs, ChunkReplay replay, bool formulaGuard, bool all, RunRecord run, WorkflowPlan plan, PlannedBlock block, IReadOnlyList<ChunkOutputRecord> chunks)
+    {
+        private readonly string _head = Segments.HeadOf(plan, block).Id;
+        private readonly bool _filesDeferred = Materialization.FilesDeferred(plan, block, all);
+        private readonly bool _rejectsDeferred = Materialization.RejectsDeferred(plan, block, all);
+
+        public int Count => chunks.Count;
+
+        public async Task<PooledBuffer?> GetAsync(int index, SectionKind kind, CancellationToken cancellationToken)
+        {
+            var chunk = chunks[index];
+            var key = BlobKeys.UnitOutput(run.Id, _head, chunk.Chunk, chunk.OutputTag);
+            var deferred = kind == SectionKind.Rejects ? _rejectsDeferred : _filesDeferred;
+            var written = await UnitOutputFile.ReadSectionAsync(blobs, key, block.Id, kind, cancellationToken);
+            if (written is not null || !deferred)
+            {
+                return written;
+            }
+
+            RowChunk rows;
+            Func<IReadOnlyList<string>> columnsWhenEmpty;
+            IReadOnlyList<RejectedRow> rejects = [];
+            if (Materialization.Replayable(plan, block))
+            {
+                var replayed = await replay.ReplayAsync(run, plan, block, chunk.Chunk, cancellationToken);
+                rows = new RowChunk(chunk.Chunk, replayed.Output.Rows);
+                rejects = replayed.Output.Rejects;
+                columnsWhenEmpty = () => block.Compiled.OutputColumns(replayed.Input.Columns()) ?? [];
+            }
+            else
+            {
+                // Stored rows; a chunk that kept none wrote its header-only CSV fragment in its unit (see UnitExecutor).
+                rows = await replay.ReadStoredAsync(run.Id, plan, block, chunk.Chunk, chunk.OutputTag, cancellationToken);
+                columnsWhenEmpty = () => [];
+            }
+
+            var buffer = new PooledBuffer(64 * 1024);
+            switch (kind)
+            {
+                case SectionKind.Csv:
+                    CsvFragments.Render(buffer, rows.Count > 0 ? rows.Columns() : columnsWhenEmpty(), rows.Rows, formulaGuard);
+                    break;
+                case SectionKind.Ndjson:
+                    ChunkFormat.WriteNdjson(buffer, rows.Rows);
+                    break;
+                case SectionKind.Rejects when rejects.Count > 0:
+                    RejectsFormat.Write(buffer, block.Id, rejects);
+                    break;
+            }
+
+            return buffer;
+        }
     }
 
     /// <summary>
     /// The usual case, in one pass: every fragment has the first one's header, which is written once, followed by
     /// each fragment's rows as bytes. Returns false at the first fragment whose header differs.
     /// </summary>
-    private async Task<bool> WriteCsvAsync(List<string> keys, string blockId, Stream destination, CancellationToken cancellationToken)
+    private static async Task<bool> WriteCsvAsync(Fragments fragments, Stream destination, CancellationToken cancellationToken)
     {
         byte[]? header = null;
-        foreach (var key in keys)
+        for (var i = 0; i < fragments.Count; i++)
         {
-            using var fragment = await UnitOutputFile.ReadSectionAsync(blobs, key, blockId, SectionKind.Csv, cancellationToken);
+            using var fragment = await fragments.GetAsync(i, SectionKind.Csv, cancellationToken);
             if (fragment is null || fragment.WrittenCount == 0)
             {
                 continue;
@@ -142,24 +259,24 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         return true;
     }
 
-    private async Task WriteCsvUnionAsync(List<string> keys, string blockId, Stream destination, CancellationToken cancellationToken)
+    private static async Task WriteCsvUnionAsync(Fragments fragments, Stream destination, CancellationToken cancellationToken)
     {
         var columns = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var key in keys)
+        for (var i = 0; i < fragments.Count; i++)
         {
-            using var fragment = await UnitOutputFile.ReadSectionAsync(blobs, key, blockId, SectionKind.Csv, cancellationToken);
-            if (fragment is not null)
+            using var fragment = await fragments.GetAsync(i, SectionKind.Csv, cancellationToken);
+            if (fragment is not null && fragment.WrittenCount > 0)
             {
                 columns.AddRange(HeaderOf(fragment).Where(seen.Add));
             }
         }
 
         await destination.WriteAsync(Encoding.UTF8.GetBytes(string.Join(',', columns.Select(CsvFragments.Quote)) + "\n"), cancellationToken);
-        foreach (var key in keys)
+        for (var i = 0; i < fragments.Count; i++)
         {
-            using var fragment = await UnitOutputFile.ReadSectionAsync(blobs, key, blockId, SectionKind.Csv, cancellationToken);
-            if (fragment is not null)
+            using var fragment = await fragments.GetAsync(i, SectionKind.Csv, cancellationToken);
+            if (fragment is not null && fragment.WrittenCount > 0)
             {
                 await destination.WriteAsync(RenderUnder(columns, fragment.WrittenMemory.ToArray()), cancellationToken);
             }
@@ -217,13 +334,13 @@ public sealed class ResultAssembler(IRunStore store, IBlobStore blobs, TimeProvi
         return memory.ToArray();
     }
 
-    private async Task WriteJsonAsync(List<string> keys, string blockId, Stream destination, CancellationToken cancellationToken)
+    private static async Task WriteJsonAsync(Fragments fragments, Stream destination, CancellationToken cancellationToken)
     {
         var first = true;
         await destination.WriteAsync("["u8.ToArray(), cancellationToken);
-        foreach (var key in keys)
+        for (var i = 0; i < fragments.Count; i++)
         {
-            using var section = await UnitOutputFile.ReadSectionAsync(blobs, key, blockId, SectionKind.Ndjson, cancellationToken);
+            using var section = await fragments.GetAsync(i, SectionKind.Ndjson, cancellationToken);
             var rest = section?.WrittenMemory ?? default;
             while (!rest.IsEmpty)
             {

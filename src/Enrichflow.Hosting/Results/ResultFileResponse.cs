@@ -1,6 +1,6 @@
 namespace Enrichflow.Hosting.Results;
 
-/// <summary>A result file and its signed link (docs/api.md §3.1 <c>ResultFile</c>).</summary>
+/// <summary>A result file and its signed link (docs/api.md §3.1 <c>ResultFile</c>); <c>file_size</c> is null until a deferred file is rendered.</summary>
 public sealed record ResultFileResponse(
     string Filename,
     string StorageBucket,
@@ -10,7 +10,7 @@ public sealed record ResultFileResponse(
     DateTimeOffset CreatedAt,
     string? Message,
     string ContentType,
-    long FileSize,
+    long? FileSize,
     string DownloadUrl,
     int DownloadExpiresInSeconds,
     IReadOnlyList<System.Text.Json.JsonElement>? Results);

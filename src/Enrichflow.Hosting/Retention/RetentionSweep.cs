@@ -18,6 +18,7 @@ public sealed record RetentionPass(int RunsExpired, int UploadsExpired, int Idem
 /// </summary>
 public sealed partial class RetentionSweep(
     IRetentionStore store,
+    IRunStore runs,
     IBlobStore blobs,
     StorageUsage usage,
     RetentionClock clock,
@@ -138,7 +139,9 @@ public sealed partial class RetentionSweep(
                     continue;
                 }
 
-                doomed = [.. files.Where(f => IsWorkFile(runId, f.Key))];
+                // Unit files are the rows of result files not rendered yet (docs/api.md §3.1): they stay while any is pending.
+                var pending = (await runs.ListResultFilesAsync(runId, cancellationToken)).Any(f => f.Pending);
+                doomed = [.. files.Where(f => pending ? f.Key.StartsWith(InputPrefix(runId), StringComparison.Ordinal) : IsWorkFile(runId, f.Key))];
             }
             else
             {

@@ -7,10 +7,12 @@ namespace Enrichflow.Hosting.Retention;
 
 /// <summary>
 /// Deletes a completed or cancelled run's unit files and input once it has ended (its result files are assembled
-/// by then, and such a run cannot be resumed). A failed run keeps them for <c>resume</c> until it expires. What this
-/// misses (a crash at the end, a stopped unit that still wrote) the retention sweep removes.
+/// by then, and such a run cannot be resumed). A failed run keeps them for <c>resume</c> until it expires, and a run
+/// with result files still to be rendered from its stored chunks keeps its unit files until the run expires (they
+/// are those files' rows, docs/api.md §3.1). What this misses (a crash at the end, a stopped unit that still wrote)
+/// the retention sweep removes.
 /// </summary>
-internal sealed partial class UnitBlobCleanup(IBlobStore blobs, ILogger<UnitBlobCleanup> logger) : IRunEndListener
+internal sealed partial class UnitBlobCleanup(IBlobStore blobs, IRunStore runs, ILogger<UnitBlobCleanup> logger) : IRunEndListener
 {
     public async Task OnRunEndedAsync(RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
     {
@@ -22,7 +24,11 @@ internal sealed partial class UnitBlobCleanup(IBlobStore blobs, ILogger<UnitBlob
 
         try
         {
-            await blobs.DeletePrefixAsync(RetentionSweep.UnitsPrefix(run.Id), cancellationToken);
+            if (!(await runs.ListResultFilesAsync(run.Id, cancellationToken)).Any(f => f.Pending))
+            {
+                await blobs.DeletePrefixAsync(RetentionSweep.UnitsPrefix(run.Id), cancellationToken);
+            }
+
             await blobs.DeletePrefixAsync(RetentionSweep.InputPrefix(run.Id), cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -14,6 +14,7 @@ namespace Enrichflow.Hosting.Webhooks;
 public sealed class WebhookEnvelopeBuilder(
     IRunStore runs,
     IBlobStore blobs,
+    Engine.Results.ResultRenderer renderer,
     DownloadSigner signer,
     IOptions<EnrichflowOptions> options,
     IOptions<WebhookOptions> webhookOptions,
@@ -42,7 +43,7 @@ public sealed class WebhookEnvelopeBuilder(
         var baseUrl = BaseUrl();
         var results = files.Select(file => new ResultFileResponse(
             file.FileName, options.Value.StorageBucket, file.RowCount, file.BlockNumber, file.BlockId, file.CreatedAt,
-            file.Message, file.Format.ContentType(), file.FileSize,
+            file.Message, file.Format.ContentType(), file.Pending ? null : file.FileSize,
             $"{baseUrl}/downloads/{signer.Sign(run.OrgId, run.Id, file.FileName, expires)}", expirySeconds, null)).ToList();
 
         IReadOnlyList<JsonElement>? rows = null;
@@ -50,7 +51,7 @@ public sealed class WebhookEnvelopeBuilder(
         {
             var own = files.Where(f => f.BlockId == delivery.BlockId && f.FileName != ResultAssembler.RejectsFileName).ToList();
             var source = own.FirstOrDefault(f => f.Format == ResultFormat.Ndjson) ?? own.FirstOrDefault(f => f.Format == ResultFormat.Csv);
-            rows = source is null ? [] : await ResultFileRows.ReadAsync(blobs, source, delivery.IncludeRows, cancellationToken);
+            rows = source is null ? [] : await ResultFileRows.ReadAsync(blobs, await renderer.EnsureRenderedAsync(run, source, cancellationToken), delivery.IncludeRows, cancellationToken);
         }
 
         return new WebhookEnvelope(delivery.EventId, delivery.EventType, run.Id, run.WorkflowId, run.Status.ToWire(),

@@ -34,6 +34,7 @@ public static class ResultsApi
         IRunStore runs,
         IBlobStore blobs,
         RunPlans plans,
+        ResultRenderer renderer,
         DownloadSigner signer,
         IOptions<EnrichflowOptions> options,
         IOptions<Hosting.ServerOptions> server,
@@ -81,8 +82,10 @@ public static class ResultsApi
         };
 
         var response = new List<ResultFileResponse>(files.Count);
-        foreach (var file in files)
+        foreach (var listed in files)
         {
+            // A deferred file is rendered on its first download; a small one now, so its rows can be inline.
+            var file = listed.Pending && listed.RowCount <= InlineRowLimit ? await renderer.EnsureRenderedAsync(run, listed, cancellationToken) : listed;
             var token = signer.Sign(run.OrgId, run.Id, file.FileName, expires);
             var inline = file.RowCount <= InlineRowLimit ? await ResultFileRows.ReadAsync(blobs, file, InlineRowLimit, cancellationToken) : null;
             if (inline is not null && ResultFileRows.JsonBytes(inline) > server.Value.Limits.MaxInlineResultBytes)
@@ -91,7 +94,7 @@ public static class ResultsApi
             }
 
             response.Add(new ResultFileResponse(file.FileName, options.Value.StorageBucket,
-                file.RowCount, file.BlockNumber, file.BlockId, file.CreatedAt, file.Message ?? runMessage, file.Format.ContentType(), file.FileSize,
+                file.RowCount, file.BlockNumber, file.BlockId, file.CreatedAt, file.Message ?? runMessage, file.Format.ContentType(), file.Pending ? null : file.FileSize,
                 $"{baseUrl}/downloads/{token}", expirySeconds, inline));
         }
 
@@ -99,7 +102,7 @@ public static class ResultsApi
     }
 
     public static async Task<Results<FileStreamHttpResult, Forbidden<ErrorBody>, NotFound<ErrorBody>>> Download(
-        string token, DownloadSigner signer, IRunStore runs, IBlobStore blobs, CancellationToken cancellationToken)
+        string token, DownloadSigner signer, IRunStore runs, IBlobStore blobs, ResultRenderer renderer, CancellationToken cancellationToken)
     {
         var target = signer.Verify(token);
         if (target is null)
@@ -125,6 +128,8 @@ public static class ResultsApi
             return ApiErrors.NotFound($"Result file '{target.FileName}' no longer exists.");
         }
 
+        // A deferred file is rendered from the run's stored chunks on its first download, then kept (docs/api.md §3.1).
+        file = await renderer.EnsureRenderedAsync(run!, file, cancellationToken);
         var stream = await blobs.OpenReadAsync(file.BlobKey, cancellationToken);
         return TypedResults.Stream(stream, file.Format.ContentType(), file.FileName, enableRangeProcessing: true);
     }

@@ -206,6 +206,19 @@ public abstract partial class RunStoreCompliance : IAsyncLifetime
         Assert.Empty(await Store.ListResultFilesAsync(Guid.NewGuid(), Ct));
     }
 
+    [Fact]
+    public async Task A_pending_result_file_stays_pending_until_it_is_put_again_rendered()
+    {
+        var runId = await AddRunAsync();
+        var pending = ResultFile(runId, "clean", "1_clean.csv", rows: 10) with { FileSize = 0, Pending = true };
+        await Store.PutResultFileAsync(pending, Ct);
+        Assert.True(Assert.Single(await Store.ListResultFilesAsync(runId, Ct)).Pending);
+
+        var rendered = pending with { FileSize = 1234, Pending = false };
+        await Store.PutResultFileAsync(rendered, Ct);
+        Assert.Equal([rendered], await Store.ListResultFilesAsync(runId, Ct));
+    }
+
     protected async Task<Guid> AddRunAsync(
         RunStatus status = RunStatus.Running, string org = "org-a", string workflowId = "wf-1", DateTimeOffset? queuedAt = null)
     {
