@@ -5,7 +5,7 @@ internal static class BlobKeys
 {
     /// <summary>
     /// A key is one or more '/'-separated segments, none empty, '.' or '..', without backslashes, NUL or a drive
-    /// colon, and not inside the temp directory. A prefix may be empty and may end with '/' or a partial segment.
+    /// colon, not starting with the temp files' <c>.~</c>, and not inside the legacy temp directory. A prefix may be empty and may end with '/' or a partial segment.
     /// </summary>
     public static void Validate(string value, string parameterName, bool isPrefix)
     {
@@ -43,6 +43,11 @@ internal static class BlobKeys
             if (segment.Length == 0 || segment is "." or "..")
             {
                 throw new ArgumentException($"Blob key '{value}' has an empty, '.' or '..' segment.", parameterName);
+            }
+
+            if (segment.StartsWith(LocalDiskBlobStore.TempPrefix, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Blob key '{value}' has a segment starting with '{LocalDiskBlobStore.TempPrefix}', which names the store's temp files.", parameterName);
             }
         }
 

@@ -2,7 +2,7 @@ using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Storage.LocalDisk;
 
-/// <summary>Writes a temp file and renames it over the blob's file on commit.</summary>
+/// <summary>Writes a temp file beside the blob's file and renames it over that file on commit.</summary>
 internal sealed class LocalDiskBlobWriter : BlobWriter
 {
     private readonly string _tempPath;
@@ -12,10 +12,13 @@ internal sealed class LocalDiskBlobWriter : BlobWriter
     private bool _disposed;
 
     private readonly bool _flushToDisk;
+    private readonly List<string> _createdDirectories;
 
-    public LocalDiskBlobWriter(string tempPath, string finalPath, bool flushToDisk)
+    /// <param name="createdDirectories">The directories made for this blob (deepest first), whose parents a flush to disk syncs.</param>
+    public LocalDiskBlobWriter(string tempPath, string finalPath, bool flushToDisk, List<string> createdDirectories)
     {
         _flushToDisk = flushToDisk;
+        _createdDirectories = createdDirectories;
         _tempPath = tempPath;
         _finalPath = finalPath;
         _stream = new FileStream(tempPath, new FileStreamOptions
@@ -50,32 +53,18 @@ internal sealed class LocalDiskBlobWriter : BlobWriter
 
         await _stream.DisposeAsync();
         var directory = Path.GetDirectoryName(_finalPath)!;
-        var created = _flushToDisk ? MissingDirectories(directory) : [];
-        Directory.CreateDirectory(directory);
         File.Move(_tempPath, _finalPath, overwrite: true);
         if (_flushToDisk)
         {
             // The rename lives in the directory's entries: sync them too, and the parent of each directory just made.
             DirectorySync.Flush(directory);
-            foreach (var made in created)
+            foreach (var made in _createdDirectories)
             {
                 DirectorySync.Flush(Path.GetDirectoryName(made)!);
             }
         }
 
         _committed = true;
-    }
-
-    /// <summary><paramref name="directory"/> and its ancestors that do not exist yet, deepest first.</summary>
-    private static List<string> MissingDirectories(string directory)
-    {
-        var missing = new List<string>();
-        for (var current = directory; current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
-        {
-            missing.Add(current);
-        }
-
-        return missing;
     }
 
     public override async ValueTask DisposeAsync()

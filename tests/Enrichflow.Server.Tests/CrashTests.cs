@@ -89,6 +89,97 @@ public sealed class CrashTests
         }
     }
 
+    /// <summary>The pipeline of issue 12's comparison: its filter drops about 40% of the rows into rejects.</summary>
+    private const string DeferredPipeline = """
+        {"blocks": [
+          {"sequence_number": 1, "block_name": "read_csv", "block_id": "input"},
+          {"sequence_number": 2, "block_name": "validate_email", "block_id": "check", "specs": {"check_mx": false}},
+          {"sequence_number": 3, "block_name": "filter", "block_id": "keep", "specs": {"expression": "[country] = 'US' and [email_status] != 'invalid'"}},
+          {"sequence_number": 4, "block_name": "transform", "block_id": "shape", "specs": {"operations": [{"op": "upper", "column": "name"}, {"op": "lower", "column": "email"}]}}],
+         "edges": [
+          {"from_block_id": "input", "to_block_id": "check"},
+          {"from_block_id": "check", "to_block_id": "keep"},
+          {"from_block_id": "keep", "to_block_id": "shape"}]}
+        """;
 
+    [Fact]
+    public async Task A_million_row_run_killed_with_sigkill_renders_every_deferred_file_byte_identical_to_an_uninterrupted_run()
+    {
+        const int rows = 1_000_000;
+        var data = ServerProcessClient.NewDataDirectory();
+        var csv = Path.Combine(data, "leads.csv");
+        await ServerProcessClient.WriteCsvAsync(csv, "id,name,email,country", Enumerable.Range(0, rows).Select(i =>
+            $"{i},lead {i},{(i % 10 == 1 ? $"Lead{i}@@example.com" : $"Lead{i}@Example.com")},{(i % 5 < 3 ? "US" : "DE")}"));
 
+        var port = ServerProcess.FreePort();
+        string killed, workflow;
+        await using (var first = await ServerProcess.StartAsync(data, port: port))
+        {
+            using var http = ServerProcessClient.Create(first.BaseUrl, data);
+            workflow = await ServerProcessClient.CreateWorkflowAsync(http, "deferred", DeferredPipeline);
+            killed = await ServerProcessClient.StartUploadRunAsync(http, workflow, csv);
+            await ServerProcessClient.WaitWhileRunningAsync(http, killed,
+                live => live.GetProperty("blocks")[3].GetProperty("processed_count").GetInt64() >= 150_000);
+            await first.KillAsync();
+        }
+
+        await using (var second = await ServerProcess.StartAsync(data, port: port))
+        {
+            using var http = ServerProcessClient.Create(second.BaseUrl, data);
+            Assert.Equal("completed", (await ServerProcessClient.WaitForEndAsync(http, killed)).GetProperty("overall_status").GetString());
+            var whole = await ServerProcessClient.StartUploadRunAsync(http, workflow, csv);
+            Assert.Equal("completed", (await ServerProcessClient.WaitForEndAsync(http, whole)).GetProperty("overall_status").GetString());
+
+            var afterKill = await FilesAsync(http, killed);
+            var uninterrupted = await FilesAsync(http, whole);
+            Assert.Equal(["rejects.ndjson", "1_input.csv", "2_check.csv", "3_keep.csv", "4_shape.csv"], afterKill.Select(f => f.Name));
+            Assert.Equal(uninterrupted, afterKill);
+            Assert.Equal((long)rows, afterKill[1].Lines - 1);
+            Assert.Equal(500_000L, afterKill[4].Lines - 1);
+            Assert.Equal(500_000L, afterKill[0].Lines);
+        }
+
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>A downloaded result file: its name, size, line count and SHA-256.</summary>
+    private sealed record Downloaded(string Name, long Bytes, long Lines, string Sha256);
+
+    /// <summary>
+    /// Every CSV file and the rejects of a run, downloaded through their links; the intermediate blocks' files must be
+    /// pending (no size) until then, as they are rendered on their first download.
+    /// </summary>
+    private static async Task<List<Downloaded>> FilesAsync(HttpClient http, string runId)
+    {
+        var links = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links?include_rejects=true", Ct);
+        var files = new List<Downloaded>();
+        using var anonymous = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        foreach (var link in links.EnumerateArray())
+        {
+            var name = link.GetProperty("filename").GetString()!;
+            Assert.True(name == "4_shape.csv" ? link.GetProperty("file_size").ValueKind == JsonValueKind.Number : link.GetProperty("file_size").ValueKind == JsonValueKind.Null,
+                $"{name}: file_size {link.GetProperty("file_size")} (only the final file is written during the run)");
+            await using var body = await anonymous.GetStreamAsync(link.GetProperty("download_url").GetString(), Ct);
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            long bytes = 0, lines = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, Ct)) > 0)
+            {
+                sha.AppendData(buffer, 0, read);
+                lines += buffer.AsSpan(0, read).Count((byte)'\n');
+                bytes += read;
+            }
+
+            files.Add(new Downloaded(name, bytes, lines, Convert.ToHexString(sha.GetHashAndReset())));
+        }
+
+        return files;
+    }
 }

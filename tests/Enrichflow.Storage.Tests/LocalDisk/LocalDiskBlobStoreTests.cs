@@ -37,7 +37,25 @@ public sealed class LocalDiskBlobStoreTests : BlobStoreCompliance
             await discarded.Stream.WriteAsync(new byte[100], Ct);
         }
 
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Root, ".tmp")));
+        Assert.Equal([Path.Combine(Root, "a")], Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_write_in_progress_is_a_temp_file_beside_its_blob_that_is_never_listed_and_goes_when_stale()
+    {
+        await WriteAsync("runs/r1/units/a", [1]);
+        await using var writing = await Store.CreateAsync("runs/r1/units/b", Ct);
+        await writing.Stream.WriteAsync(new byte[100], Ct);
+        await writing.Stream.FlushAsync(Ct);
+
+        var temp = Assert.Single(Directory.EnumerateFiles(Path.Combine(Root, "runs", "r1", "units"), ".~*"));
+        Assert.Equal(["runs/r1/units/a"], await Store.ListAsync("runs/", Ct).ToListAsync(Ct));
+        Assert.Equal(["runs/r1/units/a"], await Store.ListInfoAsync("", Ct).Select(b => b.Key).ToListAsync(Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Store.OpenReadAsync("runs/r1/units/" + Path.GetFileName(temp), Ct));
+
+        Assert.Equal(0, (await Store.DeleteStaleWritesAsync(DateTimeOffset.UtcNow.AddHours(-1), Ct)).Count);
+        Assert.Equal((1, 100L), await Store.DeleteStaleWritesAsync(DateTimeOffset.UtcNow.AddHours(1), Ct));
+        Assert.False(File.Exists(temp));
     }
 
     [Fact]
