@@ -99,6 +99,7 @@ public sealed partial class UnitExecutor
         // Offered before the commit makes the next units claimable; a single reader takes and then owns the rows.
         if (block.Outputs.Count == 1)
         {
+            await handoff.WaitForRoomAsync(TimeSpan.FromMilliseconds(50), cancellationToken);
             handoff.Offer(run.Id, block.Id, chunk, unit.LeaseToken, new RowChunk(chunk, rows));
         }
 
