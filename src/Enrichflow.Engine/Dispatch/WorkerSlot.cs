@@ -42,6 +42,29 @@ internal sealed class WorkerSlot(SemaphoreSlim cpu, SemaphoreSlim io)
         cpu.Release();
     }
 
+    /// <summary>
+    /// Moves to an I/O slot only when one is free right now (without waiting, and without marking the unit as waiting
+    /// on providers); true when it moved. For a unit that may run beside the CPU slots but must not queue behind
+    /// units that wait on providers for minutes.
+    /// </summary>
+    public bool TryMoveToIo()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        if (!io.Wait(0))
+        {
+            Volatile.Write(ref _state, 0);
+            return false;
+        }
+
+        Volatile.Write(ref _state, 2);
+        cpu.Release();
+        return true;
+    }
+
     /// <summary>Gives back whichever slot the unit holds (once).</summary>
     public void Release()
     {

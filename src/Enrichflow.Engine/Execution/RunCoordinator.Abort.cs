@@ -9,16 +9,18 @@ public sealed partial class RunCoordinator
     /// <summary>Fails a run: stops its units and keeps the files of finished work.</summary>
     public async Task FailAsync(Guid runId, string? blockId, string message, CancellationToken cancellationToken)
     {
+        // The block first, while the run can still fail: whoever sees the run failed also sees which block failed it.
+        if (blockId is not null && await store.GetRunAsync(runId, cancellationToken) is { Status: not (RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled) })
+        {
+            await store.ApplyAsync(runId, blockId, BlockEvent.Fail, time.GetUtcNow(), message, cancellationToken);
+        }
+
         if (!await store.ApplyAsync(runId, RunEvent.Fail, time.GetUtcNow(), "failed", message, cancellationToken))
         {
             return;
         }
 
         LogRunFailed(logger, runId, message);
-        if (blockId is not null)
-        {
-            await store.ApplyAsync(runId, blockId, BlockEvent.Fail, time.GetUtcNow(), message, cancellationToken);
-        }
 
         await dispatcher.AbortRunAsync(runId, cancellationToken);
         await KeepPartialResultsAsync(runId, "failed", cancellationToken);

@@ -14,6 +14,9 @@ public sealed partial class UnitExecutor
     /// </summary>
     private async Task RunSourceAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, RunOptions runOptions, CancellationToken cancellationToken)
     {
+        // The source streams the whole input in one unit: it runs beside the CPU slots when an I/O slot is free, so the
+        // chunk units it feeds use every core while it reads, or waits for them to take its chunks (ChunkHandoff).
+        Dispatch.WorkerSlot.Current?.TryMoveToIo();
         var block = plan.Source;
         var source = (SourceBlock)block.Compiled;
         var done = new HashSet<int>(await store.ListDoneChunksAsync(run.Id, block.Id, cancellationToken));
