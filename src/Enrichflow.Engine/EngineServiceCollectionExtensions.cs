@@ -42,6 +42,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<ChunkReplay>();
         services.TryAddSingleton<ResultRenderer>();
         services.TryAddSingleton<Status.ChunkProgress>();
+        services.TryAddSingleton<Status.ProgressFloor>();
         services.TryAddSingleton(sp => new ChunkHandoff(capacity: 4 * sp.GetRequiredService<IOptions<EngineOptions>>().Value.Workers));
         services.TryAddSingleton<LiveStatusReader>();
         services.TryAddSingleton<RunLauncher>();

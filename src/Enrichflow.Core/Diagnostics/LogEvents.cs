@@ -31,6 +31,9 @@ public static class LogEvents
     public const int UnitInputRejected = 3004;
     public const int LeaseRenewalFailed = 3005;
 
+    // 36xx live status (Engine: ProgressFloor)
+    public const int ProgressRaiseFailed = 3601;
+
     // 40xx retention (Hosting: retention sweep, unit blob clean-up)
     public const int RetentionPassDone = 4001;
     public const int RetentionPassFailed = 4002;

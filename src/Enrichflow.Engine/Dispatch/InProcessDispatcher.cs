@@ -64,6 +64,7 @@ public sealed partial class InProcessDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var coordinator = services.GetRequiredService<RunCoordinator>();
+        KeepThreadsForRequests(_options.Workers);
         await store.ExpireAllLeasesAsync(time.GetUtcNow(), stoppingToken);
         await coordinator.RecoverAsync(stoppingToken);
         using var slots = new SemaphoreSlim(_options.Workers, _options.Workers);
@@ -119,6 +120,23 @@ public sealed partial class InProcessDispatcher(
             {
                 break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Units run their CPU-bound stretches (a chunk through its blocks) on thread-pool threads, and the pool starts
+    /// only as many threads without delay as there are cores; with <see cref="EngineOptions.Workers"/> at the core
+    /// count, busy units held every one of them and HTTP requests (live status polls) queued behind them until the
+    /// pool added threads (about one per half second). The pool's minimum is raised by the worker count, so that
+    /// many threads beyond the units' stay free for requests.
+    /// </summary>
+    private static void KeepThreadsForRequests(int workers)
+    {
+        ThreadPool.GetMinThreads(out var minimum, out var io);
+        var wanted = Environment.ProcessorCount + workers;
+        if (minimum < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, io);
         }
     }
 

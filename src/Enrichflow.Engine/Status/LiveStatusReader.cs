@@ -15,6 +15,7 @@ public sealed class LiveStatusReader(
     RunPlans plans,
     TimeProvider time,
     ChunkProgress inFlight,
+    ProgressFloor floor,
     IEnumerable<IWebhookDeliveryStore> deliveryStores,
     IEnumerable<IUsageStore> usageStores)
 {
@@ -71,7 +72,15 @@ public sealed class LiveStatusReader(
         }
 
         var percent = run.Status == RunStatus.Completed ? 100 : (int)Math.Min(99, Math.Floor(progressSum / plan.Blocks.Count * 100));
-        percent = run.Status == RunStatus.Completed ? 100 : Math.Min(99, await store.RaiseProgressAsync(run.Id, percent, cancellationToken));
+        if (run.Status == RunStatus.Completed)
+        {
+            floor.Forget(run.Id);
+        }
+        else
+        {
+            percent = Math.Min(99, floor.Apply(run, percent));
+        }
+
         var current = blocks.FirstOrDefault(b => b.Status is "running" or "failed") ?? blocks.FirstOrDefault(b => b.Status == "pending");
         return new RunLiveStatus(
             run.Id,
