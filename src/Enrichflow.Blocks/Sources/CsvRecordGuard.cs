@@ -24,7 +24,8 @@ internal sealed class CsvRecordGuard(Stream inner, int maxRecordBytes, int buffe
 
     private static readonly SearchValues<byte> Specials = SearchValues.Create("\"\n\r"u8);
 
-    private readonly byte[] _buffer = new byte[bufferSize];
+    // Rented: a read-ahead this size is on the large object heap, and every upload inspection and run opens one.
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
     private readonly Queue<CsvAnomaly> _anomalies = new();
     private readonly byte[] _out = new byte[2];
     private int _outCount;
@@ -344,6 +345,13 @@ internal sealed class CsvRecordGuard(Stream inner, int maxRecordBytes, int buffe
         if (disposing)
         {
             inner.Dispose();
+            if (_buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = [];
+                _pos = _len = 0;
+                _eof = true;
+            }
         }
 
         base.Dispose(disposing);
