@@ -9,7 +9,8 @@ using Enrichflow.Benchmarks.Pacing;
 // `e2e --rows N [--server DLL] [--work DIR]` runs the end-to-end harness; `compare --rows N` the plain loop and
 // Enrichflow end to end (upload, run, download) side by side with their ratio; `baseline --rows N` the plain Sep
 // loop; `pacing --rows N --rpm N --latency MIN-MAX` the rate-limit pacing run (PacingOptions lists the rest);
-// `validate --blocks N` one timed validation of an N-block chain;
+// `validate --blocks N` one timed validation of an N-block chain; `source [--repeat N]` the source block's read
+// path in rows per CPU second;
 
 // `load [--duration S]` many organizations' runs plus status requests against one server (LoadOptions);
 // anything else goes to BenchmarkDotNet (e.g. `--filter *`).
@@ -17,6 +18,11 @@ var defaultServer = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../
 if (args.Length > 0 && args[0] == "validate")
 {
     return Enrichflow.Benchmarks.HotPaths.ValidationBenchmarks.RunOnce(int.Parse(Option(args, "--blocks") ?? "3000", System.Globalization.CultureInfo.InvariantCulture));
+}
+
+if (args.Length > 0 && args[0] == "source")
+{
+    return await Enrichflow.Benchmarks.HotPaths.SourceBenchmarks.RunOnceAsync(int.Parse(Option(args, "--repeat") ?? "10", System.Globalization.CultureInfo.InvariantCulture));
 }
 
 if (args.Length > 0 && args[0] == "pacing")

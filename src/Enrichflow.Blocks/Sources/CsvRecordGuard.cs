@@ -9,12 +9,23 @@ namespace Enrichflow.Blocks.Sources;
 /// record as one quoted field holding only the dropped newlines, so its line numbers stay right, and the
 /// record's start line is queued as a <see cref="CsvAnomaly"/> for the reader to reject. A quote left open at
 /// the end of the file is closed the same way. Bytes pass through unchanged otherwise.
+/// The guard also reads ahead: <see cref="FillAsync"/> tops its buffer up asynchronously, so the parser above
+/// can read synchronously (<see cref="Read(Span{byte})"/>) from bytes already here; a synchronous read of the
+/// stream under it happens only when the parser needs more than the read-ahead holds (one record over half the
+/// buffer).
 /// </summary>
-internal sealed class CsvRecordGuard(Stream inner, int maxRecordBytes, int bufferSize = 64 * 1024) : Stream
+internal sealed class CsvRecordGuard(Stream inner, int maxRecordBytes, int bufferSize = CsvRecordGuard.ReadAheadBytes) : Stream
 {
+    /// <summary>The read-ahead buffer's size.</summary>
+    public const int ReadAheadBytes = 1024 * 1024;
+
+    /// <summary>How many bytes <see cref="PeekAsync"/> shows the delimiter sniffer at most.</summary>
+    public const int PeekBytes = 64 * 1024;
+
     private static readonly SearchValues<byte> Specials = SearchValues.Create("\"\n\r"u8);
 
-    private readonly byte[] _buffer = new byte[bufferSize];
+    // Rented: a read-ahead this size is on the large object heap, and every upload inspection and run opens one.
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
     private readonly Queue<CsvAnomaly> _anomalies = new();
     private readonly byte[] _out = new byte[2];
     private int _outCount;
@@ -45,25 +56,39 @@ internal sealed class CsvRecordGuard(Stream inner, int maxRecordBytes, int buffe
         return _anomalies.TryPeek(out var anomaly) && anomaly.Line == line ? _anomalies.Dequeue() : null;
     }
 
-    /// <summary>Fills the internal buffer (without consuming) and returns the first bytes, for sniffing.</summary>
+    /// <summary>Fills the buffer (without consuming) and returns the first bytes (at most <see cref="PeekBytes"/>), for sniffing.</summary>
     public async ValueTask<ReadOnlyMemory<byte>> PeekAsync(CancellationToken cancellationToken)
     {
-        while (!_eof && _len < _buffer.Length)
-        {
-            var read = await inner.ReadAsync(_buffer.AsMemory(_len), cancellationToken);
-            if (read == 0)
-            {
-                _eof = true;
-            }
-
-            _len += read;
-        }
-
-        return _buffer.AsMemory(_pos, _len - _pos);
+        await FillAsync(cancellationToken);
+        return _buffer.AsMemory(_pos, Math.Min(_len - _pos, PeekBytes));
     }
 
     /// <summary>True when <see cref="PeekAsync"/> saw the whole input.</summary>
-    public bool PeekedToEnd => _eof;
+    public bool PeekedToEnd => _eof && _len - _pos < PeekBytes;
+
+    /// <summary>
+    /// True when the bytes read ahead are under half the buffer and the stream has more: the parser should wait
+    /// for <see cref="FillAsync"/> before reading on, so that it does not read the stream synchronously.
+    /// </summary>
+    public bool NeedsFill => !_eof && _len - _pos < _buffer.Length / 2;
+
+    /// <summary>Moves the bytes not yet passed on to the front and reads until the buffer is full or the stream ends.</summary>
+    public async ValueTask FillAsync(CancellationToken cancellationToken)
+    {
+        if (_pos > 0)
+        {
+            _buffer.AsSpan(_pos, _len - _pos).CopyTo(_buffer);
+            _len -= _pos;
+            _pos = 0;
+        }
+
+        while (!_eof && _len < _buffer.Length)
+        {
+            var read = await inner.ReadAsync(_buffer.AsMemory(_len), cancellationToken);
+            _eof = read == 0;
+            _len += read;
+        }
+    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -320,6 +345,13 @@ internal sealed class CsvRecordGuard(Stream inner, int maxRecordBytes, int buffe
         if (disposing)
         {
             inner.Dispose();
+            if (_buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = [];
+                _pos = _len = 0;
+                _eof = true;
+            }
         }
 
         base.Dispose(disposing);

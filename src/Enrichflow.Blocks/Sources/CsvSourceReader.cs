@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
@@ -11,7 +10,9 @@ namespace Enrichflow.Blocks.Sources;
 /// (an empty cell is ""). Blank lines are skipped. A malformed record (ragged, unterminated quote, invalid UTF-8,
 /// NUL, a field over <see cref="SourceReadOptions.MaxFieldBytes"/>, a record over
 /// <see cref="SourceReadOptions.MaxRecordBytes"/>) is rejected with its 1-based line, or fails the read in
-/// strict mode. Row indexes count rejected records too.
+/// strict mode. Row indexes count rejected records too. Sep reads synchronously from bytes the
+/// <see cref="CsvRecordGuard"/> has read ahead asynchronously (<see cref="CsvSession.MoveNextAsync"/>), so a row
+/// costs no asynchronous step; values that repeat in a column share one string (<see cref="ValuePool"/>).
 /// </summary>
 internal sealed class CsvSourceReader
 {
@@ -19,6 +20,7 @@ internal sealed class CsvSourceReader
 
     private readonly CsvRecordGuard _guard;
     private readonly SourceReadOptions _options;
+    private ValuePool? _values;
     private string[]? _header;
     private long _index;
 
@@ -31,24 +33,6 @@ internal sealed class CsvSourceReader
     /// <summary>The column names, once the header was read.</summary>
     public IReadOnlyList<string>? Header => _header;
 
-    public static async IAsyncEnumerable<SourceRecord> ReadAsync(
-        Stream stream, SourceReadOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var session = await OpenAsync(stream, options, cancellationToken);
-        while (await session.Sep.MoveNextAsync(cancellationToken))
-        {
-            if (session.Reader.Convert(session.Sep) is { } record)
-            {
-                yield return record;
-            }
-        }
-
-        if (session.Reader.Header is null)
-        {
-            throw EmptyFile();
-        }
-    }
-
     /// <summary>Opens Sep over the guarded stream with the given or sniffed delimiter.</summary>
     public static async Task<CsvSession> OpenAsync(Stream stream, SourceReadOptions options, CancellationToken cancellationToken)
     {
@@ -56,14 +40,15 @@ internal sealed class CsvSourceReader
         var start = await guard.PeekAsync(cancellationToken);
         var delimiter = options.Delimiter ?? CsvSniffer.Sniff(start.Span, guard.PeekedToEnd);
         var text = new StreamReader(guard, CsvText.Utf8, detectEncodingFromByteOrderMarks: false, TextBufferSize);
-        var sep = await Sep.Reader(o => o with
+        // The guard holds the start of the file: Sep's first read is served from it without blocking.
+        var sep = Sep.Reader(o => o with
         {
             Sep = Sep.New(delimiter),
             HasHeader = false,
             Unescape = true,
             DisableColCountCheck = true,
-        }).FromAsync(text, cancellationToken);
-        return new CsvSession(sep, text, new CsvSourceReader(guard, options), delimiter);
+        }).From(text);
+        return new CsvSession(sep, text, guard, new CsvSourceReader(guard, options), delimiter);
     }
 
     public static SourceFormatException EmptyFile() => new("The file is empty: line 1 has no header.", 1);
@@ -98,6 +83,7 @@ internal sealed class CsvSourceReader
             }
 
             _header = CsvHeader.Names(names);
+            _values = new ValuePool(_header.Length);
             return null;
         }
 
@@ -112,16 +98,18 @@ internal sealed class CsvSourceReader
             return Reject(index, line, problem, raw, tooLarge);
         }
 
+        var maxFieldChars = _options.MaxFieldBytes / 3;
+        var values = _values!;
         var result = new Row(index, _header.Length);
         for (var i = 0; i < _header.Length; i++)
         {
             var value = row[i].Span;
-            if (value.Length > _options.MaxFieldBytes / 3 && Encoding.UTF8.GetByteCount(value) > _options.MaxFieldBytes)
+            if (value.Length > maxFieldChars && Encoding.UTF8.GetByteCount(value) > _options.MaxFieldBytes)
             {
                 return Reject(index, line, $"field '{_header[i]}' exceeds {SourceReadOptions.Size(_options.MaxFieldBytes)}", row.Span);
             }
 
-            result.Add(_header[i], value.ToString());
+            result.Add(_header[i], values.Get(i, value));
         }
 
         return SourceRecord.Of(result);
@@ -137,14 +125,36 @@ internal sealed class CsvSourceReader
             });
 }
 
-/// <summary>An open CSV read: Sep, the text reader under it and the converter.</summary>
-internal sealed class CsvSession(SepReader sep, TextReader text, CsvSourceReader reader, char delimiter) : IAsyncDisposable
+/// <summary>An open CSV read: Sep, the text reader and guard under it, and the converter.</summary>
+internal sealed class CsvSession(SepReader sep, TextReader text, CsvRecordGuard guard, CsvSourceReader reader, char delimiter) : IAsyncDisposable
 {
     public SepReader Sep { get; } = sep;
 
     public CsvSourceReader Reader { get; } = reader;
 
     public char Delimiter { get; } = delimiter;
+
+    /// <summary>
+    /// Moves Sep to the next row. Synchronous while the guard has bytes read ahead; tops the read-ahead up
+    /// asynchronously first when it runs low.
+    /// </summary>
+    public ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken) =>
+        guard.NeedsFill ? FillThenMoveNextAsync(cancellationToken) : ValueTask.FromResult(Sep.MoveNext());
+
+    /// <summary>Throws when the file ended before a header.</summary>
+    public void EnsureHeader()
+    {
+        if (Reader.Header is null)
+        {
+            throw CsvSourceReader.EmptyFile();
+        }
+    }
+
+    private async ValueTask<bool> FillThenMoveNextAsync(CancellationToken cancellationToken)
+    {
+        await guard.FillAsync(cancellationToken);
+        return Sep.MoveNext();
+    }
 
     public ValueTask DisposeAsync()
     {

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Enrichflow.Core.Blocks;
-using Enrichflow.Core.Rows;
 
 namespace Enrichflow.Blocks.Sources;
 
@@ -34,6 +33,9 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly, int maxRec
     private long _elementStart = -1;
 
     private RawSkip _raw;
+
+    /// <summary>Materialises elements as rows, sharing the keys (and short values) elements repeat.</summary>
+    private readonly JsonRowReader _rows = new();
 
     private enum Phase { Root, Properties, PayloadValue, Array, SkipValue, Skip, Capture, SkipOversized, Done }
 
@@ -500,13 +502,13 @@ internal sealed class JsonElementParser(JsonRoot root, bool scanOnly, int maxRec
         }
     }
 
-    private static PayloadElement Materialize(ReadOnlySpan<byte> json, long index)
+    private PayloadElement Materialize(ReadOnlySpan<byte> json, long index)
     {
         try
         {
             var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
             reader.Read();
-            return new PayloadElement(index, RowValues.ReadRow(ref reader, index), null);
+            return new PayloadElement(index, _rows.Read(ref reader, index), null);
         }
         catch (Exception e) when (e is InvalidOperationException or JsonException)
         {

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Enrichflow.Core.Blocks;
-using Enrichflow.Core.Rows;
 
 namespace Enrichflow.Blocks.Sources;
 
@@ -17,6 +16,7 @@ internal static class JsonLinesSourceReader
         Stream stream, SourceReadOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var lines = new LineBuffer(stream, options.MaxRecordBytes);
+        var rows = new JsonRowReader();
         long index = 0;
         var sawRecord = false;
         while (await lines.NextAsync(cancellationToken))
@@ -29,7 +29,7 @@ internal static class JsonLinesSourceReader
             sawRecord = true;
             var record = lines.TooLong
                 ? Reject(index, lines.LineNumber, $"line exceeds {SourceReadOptions.Size(options.MaxRecordBytes)} (Limits:MaxRecordBytes)", lines.Current, options, tooLarge: true)
-                : Parse(index, lines.LineNumber, lines.Current, options);
+                : Parse(rows, index, lines.LineNumber, lines.Current, options);
             index++;
             yield return record;
         }
@@ -41,7 +41,7 @@ internal static class JsonLinesSourceReader
     }
 
     /// <summary>Parses one line as a row, or rejects it.</summary>
-    internal static SourceRecord Parse(long index, long line, ReadOnlySpan<byte> text, SourceReadOptions options)
+    private static SourceRecord Parse(JsonRowReader rows, long index, long line, ReadOnlySpan<byte> text, SourceReadOptions options)
     {
         string? problem;
         if (!System.Text.Unicode.Utf8.IsValid(text))
@@ -60,7 +60,7 @@ internal static class JsonLinesSourceReader
                 }
                 else
                 {
-                    var row = RowValues.ReadRow(ref reader, index);
+                    var row = rows.Read(ref reader, index);
                     if (reader.Read())
                     {
                         problem = "the line holds more than one JSON value";

@@ -26,12 +26,25 @@ internal sealed class ReadCsvBlock(ReadCsvSpecs specs, DataframeType? declaredTy
         var stream = await input.OpenAsync(cancellationToken);
         await using (stream)
         {
-            var records = format switch
+            if (format == UploadFormat.Csv)
             {
-                UploadFormat.Csv => CsvSourceReader.ReadAsync(stream, options, cancellationToken),
-                UploadFormat.Json => JsonArraySourceReader.ReadAsync(stream, options, cancellationToken),
-                _ => JsonLinesSourceReader.ReadAsync(stream, options, cancellationToken),
-            };
+                // Sep's rows straight from here, without a second enumerator per row.
+                await using var session = await CsvSourceReader.OpenAsync(stream, options, cancellationToken);
+                while (await session.MoveNextAsync(cancellationToken))
+                {
+                    if (session.Reader.Convert(session.Sep) is { } record)
+                    {
+                        yield return _required.Length == 0 ? record : CheckRequired(record);
+                    }
+                }
+
+                session.EnsureHeader();
+                yield break;
+            }
+
+            var records = format == UploadFormat.Json
+                ? JsonArraySourceReader.ReadAsync(stream, options, cancellationToken)
+                : JsonLinesSourceReader.ReadAsync(stream, options, cancellationToken);
             await foreach (var record in records)
             {
                 yield return _required.Length == 0 ? record : CheckRequired(record);

@@ -35,7 +35,7 @@ public static class UploadInspector
     {
         await using var session = await CsvSourceReader.OpenAsync(upload, options, cancellationToken);
         long headerLine = 0;
-        while (await session.Sep.MoveNextAsync(cancellationToken))
+        while (await session.MoveNextAsync(cancellationToken))
         {
             var line = session.Sep.Current.RowIndex == 0 ? 1 : session.Sep.Current.LineNumberFrom;
             var hadHeader = session.Reader.Header is not null;
@@ -50,11 +50,7 @@ public static class UploadInspector
             }
         }
 
-        if (session.Reader.Header is null)
-        {
-            throw CsvSourceReader.EmptyFile();
-        }
-
+        session.EnsureHeader();
         throw new SourceFormatException($"The file has no rows: nothing follows the header on line {headerLine}.", headerLine);
     }
 
