@@ -11,7 +11,7 @@ namespace Enrichflow.Blocks.Spill;
 /// <summary>
 /// Where a block that keeps one row per key across the whole run (<c>deduplicate</c>, <c>leads_to_company</c>) keeps
 /// its keys: hash-partitioned spill blobs under <c>runs/{run}/blocks/{block}/keys/</c>, never a store write per key
-/// (docs/architecture.md, whole-input blocks).
+/// (docs/architecture.md §3).
 /// <code>
 /// obs/{chunk}        first pass, one blob per chunk: its keys sorted into 256 buckets by the hash's first byte,
 ///                    with the bucket offsets in front, so a partition (a range of buckets) is one read
