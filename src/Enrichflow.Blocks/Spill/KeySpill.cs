@@ -280,40 +280,53 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
             plan = await PlanAsync(cancellationToken, withChunks: true);
         }
 
+        // The entries and the read buffer come from the shared pool: the reduces of one run (and of later runs) reuse
+        // the same few arrays instead of leaving a large array per partition to the collector (peak RSS).
         var (first, last) = (partition * Buckets / plan.Partitions, (partition + 1) * Buckets / plan.Partitions);
-        var entries = new SpillEntry[Math.Max(16, plan.Keys / plan.Partitions * 9 / 8)];
-        var count = 0;
-        var bounds = new byte[4 * (last - first + 1)];
-        var slice = Array.Empty<byte>();
-        foreach (var chunk in plan.Chunks)
+        var entries = ArrayPool<SpillEntry>.Shared.Rent((int)Math.Max(16, plan.Keys / plan.Partitions * 9 / 8));
+        var slice = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
         {
-            await using var reader = await BlobReader.OpenAsync(blobs, ObsKey(chunk), cancellationToken);
-            await reader.ReadAsync(8 + 4 * first, bounds, cancellationToken);
-            var start = BinaryPrimitives.ReadInt32LittleEndian(bounds);
-            var end = BinaryPrimitives.ReadInt32LittleEndian(bounds.AsSpan(bounds.Length - 4));
-            var length = (end - start) * EntrySize;
-            if (length == 0)
+            var count = 0;
+            var bounds = new byte[4 * (last - first + 1)];
+            foreach (var chunk in plan.Chunks)
             {
-                continue;
+                await using var reader = await BlobReader.OpenAsync(blobs, ObsKey(chunk), cancellationToken);
+                await reader.ReadAsync(8 + 4 * first, bounds, cancellationToken);
+                var start = BinaryPrimitives.ReadInt32LittleEndian(bounds);
+                var end = BinaryPrimitives.ReadInt32LittleEndian(bounds.AsSpan(bounds.Length - 4));
+                var length = (end - start) * EntrySize;
+                if (length == 0)
+                {
+                    continue;
+                }
+
+                if (slice.Length < length)
+                {
+                    ArrayPool<byte>.Shared.Return(slice);
+                    slice = ArrayPool<byte>.Shared.Rent(length);
+                }
+
+                await reader.ReadAsync(ObsHeader + (long)start * EntrySize, slice.AsMemory(0, length), cancellationToken);
+                if (count + (end - start) > entries.Length)
+                {
+                    var larger = ArrayPool<SpillEntry>.Shared.Rent(Math.Max(count + (end - start), entries.Length * 3 / 2));
+                    entries.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<SpillEntry>.Shared.Return(entries);
+                    entries = larger;
+                }
+
+                count += DecodeEntries(slice.AsSpan(0, length), chunk, entries.AsSpan(count));
             }
 
-            if (slice.Length < length)
-            {
-                slice = new byte[Math.Max(length, slice.Length * 2)];
-            }
-
-            await reader.ReadAsync(ObsHeader + (long)start * EntrySize, slice.AsMemory(0, length), cancellationToken);
-            if (count + (end - start) > entries.Length)
-            {
-                Array.Resize(ref entries, Math.Max(count + (end - start), entries.Length * 3 / 2));
-            }
-
-            count += DecodeEntries(slice.AsSpan(0, length), chunk, entries.AsSpan(count));
+            var losers = Losers(entries.AsSpan(0, count), keep);
+            await WriteReducedAsync(key, entries.AsMemory(0, losers), plan.ChunkSlots, slice, cancellationToken);
         }
-
-        var losers = Losers(entries.AsSpan(0, count), keep);
-        entries = [];
-        await WriteAsync(key, EncodeReduced(losers, plan.ChunkSlots), cancellationToken);
+        finally
+        {
+            ArrayPool<SpillEntry>.Shared.Return(entries);
+            ArrayPool<byte>.Shared.Return(slice);
+        }
     }
 
     private static int DecodeEntries(ReadOnlySpan<byte> bytes, int chunk, Span<SpillEntry> into)
@@ -335,11 +348,15 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
         return n;
     }
 
-    /// <summary>The entries whose row is not their key's kept row (in <see cref="SpillEntry.Row"/>: the kept row's index), by chunk and position.</summary>
-    internal static SpillEntry[] Losers(Span<SpillEntry> entries, KeyKeep keep)
+    /// <summary>
+    /// Moves the entries whose row is not their key's kept row to the front of <paramref name="entries"/>, by chunk and
+    /// position (with <see cref="SpillEntry.Hi"/> holding the row's own index and <see cref="SpillEntry.Row"/> the
+    /// kept row's); returns how many there are.
+    /// </summary>
+    internal static int Losers(Span<SpillEntry> entries, KeyKeep keep)
     {
         entries.Sort(new ByKey());
-        var losers = new List<SpillEntry>();
+        var losers = 0;
         for (var start = 0; start < entries.Length;)
         {
             var end = start + 1;
@@ -350,49 +367,61 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
                 end++;
             }
 
+            // Written in place: the loser count never passes the entry being read.
             for (var i = start; end - start > 1 && i < end; i++)
             {
                 if (entries[i].Row != kept)
                 {
-                    // Hi and Lo are not needed any more: they carry the row's own index and the kept row's.
-                    losers.Add(new SpillEntry { Chunk = entries[i].Chunk, Position = entries[i].Position, Hi = (ulong)entries[i].Row, Row = kept });
+                    entries[losers++] = new SpillEntry { Chunk = entries[i].Chunk, Position = entries[i].Position, Hi = (ulong)entries[i].Row, Row = kept };
                 }
             }
 
             start = end;
         }
 
-        var sorted = losers.ToArray();
-        sorted.AsSpan().Sort(new ByPlace());
-        return sorted;
+        entries[..losers].Sort(new ByPlace());
+        return losers;
     }
 
     /// <summary>Header (magic, then per chunk slot the offset of its first record), then records: position, row, kept row.</summary>
-    private static byte[] EncodeReduced(SpillEntry[] losers, int chunkSlots)
+    private async Task WriteReducedAsync(string key, ReadOnlyMemory<SpillEntry> losers, int chunkSlots, byte[] buffer, CancellationToken cancellationToken)
     {
-        var bytes = new byte[4 + 4 * (chunkSlots + 1) + losers.Length * LoserSize];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, ReducedMagic);
+        var header = new byte[4 + 4 * (chunkSlots + 1)];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, ReducedMagic);
         var next = 0;
         for (var slot = 0; slot <= chunkSlots; slot++)
         {
-            while (next < losers.Length && losers[next].Chunk < slot)
+            while (next < losers.Length && losers.Span[next].Chunk < slot)
             {
                 next++;
             }
 
-            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 + 4 * slot), next);
+            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4 + 4 * slot), next);
         }
 
-        var records = bytes.AsSpan(4 + 4 * (chunkSlots + 1));
+        await using var writer = await blobs.CreateAsync(key, cancellationToken);
+        await writer.Stream.WriteAsync(header, cancellationToken);
+        var perWrite = buffer.Length / LoserSize;
+        for (var done = 0; done < losers.Length; done += perWrite)
+        {
+            var length = EncodeLosers(losers.Span.Slice(done, Math.Min(perWrite, losers.Length - done)), buffer);
+            await writer.Stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken);
+        }
+
+        await writer.CommitAsync(cancellationToken);
+    }
+
+    private static int EncodeLosers(ReadOnlySpan<SpillEntry> losers, Span<byte> buffer)
+    {
         for (var i = 0; i < losers.Length; i++)
         {
-            var at = records[(i * LoserSize)..];
+            var at = buffer[(i * LoserSize)..];
             BinaryPrimitives.WriteInt32LittleEndian(at, losers[i].Position);
             BinaryPrimitives.WriteInt64LittleEndian(at[4..], (long)losers[i].Hi);
             BinaryPrimitives.WriteInt64LittleEndian(at[12..], losers[i].Row);
         }
 
-        return bytes;
+        return losers.Length * LoserSize;
     }
 
     private async Task WriteAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
