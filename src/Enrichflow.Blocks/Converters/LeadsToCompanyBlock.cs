@@ -1,11 +1,15 @@
 using Enrichflow.Blocks.Dedupe;
+using Enrichflow.Blocks.Spill;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Blocks.Converters;
 
-/// <summary>The compiled <c>leads_to_company</c> block (see <see cref="LeadsToCompanyBlockType"/>).</summary>
+/// <summary>
+/// The compiled <c>leads_to_company</c> block (see <see cref="LeadsToCompanyBlockType"/>): a company's first lead is
+/// found as <c>deduplicate</c> keeps the first row of a key, through the key spill (<see cref="KeySpill"/>).
+/// </summary>
 internal sealed class LeadsToCompanyBlock(string? companyField, string prefix) : TwoPhaseBlock
 {
     public override IReadOnlyList<string> ReadsColumns => companyField is null ? [] : [companyField];
@@ -15,34 +19,34 @@ internal sealed class LeadsToCompanyBlock(string? companyField, string prefix) :
 
     public override async ValueTask ObserveAsync(RowChunk input, BlockRunContext context, CancellationToken cancellationToken)
     {
-        var entries = new List<KeyEntry>(input.Count);
-        foreach (var row in input.Rows)
-        {
-            if (KeyOf(row) is { } key)
-            {
-                entries.Add(new KeyEntry(key, row.Index));
-            }
-        }
-
-        await Keys(context).RecordAsync(KeyScopes.Block(context.RunId, context.BlockId), entries, KeyKeep.First, cancellationToken);
+        ArgumentNullException.ThrowIfNull(input);
+        await Spill(context).WriteChunkAsync(input.Index, ChunkKeys.Of(input, row => RowKeys.TextOfValue(row.GetText(FieldOf(row)))), cancellationToken);
     }
 
     public override async ValueTask ProcessAsync(RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
     {
-        var withCompany = input.Rows.Where(r => KeyOf(r) is not null).ToList();
-        var first = await Keys(context).LookupAsync(KeyScopes.Block(context.RunId, context.BlockId), [.. withCompany.Select(r => KeyOf(r)!)], cancellationToken);
-        var firstByRow = withCompany.Select((row, i) => (row.Index, First: first[i])).ToDictionary(x => x.Index, x => x.First);
-        foreach (var lead in input.Rows)
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        var kept = await Spill(context).KeptRowsAsync(input, cancellationToken);
+        for (var i = 0; i < input.Count; i++)
         {
-            if (!firstByRow.TryGetValue(lead.Index, out var winner))
+            var lead = input.Rows[i];
+            if (string.IsNullOrWhiteSpace(lead.GetText(FieldOf(lead))))
             {
                 output.Reject(lead, $"leads_to_company: column '{companyField ?? "company"}' is empty or missing");
             }
-            else if (winner == lead.Index)
+            else if (kept[i] < 0)
             {
                 output.Emit(CompanyOf(lead));
             }
         }
+    }
+
+    /// <summary>Forgets the spilled companies once the run can no longer continue (a failed run keeps them for <c>resume</c>).</summary>
+    public override async ValueTask OnRunEndedAsync(BlockRunEndContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        await KeySpill.ForgetAsync(context, cancellationToken);
     }
 
     /// <summary>
@@ -79,7 +83,5 @@ internal sealed class LeadsToCompanyBlock(string? companyField, string prefix) :
     /// <summary>The column naming the row's company: the configured one, else <c>company</c>, else <c>company_name</c>.</summary>
     private string FieldOf(Row row) => companyField ?? (row.ContainsKey("company") ? "company" : "company_name");
 
-    private byte[]? KeyOf(Row row) => RowKeys.OfValue(row.GetText(FieldOf(row)));
-
-    private static IKeyIndexStore Keys(BlockRunContext context) => BlockServices.KeyIndex(context);
+    private static KeySpill Spill(BlockRunContext context) => KeySpill.For(context, KeyKeep.First);
 }

@@ -22,7 +22,7 @@ public sealed class LeadsToCompanyBlockType : BlockType<LeadsToCompanySpecs>
     public override string Description =>
         "Turns leads into one COMPANY row per distinct company (first lead wins): name and company_name from the company column, " +
         "company_ columns carried without the prefix (company_domain as domain, ...), else the lead's domain and website; " +
-        "companies are tracked in the store, so memory does not grow with the run.";
+        "companies are spilled to hash-partitioned blobs, so memory does not grow with the run.";
 
     public override DataframeType Takes => DataframeType.Lead;
 

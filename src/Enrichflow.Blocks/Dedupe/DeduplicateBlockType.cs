@@ -4,9 +4,10 @@ using Enrichflow.Core.Storage;
 namespace Enrichflow.Blocks.Dedupe;
 
 /// <summary>
-/// <c>deduplicate</c>: drops repeats within a run. Deterministic whatever the chunk timing: the first pass
-/// records, per key, the lowest (keep first) or highest (keep last) row index in the store; the second pass keeps
-/// exactly the row whose index was recorded and sends the others to rejects with the key and the kept row.
+/// <c>deduplicate</c>: drops repeats within a run. Deterministic whatever the chunk timing: the first pass spills
+/// each chunk's keys to the blob store; the second pass finds, per key, the lowest (keep first) or highest (keep
+/// last) row index (<see cref="Spill.KeySpill"/>), keeps exactly that row and sends the others to rejects with the
+/// key and the kept row.
 /// </summary>
 public sealed class DeduplicateBlockType : BlockType<DeduplicateSpecs>
 {
@@ -18,7 +19,7 @@ public sealed class DeduplicateBlockType : BlockType<DeduplicateSpecs>
 
     public override string Description =>
         "Drops rows whose key (key_fields, or every column) was seen in the run, keeping the first or last occurrence; " +
-        "keys live in the store, so memory does not grow with the run. Dropped rows go to rejects with the key and the kept row's index.";
+        "keys are spilled to hash-partitioned blobs, so memory does not grow with the run. Dropped rows go to rejects with the key and the kept row's index.";
 
     protected override CompiledBlock? Compile(DeduplicateSpecs specs, BlockCompileContext context)
     {

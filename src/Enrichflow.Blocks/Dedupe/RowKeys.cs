@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Enrichflow.Core.Rows;
@@ -10,6 +11,9 @@ namespace Enrichflow.Blocks.Dedupe;
 /// </summary>
 public sealed class RowKeys(IReadOnlyList<string>? keyFields, bool normalize)
 {
+    /// <summary>The size of a key hash in bytes.</summary>
+    public const int HashSize = 16;
+
     private const char Separator = '\u001f';
 
     /// <summary>
@@ -18,6 +22,37 @@ public sealed class RowKeys(IReadOnlyList<string>? keyFields, bool normalize)
     /// </summary>
     public byte[]? KeyOf(Row row, out string? text)
     {
+        var key = TextOf(row, out var missing);
+        if (key is null)
+        {
+            text = missing;
+            return null;
+        }
+
+        text = key;
+        var hash = new byte[HashSize];
+        Hash(key, hash);
+        return hash;
+    }
+
+    /// <summary>The key's text (what <see cref="KeyOf"/> hashes); null when a key column is missing, named in <paramref name="missing"/>.</summary>
+    public string? TextOf(Row row, out string? missing)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        missing = null;
+        if (keyFields is { Count: 1 })
+        {
+            // The common case without a builder: one column, no separator and no column name.
+            if (!row.TryGetValue(keyFields[0], out var only))
+            {
+                missing = keyFields[0];
+                return null;
+            }
+
+            var value = RowValues.ToText(only) ?? "";
+            return normalize ? value.Trim().ToLowerInvariant() : value;
+        }
+
         var builder = new StringBuilder();
         if (keyFields is null)
         {
@@ -32,7 +67,7 @@ public sealed class RowKeys(IReadOnlyList<string>? keyFields, bool normalize)
             {
                 if (!row.TryGetValue(column, out var value))
                 {
-                    text = column;
+                    missing = column;
                     return null;
                 }
 
@@ -40,18 +75,56 @@ public sealed class RowKeys(IReadOnlyList<string>? keyFields, bool normalize)
             }
         }
 
-        text = builder.ToString();
-        return Hash(text);
+        return builder.ToString();
+    }
+
+    /// <summary>The first key column the row lacks; null when it has them all (always, without key fields).</summary>
+    public string? MissingColumn(Row row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        foreach (var column in keyFields ?? [])
+        {
+            if (!row.ContainsKey(column))
+            {
+                return column;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The key of one value compared trimmed and case-insensitively (a join or company key); null when blank.</summary>
     public static byte[]? OfValue(string? value)
     {
-        var text = value?.Trim().ToLowerInvariant();
-        return string.IsNullOrEmpty(text) ? null : Hash(text);
+        if (TextOfValue(value) is not { } text)
+        {
+            return null;
+        }
+
+        var hash = new byte[HashSize];
+        Hash(text, hash);
+        return hash;
     }
 
-    private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text))[..16];
+    /// <summary>The text <see cref="OfValue"/> hashes: trimmed and lower-cased; null when blank.</summary>
+    public static string? TextOfValue(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim().ToLowerInvariant();
+
+    /// <summary>Writes the key hash of <paramref name="text"/> (the first 16 bytes of its UTF-8 SHA-256) to <paramref name="destination"/>.</summary>
+    public static void Hash(string text, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = null;
+        var bytes = length <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        var written = Encoding.UTF8.GetBytes(text, bytes);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes[..written], digest);
+        digest[..HashSize].CopyTo(destination);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     private void Append(StringBuilder builder, string? column, object? value)
     {

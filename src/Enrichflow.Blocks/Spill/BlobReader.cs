@@ -1,0 +1,62 @@
+using Enrichflow.Core.Storage;
+
+namespace Enrichflow.Blocks.Spill;
+
+/// <summary>
+/// Reads byte ranges of one blob: straight from the file when the store hands out a <see cref="FileStream"/> (no
+/// read-ahead buffer filled for a few bytes), else by seeking, else (a stream that cannot seek) from a copy in memory.
+/// </summary>
+internal sealed class BlobReader : IAsyncDisposable
+{
+    private readonly Stream _stream;
+    private MemoryStream? _copy;
+
+    private BlobReader(Stream stream) => _stream = stream;
+
+    public static async Task<BlobReader> OpenAsync(IBlobStore blobs, string key, CancellationToken cancellationToken) =>
+        new(await blobs.OpenReadAsync(key, cancellationToken));
+
+    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; throws when the blob ends first.</summary>
+    public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (_stream is FileStream file)
+        {
+            for (var done = 0; done < buffer.Length;)
+            {
+                var read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer[done..], offset + done, cancellationToken);
+                if (read == 0)
+                {
+                    throw new EndOfStreamException($"A spill blob ends before byte {offset + buffer.Length}.");
+                }
+
+                done += read;
+            }
+
+            return;
+        }
+
+        var stream = _stream;
+        if (!stream.CanSeek)
+        {
+            if (_copy is null)
+            {
+                _copy = new MemoryStream();
+                await _stream.CopyToAsync(_copy, cancellationToken);
+            }
+
+            stream = _copy;
+        }
+
+        stream.Seek(offset, SeekOrigin.Begin);
+        await stream.ReadExactlyAsync(buffer, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stream.DisposeAsync();
+        if (_copy is not null)
+        {
+            await _copy.DisposeAsync();
+        }
+    }
+}
