@@ -110,14 +110,18 @@ public sealed partial class UnitExecutor
     private async Task ObserveAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
     {
         var block = plan[unit.Key.BlockId];
-        // A join observes its build side (the second input); a two-phase block its only input.
-        var edge = block.Compiled is MergeBlock ? block.Inputs[1] : block.Inputs[0];
+        if (block.Compiled is MergeBlock)
+        {
+            await ObserveMergeInputAsync(unit, run, plan, block, cancellationToken);
+            return;
+        }
+
+        var edge = block.Inputs[0];
         var input = await ReadInputAsync(run, plan, edge, unit.Key.Chunk, cancellationToken);
         var passed = ApplyCondition(edge, input, new ChunkOutput(0));
-        MissingColumnException.ThrowIfAbsent(ChecksFor(block, block.Compiled is MergeBlock ? 1 : 0), passed);
+        MissingColumnException.ThrowIfAbsent(ChecksFor(block, 0), passed);
         var observe = block.Compiled switch
         {
-            MergeBlock merge => merge.ObserveBuildAsync(passed, ContextFor(run, block), cancellationToken),
             TwoPhaseBlock twoPhase => twoPhase.ObserveAsync(passed, ContextFor(run, block), cancellationToken),
             _ => throw new InvalidOperationException($"Block '{block.Id}' has no first pass."),
         };
