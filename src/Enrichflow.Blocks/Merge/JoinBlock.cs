@@ -28,6 +28,9 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
     /// <summary>The partitions being joined by a unit of this process (which another unit then skips, then waits for).</summary>
     private readonly ConcurrentDictionary<(Guid Run, int Partition), SemaphoreSlim> _joining = new();
 
+    /// <summary>Where each chunk's section is in a joined partition's out file, kept once read (the file never changes).</summary>
+    private readonly ConcurrentDictionary<(Guid Run, int Partition), Dictionary<int, (long Offset, int Length)>> _outIndexes = new();
+
     public override bool HasBuildSide => true;
 
     public override IReadOnlyList<ColumnReference> ColumnReferences { get; } =
@@ -61,7 +64,13 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
         var matches = new JoinMatches?[JoinSpill.Partitions];
         foreach (var partition in partitions)
         {
-            matches[partition] = await spill.ReadMatchesAsync(partition, input.Index, cancellationToken);
+            if (!_outIndexes.TryGetValue((context.RunId, partition), out var index))
+            {
+                index = await spill.ReadOutIndexAsync(partition, cancellationToken);
+                _outIndexes[(context.RunId, partition)] = index;
+            }
+
+            matches[partition] = await spill.ReadMatchesAsync(partition, index, input.Index, cancellationToken);
         }
 
         for (var i = 0; i < input.Count; i++)
@@ -111,6 +120,11 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
         foreach (var entry in _joining.Where(e => e.Key.Run == context.Run.Id))
         {
             _joining.TryRemove(entry.Key, out _);
+        }
+
+        foreach (var entry in _outIndexes.Where(e => e.Key.Run == context.Run.Id))
+        {
+            _outIndexes.TryRemove(entry.Key, out _);
         }
 
         if (context.Run.Status is RunStatus.Completed or RunStatus.Cancelled && context.Services.GetService(typeof(IBlobStore)) is IBlobStore blobs)

@@ -153,8 +153,8 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
         await writer.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The matches of the rows of first-input chunk <paramref name="chunk"/> in a joined partition.</summary>
-    public async Task<JoinMatches> ReadMatchesAsync(int partition, int chunk, CancellationToken cancellationToken)
+    /// <summary>Where each first-input chunk's section is in a joined partition's out file (read once per partition and process).</summary>
+    public async Task<Dictionary<int, (long Offset, int Length)>> ReadOutIndexAsync(int partition, CancellationToken cancellationToken)
     {
         await using var stream = await blobs.OpenReadAsync(OutKey(partition), cancellationToken);
         var head = new byte[8];
@@ -162,22 +162,31 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
         CheckMagic(head, OutKey(partition));
         var index = new byte[8 * BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(4))];
         await stream.ReadExactlyAsync(index, cancellationToken);
+        var sections = new Dictionary<int, (long Offset, int Length)>(index.Length / 8);
         long offset = head.Length + index.Length;
         for (var i = 0; i < index.Length; i += 8)
         {
             var length = BinaryPrimitives.ReadInt32LittleEndian(index.AsSpan(i + 4));
-            if (BinaryPrimitives.ReadInt32LittleEndian(index.AsSpan(i)) == chunk)
-            {
-                stream.Position = offset;
-                var bytes = new byte[length];
-                await stream.ReadExactlyAsync(bytes, cancellationToken);
-                return JoinMatches.Parse(bytes);
-            }
-
+            sections.Add(BinaryPrimitives.ReadInt32LittleEndian(index.AsSpan(i)), (offset, length));
             offset += length;
         }
 
-        return JoinMatches.Empty;
+        return sections;
+    }
+
+    /// <summary>The matches of the rows of first-input chunk <paramref name="chunk"/> in a joined partition.</summary>
+    public async Task<JoinMatches> ReadMatchesAsync(int partition, Dictionary<int, (long Offset, int Length)> index, int chunk, CancellationToken cancellationToken)
+    {
+        if (!index.TryGetValue(chunk, out var section))
+        {
+            return JoinMatches.Empty;
+        }
+
+        await using var stream = await blobs.OpenReadAsync(OutKey(partition), cancellationToken);
+        stream.Position = section.Offset;
+        var bytes = new byte[section.Length];
+        await stream.ReadExactlyAsync(bytes, cancellationToken);
+        return JoinMatches.Parse(bytes);
     }
 
     /// <summary>Writes the section of one first-input chunk: each key row's matches; false (nothing written) when none matched.</summary>
