@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end benchmark: bench/run-e2e.sh ROWS [e2e|baseline|baseline-outputs|compare] [pipeline: default|dedupe|join|group_by]
+# End-to-end benchmark: bench/run-e2e.sh ROWS [e2e|baseline|baseline-outputs|compare] [pipeline: default|dedupe|join|join_inputs|group_by]
 #   e2e (default): generates ROWS synthetic leads, starts `enrichflow serve` as a child process on a loopback
 #                  port, uploads them and runs read_csv -> validate_email (no MX) -> filter -> transform through
 #                  the HTTP API; prints rows/s, MB/s, the server's peak RSS and its CPU time during the run.

@@ -54,6 +54,7 @@ if (args.Length > 0 && args[0] is "e2e" or "baseline" or "baseline-outputs" or "
     {
         "dedupe" => EndToEndBench.DedupeDefinition,
         "join" => EndToEndBench.JoinDefinition,
+        "join_inputs" => EndToEndBench.JoinInputsDefinition,
         "group_by" => EndToEndBench.GroupByDefinition,
         _ => EndToEndBench.Definition,
     };

@@ -55,6 +55,21 @@ public static class EndToEndBench
           {"from_block_id": "right_key", "to_block_id": "joined"}]}
         """;
 
+    /// <summary>The join pipeline without the merge (its inputs only): the difference to <see cref="JoinDefinition"/> is the join's own cost.</summary>
+    public const string JoinInputsDefinition = """
+        {"blocks": [
+          {"sequence_number": 1, "block_type": "read_csv", "block_name": "read_csv", "block_id": "input", "specs": {}},
+          {"sequence_number": 2, "block_name": "filter", "block_id": "even", "specs": {"expression": "[id] % 2 = 0"}},
+          {"sequence_number": 3, "block_name": "filter", "block_id": "odd", "specs": {"expression": "[id] % 2 = 1"}},
+          {"sequence_number": 4, "block_name": "transform", "block_id": "left_key", "specs": {"operations": [{"op": "expression", "column": "k", "expression": "[id]"}]}},
+          {"sequence_number": 5, "block_name": "transform", "block_id": "right_key", "specs": {"operations": [{"op": "expression", "column": "k", "expression": "[id] - 1"}, {"op": "rename", "column": "email", "to": "partner_email"}]}}],
+         "edges": [
+          {"from_block_id": "input", "to_block_id": "even"},
+          {"from_block_id": "input", "to_block_id": "odd"},
+          {"from_block_id": "even", "to_block_id": "left_key"},
+          {"from_block_id": "odd", "to_block_id": "right_key"}]}
+        """;
+
     /// <summary>
     /// read_csv → group_by company and country (60 groups) with every kind of aggregation; count_distinct of email
     /// and the list of ids hold nearly a value per row, so they exercise the spill.

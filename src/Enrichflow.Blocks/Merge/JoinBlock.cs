@@ -1,4 +1,4 @@
-using Enrichflow.Blocks.Dedupe;
+using System.Collections.Concurrent;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
@@ -10,15 +10,26 @@ namespace Enrichflow.Blocks.Merge;
 /// value (trimmed, case-insensitive), with every row of the second input whose <c>join_key.right</c> value is the
 /// same, in the second input's order: one output row per match, the second row's columns added where the first
 /// row lacks them. <c>left</c> keeps unmatched rows, <c>inner</c> sends them to rejects. Output rows are numbered
-/// (left row, match) so they keep the first input's order. The second input (the build side) is indexed in the store — key to the row's
-/// chunk and position — and its rows are read back chunk by chunk, so it may be larger than memory.
+/// (left row, match) so they keep the first input's order.
+/// <para>
+/// A Grace hash join through the blob store (<see cref="JoinSpill"/>), so either input may be larger than memory.
+/// First pass, per chunk of either input as it is committed: its keyed rows are hashed into partitions, one file per
+/// chunk (the second input's rows, the first input's keys and positions). Second pass, per chunk of the first input:
+/// each partition its keys hash to is joined (once, by whichever unit needs it first; a unit starts with a partition
+/// of its own so parallel units spread the work, and skips one another unit is joining), and the chunk's rows are
+/// put together from the partitions' matches in the chunk's order.
+/// </para>
 /// </summary>
 internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : MergeBlock
 {
-    private const int PositionBits = 20;
-
     /// <summary>Room for the matches of one left row in the output's row numbers (at most 2^16 matches per row).</summary>
-    private const int MatchBits = 16;
+    internal const int MatchBits = 16;
+
+    /// <summary>The partitions being joined by a unit of this process (which another unit then skips, then waits for).</summary>
+    private readonly ConcurrentDictionary<(Guid Run, int Partition), SemaphoreSlim> _joining = new();
+
+    /// <summary>Where each chunk's section is in a joined partition's out file, kept once read (the file never changes).</summary>
+    private readonly ConcurrentDictionary<(Guid Run, int Partition), Dictionary<int, (long Offset, int Length)>> _outIndexes = new();
 
     public override bool HasBuildSide => true;
 
@@ -27,32 +38,48 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
 
     public override IReadOnlyList<string>? OutputColumns(IReadOnlyList<string> input) => null;
 
-    public override async ValueTask ObserveBuildAsync(RowChunk build, BlockRunContext context, CancellationToken cancellationToken)
+    public override async ValueTask ObserveAsync(int inputIndex, RowChunk input, BlockRunContext context, CancellationToken cancellationToken)
     {
-        var entries = new List<KeyEntry>(build.Count);
-        for (var i = 0; i < build.Count; i++)
+        ArgumentNullException.ThrowIfNull(input);
+        var spill = Spill(context);
+        if (inputIndex == 0)
         {
-            if (KeyOf(build.Rows[i], rightKey) is { } key)
-            {
-                entries.Add(new KeyEntry(key, ((long)build.Index << PositionBits) | (long)i));
-            }
+            await spill.WriteProbeAsync(input.Index, [.. input.Rows.Select(KeyOf)], cancellationToken);
         }
-
-        await Keys(context).AddAllAsync(KeyScopes.Block(context.RunId, context.BlockId), entries, cancellationToken);
+        else
+        {
+            await spill.WriteBuildAsync(input, cancellationToken);
+        }
     }
 
-    public override async ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, Func<int, CancellationToken, Task<RowChunk>> readBuildChunk, BlockRunContext context, CancellationToken cancellationToken)
+    public override async ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
     {
-        var keys = input.Rows.Select(r => KeyOf(r, leftKey)).ToList();
-        var present = keys.Where(k => k is not null).Select(k => k!).ToList();
-        var found = await Keys(context).LookupAllAsync(KeyScopes.Block(context.RunId, context.BlockId), present, cancellationToken);
-        var chunks = new Dictionary<int, RowChunk>();
-        var f = 0;
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(context);
+        var keys = input.Rows.Select(KeyOf).ToArray();
+        var partitions = new SortedSet<int>(keys.OfType<string>().Select(JoinSpill.PartitionOf));
+        var spill = Spill(context);
+        await EnsureJoinedAsync(spill, context.RunId, partitions, input.Index % JoinSpill.Partitions, cancellationToken);
+        var matches = new JoinMatches?[JoinSpill.Partitions];
+        foreach (var partition in partitions)
+        {
+            if (!_outIndexes.TryGetValue((context.RunId, partition), out var index))
+            {
+                index = await spill.ReadOutIndexAsync(partition, cancellationToken);
+                _outIndexes[(context.RunId, partition)] = index;
+            }
+
+            matches[partition] = await spill.ReadMatchesAsync(partition, index, input.Index, cancellationToken);
+        }
+
         for (var i = 0; i < input.Count; i++)
         {
             var row = input.Rows[i];
-            var matches = keys[i] is null ? [] : found[f++];
-            if (matches.Length == 0)
+            var found = keys[i] is { } key ? matches[JoinSpill.PartitionOf(key)]! : null;
+            var start = 0;
+            var count = found?.Take(i, out start) ?? 0;
+            if (count == 0)
             {
                 if (inner)
                 {
@@ -66,25 +93,19 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
                 continue;
             }
 
-            if (matches.Length > 1 << MatchBits)
+            if (count > JoinSpill.MaxMatches)
             {
-                output.Fail(row, $"join: {matches.Length} rows of the second input have {rightKey} = '{row.GetText(leftKey)}'; at most {1 << MatchBits} matches per row are joined");
+                output.Fail(row, $"join: {count} rows of the second input have {rightKey} = '{row.GetText(leftKey)}'; at most {JoinSpill.MaxMatches} matches per row are joined");
                 continue;
             }
 
-            for (var m = 0; m < matches.Length; m++)
+            for (var m = 0; m < count; m++)
             {
-                var chunk = (int)(matches[m] >> PositionBits);
-                if (!chunks.TryGetValue(chunk, out var build))
-                {
-                    build = await readBuildChunk(chunk, cancellationToken);
-                    chunks[chunk] = build;
-                }
-
                 var joined = Renumbered(row, m);
-                foreach (var (column, value) in build.Rows[(int)(matches[m] & ((1 << PositionBits) - 1))])
+                foreach (var (column, value) in found!.Rows[start + m])
                 {
-                    joined.TryAdd(column, value is System.Text.Json.Nodes.JsonNode node ? node.DeepClone() : value);
+                    // Each match was read on its own from the file, so its values are not shared with another row.
+                    joined.TryAdd(column, value);
                 }
 
                 output.Emit(joined);
@@ -92,10 +113,77 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
         }
     }
 
+    /// <summary>Forgets the spilled state once the run can no longer continue (a failed run keeps it for <c>resume</c>).</summary>
+    public override async ValueTask OnRunEndedAsync(BlockRunEndContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        foreach (var entry in _joining.Where(e => e.Key.Run == context.Run.Id))
+        {
+            _joining.TryRemove(entry.Key, out _);
+        }
+
+        foreach (var entry in _outIndexes.Where(e => e.Key.Run == context.Run.Id))
+        {
+            _outIndexes.TryRemove(entry.Key, out _);
+        }
+
+        if (context.Run.Status is RunStatus.Completed or RunStatus.Cancelled && context.Services.GetService(typeof(IBlobStore)) is IBlobStore blobs)
+        {
+            await blobs.DeletePrefixAsync(JoinSpill.Prefix(context.Run.Id, context.BlockId), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Makes sure every partition in <paramref name="partitions"/> is joined, starting at <paramref name="start"/>:
+    /// a partition another unit of this process is joining is skipped while others remain, then waited for.
+    /// </summary>
+    private async Task EnsureJoinedAsync(JoinSpill spill, Guid runId, IEnumerable<int> partitions, int start, CancellationToken cancellationToken)
+    {
+        var pending = partitions.Where(p => p >= start).Concat(partitions.Where(p => p < start)).ToList();
+        while (pending.Count > 0)
+        {
+            var joinedOne = false;
+            for (var i = 0; i < pending.Count;)
+            {
+                var gate = _joining.GetOrAdd((runId, pending[i]), _ => new SemaphoreSlim(1, 1));
+                if (!await gate.WaitAsync(0, cancellationToken))
+                {
+                    i++;
+                    continue;
+                }
+
+                await JoinAsync(spill, pending[i], gate, cancellationToken);
+                pending.RemoveAt(i);
+                joinedOne = true;
+            }
+
+            if (!joinedOne)
+            {
+                var gate = _joining.GetOrAdd((runId, pending[0]), _ => new SemaphoreSlim(1, 1));
+                await gate.WaitAsync(cancellationToken);
+                await JoinAsync(spill, pending[0], gate, cancellationToken);
+                pending.RemoveAt(0);
+            }
+        }
+    }
+
+    private static async Task JoinAsync(JoinSpill spill, int partition, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await spill.EnsureJoinedAsync(partition, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     /// <summary>A copy of a left row numbered (left row, match), so matches stay together in the left input's order.</summary>
     private static Row Renumbered(Row row, int match) => row.CopyAs((row.Index << MatchBits) | (long)match, extraColumns: 8);
 
-    private static byte[]? KeyOf(Row row, string column) => RowKeys.OfValue(row.GetText(column));
+    private string? KeyOf(Row row) => JoinSpill.KeyOf(row.GetText(leftKey));
 
-    private static IKeyIndexStore Keys(BlockRunContext context) => BlockServices.KeyIndex(context);
+    private JoinSpill Spill(BlockRunContext context) =>
+        new(BlockServices.Require<IBlobStore>(context, "a blob store"), JoinSpill.Prefix(context.RunId, context.BlockId), rightKey);
 }

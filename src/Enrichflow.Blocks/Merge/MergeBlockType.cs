@@ -77,7 +77,7 @@ public sealed class MergeBlockType : BlockType<MergeSpecs>
     {
         public override IReadOnlyList<string>? OutputColumns(IReadOnlyList<string> input) => null;
 
-        public override ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, Func<int, CancellationToken, Task<RowChunk>> readBuildChunk, BlockRunContext context, CancellationToken cancellationToken)
+        public override ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken)
         {
             foreach (var row in input.Rows)
             {

@@ -82,17 +82,16 @@ public abstract class TwoPhaseBlock : CompiledBlock
 public abstract class MergeBlock : CompiledBlock
 {
     /// <summary>
-    /// True for a join: the engine first has <see cref="ObserveBuildAsync"/> see every chunk of the second input
-    /// (the build side, indexed in the store, never held in memory), then runs <see cref="ProcessAsync"/> over
-    /// the first input's chunks only.
+    /// True for a join: the engine first has <see cref="ObserveAsync"/> see every chunk of both inputs (as each is
+    /// committed, in any order and in parallel; the block keeps what it needs in the blob store, never in process
+    /// memory), then runs <see cref="ProcessAsync"/> over the first input's chunks only, one output chunk each.
     /// </summary>
     public virtual bool HasBuildSide => false;
 
-    /// <summary>Indexes one chunk of the build side (the second input).</summary>
-    public virtual ValueTask ObserveBuildAsync(RowChunk build, BlockRunContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    /// <summary>The first pass of a join over one chunk of input <paramref name="inputIndex"/>; must be safe to repeat.</summary>
+    public virtual ValueTask ObserveAsync(int inputIndex, RowChunk input, BlockRunContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    /// <param name="readBuildChunk">Reads a chunk of the build side back (for a join's matches).</param>
-    public abstract ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, Func<int, CancellationToken, Task<RowChunk>> readBuildChunk, BlockRunContext context, CancellationToken cancellationToken);
+    public abstract ValueTask ProcessAsync(int inputIndex, RowChunk input, ChunkOutput output, BlockRunContext context, CancellationToken cancellationToken);
 }
 
 /// <summary>A block that produces a run's rows from its input (a webhook payload or an upload).</summary>

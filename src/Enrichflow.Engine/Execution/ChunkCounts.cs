@@ -40,4 +40,18 @@ public static class ChunkCounts
 
         throw new InvalidOperationException($"Chunk is past the end of merge '{merge.Id}'.");
     }
+
+    /// <summary>
+    /// How many observe units a join has: one per chunk of each of its inputs. They are numbered chunk × inputs +
+    /// input, so a unit's number is known as soon as its input chunk is committed (before the source has finished).
+    /// </summary>
+    public static int MergeObserveTotal(WorkflowPlan plan, PlannedBlock merge, int sourceChunks) =>
+        merge.Inputs.Sum(e => Total(plan, plan[e.FromBlockId], sourceChunks));
+
+    /// <summary>The observe unit of a join for chunk <paramref name="chunk"/> of its input <paramref name="input"/>.</summary>
+    public static int MergeObserveUnit(PlannedBlock merge, int input, int chunk) => chunk * merge.Inputs.Count + input;
+
+    /// <summary>Which input, and which of its chunks, a join's observe unit reads.</summary>
+    public static (int Input, int Chunk) MergeObserveSource(PlannedBlock merge, int unit) =>
+        (unit % merge.Inputs.Count, unit / merge.Inputs.Count);
 }

@@ -49,13 +49,20 @@ public sealed partial class RunCoordinator
                 await StartBlockAsync(record, cancellationToken);
             }
             else if (block.Compiled is MergeBlock { HasBuildSide: true } && record.ChunksDone < total
-                && blocks[block.Inputs[1].FromBlockId].ChunksDone >= ChunkCounts.Total(plan, plan[block.Inputs[1].FromBlockId], sourceChunks)
-                && await store.CountDoneAsync(runId, UnitKind.Observe, block.Id, cancellationToken) is var observed
-                && observed < ChunkCounts.Total(plan, plan[block.Inputs[1].FromBlockId], sourceChunks))
+                && block.Inputs.All(e => blocks[e.FromBlockId].ChunksDone >= ChunkCounts.Total(plan, plan[e.FromBlockId], sourceChunks)))
             {
-                // The build side has finished: index every chunk of it (enqueueing is idempotent).
-                var buildChunks = ChunkCounts.Total(plan, plan[block.Inputs[1].FromBlockId], sourceChunks);
-                enqueue.AddRange(Enumerable.Range(0, buildChunks).Select(chunk => new UnitKey(runId, UnitKind.Observe, block.Id, chunk, block.Position)));
+                // A join: every chunk of both inputs is observed (each unit was enqueued when its chunk committed;
+                // enqueued again here after a restart or for a block added later, which is idempotent), then its chunks run.
+                if (await store.CountDoneAsync(runId, UnitKind.Observe, block.Id, cancellationToken) < ChunkCounts.MergeObserveTotal(plan, block, sourceChunks))
+                {
+                    enqueue.AddRange(block.Inputs.SelectMany((e, input) => Enumerable.Range(0, ChunkCounts.Total(plan, plan[e.FromBlockId], sourceChunks))
+                        .Select(chunk => new UnitKey(runId, UnitKind.Observe, block.Id, ChunkCounts.MergeObserveUnit(block, input, chunk), block.Position))));
+                }
+                else
+                {
+                    enqueue.AddRange(Enumerable.Range(0, total).Select(chunk => new UnitKey(runId, UnitKind.Chunk, block.Id, chunk, block.Position)));
+                }
+
                 await StartBlockAsync(record, cancellationToken);
             }
             else if (block.Compiled is MergeBlock && record.ChunksDone < total

@@ -110,14 +110,18 @@ public sealed partial class UnitExecutor
     private async Task ObserveAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, CancellationToken cancellationToken)
     {
         var block = plan[unit.Key.BlockId];
-        // A join observes its build side (the second input); a two-phase block its only input.
-        var edge = block.Compiled is MergeBlock ? block.Inputs[1] : block.Inputs[0];
+        if (block.Compiled is MergeBlock)
+        {
+            await ObserveMergeInputAsync(unit, run, plan, block, cancellationToken);
+            return;
+        }
+
+        var edge = block.Inputs[0];
         var input = await ReadInputAsync(run, plan, edge, unit.Key.Chunk, cancellationToken);
         var passed = ApplyCondition(edge, input, new ChunkOutput(0));
-        MissingColumnException.ThrowIfAbsent(ChecksFor(block, block.Compiled is MergeBlock ? 1 : 0), passed);
+        MissingColumnException.ThrowIfAbsent(ChecksFor(block, 0), passed);
         var observe = block.Compiled switch
         {
-            MergeBlock merge => merge.ObserveBuildAsync(passed, ContextFor(run, block), cancellationToken),
             TwoPhaseBlock twoPhase => twoPhase.ObserveAsync(passed, ContextFor(run, block), cancellationToken),
             _ => throw new InvalidOperationException($"Block '{block.Id}' has no first pass."),
         };
@@ -132,37 +136,6 @@ public sealed partial class UnitExecutor
         {
             await coordinator.ReconcileAsync(run.Id, cancellationToken);
         }
-    }
-
-    /// <summary>One output chunk of a merge: the input chunk it stands for, through its edge, then the merge.</summary>
-    private async Task RunMergeChunkAsync(ClaimedUnit unit, RunRecord run, WorkflowPlan plan, RunOptions runOptions, PlannedBlock merge, CancellationToken cancellationToken)
-    {
-        var sourceChunks = run.SourceChunkCount
-            ?? throw new InvalidOperationException($"Merge '{merge.Id}' ran before its source finished.");
-        var (inputIndex, inputChunk) = ChunkCounts.MergeSource(plan, merge, unit.Key.Chunk, sourceChunks);
-        var edge = merge.Inputs[inputIndex];
-        var input = await ReadInputAsync(run, plan, edge, inputChunk, cancellationToken);
-        var output = new ChunkOutput(input.Count);
-        var passed = ApplyCondition(edge, input, output);
-        MissingColumnException.ThrowIfAbsent(ChecksFor(merge, inputIndex), passed);
-        await ((MergeBlock)merge.Compiled).ProcessAsync(inputIndex, passed, output,
-            (buildChunk, ct) => ReadInputAsync(run, plan, merge.Inputs[^1], buildChunk, ct), ContextFor(run, merge), cancellationToken);
-
-        using var file = new UnitOutputFile();
-        AddBlockOutput(file, plan, merge, runOptions, unit.Key.Chunk, output.Rows, output.Rejects, () => passed.Columns());
-        await file.WriteAsync(blobs, BlobKeys.UnitOutput(run.Id, merge.Id, unit.Key.Chunk, unit.LeaseToken), cancellationToken);
-        var commit = new UnitCommit(unit.Key)
-        {
-            Counters = new UnitCounters(input.Count, output.Rows.Count, output.Rejects.Count, output.FailedCount),
-            Enqueue = ChunkUnitsAfter(plan, merge, run.Id, unit.Key.Chunk),
-        };
-        if (await CommitAsync(unit, commit, cancellationToken) is not { } result)
-        {
-            return;
-        }
-
-        coordinator.NotifyWork();
-        await AfterChunkCommitAsync(run, plan, merge, result, cancellationToken);
     }
 
     private static List<string> ChecksFor(PlannedBlock block, int inputIndex) => EdgeConditions.ChecksFor(block, inputIndex);

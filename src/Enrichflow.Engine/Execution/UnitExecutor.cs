@@ -95,7 +95,8 @@ public sealed partial class UnitExecutor(
     /// <summary>The units that read <paramref name="block"/>'s chunk next: the heads of the segments it feeds.</summary>
     private static UnitKey[] ChunkUnitsAfter(WorkflowPlan plan, PlannedBlock block, Guid runId, int chunk) =>
         [.. block.Outputs.Select(id => plan[id]).Where(child => child.Compiled is not MergeBlock).Select(child =>
-            new UnitKey(runId, child.Compiled is TwoPhaseBlock ? UnitKind.Observe : UnitKind.Chunk, child.Id, chunk, child.Position))];
+            new UnitKey(runId, child.Compiled is TwoPhaseBlock ? UnitKind.Observe : UnitKind.Chunk, child.Id, chunk, child.Position)),
+         .. MergeUnitsAfter(plan, block, runId, chunk)];
 
     /// <summary>
     /// Adds what a block produced for one chunk to its unit's output file: its CSV fragment (and NDJSON when asked
