@@ -51,9 +51,12 @@ internal sealed class TextStep(TransformOp op, string column, Func<string, strin
 {
     public override void Apply(Row row)
     {
-        if (row.TryGetValue(column, out var value) && ExpressionValues.Normalize(value) is string text)
+        // One lookup; a text the change leaves as it is (the same string back) is not written again.
+        var index = row.IndexOf(column);
+        if (index >= 0 && row.GetAt(index).Value is var value && ExpressionValues.Normalize(value) is string text
+            && change(text) is var changed && !ReferenceEquals(changed, value))
         {
-            row[column] = change(text);
+            row.SetAt(index, changed);
         }
     }
 }
