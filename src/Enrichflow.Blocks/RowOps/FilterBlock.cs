@@ -14,9 +14,13 @@ internal sealed class FilterBlock : RowBlock
     private readonly RowExpression? _expression;
     private readonly List<List<FilterPredicate>> _groups = [];
 
+    /// <summary>The reason of every row the expression drops: one string, not one per row.</summary>
+    private readonly string? _falseReason;
+
     public FilterBlock(RowExpression expression)
     {
         _expression = expression;
+        _falseReason = $"filter: expression {expression.Text} is false";
         ReadsColumns = expression.Columns;
     }
 
@@ -76,7 +80,7 @@ internal sealed class FilterBlock : RowBlock
         }
         else
         {
-            output.Reject(row, $"filter: expression {_expression.Text} is false");
+            output.Reject(row, _falseReason!);
         }
     }
 

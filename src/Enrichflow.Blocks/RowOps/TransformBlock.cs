@@ -15,6 +15,9 @@ internal sealed class TransformBlock(List<TransformStep> steps, ColumnEffects co
 
     private readonly bool _canFail = steps.Any(s => s is ExpressionStep);
 
+    /// <summary>How many columns the steps may add: room made once per row, not by growing the row step by step.</summary>
+    private readonly int _adds = columns.Adds.Count;
+
     public override bool Recomputable => true;
 
     public override IReadOnlyList<string> ReadsColumns => columns.Reads;
@@ -38,7 +41,8 @@ internal sealed class TransformBlock(List<TransformStep> steps, ColumnEffects co
             }
 
             var row = input.Rows[i];
-            var edited = _canFail ? row.Clone() : row;
+            var edited = _canFail ? row.CopyAs(row.Index, _adds) : row;
+            edited.EnsureCapacity(edited.Count + _adds);
             if (ApplyAll(edited) is { } failure)
             {
                 output.Fail(row, failure);

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Enrichflow.Core.Expressions;
 using Enrichflow.Core.Rows;
@@ -52,9 +51,12 @@ internal sealed class TextStep(TransformOp op, string column, Func<string, strin
 {
     public override void Apply(Row row)
     {
-        if (row.TryGetValue(column, out var value) && ExpressionValues.Normalize(value) is string text)
+        // One lookup; a text the change leaves as it is (the same string back) is not written again.
+        var index = row.IndexOf(column);
+        if (index >= 0 && row.GetAt(index).Value is var value && ExpressionValues.Normalize(value) is string text
+            && change(text) is var changed && !ReferenceEquals(changed, value))
         {
-            row[column] = change(text);
+            row.SetAt(index, changed);
         }
     }
 }
@@ -64,24 +66,38 @@ internal sealed class ConcatStep(string column, IReadOnlyList<string> columns, s
 {
     public override void Apply(Row row)
     {
-        var builder = new StringBuilder();
+        if (columns.Count > Parts.Length)
+        {
+            row[column] = string.Join(separator, columns.Select(source => Cell.Text(row, source)).Where(text => !string.IsNullOrEmpty(text)));
+            return;
+        }
+
+        // The parts on the stack, then one string of the right length (or the only part itself).
+        var parts = default(Parts);
+        var count = 0;
         foreach (var source in columns)
         {
             var text = Cell.Text(row, source);
-            if (string.IsNullOrEmpty(text))
+            if (!string.IsNullOrEmpty(text))
             {
-                continue;
+                parts[count++] = text;
             }
-
-            if (builder.Length > 0)
-            {
-                builder.Append(separator);
-            }
-
-            builder.Append(text);
         }
 
-        row[column] = builder.ToString();
+        row[column] = count switch
+        {
+            0 => "",
+            1 => parts[0],
+            _ => string.Join(separator, ((ReadOnlySpan<string?>)parts)[..count]),
+        };
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(Length)]
+    private struct Parts
+    {
+        public const int Length = 8;
+
+        private string? _first;
     }
 }
 

@@ -39,16 +39,21 @@ public static class DomainLists
     /// True when the local part names a role (info, sales, support, ...) rather than a person. Case and a
     /// <c>+tag</c> are ignored; a quoted local part is never a role.
     /// </summary>
-    public static bool IsRole(string localPart)
+    public static bool IsRole(string localPart) => IsRole(localPart.AsSpan());
+
+    /// <inheritdoc cref="IsRole(string)"/>
+    public static bool IsRole(ReadOnlySpan<char> localPart)
     {
         if (localPart.StartsWith('"'))
         {
             return false;
         }
 
-        var plus = localPart.IndexOf('+', StringComparison.Ordinal);
-        var name = (plus >= 0 ? localPart[..plus] : localPart).ToLowerInvariant();
-        return Roles.Value.Contains(name);
+        var plus = localPart.IndexOf('+');
+        var name = plus >= 0 ? localPart[..plus] : localPart;
+        var lower = name.Length <= 128 ? stackalloc char[name.Length] : new char[name.Length];
+        name.ToLowerInvariant(lower);
+        return Roles.Value.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower);
     }
 
     /// <summary>True when <paramref name="domain"/> (lower-case ASCII) is a free consumer mailbox provider.</summary>

@@ -38,20 +38,10 @@ public static class EmailSyntax
     public static bool TryParse(string? text, out ParsedEmail email)
     {
         email = default;
-        var trimmed = text.AsSpan().Trim();
-        var at = trimmed.LastIndexOf('@');
-        if (at <= 0 || at == trimmed.Length - 1)
-        {
-            return false;
-        }
-
-        var local = trimmed[..at];
-        if (!IsValidLocalPart(local) || !TryNormalizeDomain(trimmed[(at + 1)..], out var domain))
-        {
-            return false;
-        }
-
-        if (Encoding.UTF8.GetByteCount(local) + 1 + domain.Length > MaxAddressOctets)
+        if (!TrySplit(text, out var local, out var rawDomain)
+            || !IsValidLocalPart(local)
+            || !TryNormalizeDomain(rawDomain, out var domain)
+            || !FitsAddress(local, domain))
         {
             return false;
         }
@@ -59,6 +49,30 @@ public static class EmailSyntax
         email = new ParsedEmail(local.ToString(), domain);
         return true;
     }
+
+    /// <summary>
+    /// The first steps of <see cref="TryParse"/>: the trimmed text cut at its last <c>@</c> into a non-empty local part
+    /// and domain as written. A caller that normalizes each distinct domain once checks the parts itself with
+    /// <see cref="IsValidLocalPart"/>, <see cref="TryNormalizeDomain"/> and <see cref="FitsAddress"/>.
+    /// </summary>
+    public static bool TrySplit(string? text, out ReadOnlySpan<char> local, out ReadOnlySpan<char> domain)
+    {
+        var trimmed = text.AsSpan().Trim();
+        var at = trimmed.LastIndexOf('@');
+        if (at <= 0 || at == trimmed.Length - 1)
+        {
+            local = domain = default;
+            return false;
+        }
+
+        local = trimmed[..at];
+        domain = trimmed[(at + 1)..];
+        return true;
+    }
+
+    /// <summary>True when <c>local@domain</c> (the domain normalized) is within <see cref="MaxAddressOctets"/>.</summary>
+    public static bool FitsAddress(ReadOnlySpan<char> local, string domain) =>
+        Encoding.UTF8.GetByteCount(local) + 1 + domain.Length <= MaxAddressOctets;
 
     /// <summary>True when <paramref name="local"/> is a dot-atom or quoted local part within 64 octets.</summary>
     public static bool IsValidLocalPart(ReadOnlySpan<char> local)

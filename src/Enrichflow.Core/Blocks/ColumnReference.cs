@@ -42,11 +42,12 @@ public sealed class MissingColumnException(string message) : Exception(message)
             return;
         }
 
-        var present = chunk.Columns();
         foreach (var column in columns)
         {
-            if (!present.Contains(column, StringComparer.Ordinal))
+            // Usually the first row has it: the chunk's column list is only needed for the message.
+            if (!chunk.Rows.Exists(row => row.ContainsKey(column)))
             {
+                var present = chunk.Columns();
                 var what = reader is null ? $"column '{column}' does not exist" : $"{reader} reads column '{column}', which does not exist";
                 throw new MissingColumnException($"{what}; the rows have: {List(present)}{Suggestions.DidYouMean(column, present)}");
             }

@@ -36,9 +36,11 @@ public static class ChunkFormat
         var names = new List<string>();
         foreach (var row in chunk.Rows)
         {
-            foreach (var key in row.Keys)
+            for (var i = 0; i < row.Count; i++)
             {
-                if (columns.TryAdd(key, names.Count))
+                // Rows usually hold the same key strings in the same order: a column already seen at its place needs no lookup.
+                var key = row.GetAt(i).Key;
+                if ((i >= names.Count || !ReferenceEquals(names[i], key)) && columns.TryAdd(key, names.Count))
                 {
                     names.Add(key);
                 }
@@ -58,17 +60,99 @@ public static class ChunkFormat
 
         foreach (var row in chunk.Rows)
         {
+            if (MaxScalarRowBytes(row) is int max)
+            {
+                buffer.Advance(WriteScalarRow(buffer.GetSpan(max), row, names, columns));
+                continue;
+            }
+
             WriteVarint(buffer, (ulong)row.Index);
             WriteVarint(buffer, (ulong)row.Count);
             for (var i = 0; i < row.Count; i++)
             {
                 var (key, value) = row.GetAt(i);
-                // Rows usually hold the chunk's columns in order: then the column number is the position.
-                var column = i < names.Count && ReferenceEquals(names[i], key) ? i : columns[key];
-                WriteVarint(buffer, (ulong)column);
+                WriteVarint(buffer, (ulong)ColumnNumber(key, i, names, columns));
                 WriteValue(buffer, value);
             }
         }
+    }
+
+    /// <summary>Rows usually hold the chunk's columns in order: then the column number is the position.</summary>
+    private static int ColumnNumber(string key, int position, List<string> names, Dictionary<string, int> columns) =>
+        position < names.Count && ReferenceEquals(names[position], key) ? position : columns[key];
+
+    /// <summary>
+    /// The most bytes <see cref="WriteScalarRow"/> writes for <paramref name="row"/>, or null when a value is not a
+    /// string, number, bool or null (it is written value by value instead).
+    /// </summary>
+    private static int? MaxScalarRowBytes(Row row)
+    {
+        // Row index and value count, then per value at most a 5-byte column number and a tag.
+        var max = 20;
+        for (var i = 0; i < row.Count; i++)
+        {
+            switch (row.GetAt(i).Value)
+            {
+                case null or bool:
+                    max += 6;
+                    break;
+                case long or int or double:
+                    max += 14;
+                    break;
+                case string s when s.Length <= MaxCharsForScalarRow:
+                    max += 16 + (s.Length * 3);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return max;
+    }
+
+    /// <summary>Strings longer than this go through <see cref="WriteString(IBufferWriter{byte}, string)"/>, so one row never asks for a huge span.</summary>
+    private const int MaxCharsForScalarRow = 64 * 1024;
+
+    /// <summary>One row of scalar values into a span large enough (see <see cref="MaxScalarRowBytes"/>); returns the bytes written.</summary>
+    private static int WriteScalarRow(Span<byte> span, Row row, List<string> names, Dictionary<string, int> columns)
+    {
+        var position = Varint.Write(span, (ulong)row.Index);
+        position += Varint.Write(span[position..], (ulong)row.Count);
+        for (var i = 0; i < row.Count; i++)
+        {
+            var (key, value) = row.GetAt(i);
+            position += Varint.Write(span[position..], (ulong)ColumnNumber(key, i, names, columns));
+            switch (value)
+            {
+                case null:
+                    span[position++] = Null;
+                    break;
+                case string s:
+                    span[position++] = Text;
+                    position += WriteString(span[position..], s);
+                    break;
+                case long l:
+                    span[position++] = Int64;
+                    BinaryPrimitives.WriteInt64LittleEndian(span[position..], l);
+                    position += 8;
+                    break;
+                case int n:
+                    span[position++] = Int64;
+                    BinaryPrimitives.WriteInt64LittleEndian(span[position..], n);
+                    position += 8;
+                    break;
+                case double d:
+                    span[position++] = Float64;
+                    BinaryPrimitives.WriteDoubleLittleEndian(span[position..], d);
+                    position += 8;
+                    break;
+                case bool b:
+                    span[position++] = b ? True : False;
+                    break;
+            }
+        }
+
+        return position;
     }
 
     private static void WriteValue(IBufferWriter<byte> buffer, object? value)
@@ -133,6 +217,7 @@ public static class ChunkFormat
             names[i] = ReadString(bytes, ref position);
         }
 
+        var strings = new ChunkStrings(names.Length);
         var rows = new List<Row>(rowCount);
         for (var r = 0; r < rowCount; r++)
         {
@@ -141,8 +226,9 @@ public static class ChunkFormat
             var row = new Row(index, count);
             for (var v = 0; v < count; v++)
             {
-                var name = names[(int)ReadVarint(bytes, ref position)];
-                row.Add(name, ReadValue(bytes, ref position));
+                var column = (int)ReadVarint(bytes, ref position);
+                var name = names[column];
+                row.Add(name, ReadValue(bytes, ref position, column, ref strings));
             }
 
             rows.Add(row);
@@ -151,13 +237,19 @@ public static class ChunkFormat
         return new RowChunk(chunkIndex, rows);
     }
 
-    private static object? ReadValue(ReadOnlySpan<byte> bytes, ref int position)
+    private static readonly object BoxedTrue = true, BoxedFalse = false;
+
+    private static object? ReadValue(ReadOnlySpan<byte> bytes, ref int position, int column, ref ChunkStrings strings)
     {
         var tag = bytes[position++];
         switch (tag)
         {
             case Null: return null;
-            case Text: return ReadString(bytes, ref position);
+            case Text:
+                var length = (int)ReadVarint(bytes, ref position);
+                var text = strings.Get(bytes, position, length, column);
+                position += length;
+                return text;
             case Int64:
                 var l = BinaryPrimitives.ReadInt64LittleEndian(bytes[position..]);
                 position += 8;
@@ -166,8 +258,8 @@ public static class ChunkFormat
                 var d = BinaryPrimitives.ReadDoubleLittleEndian(bytes[position..]);
                 position += 8;
                 return d;
-            case True: return true;
-            case False: return false;
+            case True: return BoxedTrue;
+            case False: return BoxedFalse;
             case Json: return JsonNode.Parse(ReadString(bytes, ref position));
             default: throw new InvalidDataException($"Unknown value tag {tag} in a stored chunk.");
         }
@@ -181,14 +273,27 @@ public static class ChunkFormat
 
     private static void WriteString(IBufferWriter<byte> buffer, string value)
     {
-        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
-        var span = buffer.GetSpan(max + 10);
+        var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length) + 10);
+        buffer.Advance(WriteString(span, value));
+    }
+
+    /// <summary>Writes varint length + UTF-8 into a span of at least 10 + 3 bytes per char; returns the bytes written.</summary>
+    private static int WriteString(Span<byte> span, string value)
+    {
+        // At most 3 UTF-8 bytes per UTF-16 char: up to 42 chars, the length is one varint byte, so the text goes
+        // straight after it.
+        if (value.Length <= 42)
+        {
+            var length = Encoding.UTF8.GetBytes(value, span[1..]);
+            span[0] = (byte)length;
+            return 1 + length;
+        }
+
         // Reserve the longest varint for the length, then move the text down when the length is short.
         var written = Encoding.UTF8.GetBytes(value, span[10..]);
-        var lengthBytes = Varint.Length((ulong)written);
-        Varint.Write(span, (ulong)written);
+        var lengthBytes = Varint.Write(span, (ulong)written);
         span.Slice(10, written).CopyTo(span[lengthBytes..]);
-        buffer.Advance(lengthBytes + written);
+        return lengthBytes + written;
     }
 
     private static string ReadString(ReadOnlySpan<byte> bytes, ref int position)

@@ -23,8 +23,9 @@ public sealed class Row(long index) : OrderedDictionary<string, object?>(StringC
     public Row CopyAs(long index, int extraColumns = 0)
     {
         var copy = new Row(index, Count + extraColumns);
-        foreach (var (key, value) in this)
+        for (var i = 0; i < Count; i++)
         {
+            var (key, value) = GetAt(i);
             copy.Add(key, value is System.Text.Json.Nodes.JsonNode node ? node.DeepClone() : value);
         }
 

@@ -19,8 +19,19 @@ public sealed class RowChunk(int index, List<Row> rows)
 
         // Usually every row has the first row's columns in the same order: check that cheaply first.
         var first = Rows[0];
-        var columns = new List<string>(first.Keys);
-        if (Rows.TrueForAll(row => SameColumns(row, columns)))
+        var columns = new List<string>(first.Count);
+        for (var i = 0; i < first.Count; i++)
+        {
+            columns.Add(first.GetAt(i).Key);
+        }
+
+        var same = true;
+        for (var r = 1; r < Rows.Count && same; r++)
+        {
+            same = SameColumns(Rows[r], columns);
+        }
+
+        if (same)
         {
             return columns;
         }
@@ -28,8 +39,9 @@ public sealed class RowChunk(int index, List<Row> rows)
         var seen = new HashSet<string>(columns, StringComparer.Ordinal);
         foreach (var row in Rows)
         {
-            foreach (var key in row.Keys)
+            for (var i = 0; i < row.Count; i++)
             {
+                var key = row.GetAt(i).Key;
                 if (seen.Add(key))
                 {
                     columns.Add(key);
@@ -47,10 +59,10 @@ public sealed class RowChunk(int index, List<Row> rows)
             return false;
         }
 
-        var i = 0;
-        foreach (var key in row.Keys)
+        for (var i = 0; i < columns.Count; i++)
         {
-            var expected = columns[i++];
+            var key = row.GetAt(i).Key;
+            var expected = columns[i];
             if (!ReferenceEquals(key, expected) && !string.Equals(key, expected, StringComparison.Ordinal))
             {
                 return false;

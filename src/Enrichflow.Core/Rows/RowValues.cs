@@ -111,8 +111,9 @@ public static class RowValues
     public static void WriteRow(Utf8JsonWriter writer, Row row)
     {
         writer.WriteStartObject();
-        foreach (var (key, value) in row)
+        for (var i = 0; i < row.Count; i++)
         {
+            var (key, value) = row.GetAt(i);
             writer.WritePropertyName(key);
             Write(writer, value);
         }

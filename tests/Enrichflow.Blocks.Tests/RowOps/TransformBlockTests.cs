@@ -101,6 +101,21 @@ public sealed class TransformBlockTests
     }
 
     [Fact]
+    public async Task Concat_of_no_one_or_more_than_eight_non_empty_values()
+    {
+        var row = await TransformAsync("""
+            [{"op": "concat", "column": "none", "columns": ["blank", "missing"]},
+             {"op": "concat", "column": "one", "columns": ["blank", "a", "missing"], "separator": "-"},
+             {"op": "concat", "column": "nine", "columns": ["a", "b", "c", "d", "blank", "e", "f", "g", "h", "i"], "separator": ","},
+             {"op": "lower", "column": "a"}, {"op": "upper", "column": "b"}]
+            """, """{"a": "A", "b": "b", "c": 3, "d": true, "e": "e", "f": "f", "g": "g", "h": "h", "i": 1.5, "blank": ""}""");
+        Assert.Equal("", row["none"]);
+        Assert.Equal("A", row["one"]);
+        Assert.Equal("A,b,3,true,e,f,g,h,1.5", row["nine"]);
+        Assert.Equal(("a", (object?)"B"), (row["a"], row["b"]));
+    }
+
+    [Fact]
     public async Task Split_fills_the_into_columns_and_leaves_missing_parts_null()
     {
         var row = await TransformAsync("""[{"op": "split", "column": "name", "separator": " ", "into": ["first", "last", "suffix"]}]""", """{"name": "Ada Lovelace"}""");

@@ -269,4 +269,37 @@ public sealed class ValidateEmailBlockTests : IDisposable
         var properties = schema["properties"]!.AsObject().Select(p => p.Key);
         Assert.Equal(["email_field", "check_mx", "output_prefix"], properties);
     }
+
+    [Fact]
+    public async Task Addresses_of_one_chunk_sharing_a_domain_each_get_what_EmailSyntax_and_the_lists_say_of_them()
+    {
+        // The block normalizes each distinct domain of a chunk once: every row must still come out as one address alone would.
+        string[] addresses =
+        [
+            "Ada@Gmail.COM", " ada@gmail.com ", "ada@gmail.com", "INFO+x@gmail.com", "x@@gmail.com", "a..b@gmail.com",
+            new string('a', 64) + "@gmail.com", new string('a', 64) + "@" + new string('b', 60) + "." + new string('c', 60) + "." + new string('d', 60) + ".com",
+            "b@" + new string('b', 60) + "." + new string('c', 60) + "." + new string('d', 60) + ".com", "jürgen@Bücher.example", "x@bücher.example",
+            "sales@inbox.mailinator.com", "y@Inbox.Mailinator.com", "", "no-at-sign", "z@-bad.example", "z@-bad.example",
+        ];
+        var rows = await RunAsync(Compile(new ValidateEmailBlockType(), """{"check_mx": false}"""), _services,
+            [.. addresses.Select((a, i) => Row(i, ("email", a)))]);
+
+        Assert.Equal(addresses.Length, rows.Count);
+        for (var i = 0; i < addresses.Length; i++)
+        {
+            var row = rows[i];
+            if (!EmailSyntax.TryParse(addresses[i], out var email))
+            {
+                Assert.Equal(("invalid", "bad_syntax", (object?)null), (row["email_status"], row["email_reason"], row["email_normalized"]));
+                continue;
+            }
+
+            var verdict = EmailVerdict.For(null, DomainLists.IsDisposable(email.Domain), DomainLists.IsRole(email.LocalPart));
+            Assert.Equal(
+                (verdict.Status, verdict.Reason, (object?)email.Normalized, (object?)email.Domain, (object?)DomainLists.IsDisposable(email.Domain),
+                    (object?)DomainLists.IsRole(email.LocalPart), (object?)DomainLists.IsFree(email.Domain)),
+                (row["email_status"], row["email_reason"], row["email_normalized"], row["email_domain"], row["email_is_disposable"],
+                    row["email_is_role"], row["email_is_free"]));
+        }
+    }
 }
