@@ -97,10 +97,7 @@ public sealed partial class UnitExecutor
             return rows;
         }
 
-        var parentKey = BlobKeys.UnitOutput(run.Id, Segments.HeadOf(plan, parent).Id, chunk, parentOutput.OutputTag);
-        using var bytes = await UnitOutputFile.ReadSectionAsync(blobs, parentKey, parent.Id, SectionKind.Chunk, cancellationToken)
-            ?? throw new InvalidOperationException($"The output of block '{parent.Id}' for chunk {chunk} has no stored rows.");
-        return ChunkFormat.Parse(bytes.WrittenSpan);
+        return await replay.ReadStoredAsync(run.Id, plan, parent, chunk, parentOutput.OutputTag, cancellationToken);
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ public sealed partial class UnitExecutor(
     RunCoordinator coordinator,
     ResultAssembler assembler,
     ChunkHandoff handoff,
+    ChunkReplay replay,
     Status.ChunkProgress progress,
     IServiceProvider services,
     IOptions<EngineOptions> options,
