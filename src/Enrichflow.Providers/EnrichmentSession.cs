@@ -28,7 +28,18 @@ public sealed class EnrichmentSession(
     /// </summary>
     public string? PauseReason => pausing.GetValueOrDefault(Context.RunId);
 
-    public void RequestPause(string reason) => pausing.TryAdd(Context.RunId, reason);
+    /// <summary>
+    /// Tells every unit of the run to start no new call. A budget pause is not passed on: each call reserves its
+    /// credits against the budget itself, so calls that reserved within it still go.
+    /// </summary>
+    public void RequestPause(RunPauseException pause)
+    {
+        ArgumentNullException.ThrowIfNull(pause);
+        if (!pause.ByBudget)
+        {
+            pausing.TryAdd(Context.RunId, pause.Message);
+        }
+    }
 
     /// <summary>The refusal (401/403) this provider gave this run's block, if any: later calls fail the same way without asking.</summary>
     public string? RefusalOf(IEnrichmentProvider provider) => refusals.GetValueOrDefault(RefusalKey(provider));

@@ -39,7 +39,7 @@ public sealed class RunBudget(IUsageStore usage, OrgCredits orgCredits)
                 if (account.Spent + account.Reserved + price > limit + 1e-9)
                 {
                     throw new RunPauseException(string.Create(CultureInfo.InvariantCulture,
-                        $"The run's budget of {limit:0.##} credits is reached ({account.Spent:0.##} spent); raise max_credits when resuming: POST /workflows/resume?job_id={context.RunId} with {{\"max_credits\": ...}}."));
+                        $"The run's budget of {limit:0.##} credits is reached ({account.Spent:0.##} spent); raise max_credits when resuming: POST /workflows/resume?job_id={context.RunId} with {{\"max_credits\": ...}}.")) { ByBudget = true };
                 }
 
                 account.Reserved += price;

@@ -69,8 +69,8 @@ internal abstract partial class ProviderCallBlock(IEnrichmentProvider provider, 
         }
         catch (RunPauseException e)
         {
-            // Calls already under way finish (and are cached); no row of this chunk starts a new one.
-            session.RequestPause(e.Message);
+            // Calls already under way finish (and are cached); a provider out of credits starts no new one (RequestPause).
+            session.RequestPause(e);
             throw;
         }
     }

@@ -113,7 +113,7 @@ internal sealed class ScrapeWebBlock(string urlField, IReadOnlyList<(string Name
             }
             catch (RunPauseException e)
             {
-                session.RequestPause(e.Message);
+                session.RequestPause(e);
                 throw;
             }
         }

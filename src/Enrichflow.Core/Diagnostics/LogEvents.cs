@@ -23,6 +23,7 @@ public static class LogEvents
     public const int ChunkCommitted = 2001;
     public const int UnitWorkDiscarded = 2002;
     public const int SourceDone = 2003;
+    public const int StalePauseIgnored = 2004;
 
     // 3xxx dispatch (Engine: InProcessDispatcher)
     public const int DispatcherLoopError = 3001;

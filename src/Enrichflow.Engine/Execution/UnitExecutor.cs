@@ -49,7 +49,16 @@ public sealed partial class UnitExecutor(
         catch (RunPauseException e)
         {
             // Not a failure: the unit's committed work stays, and resume runs it again (paid answers are cached).
-            await coordinator.PauseAsync(run.Id, e.Message, cancellationToken);
+            // A unit that a resume has since handed on (its lease is gone) decided on what held before that resume:
+            // the resumed run is not paused for it.
+            if (await store.RenewLeaseAsync(unit, _options.Lease, time.GetUtcNow(), CancellationToken.None))
+            {
+                await coordinator.PauseAsync(run.Id, e.Message, cancellationToken);
+            }
+            else
+            {
+                LogStalePauseIgnored(logger, unit.Key, e.Message);
+            }
         }
     }
 
@@ -167,6 +176,9 @@ public sealed partial class UnitExecutor(
 
     [LoggerMessage(EventId = LogEvents.UnitWorkDiscarded, Level = LogLevel.Warning, Message = "Run {RunId}: unit {Unit} lost its lease; its work was discarded")]
     private static partial void LogLeaseLost(ILogger logger, Guid runId, UnitKey unit);
+
+    [LoggerMessage(EventId = LogEvents.StalePauseIgnored, Level = LogLevel.Information, Message = "Unit {Unit} asked for a pause after the run was resumed without it; not paused: {Reason}")]
+    private static partial void LogStalePauseIgnored(ILogger logger, UnitKey unit, string reason);
 
     [LoggerMessage(EventId = LogEvents.SourceDone, Level = LogLevel.Information, Message = "Run {RunId}: source block {BlockId} produced {Chunks} chunks ({Rows} rows, {Rejects} rejects)")]
     private static partial void LogSourceDone(ILogger logger, Guid runId, string blockId, int chunks, long rows, long rejects);

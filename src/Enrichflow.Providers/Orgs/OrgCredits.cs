@@ -38,7 +38,7 @@ public sealed class OrgCredits(IOrgLimitStore store, OrgLimitsSource limits, Tim
         if (TryReserve(account, current, price) is { } reached)
         {
             throw new RunPauseException(
-                $"{reached.Message} The run goes on with POST /workflows/resume?job_id={runId} once the limit is raised (enrichflow orgs limits set {orgId} {reached.Option} N) or in the next UTC {reached.Period}.");
+                $"{reached.Message} The run goes on with POST /workflows/resume?job_id={runId} once the limit is raised (enrichflow orgs limits set {orgId} {reached.Option} N) or in the next UTC {reached.Period}.") { ByBudget = true };
         }
 
         return account;

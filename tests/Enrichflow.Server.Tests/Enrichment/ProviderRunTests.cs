@@ -500,7 +500,7 @@ public sealed class ProviderRunTests(ITestOutputHelper output)
             seen.Add(live.GetProperty("blocks")[1].GetProperty("processed_count").GetInt64());
             await Task.Delay(100, Ct);
         }
-        while (live.GetProperty("overall_status").GetString() == "running" && DateTime.UtcNow < deadline);
+        while (live.GetProperty("overall_status").GetString() is "queued" or "running" && DateTime.UtcNow < deadline);
 
         Assert.Equal("completed", live.GetProperty("overall_status").GetString());
         Assert.Equal(200, live.GetProperty("blocks")[1].GetProperty("processed_count").GetInt64());
