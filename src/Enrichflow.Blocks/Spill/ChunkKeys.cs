@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
-using Enrichflow.Blocks.Dedupe;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using Enrichflow.Core.Rows;
 
 namespace Enrichflow.Blocks.Spill;
@@ -23,17 +23,16 @@ internal sealed class ChunkKeys
     {
         ArgumentNullException.ThrowIfNull(input);
         var keys = new ChunkKeys(input.Count);
-        Span<byte> hash = stackalloc byte[RowKeys.HashSize];
         for (var position = 0; position < input.Count; position++)
         {
             var row = input.Rows[position];
             if (textOf(row) is { } text)
             {
-                RowKeys.Hash(text, hash);
+                var hash = HashOf(text);
                 keys._entries[keys.Count++] = new SpillEntry
                 {
-                    Hi = BinaryPrimitives.ReadUInt64BigEndian(hash),
-                    Lo = BinaryPrimitives.ReadUInt64BigEndian(hash[8..]),
+                    Hi = (ulong)(hash >> 64),
+                    Lo = (ulong)hash,
                     Row = row.Index,
                     Chunk = input.Index,
                     Position = position,
@@ -43,6 +42,12 @@ internal sealed class ChunkKeys
 
         return keys;
     }
+
+    /// <summary>
+    /// The 128-bit key hash of a key's text: XxHash128 of its UTF-16 code units. Only this run's spill reads it (the
+    /// blobs say which hash wrote them), so it need not be a cryptographic hash nor the notebooks' stored one.
+    /// </summary>
+    public static UInt128 HashOf(string text) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(text.AsSpan()));
 }
 
 /// <summary>One row's key (a 16-byte hash as two numbers), its row index, and where it sits: chunk and position in it.</summary>

@@ -42,7 +42,8 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
     public const long KeysPerPartition = 1 << 20;
     private const int MinPartitions = 4;
 
-    private const uint ObsMagic = 0x314B4645, PlanMagic = 0x314B4650, ReducedMagic = 0x314B4652; // "EFK1", "PFK1", "RFK1"
+    // "EFK2" (keys hashed with XxHash128; "EFK1" blobs hashed with SHA-256 are not read), "PFK1", "RFK1".
+    private const uint ObsMagic = 0x324B4645, PlanMagic = 0x314B4650, ReducedMagic = 0x314B4652;
     private const int EntrySize = 28, LoserSize = 20;
     private const int ObsHeader = 8 + 4 * (Buckets + 1);
 
@@ -288,13 +289,19 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
         try
         {
             var count = 0;
-            var bounds = new byte[4 * (last - first + 1)];
+            var header = new byte[8 + 4 * (last + 1)];
             foreach (var chunk in plan.Chunks)
             {
                 await using var reader = await BlobReader.OpenAsync(blobs, ObsKey(chunk), cancellationToken);
-                await reader.ReadAsync(8 + 4 * first, bounds, cancellationToken);
-                var start = BinaryPrimitives.ReadInt32LittleEndian(bounds);
-                var end = BinaryPrimitives.ReadInt32LittleEndian(bounds.AsSpan(bounds.Length - 4));
+                await reader.ReadAsync(0, header, cancellationToken);
+                if (BinaryPrimitives.ReadUInt32LittleEndian(header) != ObsMagic)
+                {
+                    throw new InvalidDataException(
+                        $"The key spill of chunk {chunk} ({ObsKey(chunk)}) was written by an earlier version of Enrichflow with another key hash; cancel this run and start it again.");
+                }
+
+                var start = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * first));
+                var end = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(header.Length - 4));
                 var length = (end - start) * EntrySize;
                 if (length == 0)
                 {
