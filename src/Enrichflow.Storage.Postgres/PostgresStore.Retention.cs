@@ -8,7 +8,7 @@ public sealed partial class PostgresStore : IRetentionStore
     /// <summary>The store's own tables (those of its schema), with their heap, TOAST and index bytes.</summary>
     private const string StoreTables =
         """
-        SELECT c.oid, c.relname FROM pg_class c
+        SELECT c.oid, c.relname, c.reltoastrelid FROM pg_class c
         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
         """;
 
@@ -95,9 +95,9 @@ public sealed partial class PostgresStore : IRetentionStore
             cancellationToken);
 
     /// <remarks>
-    /// The bytes of the store's tables with their TOAST and indexes (the server's write-ahead log is shared by every
-    /// database on it, so <see cref="StoreSize.JournalBytes"/> is 0); the free bytes are the dead rows' share of each
-    /// table, from the server's statistics.
+    /// The bytes of the store's tables' rows: their heaps' and TOAST tables' main data, without indexes and free-space maps (the server's write-ahead log is
+    /// shared by every database on it, so <see cref="StoreSize.JournalBytes"/> is 0); the free bytes are the dead rows'
+    /// share of each table, from the server's statistics.
     /// </remarks>
     public Task<StoreSize> MeasureAsync(CancellationToken cancellationToken) =>
         ReadAsync(MeasureAsync, cancellationToken);
@@ -131,7 +131,7 @@ public sealed partial class PostgresStore : IRetentionStore
     {
         var sizes = await db.QueryAsync(
             $"""
-            SELECT pg_total_relation_size(t.oid), pg_table_size(t.oid), coalesce(s.n_live_tup, 0), coalesce(s.n_dead_tup, 0)
+            SELECT pg_relation_size(t.oid) + CASE WHEN t.reltoastrelid = 0 THEN 0 ELSE pg_relation_size(t.reltoastrelid) END, pg_table_size(t.oid), coalesce(s.n_live_tup, 0), coalesce(s.n_dead_tup, 0)
             FROM ({StoreTables}) t LEFT JOIN pg_stat_user_tables s ON s.relid = t.oid
             """,
             reader => (Total: reader.GetInt64(0), Table: reader.GetInt64(1), Live: reader.GetInt64(2), Dead: reader.GetInt64(3)));
