@@ -9,7 +9,7 @@ set -euo pipefail
 
 bin=${ENRICHFLOW_PG_BIN:-/usr/lib/postgresql/15/bin}
 state=${ENRICHFLOW_PG_STATE:-/tmp/enrichflow-postgres.state}
-port=${ENRICHFLOW_PG_PORT:-54329}
+port=${ENRICHFLOW_PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 run_as=${ENRICHFLOW_PG_USER:-nobody}
 password=enrichflow
 
