@@ -134,8 +134,8 @@ public sealed partial class PostgresStore : IRetentionStore
             SELECT pg_relation_size(t.oid) + CASE WHEN t.reltoastrelid = 0 THEN 0 ELSE pg_relation_size(t.reltoastrelid) END, pg_table_size(t.oid), coalesce(s.n_live_tup, 0), coalesce(s.n_dead_tup, 0)
             FROM ({StoreTables}) t LEFT JOIN pg_stat_user_tables s ON s.relid = t.oid
             """,
-            reader => (Total: reader.GetInt64(0), Table: reader.GetInt64(1), Live: reader.GetInt64(2), Dead: reader.GetInt64(3)));
-        var free = sizes.Sum(s => s.Live + s.Dead == 0 ? 0 : s.Table * s.Dead / (s.Live + s.Dead));
+            reader => (Total: reader.GetInt64(0), Live: reader.GetInt64(2), Dead: reader.GetInt64(3)));
+        var free = sizes.Sum(s => s.Live + s.Dead == 0 ? 0 : s.Total * s.Dead / (s.Live + s.Dead));
         return new StoreSize(sizes.Sum(s => s.Total), 0, free);
     }
 
