@@ -25,8 +25,13 @@ install() {
   fi
   echo "postgres.sh: installing postgresql-15" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends postgresql-15 </dev/null >/dev/null
+  local log
+  log=$(mktemp /tmp/enrichflow-postgres-install.XXXXXX.log)
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql-15; } </dev/null >"$log" 2>&1; then
+    cat "$log" >&2
+    exit 1
+  fi
+  rm -f "$log"
   # The Debian package creates and starts a cluster of its own; the tests do not use it.
   if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql/15/main ]; then
     pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
