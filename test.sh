@@ -9,6 +9,12 @@ config=Release
 echo "==> building (dotnet build -c $config)"
 dotnet build Enrichflow.slnx -c "$config" -nologo -clp:ErrorsOnly -v:minimal
 
+# A throwaway PostgreSQL for the PostgreSQL store's compliance suites (scripts/postgres.sh), stopped on exit.
+export ENRICHFLOW_PG_STATE="${ENRICHFLOW_PG_STATE:-$(mktemp -u /tmp/enrichflow-postgres-test.XXXXXX.state)}"
+trap 'scripts/postgres.sh stop' EXIT
+scripts/postgres.sh start </dev/null
+eval "$(scripts/postgres.sh env)"
+
 results=artifacts/test-results
 rm -rf "$results" && mkdir -p "$results"
 status=0
