@@ -9,6 +9,11 @@ config=Release
 echo "==> building (dotnet build -c $config)"
 dotnet build Enrichflow.slnx -c "$config" -nologo -clp:ErrorsOnly -v:minimal
 
+# S3 (issue 13): a throwaway S3-protocol server for tests/Enrichflow.Storage.Tests/S3 (scripts/s3.sh), stopped on exit.
+scripts/s3.sh start
+eval "$(scripts/s3.sh env)"
+trap 'scripts/s3.sh stop' EXIT
+
 results=artifacts/test-results
 rm -rf "$results" && mkdir -p "$results"
 status=0
