@@ -108,7 +108,6 @@ internal sealed class S3BlobWriter : BlobWriter
                     BucketName = _store.Bucket, Key = _objectKey, UploadId = _uploadId, PartETags = _parts,
                 }, ct), cancellationToken);
                 _uploadId = null;
-                await DeleteRecordAsync(cancellationToken);
             }
         }
         catch
@@ -120,6 +119,9 @@ internal sealed class S3BlobWriter : BlobWriter
 
         _committed = true;
         _buffer.SetLength(0);
+
+        // The object is whole already: a record left behind (a failed delete) goes with the stale-write sweep.
+        await DiscardUploadAsync();
     }
 
     public override async ValueTask DisposeAsync()

@@ -96,8 +96,9 @@ internal sealed class S3ReadStream : Stream
                     return read;
                 }
             }
-            catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested && resumes < MaxResumes)
+            catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested && resumes < MaxResumes)
             {
+                // A broken connection, or the SDK's request time-out ending a body read slowly.
             }
 
             // The body ended or broke before the object's end: continue from here with a range GET.

@@ -90,6 +90,38 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_whose_body_breaks_off_goes_on_with_a_range_get_from_where_it_stopped()
+    {
+        using var store = Store(proxied: true);
+        var content = new byte[1_000_000];
+        new Random(9).NextBytes(content);
+        await WriteAsync(store, "broken", content);
+        Proxy.BreakOff(1, 300_000, r => r.StartsWith("GET ", StringComparison.Ordinal));
+
+        Assert.Equal(content, await ReadAsync(store, "broken"));
+        Assert.Equal(2, Proxy.Count(r => r.StartsWith("GET ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_read_that_outlasts_the_request_time_out_still_reads_whole()
+    {
+        var options = S3TestServer.Options(_bucket, Proxy.Address);
+        options.RequestTimeout = TimeSpan.FromSeconds(1);
+        using var store = new S3BlobStore(options);
+        var content = new byte[3_000_000];
+        new Random(10).NextBytes(content);
+        await WriteAsync(store, "long", content);
+
+        await using var stream = await store.OpenReadAsync("long", Ct);
+        var read = new byte[content.Length];
+        await stream.ReadExactlyAsync(read.AsMemory(0, 1000), Ct);
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        await stream.ReadExactlyAsync(read.AsMemory(1000), Ct);
+
+        Assert.Equal(content, read);
+    }
+
+    [Fact]
     public async Task Answers_of_500_and_503_are_retried_until_the_request_succeeds()
     {
         using var store = Store(proxied: true);

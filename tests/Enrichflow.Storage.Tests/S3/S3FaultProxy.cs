@@ -36,11 +36,15 @@ public sealed class S3FaultProxy : IAsyncDisposable
 
     /// <summary>The next <paramref name="times"/> requests that match <paramref name="when"/> get <paramref name="status"/> with S3's error <paramref name="code"/>.</summary>
     public void Fail(int times, HttpStatusCode status, string code, Func<string, bool> when) =>
-        _faults.Enqueue(new Fault(when, times, status, code, TimeSpan.Zero));
+        _faults.Enqueue(new Fault(when, times, status, code, TimeSpan.Zero, null));
 
     /// <summary>The next <paramref name="times"/> requests that match <paramref name="when"/> are forwarded only after <paramref name="delay"/>.</summary>
     public void Delay(int times, TimeSpan delay, Func<string, bool> when) =>
-        _faults.Enqueue(new Fault(when, times, null, null, delay));
+        _faults.Enqueue(new Fault(when, times, null, null, delay, null));
+
+    /// <summary>The next <paramref name="times"/> requests that match <paramref name="when"/> get the server's answer cut off (the connection dropped) after <paramref name="bytes"/> bytes of its body.</summary>
+    public void BreakOff(int times, long bytes, Func<string, bool> when) =>
+        _faults.Enqueue(new Fault(when, times, null, null, TimeSpan.Zero, bytes));
 
     public int Count(Func<string, bool> which) => Requests.Count(which);
 
@@ -97,7 +101,7 @@ public sealed class S3FaultProxy : IAsyncDisposable
                 await Task.Delay(fault.Delay, _stop.Token);
             }
 
-            await ForwardAsync(context);
+            await ForwardAsync(context, fault?.BreakOffAfter);
         }
         catch (Exception e) when (e is HttpListenerException or IOException or OperationCanceledException or ObjectDisposedException or HttpRequestException)
         {
@@ -135,7 +139,7 @@ public sealed class S3FaultProxy : IAsyncDisposable
         response.Close();
     }
 
-    private async Task ForwardAsync(HttpListenerContext context)
+    private async Task ForwardAsync(HttpListenerContext context, long? breakOffAfter)
     {
         var request = context.Request;
         using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_target, request.RawUrl));
@@ -182,6 +186,17 @@ public sealed class S3FaultProxy : IAsyncDisposable
             response.ContentLength64 = length;
         }
 
+        if (breakOffAfter is { } limit)
+        {
+            var part = new byte[limit];
+            await using var content = await answer.Content.ReadAsStreamAsync(_stop.Token);
+            await content.ReadExactlyAsync(part, _stop.Token);
+            await response.OutputStream.WriteAsync(part, _stop.Token);
+            await response.OutputStream.FlushAsync(_stop.Token);
+            response.Abort();
+            return;
+        }
+
         if (request.HttpMethod != "HEAD")
         {
             await answer.Content.CopyToAsync(response.OutputStream, _stop.Token);
@@ -199,7 +214,7 @@ public sealed class S3FaultProxy : IAsyncDisposable
         return port;
     }
 
-    private sealed class Fault(Func<string, bool> when, int times, HttpStatusCode? status, string? code, TimeSpan delay)
+    private sealed class Fault(Func<string, bool> when, int times, HttpStatusCode? status, string? code, TimeSpan delay, long? breakOffAfter)
     {
         public int Remaining = times;
 
@@ -210,5 +225,7 @@ public sealed class S3FaultProxy : IAsyncDisposable
         public string? Code { get; } = code;
 
         public TimeSpan Delay { get; } = delay;
+
+        public long? BreakOffAfter { get; } = breakOffAfter;
     }
 }
