@@ -9,11 +9,14 @@ config=Release
 echo "==> building (dotnet build -c $config)"
 dotnet build Enrichflow.slnx -c "$config" -nologo -clp:ErrorsOnly -v:minimal
 
-# A throwaway PostgreSQL for the PostgreSQL store's compliance suites (scripts/postgres.sh), stopped on exit.
+# Throwaway servers for the scaled-out backends' tests (issue 13), both stopped on exit: PostgreSQL
+# (scripts/postgres.sh, ENRICHFLOW_TEST_POSTGRES) and an S3-protocol server (scripts/s3.sh, ENRICHFLOW_TEST_S3).
 export ENRICHFLOW_PG_STATE="${ENRICHFLOW_PG_STATE:-$(mktemp -u /tmp/enrichflow-postgres-test.XXXXXX.state)}"
-trap 'scripts/postgres.sh stop' EXIT
+trap 'scripts/postgres.sh stop; scripts/s3.sh stop' EXIT
 scripts/postgres.sh start </dev/null
 eval "$(scripts/postgres.sh env)"
+scripts/s3.sh start </dev/null
+eval "$(scripts/s3.sh env)"
 
 results=artifacts/test-results
 rm -rf "$results" && mkdir -p "$results"

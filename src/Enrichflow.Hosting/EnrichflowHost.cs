@@ -12,7 +12,6 @@ using Enrichflow.Hosting.Schedules;
 using Enrichflow.Hosting.Webhooks;
 using Enrichflow.Providers;
 using Enrichflow.Providers.Outbound;
-using Enrichflow.Storage.LocalDisk;
 using Enrichflow.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,7 +61,7 @@ public static class EnrichflowHost
         services.AddSingleton(sp => ServerSecret.LoadOrCreate(dataDirectory, sp.GetRequiredService<IOptions<EnrichflowOptions>>().Value.Downloads.Secret));
         services.AddSqliteStore(Path.Combine(dataDirectory, "enrichflow.db"), sp => sp.GetRequiredService<ServerSecret>().DeriveEncryptionKey(),
             sp => sp.GetRequiredService<IOptions<EnrichflowOptions>>().Value.FlushBlobsToDisk);
-        services.AddLocalDiskBlobs(Path.Combine(dataDirectory, "blobs"), sp => sp.GetRequiredService<IOptions<EnrichflowOptions>>().Value.FlushBlobsToDisk);
+        services.AddBlobs(configuration, dataDirectory);
         services.AddSingleton(sp => new DownloadSigner(sp.GetRequiredService<ServerSecret>().Bytes, sp.GetRequiredService<TimeProvider>()));
 
         services.AddBlocks(configuration);
@@ -86,6 +85,7 @@ public static class EnrichflowHost
     {
         var problems = new List<string>();
         Check<EnrichflowOptions>(services, problems);
+        problems.AddRange(BlobsSetup.Problems(services.GetRequiredService<IConfiguration>()));
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
         Check<Core.Blocks.InputLimits>(services, problems);
@@ -120,9 +120,14 @@ public static class EnrichflowHost
         }
     }
 
-    /// <summary>Migrates the store and, on first start, creates org <c>default</c> and its key. Returns that key when it was created.</summary>
+    /// <summary>
+    /// Checks the blob store (an S3 bucket must exist and take the credentials: <see cref="BlobsSetup.CheckBlobsAsync"/>,
+    /// which throws an <see cref="IOException"/> naming the setting), migrates the store and, on first start, creates
+    /// org <c>default</c> and its key. Returns that key when it was created.
+    /// </summary>
     public static async Task<string?> PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
+        await BlobsSetup.CheckBlobsAsync(services, cancellationToken);
         var accounts = services.GetRequiredService<IAccountStore>();
         await accounts.MigrateAsync(cancellationToken);
         if (await accounts.HasAnyOrganizationAsync(cancellationToken))

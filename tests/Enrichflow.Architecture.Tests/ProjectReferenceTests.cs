@@ -15,7 +15,7 @@ public sealed class ProjectReferenceTests
         string[] parts =
         [
             "Enrichflow.Core", "Enrichflow.Providers", "Enrichflow.Blocks", "Enrichflow.Engine", "Enrichflow.Storage.Sqlite",
-            "Enrichflow.Storage.LocalDisk", "Enrichflow.Hosting", "Enrichflow.Server", "Enrichflow.Cli",
+            "Enrichflow.Storage.LocalDisk", "Enrichflow.Storage.S3", "Enrichflow.Hosting", "Enrichflow.Server", "Enrichflow.Cli",
         ];
         Assert.All(parts, part => Assert.Contains(part, names));
         Assert.DoesNotContain(names, n => n.EndsWith("Tests", StringComparison.Ordinal));

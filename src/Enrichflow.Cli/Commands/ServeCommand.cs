@@ -12,13 +12,15 @@ internal static class ServeCommand
         var urls = new Option<string?>("--urls") { Description = $"Addresses to listen on. Default: {EnrichflowApp.DefaultUrls}", HelpName = "URLS" };
         var data = CommonOptions.Data();
         var config = new Option<string?>("--config") { Description = "A JSON configuration file (docs/api.md §9).", HelpName = "FILE" };
-        var command = new Command("serve", "Start the Enrichflow server (SQLite + local disk by default).") { urls, data, config };
+        var blobs = new Option<string?>("--blobs") { Description = "Where blobs live: local (under the data directory, the default) or s3://bucket/prefix with the Blobs:S3:* settings (docs/api.md §9).", HelpName = "URI" };
+        var command = new Command("serve", "Start the Enrichflow server (SQLite + local disk by default).") { urls, data, config, blobs };
         command.SetAction(async (parse, cancellationToken) =>
         {
             WebApplication app;
             try
             {
-                app = EnrichflowApp.Build(new ServeSettings(parse.GetValue(urls), parse.GetValue(data), parse.GetValue(config)));
+                var overrides = parse.GetValue(blobs) is { } blobsValue ? new Dictionary<string, string?> { [Hosting.BlobsSetup.BlobsSetting] = blobsValue } : null;
+                app = EnrichflowApp.Build(new ServeSettings(parse.GetValue(urls), parse.GetValue(data), parse.GetValue(config)), overrides: overrides);
             }
             catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or Microsoft.Extensions.Options.OptionsValidationException)
             {
@@ -32,7 +34,18 @@ internal static class ServeCommand
                 return 2;
             }
 
-            var key = await EnrichflowApp.PrepareAsync(app, cancellationToken);
+            string? key;
+            try
+            {
+                key = await EnrichflowApp.PrepareAsync(app, cancellationToken);
+            }
+            catch (IOException e)
+            {
+                // The blob store's start check (a missing S3 bucket, refused credentials): the message names the setting.
+                await Console.Error.WriteLineAsync($"enrichflow: cannot start: {e.Message}");
+                return 2;
+            }
+
             if (key is not null)
             {
                 var dataDirectory = app.Configuration["DataDirectory"];

@@ -87,4 +87,8 @@ public static class LogEvents
     public const int ScheduleRunStarted = 9001;
     public const int ScheduleRunFailed = 9002;
     public const int SchedulerLoopFailed = 9003;
+
+    // 93xx S3-compatible blobs (Storage.S3)
+    public const int S3UploadAbortFailed = 9301;
+    public const int S3StaleWriteRemoved = 9302;
 }

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Enrichflow.Server.Tests.Infrastructure;
+
+namespace Enrichflow.Server.Tests.S3;
+
+/// <summary>
+/// <c>enrichflow serve</c> with <c>Blobs = s3://bucket/prefix</c> on the real S3-protocol server that scripts/s3.sh
+/// starts (./test.sh does; <c>ENRICHFLOW_TEST_S3</c> names it).
+/// </summary>
+public sealed class ServeWithS3BlobsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string S3Address => System.Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3") is { Length: > 0 } address
+        ? address.TrimEnd('/')
+        : throw new InvalidOperationException(
+            "ENRICHFLOW_TEST_S3 is not set: these tests need a real S3-protocol server on 127.0.0.1. Run ./test.sh, "
+            + "or scripts/s3.sh start && eval \"$(scripts/s3.sh env)\" before running the tests.");
+
+    private static Dictionary<string, string> S3Environment(string blobs) => new()
+    {
+        ["ENRICHFLOW_Blobs"] = blobs,
+        ["ENRICHFLOW_Blobs__S3__ServiceUrl"] = S3Address,
+        ["ENRICHFLOW_Blobs__S3__AccessKey"] = System.Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3_ACCESS_KEY") ?? "S3RVER",
+        ["ENRICHFLOW_Blobs__S3__SecretKey"] = System.Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3_SECRET_KEY") ?? "S3RVER",
+    };
+
+    [Fact]
+    public async Task A_missing_bucket_stops_serve_at_start_naming_the_setting()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "enrichflow.dll"), "serve", "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}", "--data", ServerProcessClient.NewDataDirectory(), "--blobs", "s3://no-such-bucket-here/enrichflow" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in S3Environment("local"))
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+
+        Assert.Equal(2, process.ExitCode);
+        var error = await stderr;
+        Assert.Contains("cannot start", error, StringComparison.Ordinal);
+        Assert.Contains("'no-such-bucket-here' does not exist", error, StringComparison.Ordinal);
+        Assert.Contains("Blobs:S3:Bucket", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening", await stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_run_on_s3_blobs_completes_and_its_blobs_are_objects_under_the_prefix()
+    {
+        var bucket = "serve-" + Guid.NewGuid().ToString("N");
+        using var s3 = new HttpClient();
+        (await s3.PutAsync($"{S3Address}/{bucket}", null, Ct)).EnsureSuccessStatusCode();
+        var data = ServerProcessClient.NewDataDirectory();
+        const int Rows = 2_000;
+        var csv = Path.Combine(data, "leads.csv");
+        await ServerProcessClient.WriteCsvAsync(csv, "id,name,score", Enumerable.Range(0, Rows).Select(i => $"{i},lead {i},{i % 100}"));
+
+        await using var server = await ServerProcess.StartAsync(data, S3Environment($"s3://{bucket}/enrichflow"));
+        using var http = ServerProcessClient.Create(server.BaseUrl, data);
+        var ready = await http.GetFromJsonAsync<JsonElement>("/readyz", Ct);
+        Assert.True(ready.GetProperty("blob_store").GetBoolean());
+        var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "s3-flow", Definitions.ReadCsvFilter);
+        var runId = await ServerProcessClient.StartUploadRunAsync(http, workflow, csv);
+        var live = await ServerProcessClient.WaitForEndAsync(http, runId);
+
+        Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+        var links = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links", Ct);
+        var final = links.EnumerateArray().Last();
+        Assert.Equal(Rows / 2, final.GetProperty("row_count").GetInt64());
+        var lines = (await s3.GetStringAsync(final.GetProperty("download_url").GetString(), Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Rows / 2, lines.Length - 1);
+        Assert.StartsWith("50,lead 50,50", lines[1], StringComparison.Ordinal);
+
+        var listing = await s3.GetStringAsync($"{S3Address}/{bucket}?list-type=2&prefix=enrichflow/", Ct);
+        Assert.Contains("<Key>enrichflow/", listing, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(data, "blobs")) && Directory.EnumerateFiles(Path.Combine(data, "blobs"), "*", SearchOption.AllDirectories).Any());
+    }
+}
