@@ -47,6 +47,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<LiveStatusReader>();
         services.TryAddSingleton<RunLauncher>();
         services.TryAddSingleton<Interactive.InteractiveRuns>();
+        services.TryAddSingleton<UnitRunner>();
         services.TryAddSingleton<InProcessDispatcher>();
         services.TryAddSingleton<IWorkDispatcher>(sp => sp.GetRequiredService<InProcessDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<InProcessDispatcher>());
