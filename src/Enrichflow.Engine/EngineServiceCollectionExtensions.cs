@@ -48,9 +48,13 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<RunLauncher>();
         services.TryAddSingleton<Interactive.InteractiveRuns>();
         services.TryAddSingleton<UnitRunner>();
-        services.TryAddSingleton<InProcessDispatcher>();
-        services.TryAddSingleton<IWorkDispatcher>(sp => sp.GetRequiredService<InProcessDispatcher>());
-        services.AddHostedService(sp => sp.GetRequiredService<InProcessDispatcher>());
+        if (!services.Any(d => d.ServiceType == typeof(IWorkDispatcher)))
+        {
+            // The embedded dispatcher, unless a distributed one was added first (Dispatch.Hangfire).
+            services.TryAddSingleton<InProcessDispatcher>();
+            services.TryAddSingleton<IWorkDispatcher>(sp => sp.GetRequiredService<InProcessDispatcher>());
+            services.AddHostedService(sp => sp.GetRequiredService<InProcessDispatcher>());
+        }
         return services;
     }
 }

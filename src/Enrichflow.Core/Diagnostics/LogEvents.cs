@@ -31,6 +31,7 @@ public static class LogEvents
     public const int UnitFailed = 3003;
     public const int UnitInputRejected = 3004;
     public const int LeaseRenewalFailed = 3005;
+    public const int UnitRunnerError = 3006;
 
     // 36xx live status (Engine: ProgressFloor)
     public const int ProgressRaiseFailed = 3601;
@@ -87,4 +88,7 @@ public static class LogEvents
     public const int ScheduleRunStarted = 9001;
     public const int ScheduleRunFailed = 9002;
     public const int SchedulerLoopFailed = 9003;
+
+    // 94xx distributed dispatch (Dispatch.Hangfire: HangfireDispatcher)
+    public const int HangfireDispatchLoopError = 9401;
 }

@@ -48,6 +48,35 @@ public sealed partial class UnitRunner(
         return new WorkerSlot(CpuSlots, IoSlots);
     }
 
+    /// <summary>
+    /// Waits for a CPU slot, then runs the unit in it (as <see cref="RunAsync"/>) when <paramref name="stillOurs"/>,
+    /// asked once the slot is taken, says the unit is still this attempt's to run; a distributed dispatcher's job does
+    /// this with a unit claimed before it waited in the job queue.
+    /// </summary>
+    public async Task RunInSlotAsync(ClaimedUnit unit, Func<CancellationToken, Task<bool>> stillOurs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stillOurs);
+        var slot = await TakeSlotAsync(cancellationToken);
+        bool ours;
+        try
+        {
+            ours = await stillOurs(cancellationToken);
+        }
+        catch
+        {
+            slot.Release();
+            throw;
+        }
+
+        if (!ours)
+        {
+            slot.Release();
+            return;
+        }
+
+        await RunAsync(unit, slot, cancellationToken);
+    }
+
     /// <summary>Aborts the run's units running in this process (cancel, pause).</summary>
     public void Abort(Guid runId)
     {
@@ -129,7 +158,7 @@ public sealed partial class UnitRunner(
             }
             catch (Exception e)
             {
-                LogLoopError(logger, e);
+                LogRunnerError(logger, e);
             }
 
             slot.Release();
@@ -192,15 +221,15 @@ public sealed partial class UnitRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogLoopError(logger, e);
+            LogRunnerError(logger, e);
         }
     }
 
     [LoggerMessage(EventId = LogEvents.LeaseRenewalFailed, Level = LogLevel.Warning, Message = "Renewing the lease of unit {Unit} failed; trying again")]
     private static partial void LogRenewalFailed(ILogger logger, UnitKey unit, Exception exception);
 
-    [LoggerMessage(EventId = LogEvents.DispatcherLoopError, Level = LogLevel.Error, Message = "Dispatcher loop error")]
-    private static partial void LogLoopError(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = LogEvents.UnitRunnerError, Level = LogLevel.Error, Message = "Recording a unit's end failed (its lease runs out and it is claimed again)")]
+    private static partial void LogRunnerError(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = LogEvents.UnitLeaseLost, Level = LogLevel.Warning, Message = "Unit {Unit} lost its lease and was aborted")]
     private static partial void LogLeaseLost(ILogger logger, UnitKey unit);
