@@ -32,6 +32,7 @@ public static class LogEvents
     public const int UnitInputRejected = 3004;
     public const int LeaseRenewalFailed = 3005;
     public const int UnitRunnerError = 3006;
+    public const int UnitRunStopped = 3007;
 
     // 36xx live status (Engine: ProgressFloor)
     public const int ProgressRaiseFailed = 3601;

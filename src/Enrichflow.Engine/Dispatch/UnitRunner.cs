@@ -178,6 +178,13 @@ public sealed partial class UnitRunner(
                     LogLeaseLost(logger, unit.Key);
                     await cts.CancelAsync();
                 }
+                else if (await store.GetRunAsync(unit.Key.RunId, cts.Token) is not { } run || run.Status is RunStatus.Cancelled or RunStatus.Failed)
+                {
+                    // Cancelled or failed on another node, whose abort reaches only its own units (a paused run's
+                    // units finish the calls under way, as everywhere).
+                    LogRunStopped(logger, unit.Key);
+                    await cts.CancelAsync();
+                }
             }
             catch (OperationCanceledException)
             {
@@ -233,6 +240,9 @@ public sealed partial class UnitRunner(
 
     [LoggerMessage(EventId = LogEvents.UnitLeaseLost, Level = LogLevel.Warning, Message = "Unit {Unit} lost its lease and was aborted")]
     private static partial void LogLeaseLost(ILogger logger, UnitKey unit);
+
+    [LoggerMessage(EventId = LogEvents.UnitRunStopped, Level = LogLevel.Information, Message = "Unit {Unit} was aborted: its run was cancelled or failed")]
+    private static partial void LogRunStopped(ILogger logger, UnitKey unit);
 
     [LoggerMessage(EventId = LogEvents.UnitInputRejected, Level = LogLevel.Warning, Message = "Unit {Unit} cannot read its input: {Reason}")]
     private static partial void LogInputRejected(ILogger logger, UnitKey unit, string reason);
