@@ -67,6 +67,7 @@ public static class EnrichflowHost
 
         services.AddBlocks(configuration);
         services.AddProviders(configuration, dataDirectory);
+        services.AddDispatch(configuration);
         services.AddEngine(configuration);
         services.AddSingleton<WorkflowEstimator>();
         services.AddEnrichflowWebhooks(configuration);
@@ -88,6 +89,11 @@ public static class EnrichflowHost
         Check<EnrichflowOptions>(services, problems);
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
+        Check<DispatchOptions>(services, problems);
+        if (services.GetRequiredService<IOptions<DispatchOptions>>().Value.IsHangfire)
+        {
+            Check<Dispatch.Hangfire.HangfireDispatchOptions>(services, problems);
+        }
         Check<Core.Blocks.InputLimits>(services, problems);
         Check<Engine.Results.ResultsOptions>(services, problems);
         Check<Interactive.InteractiveOptions>(services, problems);
