@@ -47,9 +47,14 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<LiveStatusReader>();
         services.TryAddSingleton<RunLauncher>();
         services.TryAddSingleton<Interactive.InteractiveRuns>();
-        services.TryAddSingleton<InProcessDispatcher>();
-        services.TryAddSingleton<IWorkDispatcher>(sp => sp.GetRequiredService<InProcessDispatcher>());
-        services.AddHostedService(sp => sp.GetRequiredService<InProcessDispatcher>());
+        services.TryAddSingleton<UnitRunner>();
+        if (!services.Any(d => d.ServiceType == typeof(IWorkDispatcher)))
+        {
+            // The embedded dispatcher, unless a distributed one was added first (Dispatch.Hangfire).
+            services.TryAddSingleton<InProcessDispatcher>();
+            services.TryAddSingleton<IWorkDispatcher>(sp => sp.GetRequiredService<InProcessDispatcher>());
+            services.AddHostedService(sp => sp.GetRequiredService<InProcessDispatcher>());
+        }
         return services;
     }
 }

@@ -66,6 +66,7 @@ public static class EnrichflowHost
 
         services.AddBlocks(configuration);
         services.AddProviders(configuration, dataDirectory);
+        services.AddDispatch(configuration);
         services.AddEngine(configuration);
         services.AddSingleton<WorkflowEstimator>();
         services.AddEnrichflowWebhooks(configuration);
@@ -88,6 +89,11 @@ public static class EnrichflowHost
         problems.AddRange(BlobsSetup.Problems(services.GetRequiredService<IConfiguration>()));
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
+        Check<DispatchOptions>(services, problems);
+        if (services.GetRequiredService<IOptions<DispatchOptions>>().Value.IsHangfire)
+        {
+            Check<Dispatch.Hangfire.HangfireDispatchOptions>(services, problems);
+        }
         Check<Core.Blocks.InputLimits>(services, problems);
         Check<Engine.Results.ResultsOptions>(services, problems);
         Check<Interactive.InteractiveOptions>(services, problems);

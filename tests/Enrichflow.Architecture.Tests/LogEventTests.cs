@@ -10,7 +10,7 @@ public sealed class LogEventTests
     private static readonly string[] Parts =
     [
         "Enrichflow.Core", "Enrichflow.Providers", "Enrichflow.Blocks", "Enrichflow.Engine", "Enrichflow.Storage.Sqlite",
-        "Enrichflow.Storage.LocalDisk", "Enrichflow.Storage.S3", "Enrichflow.Hosting", "Enrichflow.Server", "enrichflow",
+        "Enrichflow.Storage.LocalDisk", "Enrichflow.Storage.S3", "Enrichflow.Dispatch.Hangfire", "Enrichflow.Hosting", "Enrichflow.Server", "enrichflow",
     ];
 
     private static IReadOnlyList<(string Method, int Id)> Messages() =>

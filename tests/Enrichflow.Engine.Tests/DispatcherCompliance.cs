@@ -179,6 +179,26 @@ public abstract class DispatcherCompliance
     }
 
     [Fact]
+    public async Task A_run_cancelled_on_another_node_stops_this_nodes_units_at_their_next_lease_renewal()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var lease = TimeSpan.FromSeconds(3);
+        await using var engine = await StartEngineAsync(new EngineSetup { Workers = 2, ChunkSize = 10, Lease = lease, Time = time }, Ct);
+        var stuck = Guid.CreateVersion7();
+        engine.Probe.OnChunk = (visit, ct) => Task.Delay(Timeout.Infinite, ct);
+        await engine.QueueWebhookRunAsync(WebhookProbe, 100, Ct, stuck);
+        await engine.WaitUntilAsync(() => engine.Probe.VisitsOf(stuck).Count == 2, $"both workers run a chunk of run {stuck}", Ct);
+
+        // Another node cancelled the run: the store says so, and no abort reached this node.
+        Assert.True(await engine.Store.TransitionRunAsync(stuck, [RunStatus.Running], RunStatus.Cancelled, time.GetUtcNow(), "cancelled elsewhere", null, Ct));
+        time.Advance(lease / 3);
+
+        await engine.WaitUntilAsync(() => engine.Probe.Cancelled.Count == 2, "the units observe their cancellation at the renewal", Ct);
+        Assert.All(engine.Probe.Cancelled, visit => Assert.Equal(stuck, visit.RunId));
+        Assert.Equal(0, (await engine.Store.GetRunBlocksAsync(stuck, Ct)).Single(b => b.BlockId == "probe").ChunksDone);
+    }
+
+    [Fact]
     public async Task Cancel_of_one_run_leaves_the_in_flight_units_of_other_runs_running()
     {
         await using var engine = await StartEngineAsync(new EngineSetup { Workers = 3, ChunkSize = 10 }, Ct);

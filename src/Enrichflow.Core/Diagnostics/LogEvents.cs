@@ -31,6 +31,8 @@ public static class LogEvents
     public const int UnitFailed = 3003;
     public const int UnitInputRejected = 3004;
     public const int LeaseRenewalFailed = 3005;
+    public const int UnitRunnerError = 3006;
+    public const int UnitRunStopped = 3007;
 
     // 36xx live status (Engine: ProgressFloor)
     public const int ProgressRaiseFailed = 3601;
@@ -91,4 +93,6 @@ public static class LogEvents
     // 93xx S3-compatible blobs (Storage.S3)
     public const int S3UploadAbortFailed = 9301;
     public const int S3StaleWriteRemoved = 9302;
+    // 94xx distributed dispatch (Dispatch.Hangfire: HangfireDispatcher)
+    public const int HangfireDispatchLoopError = 9401;
 }

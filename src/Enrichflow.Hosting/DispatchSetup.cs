@@ -1,0 +1,46 @@
+using Enrichflow.Dispatch.Hangfire;
+using Enrichflow.Engine;
+
+namespace Enrichflow.Hosting;
+
+/// <summary>
+/// Which dispatcher carries work units (section <c>Dispatch</c>, docs/api.md §9): <c>embedded</c> (the default: this
+/// process claims and runs them) or <c>hangfire</c> (Hangfire on PostgreSQL carries them to the workers of every
+/// node, docs/architecture.md §5).
+/// </summary>
+public sealed class DispatchOptions
+{
+    public const string Section = "Dispatch";
+
+    public string Kind { get; set; } = "embedded";
+
+    /// <summary>With <c>hangfire</c>: false for a node that serves the API and feeds Hangfire but runs no unit itself.</summary>
+    public bool RunWorker { get; set; } = true;
+
+    public bool IsHangfire => Kind.Equals("hangfire", StringComparison.OrdinalIgnoreCase);
+
+    public IEnumerable<string> Validate()
+    {
+        if (!Kind.Equals("embedded", StringComparison.OrdinalIgnoreCase) && !IsHangfire)
+        {
+            yield return $"Dispatch:Kind must be 'embedded' or 'hangfire' (was '{Kind}').";
+        }
+    }
+}
+
+internal static class DispatchSetup
+{
+    /// <summary>Adds the dispatcher <c>Dispatch:Kind</c> names; before the engine, which adds the embedded one when none is.</summary>
+    public static IServiceCollection AddDispatch(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new DispatchOptions();
+        configuration.GetSection(DispatchOptions.Section).Bind(options);
+        services.AddCheckedOptions<DispatchOptions>(o => o.Validate()).Bind(configuration.GetSection(DispatchOptions.Section));
+        if (options.IsHangfire)
+        {
+            services.AddHangfireDispatcher(o => configuration.GetSection(HangfireDispatchOptions.Section).Bind(o), options.RunWorker);
+        }
+
+        return services;
+    }
+}
