@@ -38,7 +38,12 @@ internal static class DispatchSetup
         services.AddCheckedOptions<DispatchOptions>(o => o.Validate()).Bind(configuration.GetSection(DispatchOptions.Section));
         if (options.IsHangfire)
         {
-            services.AddHangfireDispatcher(o => configuration.GetSection(HangfireDispatchOptions.Section).Bind(o), options.RunWorker);
+            // Hangfire keeps its jobs in the store's PostgreSQL database unless told otherwise.
+            services.AddHangfireDispatcher(o =>
+            {
+                o.ConnectionString = StoreSetup.PostgresConnectionString(configuration) ?? "";
+                configuration.GetSection(HangfireDispatchOptions.Section).Bind(o);
+            }, options.RunWorker);
         }
 
         return services;

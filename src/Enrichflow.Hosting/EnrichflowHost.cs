@@ -59,8 +59,7 @@ public static class EnrichflowHost
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => ServerSecret.LoadOrCreate(dataDirectory, sp.GetRequiredService<IOptions<EnrichflowOptions>>().Value.Downloads.Secret));
-        services.AddSqliteStore(Path.Combine(dataDirectory, "enrichflow.db"), sp => sp.GetRequiredService<ServerSecret>().DeriveEncryptionKey(),
-            sp => sp.GetRequiredService<IOptions<EnrichflowOptions>>().Value.FlushBlobsToDisk);
+        services.AddStore(configuration, dataDirectory);
         services.AddBlobs(configuration, dataDirectory);
         services.AddSingleton(sp => new DownloadSigner(sp.GetRequiredService<ServerSecret>().Bytes, sp.GetRequiredService<TimeProvider>()));
 
@@ -86,6 +85,7 @@ public static class EnrichflowHost
     {
         var problems = new List<string>();
         Check<EnrichflowOptions>(services, problems);
+        problems.AddRange(StoreSetup.Problems(services.GetRequiredService<IConfiguration>()));
         problems.AddRange(BlobsSetup.Problems(services.GetRequiredService<IConfiguration>()));
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
@@ -134,8 +134,8 @@ public static class EnrichflowHost
     public static async Task<string?> PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await BlobsSetup.CheckBlobsAsync(services, cancellationToken);
+        await StoreSetup.MigrateAsync(services, services.GetRequiredService<IConfiguration>(), cancellationToken);
         var accounts = services.GetRequiredService<IAccountStore>();
-        await accounts.MigrateAsync(cancellationToken);
         if (await accounts.HasAnyOrganizationAsync(cancellationToken))
         {
             return null;

@@ -13,13 +13,24 @@ internal static class ServeCommand
         var data = CommonOptions.Data();
         var config = new Option<string?>("--config") { Description = "A JSON configuration file (docs/api.md §9).", HelpName = "FILE" };
         var blobs = new Option<string?>("--blobs") { Description = "Where blobs live: local (under the data directory, the default) or s3://bucket/prefix with the Blobs:S3:* settings (docs/api.md §9).", HelpName = "URI" };
-        var command = new Command("serve", "Start the Enrichflow server (SQLite + local disk by default).") { urls, data, config, blobs };
+        var store = new Option<string?>("--store") { Description = "Where state lives: sqlite (in the data directory, the default) or postgres://user:password@host:port/database (docs/api.md §9).", HelpName = "URL" };
+        var command = new Command("serve", "Start the Enrichflow server (SQLite + local disk by default).") { urls, data, config, blobs, store };
         command.SetAction(async (parse, cancellationToken) =>
         {
             WebApplication app;
             try
             {
-                var overrides = parse.GetValue(blobs) is { } blobsValue ? new Dictionary<string, string?> { [Hosting.BlobsSetup.BlobsSetting] = blobsValue } : null;
+                var overrides = new Dictionary<string, string?>();
+                if (parse.GetValue(blobs) is { } blobsValue)
+                {
+                    overrides[Hosting.BlobsSetup.BlobsSetting] = blobsValue;
+                }
+
+                if (parse.GetValue(store) is { } storeValue)
+                {
+                    overrides[Hosting.StoreSetup.StoreSetting] = storeValue;
+                }
+
                 app = EnrichflowApp.Build(new ServeSettings(parse.GetValue(urls), parse.GetValue(data), parse.GetValue(config)), overrides: overrides);
             }
             catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or Microsoft.Extensions.Options.OptionsValidationException)
