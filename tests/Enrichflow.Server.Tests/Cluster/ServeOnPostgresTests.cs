@@ -41,26 +41,13 @@ public sealed class ServeOnPostgresTests
     public async Task A_run_on_postgresql_s3_and_hangfire_completes_with_every_row_once_in_order()
     {
         var database = await NewDatabaseAsync();
-        var bucket = "cluster-" + Guid.NewGuid().ToString("N");
-        var s3Address = Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3")?.TrimEnd('/')
-            ?? throw new InvalidOperationException("ENRICHFLOW_TEST_S3 is not set: run ./test.sh, or scripts/s3.sh start && eval \"$(scripts/s3.sh env)\".");
-        using var s3 = new HttpClient();
-        (await s3.PutAsync($"{s3Address}/{bucket}", null, Ct)).EnsureSuccessStatusCode();
+        var (bucket, s3Address) = await NewBucketAsync();
         var data = ServerProcessClient.NewDataDirectory();
         const int Rows = 3_000;
         var csv = Path.Combine(data, "leads.csv");
         await ServerProcessClient.WriteCsvAsync(csv, "id,name,score", Enumerable.Range(0, Rows).Select(i => $"{i},lead {i},{i % 100}"));
 
-        await using var server = await ServerProcess.StartAsync(data, new Dictionary<string, string>
-        {
-            ["ENRICHFLOW_Store"] = database,
-            ["ENRICHFLOW_Blobs"] = $"s3://{bucket}/enrichflow",
-            ["ENRICHFLOW_Blobs__S3__ServiceUrl"] = s3Address,
-            ["ENRICHFLOW_Blobs__S3__AccessKey"] = Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3_ACCESS_KEY") ?? "S3RVER",
-            ["ENRICHFLOW_Blobs__S3__SecretKey"] = Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3_SECRET_KEY") ?? "S3RVER",
-            ["ENRICHFLOW_Dispatch__Kind"] = "hangfire",
-            ["ENRICHFLOW_Engine__ChunkSize"] = "250",
-        });
+        await using var server = await ServerProcess.StartAsync(data, ClusterEnvironment(database, bucket, s3Address));
         using var http = ServerProcessClient.Create(server.BaseUrl, data);
         var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "cluster-flow", Definitions.ReadCsvFilter);
         var runId = await ServerProcessClient.StartUploadRunAsync(http, workflow, csv);
@@ -77,6 +64,95 @@ public sealed class ServeOnPostgresTests
         await connection.OpenAsync(Ct);
         await using var units = new NpgsqlCommand("SELECT count(*) FROM work_units WHERE status = 'done'", connection);
         Assert.True((long)(await units.ExecuteScalarAsync(Ct))! >= Rows / 250 * 2);
+    }
+
+    [Fact]
+    public async Task An_api_server_that_runs_no_units_and_one_worker_process_complete_a_run_together()
+    {
+        var database = await NewDatabaseAsync();
+        var (bucket, s3Address) = await NewBucketAsync();
+        var data = ServerProcessClient.NewDataDirectory();
+        const int Rows = 2_000;
+        var csv = Path.Combine(data, "leads.csv");
+        await ServerProcessClient.WriteCsvAsync(csv, "id,name,score", Enumerable.Range(0, Rows).Select(i => $"{i},lead {i},{i % 100}"));
+        var environment = ClusterEnvironment(database, bucket, s3Address);
+        environment["ENRICHFLOW_Dispatch__RunWorker"] = "false";
+        await using var server = await ServerProcess.StartAsync(data, environment);
+        using var http = ServerProcessClient.Create(server.BaseUrl, data);
+        var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "worker-flow", Definitions.ReadCsvFilter);
+        var runId = await ServerProcessClient.StartUploadRunAsync(http, workflow, csv);
+
+        // The API server alone runs no unit: the run waits for a worker.
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        var waiting = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
+        Assert.NotEqual("completed", waiting.GetProperty("overall_status").GetString());
+
+        using var worker = StartWorker(ServerProcessClient.NewDataDirectory(), ClusterEnvironment(database, bucket, s3Address));
+        try
+        {
+            var live = await ServerProcessClient.WaitForEndAsync(http, runId);
+            Assert.Equal("completed", live.GetProperty("overall_status").GetString());
+            var links = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/results/download-links", Ct);
+            Assert.Equal(Rows / 2, links.EnumerateArray().Last().GetProperty("row_count").GetInt64());
+        }
+        finally
+        {
+            worker.Kill(entireProcessTree: true);
+            await worker.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_without_a_postgresql_store_exits_2_saying_it_needs_one()
+    {
+        using var worker = StartWorker(ServerProcessClient.NewDataDirectory(), []);
+        var stderr = worker.StandardError.ReadToEndAsync(Ct);
+        await worker.WaitForExitAsync(Ct);
+
+        Assert.Equal(2, worker.ExitCode);
+        Assert.Contains("needs the cluster's PostgreSQL store (--store postgres://... or the Store setting)", await stderr, StringComparison.Ordinal);
+    }
+
+    private static Process StartWorker(string data, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "enrichflow.dll"), "worker", "--data", data },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    private static Dictionary<string, string> ClusterEnvironment(string database, string bucket, string s3Address) => new()
+    {
+        ["ENRICHFLOW_Store"] = database,
+        ["ENRICHFLOW_Blobs"] = $"s3://{bucket}/enrichflow",
+        ["ENRICHFLOW_Blobs__S3__ServiceUrl"] = s3Address,
+        ["ENRICHFLOW_Blobs__S3__AccessKey"] = Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3_ACCESS_KEY") ?? "S3RVER",
+        ["ENRICHFLOW_Blobs__S3__SecretKey"] = Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3_SECRET_KEY") ?? "S3RVER",
+        ["ENRICHFLOW_Dispatch__Kind"] = "hangfire",
+        ["ENRICHFLOW_Engine__ChunkSize"] = "250",
+        // Every node signs download links with the same secret.
+        ["ENRICHFLOW_Downloads__Secret"] = "cluster-test-secret-0123456789abcdef",
+    };
+
+    private static async Task<(string Bucket, string Address)> NewBucketAsync()
+    {
+        var bucket = "cluster-" + Guid.NewGuid().ToString("N");
+        var address = Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3")?.TrimEnd('/')
+            ?? throw new InvalidOperationException("ENRICHFLOW_TEST_S3 is not set: run ./test.sh, or scripts/s3.sh start && eval \"$(scripts/s3.sh env)\".");
+        using var s3 = new HttpClient();
+        (await s3.PutAsync($"{address}/{bucket}", null, Ct)).EnsureSuccessStatusCode();
+        return (bucket, address);
     }
 
     /// <summary>A fresh database on the test server that ./test.sh starts (ENRICHFLOW_TEST_POSTGRES).</summary>

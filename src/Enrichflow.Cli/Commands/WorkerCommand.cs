@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Enrichflow.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Enrichflow.Cli.Commands;
+
+/// <summary>
+/// <c>enrichflow worker</c>: runs the work units Hangfire hands out, with no HTTP API (docs/architecture.md §5). It needs
+/// the cluster's PostgreSQL store (<c>--store</c> or <c>Store</c>) and blobs every node reaches (<c>--blobs</c>); units
+/// travel through Hangfire whatever <c>Dispatch:Kind</c> says.
+/// </summary>
+internal static class WorkerCommand
+{
+    public static Command Create()
+    {
+        var data = CommonOptions.Data();
+        var config = new Option<string?>("--config") { Description = "A JSON configuration file (docs/api.md §9).", HelpName = "FILE" };
+        var store = new Option<string?>("--store") { Description = "The cluster's PostgreSQL store: postgres://user:password@host:port/database (docs/api.md §9 Store).", HelpName = "URL" };
+        var blobs = new Option<string?>("--blobs") { Description = "The cluster's blobs: s3://bucket/prefix with the Blobs:S3:* settings, or local on a shared mount.", HelpName = "URI" };
+        var command = new Command("worker", "Run work units handed out through Hangfire, on the cluster's PostgreSQL store and blobs; no HTTP API.") { data, config, store, blobs };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory, DisableDefaults = true });
+            var dataDirectory = EnrichflowHost.ResolveDataDirectory(parse.GetValue(data));
+            var overrides = new Dictionary<string, string?> { ["Dispatch:Kind"] = "hangfire", ["Dispatch:RunWorker"] = "true" };
+            if (parse.GetValue(store) is { } storeValue)
+            {
+                overrides[StoreSetup.StoreSetting] = storeValue;
+            }
+
+            if (parse.GetValue(blobs) is { } blobsValue)
+            {
+                overrides[BlobsSetup.BlobsSetting] = blobsValue;
+            }
+
+            IHost host;
+            try
+            {
+                EnrichflowHost.Configure(builder.Configuration, dataDirectory, parse.GetValue(config), overrides);
+                if (StoreSetup.PostgresConnectionString(builder.Configuration) is null)
+                {
+                    await Console.Error.WriteLineAsync("enrichflow: cannot start a worker: it needs the cluster's PostgreSQL store (--store postgres://... or the Store setting).");
+                    return 2;
+                }
+
+                builder.Logging.AddEnrichflowLogging(builder.Configuration);
+                builder.Services.AddEnrichflow(builder.Configuration, dataDirectory);
+                host = builder.Build();
+            }
+            catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or OptionsValidationException)
+            {
+                await Console.Error.WriteLineAsync($"enrichflow: cannot start: {e.Message}");
+                return 2;
+            }
+
+            if (EnrichflowHost.ConfigurationProblems(host.Services) is { Count: > 0 } problems)
+            {
+                await Console.Error.WriteLineAsync("enrichflow: cannot start, the configuration is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)));
+                return 2;
+            }
+
+            try
+            {
+                await BlobsSetup.CheckBlobsAsync(host.Services, cancellationToken);
+                await StoreSetup.MigrateAsync(host.Services, host.Services.GetRequiredService<IConfiguration>(), cancellationToken);
+                await host.RunAsync(cancellationToken);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"enrichflow: cannot start: {e.Message}");
+                return 2;
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
