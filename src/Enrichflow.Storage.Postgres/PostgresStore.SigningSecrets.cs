@@ -1,17 +1,14 @@
 using System.Security.Cryptography;
-using System.Text;
 using Enrichflow.Core.Storage;
 using Npgsql;
 
 namespace Enrichflow.Storage.Postgres;
 
-// Webhook signing secrets (API.md §6), encrypted at rest exactly as the SQLite store does: AES-256-GCM, a 12-byte nonce,
-// the 16-byte tag, "<org_id>\n<id>" as associated data. The plaintext is never stored.
+// Webhook signing secrets (API.md §6), sealed at rest by SigningSecretBox as in the SQLite store (AES-256-GCM, a 12-byte nonce,
+// the 16-byte tag, "<org_id>\n<id>" as associated data). The plaintext is never stored.
 public sealed partial class PostgresStore
 {
     private const int SecretKeyLength = 32;
-    private const int NonceLength = 12;
-    private const int TagLength = 16;
 
     private byte[]? _signingSecretKey;
 
@@ -91,7 +88,7 @@ public sealed partial class PostgresStore
             WHERE org_id = @org AND (status = 'active' OR (status = 'rolled' AND revoked_at > @now))
             ORDER BY status = 'active' DESC, created_at DESC, ordinal DESC
             """,
-            reader => Decrypt(key, reader.GetString(0), reader.GetString(1), (byte[])reader.GetValue(2)),
+            reader => SigningSecretBox.Open(key, reader.GetString(0), reader.GetString(1), (byte[])reader.GetValue(2)),
             ("org", orgId), ("now", now)), cancellationToken);
     }
 
@@ -115,7 +112,7 @@ public sealed partial class PostgresStore
             INSERT INTO signing_secrets (id, org_id, preview, secret, status, created_at, revoked_at)
             VALUES (@id, @org, @preview, @secret, 'active', @created, NULL)
             """,
-            ("id", meta.Id), ("org", orgId), ("preview", meta.Preview), ("secret", Encrypt(key, meta.Id, orgId, plaintext)), ("created", now));
+            ("id", meta.Id), ("org", orgId), ("preview", meta.Preview), ("secret", SigningSecretBox.Seal(key, meta.Id, orgId, plaintext)), ("created", now));
         return new NewSigningSecret(plaintext, meta);
     }
 
@@ -134,44 +131,4 @@ public sealed partial class PostgresStore
 
     private byte[] SigningSecretKey() =>
         _signingSecretKey ?? throw new InvalidOperationException("The store has no signing-secret key; call UseSigningSecretKey first.");
-
-    private static byte[] Encrypt(byte[] key, string id, string orgId, string plaintext)
-    {
-        var clear = Encoding.UTF8.GetBytes(plaintext);
-        var sealedBox = new byte[NonceLength + clear.Length + TagLength];
-        var nonce = sealedBox.AsSpan(0, NonceLength);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(key, TagLength);
-        aes.Encrypt(nonce, clear, sealedBox.AsSpan(NonceLength, clear.Length), sealedBox.AsSpan(NonceLength + clear.Length), AssociatedData(id, orgId));
-        CryptographicOperations.ZeroMemory(clear);
-        return sealedBox;
-    }
-
-    private static string Decrypt(byte[] key, string id, string orgId, byte[] sealedBox)
-    {
-        var length = sealedBox.Length - NonceLength - TagLength;
-        if (length <= 0)
-        {
-            throw new InvalidOperationException($"Signing secret {id} of organization {orgId} is not a valid encrypted value.");
-        }
-
-        var clear = new byte[length];
-        try
-        {
-            using var aes = new AesGcm(key, TagLength);
-            aes.Decrypt(sealedBox.AsSpan(0, NonceLength), sealedBox.AsSpan(NonceLength, length), sealedBox.AsSpan(NonceLength + length), clear, AssociatedData(id, orgId));
-            return Encoding.UTF8.GetString(clear);
-        }
-        catch (AuthenticationTagMismatchException e)
-        {
-            throw new InvalidOperationException(
-                $"Signing secret {id} of organization {orgId} cannot be decrypted: the server secret it was encrypted with has changed. Create a new signing secret.", e);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(clear);
-        }
-    }
-
-    private static byte[] AssociatedData(string id, string orgId) => Encoding.UTF8.GetBytes(orgId + "\n" + id);
 }
