@@ -31,14 +31,11 @@ public sealed partial class HangfireDispatcher(
     TimeProvider time,
     ILogger<HangfireDispatcher> logger) : BackgroundService, IWorkDispatcher
 {
-    private static readonly TimeSpan StartInterval = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan WorkerCountAge = TimeSpan.FromSeconds(5);
 
     private readonly EngineOptions _engine = engine.Value;
     private readonly HangfireDispatchOptions _options = hangfire.Value;
-    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
-    private int _wakePending;
+    private readonly DispatchPacer _pacer = new(time);
     private (DateTimeOffset At, int Workers) _workers = (DateTimeOffset.MinValue, 0);
 
     /// <summary>The worker threads this node gives Hangfire: one per unit it may run at once, CPU or waiting on providers.</summary>
@@ -48,13 +45,7 @@ public sealed partial class HangfireDispatcher(
         return options.Workers + options.IoWorkers;
     }
 
-    public void NotifyWorkAvailable()
-    {
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
-        {
-            _wake.Release();
-        }
-    }
+    public void NotifyWorkAvailable() => _pacer.Wake();
 
     /// <summary>Aborts the run's units running on this node; on other nodes they stop at their next lease renewal or commit.</summary>
     public ValueTask AbortRunAsync(Guid runId, CancellationToken cancellationToken)
@@ -68,30 +59,15 @@ public sealed partial class HangfireDispatcher(
         var coordinator = services.GetRequiredService<RunCoordinator>();
         // Other nodes may hold leases: nothing is expired at start; a dead node's units run out their leases.
         await coordinator.RecoverAsync(stoppingToken);
-        var lastSweep = time.GetUtcNow();
-        var lastStart = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
-            Interlocked.Exchange(ref _wakePending, 0);
+            _pacer.BeginPass();
             try
             {
-                var now = time.GetUtcNow();
-                if (now - lastStart >= StartInterval)
-                {
-                    lastStart = now;
-                    await coordinator.StartQueuedRunsAsync(stoppingToken);
-                }
-
-                if (now - lastSweep > SweepInterval)
-                {
-                    lastSweep = now;
-                    await coordinator.SweepAsync(stoppingToken);
-                }
-
+                await _pacer.RunDueDutiesAsync(coordinator, stoppingToken);
                 if (!await FeedAsync(stoppingToken))
                 {
-                    // Nothing was ready: queued runs are looked at again on the next wake, however soon.
-                    lastStart = DateTimeOffset.MinValue;
+                    _pacer.RanDry();
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -105,7 +81,7 @@ public sealed partial class HangfireDispatcher(
 
             try
             {
-                await _wake.WaitAsync(_engine.PollInterval, stoppingToken);
+                await _pacer.WaitAsync(_engine.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -24,20 +24,10 @@ public sealed partial class InProcessDispatcher(
     TimeProvider time,
     ILogger<InProcessDispatcher> logger) : BackgroundService, IWorkDispatcher
 {
-    private static readonly TimeSpan StartInterval = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
-
     private readonly EngineOptions _options = options.Value;
-    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
-    private int _wakePending;
+    private readonly DispatchPacer _pacer = new(time);
 
-    public void NotifyWorkAvailable()
-    {
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
-        {
-            _wake.Release();
-        }
-    }
+    public void NotifyWorkAvailable() => _pacer.Wake();
 
     public ValueTask AbortRunAsync(Guid runId, CancellationToken cancellationToken)
     {
@@ -54,34 +44,21 @@ public sealed partial class InProcessDispatcher(
         KeepThreadsForRequests(_options.Workers);
         await store.ExpireAllLeasesAsync(time.GetUtcNow(), stoppingToken);
         await coordinator.RecoverAsync(stoppingToken);
-        var lastSweep = time.GetUtcNow();
-        var lastStart = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
-            Interlocked.Exchange(ref _wakePending, 0);
+            _pacer.BeginPass();
             try
             {
                 while (true)
                 {
                     var slot = await runner.TakeSlotAsync(stoppingToken);
-                    // Queued runs start while other runs still have work, not only when this loop runs dry.
-                    if (time.GetUtcNow() - lastStart >= StartInterval)
-                    {
-                        lastStart = time.GetUtcNow();
-                        await coordinator.StartQueuedRunsAsync(stoppingToken);
-                    }
-
-                    if (time.GetUtcNow() - lastSweep > SweepInterval)
-                    {
-                        lastSweep = time.GetUtcNow();
-                        await coordinator.SweepAsync(stoppingToken);
-                    }
+                    await _pacer.RunDueDutiesAsync(coordinator, stoppingToken);
 
                     var unit = await store.ClaimUnitAsync(_options.NodeName, _options.Lease, time.GetUtcNow(), runner.RemoteBoundToSkip(), stoppingToken);
                     if (unit is null)
                     {
                         slot.Release();
-                        lastStart = DateTimeOffset.MinValue;
+                        _pacer.RanDry();
                         break;
                     }
 
@@ -99,7 +76,7 @@ public sealed partial class InProcessDispatcher(
 
             try
             {
-                await _wake.WaitAsync(_options.PollInterval, stoppingToken);
+                await _pacer.WaitAsync(_options.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException)
             {
