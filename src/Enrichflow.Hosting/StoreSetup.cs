@@ -79,13 +79,9 @@ public static class StoreSetup
         {
             await services.GetRequiredService<Core.Storage.IAccountStore>().MigrateAsync(cancellationToken);
         }
-        catch (System.Data.Common.DbException e) when (configuration[StoreSetting] is { } store && !IsSqlite(store))
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException && configuration[StoreSetting] is { } store && !IsSqlite(store))
         {
             throw new IOException($"the store ({StoreSetting} = {PostgresConnection.Redact(store)}) cannot be used: {e.Message}", e);
-        }
-        catch (TimeoutException e) when (configuration[StoreSetting] is { } store && !IsSqlite(store))
-        {
-            throw new IOException($"the store ({StoreSetting} = {PostgresConnection.Redact(store)}) did not answer: {e.Message}", e);
         }
     }
 

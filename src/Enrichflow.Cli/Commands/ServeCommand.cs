@@ -11,38 +11,26 @@ internal static class ServeCommand
     {
         var urls = new Option<string?>("--urls") { Description = $"Addresses to listen on. Default: {EnrichflowApp.DefaultUrls}", HelpName = "URLS" };
         var data = CommonOptions.Data();
-        var config = new Option<string?>("--config") { Description = "A JSON configuration file (docs/api.md §9).", HelpName = "FILE" };
-        var blobs = new Option<string?>("--blobs") { Description = "Where blobs live: local (under the data directory, the default) or s3://bucket/prefix with the Blobs:S3:* settings (docs/api.md §9).", HelpName = "URI" };
-        var store = new Option<string?>("--store") { Description = "Where state lives: sqlite (in the data directory, the default) or postgres://user:password@host:port/database (docs/api.md §9).", HelpName = "URL" };
+        var config = CommonOptions.Config();
+        var blobs = CommonOptions.Blobs("Where blobs live: local (under the data directory, the default) or s3://bucket/prefix with the Blobs:S3:* settings (docs/api.md §9).");
+        var store = CommonOptions.Store("Where state lives: sqlite (in the data directory, the default) or postgres://user:password@host:port/database (docs/api.md §9).");
         var command = new Command("serve", "Start the Enrichflow server (SQLite + local disk by default).") { urls, data, config, blobs, store };
         command.SetAction(async (parse, cancellationToken) =>
         {
             WebApplication app;
             try
             {
-                var overrides = new Dictionary<string, string?>();
-                if (parse.GetValue(blobs) is { } blobsValue)
-                {
-                    overrides[Hosting.BlobsSetup.BlobsSetting] = blobsValue;
-                }
-
-                if (parse.GetValue(store) is { } storeValue)
-                {
-                    overrides[Hosting.StoreSetup.StoreSetting] = storeValue;
-                }
-
+                var overrides = CommonOptions.StoreAndBlobs(parse, store, blobs, []);
                 app = EnrichflowApp.Build(new ServeSettings(parse.GetValue(urls), parse.GetValue(data), parse.GetValue(config)), overrides: overrides);
             }
             catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or Microsoft.Extensions.Options.OptionsValidationException)
             {
-                await Console.Error.WriteLineAsync($"enrichflow: cannot start: {e.Message}");
-                return 2;
+                return await CommonOptions.CannotStartAsync(e.Message);
             }
 
             if (EnrichflowApp.ConfigurationProblems(app) is { Count: > 0 } problems)
             {
-                await Console.Error.WriteLineAsync("enrichflow: cannot start, the configuration is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)));
-                return 2;
+                return await CommonOptions.InvalidConfigurationAsync(problems);
             }
 
             string? key;
@@ -53,8 +41,7 @@ internal static class ServeCommand
             catch (IOException e)
             {
                 // The blob store's start check (a missing S3 bucket, refused credentials): the message names the setting.
-                await Console.Error.WriteLineAsync($"enrichflow: cannot start: {e.Message}");
-                return 2;
+                return await CommonOptions.CannotStartAsync(e.Message);
             }
 
             if (key is not null)
@@ -70,13 +57,11 @@ internal static class ServeCommand
             }
             catch (IOException e)
             {
-                await Console.Error.WriteLineAsync($"enrichflow: cannot start: {e.Message}");
-                return 2;
+                return await CommonOptions.CannotStartAsync(e.Message);
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException e)
             {
-                await Console.Error.WriteLineAsync("enrichflow: cannot start, configuration is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, e.Failures.Select(f => "  - " + f)));
-                return 2;
+                return await CommonOptions.InvalidConfigurationAsync(e.Failures);
             }
 
             return 0;

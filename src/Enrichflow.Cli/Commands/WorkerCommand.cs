@@ -17,24 +17,15 @@ internal static class WorkerCommand
     public static Command Create()
     {
         var data = CommonOptions.Data();
-        var config = new Option<string?>("--config") { Description = "A JSON configuration file (docs/api.md §9).", HelpName = "FILE" };
-        var store = new Option<string?>("--store") { Description = "The cluster's PostgreSQL store: postgres://user:password@host:port/database (docs/api.md §9 Store).", HelpName = "URL" };
-        var blobs = new Option<string?>("--blobs") { Description = "The cluster's blobs: s3://bucket/prefix with the Blobs:S3:* settings, or local on a shared mount.", HelpName = "URI" };
+        var config = CommonOptions.Config();
+        var store = CommonOptions.Store("The cluster's PostgreSQL store: postgres://user:password@host:port/database (docs/api.md §9 Store).");
+        var blobs = CommonOptions.Blobs("The cluster's blobs: s3://bucket/prefix with the Blobs:S3:* settings, or local on a shared mount.");
         var command = new Command("worker", "Run work units handed out through Hangfire, on the cluster's PostgreSQL store and blobs; no HTTP API.") { data, config, store, blobs };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory, DisableDefaults = true });
             var dataDirectory = EnrichflowHost.ResolveDataDirectory(parse.GetValue(data));
-            var overrides = new Dictionary<string, string?> { ["Dispatch:Kind"] = "hangfire", ["Dispatch:RunWorker"] = "true" };
-            if (parse.GetValue(store) is { } storeValue)
-            {
-                overrides[StoreSetup.StoreSetting] = storeValue;
-            }
-
-            if (parse.GetValue(blobs) is { } blobsValue)
-            {
-                overrides[BlobsSetup.BlobsSetting] = blobsValue;
-            }
+            var overrides = CommonOptions.StoreAndBlobs(parse, store, blobs, new() { ["Dispatch:Kind"] = "hangfire", ["Dispatch:RunWorker"] = "true" });
 
             IHost host;
             try
@@ -42,8 +33,7 @@ internal static class WorkerCommand
                 EnrichflowHost.Configure(builder.Configuration, dataDirectory, parse.GetValue(config), overrides);
                 if (StoreSetup.PostgresConnectionString(builder.Configuration) is null)
                 {
-                    await Console.Error.WriteLineAsync("enrichflow: cannot start a worker: it needs the cluster's PostgreSQL store (--store postgres://... or the Store setting).");
-                    return 2;
+                    return await CommonOptions.CannotStartAsync("a worker needs the cluster's PostgreSQL store (--store postgres://... or the Store setting).");
                 }
 
                 builder.Logging.AddEnrichflowLogging(builder.Configuration);
@@ -52,14 +42,12 @@ internal static class WorkerCommand
             }
             catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or OptionsValidationException)
             {
-                await Console.Error.WriteLineAsync($"enrichflow: cannot start: {e.Message}");
-                return 2;
+                return await CommonOptions.CannotStartAsync(e.Message);
             }
 
             if (EnrichflowHost.ConfigurationProblems(host.Services) is { Count: > 0 } problems)
             {
-                await Console.Error.WriteLineAsync("enrichflow: cannot start, the configuration is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)));
-                return 2;
+                return await CommonOptions.InvalidConfigurationAsync(problems);
             }
 
             try
@@ -70,8 +58,7 @@ internal static class WorkerCommand
             }
             catch (IOException e)
             {
-                await Console.Error.WriteLineAsync($"enrichflow: cannot start: {e.Message}");
-                return 2;
+                return await CommonOptions.CannotStartAsync(e.Message);
             }
 
             return 0;
