@@ -15,7 +15,7 @@ public sealed class HangfireDispatchTests
     private static Dictionary<string, string?> Hangfire(string schema) => new()
     {
         ["Dispatch:Kind"] = "hangfire",
-        ["Dispatch:Hangfire:ConnectionString"] = Postgres.ConnectionString(),
+        ["Dispatch:Hangfire:ConnectionString"] = TestBackends.PostgresConnectionString(),
         ["Dispatch:Hangfire:Schema"] = schema,
         ["Engine:ChunkSize"] = "100",
     };
@@ -49,16 +49,4 @@ public sealed class HangfireDispatchTests
         var noDatabase = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(new Dictionary<string, string?> { ["Dispatch:Kind"] = "hangfire" }));
         Assert.Contains("Dispatch:Hangfire:ConnectionString", noDatabase.ToString(), StringComparison.Ordinal);
     }
-}
-
-/// <summary>The throwaway PostgreSQL server ./test.sh starts (scripts/postgres.sh), named by ENRICHFLOW_TEST_POSTGRES.</summary>
-internal static class Postgres
-{
-    public const string Variable = "ENRICHFLOW_TEST_POSTGRES";
-
-    public static string ConnectionString() =>
-        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{Variable} is not set: run the tests through ./test.sh, which starts a throwaway PostgreSQL, or start one with scripts/postgres.sh and export what it prints.");
 }

@@ -18,36 +18,26 @@ public sealed class ServeOnPostgresTests
     public async Task Serve_with_an_unreachable_postgresql_store_exits_2_naming_the_setting_without_the_password()
     {
         var store = $"postgres://enrichflow:hunter2@127.0.0.1:{ServerProcess.FreePort()}/enrichflow";
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "enrichflow.dll"), "serve", "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}", "--data", ServerProcessClient.NewDataDirectory(), "--store", store },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var (exitCode, stdout, error) = await CliProcess.RunAsync(
+            ["serve", "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}", "--data", ServerProcessClient.NewDataDirectory(), "--store", store], null, Ct);
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-
-        Assert.Equal(2, process.ExitCode);
-        var error = await stderr;
+        Assert.Equal(2, exitCode);
         Assert.Contains("cannot start: the store (Store = postgres://enrichflow:***@127.0.0.1:", error, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", error, StringComparison.Ordinal);
-        Assert.DoesNotContain("Now listening", await stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_run_on_postgresql_s3_and_hangfire_completes_with_every_row_once_in_order()
     {
         var database = await NewDatabaseAsync();
-        var (bucket, s3Address) = await NewBucketAsync();
+        var bucket = await TestBackends.NewBucketAsync("cluster-", Ct);
         var data = ServerProcessClient.NewDataDirectory();
         const int Rows = 3_000;
         var csv = Path.Combine(data, "leads.csv");
         await ServerProcessClient.WriteCsvAsync(csv, "id,name,score", Enumerable.Range(0, Rows).Select(i => $"{i},lead {i},{i % 100}"));
 
-        await using var server = await ServerProcess.StartAsync(data, ClusterEnvironment(database, bucket, s3Address));
+        await using var server = await ServerProcess.StartAsync(data, ClusterEnvironment(database, bucket));
         using var http = ServerProcessClient.Create(server.BaseUrl, data);
         var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "cluster-flow", Definitions.ReadCsvFilter);
         var runId = await ServerProcessClient.StartUploadRunAsync(http, workflow, csv);
@@ -70,12 +60,12 @@ public sealed class ServeOnPostgresTests
     public async Task An_api_server_that_runs_no_units_and_one_worker_process_complete_a_run_together()
     {
         var database = await NewDatabaseAsync();
-        var (bucket, s3Address) = await NewBucketAsync();
+        var bucket = await TestBackends.NewBucketAsync("cluster-", Ct);
         var data = ServerProcessClient.NewDataDirectory();
         const int Rows = 2_000;
         var csv = Path.Combine(data, "leads.csv");
         await ServerProcessClient.WriteCsvAsync(csv, "id,name,score", Enumerable.Range(0, Rows).Select(i => $"{i},lead {i},{i % 100}"));
-        var environment = ClusterEnvironment(database, bucket, s3Address);
+        var environment = ClusterEnvironment(database, bucket);
         environment["ENRICHFLOW_Dispatch__RunWorker"] = "false";
         await using var server = await ServerProcess.StartAsync(data, environment);
         using var http = ServerProcessClient.Create(server.BaseUrl, data);
@@ -87,7 +77,7 @@ public sealed class ServeOnPostgresTests
         var waiting = await http.GetFromJsonAsync<JsonElement>($"/workflows/runs/{runId}/live_status", Ct);
         Assert.NotEqual("completed", waiting.GetProperty("overall_status").GetString());
 
-        using var worker = StartWorker(ServerProcessClient.NewDataDirectory(), ClusterEnvironment(database, bucket, s3Address));
+        using var worker = StartWorker(ServerProcessClient.NewDataDirectory(), ClusterEnvironment(database, bucket));
         try
         {
             var live = await ServerProcessClient.WaitForEndAsync(http, runId);
@@ -105,60 +95,38 @@ public sealed class ServeOnPostgresTests
     [Fact]
     public async Task A_worker_without_a_postgresql_store_exits_2_saying_it_needs_one()
     {
-        using var worker = StartWorker(ServerProcessClient.NewDataDirectory(), []);
-        var stderr = worker.StandardError.ReadToEndAsync(Ct);
-        await worker.WaitForExitAsync(Ct);
+        var (exitCode, _, error) = await CliProcess.RunAsync(["worker", "--data", ServerProcessClient.NewDataDirectory()], null, Ct);
 
-        Assert.Equal(2, worker.ExitCode);
-        Assert.Contains("needs the cluster's PostgreSQL store (--store postgres://... or the Store setting)", await stderr, StringComparison.Ordinal);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("needs the cluster's PostgreSQL store (--store postgres://... or the Store setting)", error, StringComparison.Ordinal);
     }
 
+    /// <summary>A worker process; its output is read and dropped so that it never blocks on a full pipe.</summary>
     private static Process StartWorker(string data, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "enrichflow.dll"), "worker", "--data", data },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start)!;
+        var process = CliProcess.Start(["worker", "--data", data], environment);
         process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         return process;
     }
 
-    private static Dictionary<string, string> ClusterEnvironment(string database, string bucket, string s3Address) => new()
+    private static Dictionary<string, string> ClusterEnvironment(string database, string bucket)
     {
-        ["ENRICHFLOW_Store"] = database,
-        ["ENRICHFLOW_Blobs"] = $"s3://{bucket}/enrichflow",
-        ["ENRICHFLOW_Blobs__S3__ServiceUrl"] = s3Address,
-        ["ENRICHFLOW_Blobs__S3__AccessKey"] = Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3_ACCESS_KEY") ?? "S3RVER",
-        ["ENRICHFLOW_Blobs__S3__SecretKey"] = Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3_SECRET_KEY") ?? "S3RVER",
-        ["ENRICHFLOW_Dispatch__Kind"] = "hangfire",
-        ["ENRICHFLOW_Engine__ChunkSize"] = "250",
+        var environment = TestBackends.S3Environment($"s3://{bucket}/enrichflow");
+        environment["ENRICHFLOW_Store"] = database;
+        environment["ENRICHFLOW_Dispatch__Kind"] = "hangfire";
+        environment["ENRICHFLOW_Engine__ChunkSize"] = "250";
         // Every node signs download links with the same secret.
-        ["ENRICHFLOW_Downloads__Secret"] = "cluster-test-secret-0123456789abcdef",
-    };
-
-    private static async Task<(string Bucket, string Address)> NewBucketAsync()
-    {
-        var bucket = "cluster-" + Guid.NewGuid().ToString("N");
-        var address = Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3")?.TrimEnd('/')
-            ?? throw new InvalidOperationException("ENRICHFLOW_TEST_S3 is not set: run ./test.sh, or scripts/s3.sh start && eval \"$(scripts/s3.sh env)\".");
-        using var s3 = new HttpClient();
-        (await s3.PutAsync($"{address}/{bucket}", null, Ct)).EnsureSuccessStatusCode();
-        return (bucket, address);
+        environment["ENRICHFLOW_Downloads__Secret"] = "cluster-test-secret-0123456789abcdef";
+        return environment;
     }
 
     /// <summary>A fresh database on the test server that ./test.sh starts (ENRICHFLOW_TEST_POSTGRES).</summary>
     private static async Task<string> NewDatabaseAsync()
     {
-        var builder = new NpgsqlConnectionStringBuilder(Postgres.ConnectionString());
+        var builder = new NpgsqlConnectionStringBuilder(TestBackends.PostgresConnectionString());
         var name = $"serve_{Guid.NewGuid():N}";
         await using (var connection = new NpgsqlConnection(builder.ConnectionString))
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Enrichflow.Server.Tests.Infrastructure;
@@ -13,53 +12,29 @@ public sealed class ServeWithS3BlobsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string S3Address => System.Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3") is { Length: > 0 } address
-        ? address.TrimEnd('/')
-        : throw new InvalidOperationException(
-            "ENRICHFLOW_TEST_S3 is not set: these tests need a real S3-protocol server on 127.0.0.1. Run ./test.sh, "
-            + "or scripts/s3.sh start && eval \"$(scripts/s3.sh env)\" before running the tests.");
+    private static string S3Address => TestBackends.S3Address;
 
-    private static Dictionary<string, string> S3Environment(string blobs) => new()
-    {
-        ["ENRICHFLOW_Blobs"] = blobs,
-        ["ENRICHFLOW_Blobs__S3__ServiceUrl"] = S3Address,
-        ["ENRICHFLOW_Blobs__S3__AccessKey"] = System.Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3_ACCESS_KEY") ?? "S3RVER",
-        ["ENRICHFLOW_Blobs__S3__SecretKey"] = System.Environment.GetEnvironmentVariable("ENRICHFLOW_TEST_S3_SECRET_KEY") ?? "S3RVER",
-    };
+    private static Dictionary<string, string> S3Environment(string blobs) => TestBackends.S3Environment(blobs);
 
     [Fact]
     public async Task A_missing_bucket_stops_serve_at_start_naming_the_setting()
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "enrichflow.dll"), "serve", "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}", "--data", ServerProcessClient.NewDataDirectory(), "--blobs", "s3://no-such-bucket-here/enrichflow" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in S3Environment("local"))
-        {
-            start.Environment[key] = value;
-        }
+        var (exitCode, stdout, error) = await CliProcess.RunAsync(
+            ["serve", "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}", "--data", ServerProcessClient.NewDataDirectory(), "--blobs", "s3://no-such-bucket-here/enrichflow"],
+            S3Environment("local"), Ct);
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-
-        Assert.Equal(2, process.ExitCode);
-        var error = await stderr;
+        Assert.Equal(2, exitCode);
         Assert.Contains("cannot start", error, StringComparison.Ordinal);
         Assert.Contains("'no-such-bucket-here' does not exist", error, StringComparison.Ordinal);
         Assert.Contains("Blobs:S3:Bucket", error, StringComparison.Ordinal);
-        Assert.DoesNotContain("Now listening", await stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_run_on_s3_blobs_completes_and_its_blobs_are_objects_under_the_prefix()
     {
-        var bucket = "serve-" + Guid.NewGuid().ToString("N");
+        var bucket = await TestBackends.NewBucketAsync("serve-", Ct);
         using var s3 = new HttpClient();
-        (await s3.PutAsync($"{S3Address}/{bucket}", null, Ct)).EnsureSuccessStatusCode();
         var data = ServerProcessClient.NewDataDirectory();
         const int Rows = 2_000;
         var csv = Path.Combine(data, "leads.csv");
