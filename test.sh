@@ -33,11 +33,24 @@ done
 python3 - "$results" <<'PY'
 import sys, glob, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
+failures = []
 for path in glob.glob(sys.argv[1] + "/*.xml"):
     for assembly in ET.parse(path).getroot().iter("assembly"):
         passed += int(assembly.get("passed", 0))
         failed += int(assembly.get("failed", 0)) + int(assembly.get("errors", 0))
         skipped += int(assembly.get("skipped", 0))
+        for test in assembly.iter("test"):
+            if test.get("result") == "Fail":
+                failures.append(test)
+# The failures again, just above the summary, so that a log cut to its tail still names them.
+for test in failures:
+    print(f"FAILED {test.get('name')}")
+    message = test.findtext("failure/message") or ""
+    for line in message.strip().splitlines()[:12]:
+        print(f"    {line}")
+    trace = test.findtext("failure/stack-trace") or ""
+    for line in [l for l in trace.strip().splitlines() if "Enrichflow" in l][:6]:
+        print(f"    {line.strip()}")
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 PY
 exit $status

@@ -29,6 +29,9 @@ public static class LoggingSetup
             logging.SetMinimumLevel(LogLevel.Information);
             logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             logging.AddFilter("Microsoft.Hosting", LogLevel.Information);
+            // Polly reports every provider request as an "execution attempt" at Information; its retries and
+            // failures come at Warning and above, which is what an operator needs from it.
+            logging.AddFilter("Polly", LogLevel.Warning);
         }
 
         return logging;
