@@ -11,6 +11,7 @@ using Enrichflow.Hosting.Retention;
 using Enrichflow.Hosting.Schedules;
 using Enrichflow.Hosting.Webhooks;
 using Enrichflow.Providers;
+using Enrichflow.Providers.Limits;
 using Enrichflow.Providers.Outbound;
 using Enrichflow.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -65,6 +66,12 @@ public static class EnrichflowHost
 
         services.AddBlocks(configuration);
         services.AddProviders(configuration, dataDirectory);
+        if (configuration.GetValue<bool?>($"{SharedLimitsOptions.Section}:Enabled") ?? StoreSetup.PostgresConnectionString(configuration) is not null)
+        {
+            // Several processes share a PostgreSQL store: each provider's limits hold for all of them (docs/api.md §9).
+            services.AddSharedProviderLimits(o => configuration.GetSection(SharedLimitsOptions.Section).Bind(o));
+        }
+
         services.AddDispatch(configuration);
         services.AddEngine(configuration);
         services.AddSingleton<WorkflowEstimator>();

@@ -1,10 +1,12 @@
 using Enrichflow.Core.Retries;
+using Enrichflow.Core.Storage;
 using Enrichflow.Providers.Limits;
 using Enrichflow.Providers.Outbound;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
@@ -57,7 +59,7 @@ public static class ProviderServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>());
-        services.TryAddSingleton(sp => new ProviderLimiters(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddSingleton(sp => new ProviderLimiters(sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<SharedProviderLimits>()));
         services.TryAddSingleton(sp => ProviderRegistry.Create(
             sp.GetRequiredService<IOptions<ProvidersOptions>>().Value,
             sp.GetRequiredService<IHttpClientFactory>(),
@@ -124,5 +126,26 @@ public static class ProviderServiceCollectionExtensions
         {
             Timeout = timeout < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : timeout > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : timeout,
         });
+    }
+
+    /// <summary>
+    /// Holds every provider's limits for the whole cluster through the store's <see cref="IProviderQuotaStore"/>
+    /// (<see cref="SharedProviderLimits"/>), for processes that share a store. Call before the limiters are first resolved.
+    /// </summary>
+    public static IServiceCollection AddSharedProviderLimits(this IServiceCollection services, Action<SharedLimitsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<SharedLimitsOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton(sp => new SharedProviderLimits(
+            sp.GetRequiredService<IProviderQuotaStore>(),
+            sp.GetRequiredService<IOptions<SharedLimitsOptions>>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<ILogger<SharedProviderLimits>>()));
+        return services;
     }
 }

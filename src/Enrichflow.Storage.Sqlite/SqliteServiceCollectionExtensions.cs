@@ -26,6 +26,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IProviderJobStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IScheduleStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IOrgLimitStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IProviderQuotaStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<ISigningSecretStore>(sp => sp.GetRequiredService<SqliteStore>().UseSigningSecretKey(signingSecretKey(sp)));
         return services;

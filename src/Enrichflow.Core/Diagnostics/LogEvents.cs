@@ -95,4 +95,8 @@ public static class LogEvents
     public const int S3StaleWriteRemoved = 9302;
     // 94xx distributed dispatch (Dispatch.Hangfire: HangfireDispatcher)
     public const int HangfireDispatchLoopError = 9401;
+
+    // 95xx provider limits shared by a cluster (Providers: SharedProviderLimits)
+    public const int SharedLimitsStoreFailed = 9501;
+    public const int SharedLimitsShareLost = 9502;
 }

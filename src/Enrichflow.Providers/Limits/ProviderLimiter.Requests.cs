@@ -83,6 +83,8 @@ public sealed partial class ProviderLimiter
             EnqueueRequestWaiter(waiter);
         }
 
+        _shared?.Wake();
+
         if (cancellationToken.CanBeCanceled)
         {
             var registration = cancellationToken.UnsafeRegister(OnRequestWaiterCancelled, waiter);
@@ -125,6 +127,8 @@ public sealed partial class ProviderLimiter
             _holdUntil = Math.Max(_holdUntil, now + Ticks(wait));
             _recoverFrom = _holdUntil;
         }
+
+        _shared?.OnThrottled(wait);
     }
 
     /// <summary>The clock the limiter runs on: a 429's <c>Retry-After</c> date is read against it.</summary>
@@ -159,6 +163,11 @@ public sealed partial class ProviderLimiter
     private long EligibleAt()
     {
         var at = Math.Max(_nextAt, _holdUntil);
+        if (_shared is not null && !HasSharedToken())
+        {
+            return long.MaxValue;
+        }
+
         if (_recent is not null && _recent[_recentNext] != long.MinValue)
         {
             at = Math.Max(at, _recent[_recentNext] + Ticks(Window + WindowMargin));
@@ -175,6 +184,11 @@ public sealed partial class ProviderLimiter
         var due = Math.Max(_nextAt, _holdUntil);
         var onSchedule = due >= now - Math.Max(interval, Ticks(LatenessAbsorbed));
         _nextAt = (onSchedule ? due : now) + interval;
+        if (_shared is not null)
+        {
+            TakeSharedToken();
+        }
+
         if (_recent is not null)
         {
             _recent[_recentNext] = now;

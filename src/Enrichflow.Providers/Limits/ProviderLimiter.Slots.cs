@@ -13,6 +13,7 @@ public sealed partial class ProviderLimiter
     private readonly Dictionary<string, OrgWaiters> _orgs = new(StringComparer.Ordinal);
     private readonly LinkedList<OrgWaiters> _turns = new();
     private int _inFlight;
+    private int _slotCapacity;
     private int _slotWaiting;
     private long _slotSequence;
     private bool _slotsClosed;
@@ -34,7 +35,7 @@ public sealed partial class ProviderLimiter
         lock (_slotLock)
         {
             ObjectDisposedException.ThrowIf(_slotsClosed, this);
-            if (Limits.MaxConcurrency <= 0 || _inFlight < Limits.MaxConcurrency)
+            if (_inFlight < _slotCapacity)
             {
                 _inFlight++;
                 return ValueTask.FromResult<IDisposable>(new Slot(this));
@@ -74,7 +75,41 @@ public sealed partial class ProviderLimiter
             registration.Unregister();
         }
 
+        _shared?.Wake();
         return new ValueTask<IDisposable>(waiter.Task);
+    }
+
+    /// <summary>
+    /// Sets how many calls this process may have in flight: its share of the cluster's slots (<see cref="Share"/>).
+    /// A larger share hands the new slots to waiters at once; a smaller one takes effect as calls finish.
+    /// </summary>
+    internal void SetSlotShare(int share)
+    {
+        List<SlotWaiter>? granted = null;
+        lock (_slotLock)
+        {
+            _slotCapacity = share;
+            while (_inFlight < _slotCapacity && NextSlotWaiter() is { } next)
+            {
+                _inFlight++;
+                (granted ??= []).Add(next);
+            }
+        }
+
+        foreach (var waiter in granted ?? [])
+        {
+            waiter.Registration.Unregister();
+            waiter.TrySetResult(new Slot(this));
+        }
+    }
+
+    /// <summary>Calls in flight, callers waiting for a slot, and the slots this process may use now.</summary>
+    internal (int InFlight, int Waiting, int Capacity) SlotDemand()
+    {
+        lock (_slotLock)
+        {
+            return (_inFlight, _slotWaiting, _slotCapacity);
+        }
     }
 
     private void ReleaseSlot()
@@ -82,7 +117,8 @@ public sealed partial class ProviderLimiter
         SlotWaiter? next;
         lock (_slotLock)
         {
-            next = NextSlotWaiter();
+            // After a share shrank, a freed slot is handed on only once the calls fit the new share.
+            next = _inFlight <= _slotCapacity ? NextSlotWaiter() : null;
             if (next is null)
             {
                 _inFlight--;

@@ -29,6 +29,7 @@ public sealed partial class ProviderLimiter : IDisposable
         _holdUntil = now;
         _recoverFrom = now;
         _lastSlowdown = now - Ticks(SlowdownGap);
+        _slotCapacity = limits.MaxConcurrency > 0 ? limits.MaxConcurrency : int.MaxValue;
     }
 
     public string Provider { get; }

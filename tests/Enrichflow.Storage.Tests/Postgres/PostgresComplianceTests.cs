@@ -81,3 +81,9 @@ public sealed class PostgresRetentionStoreTests(PostgresStoreFixture postgres) :
         return (store, store, store);
     }
 }
+
+public sealed class PostgresProviderQuotaStoreTests(PostgresStoreFixture postgres) : ProviderQuotaStoreCompliance
+{
+    protected override async ValueTask<IProviderQuotaStore> CreateStoreAsync(CancellationToken cancellationToken) =>
+        await postgres.CreateAsync(cancellationToken);
+}

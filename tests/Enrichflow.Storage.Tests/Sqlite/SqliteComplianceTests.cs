@@ -81,3 +81,9 @@ public sealed class SqliteRetentionStoreTests(SqliteStoreFixture sqlite) : Reten
         return (store, store, store);
     }
 }
+
+public sealed class SqliteProviderQuotaStoreTests(SqliteStoreFixture sqlite) : ProviderQuotaStoreCompliance
+{
+    protected override async ValueTask<IProviderQuotaStore> CreateStoreAsync(CancellationToken cancellationToken) =>
+        await sqlite.CreateAsync(cancellationToken);
+}
