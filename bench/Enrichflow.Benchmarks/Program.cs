@@ -30,6 +30,19 @@ if (args.Length > 0 && args[0] == "pacing")
     return await PacingBench.RunAsync(PacingOptions.Parse(args, defaultServer), CancellationToken.None);
 }
 
+if (args.Length > 0 && args[0] == "cluster")
+{
+    // `cluster cpu|provider --rows N [--workers 1,2,3] [--rpm N]`: bench/run-cluster.sh starts PostgreSQL and S3.
+    return await Enrichflow.Benchmarks.Cluster.ClusterBench.RunAsync(
+        args.Length > 1 ? args[1] : "cpu",
+        long.Parse(Option(args, "--rows") ?? "1000000", System.Globalization.CultureInfo.InvariantCulture),
+        [.. (Option(args, "--workers") ?? "1,2,3").Split(',').Select(w => int.Parse(w, System.Globalization.CultureInfo.InvariantCulture))],
+        int.Parse(Option(args, "--rpm") ?? "1200", System.Globalization.CultureInfo.InvariantCulture),
+        Option(args, "--server") ?? defaultServer,
+        Option(args, "--work") ?? Path.Combine(Path.GetTempPath(), "enrichflow-cluster-bench"),
+        CancellationToken.None);
+}
+
 if (args.Length > 0 && args[0] == "load")
 {
     return await LoadBench.RunAsync(LoadOptions.Parse(args, defaultServer), Option(args, "--out"), CancellationToken.None);
