@@ -363,6 +363,25 @@ public abstract class DispatcherCompliance
         AssertEveryRowOnceInOrder(await engine.ReadResultCsvAsync(runId, ProbeResult, Ct), 30);
     }
 
+    [Fact]
+    public async Task Store_errors_while_claiming_units_do_not_cost_the_dispatcher_its_workers()
+    {
+        // Regression: a claim that threw after a worker slot was taken kept the slot; with more failed claims than
+        // workers, no unit ever ran again.
+        await using var engine = await StartEngineAsync(new EngineSetup { Workers = 2, ChunkSize = 10 }, Ct);
+        var failures = 0;
+        engine.Faults.BeforeClaim = () => Interlocked.Increment(ref failures) <= 5
+            ? throw new TimeoutException("The store did not answer in time.")
+            : Task.CompletedTask;
+
+        var runId = await engine.QueueWebhookRunAsync(WebhookProbe, 50, Ct);
+        var run = await engine.WaitUntilEndedAsync(runId, Ct);
+
+        Assert.True(Volatile.Read(ref failures) > 5, "the claims never met the store errors");
+        Assert.True(run.Status == RunStatus.Completed, await engine.DescribeAsync(runId, Ct));
+        AssertEveryRowOnceInOrder(await engine.ReadResultCsvAsync(runId, ProbeResult, Ct), 50);
+    }
+
     private static async Task<string> DescribeStartsAsync(EngineHarness engine, IEnumerable<Guid> runs)
     {
         var lines = new List<string>();

@@ -111,6 +111,9 @@ public sealed class StoreFaults
 {
     /// <summary>Runs before each lease renewal reaches the store: it may stall it (a frozen worker) or throw (a store error).</summary>
     public Func<ClaimedUnit, CancellationToken, Task> BeforeRenewal { get; set; } = (_, _) => Task.CompletedTask;
+
+    /// <summary>Runs before each claim reaches the store: it may throw (a store error).</summary>
+    public Func<Task> BeforeClaim { get; set; } = () => Task.CompletedTask;
 }
 
 /// <summary>The registered <see cref="IRunStore"/>, with <see cref="StoreFaults"/> applied.</summary>
@@ -160,11 +163,17 @@ public sealed class FaultInjectingRunStore(IRunStore inner, StoreFaults faults) 
 
     public Task EnqueueUnitsAsync(IReadOnlyList<UnitKey> units, CancellationToken cancellationToken) => inner.EnqueueUnitsAsync(units, cancellationToken);
 
-    public Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken) =>
-        inner.ClaimUnitAsync(owner, lease, now, cancellationToken);
+    public async Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await faults.BeforeClaim();
+        return await inner.ClaimUnitAsync(owner, lease, now, cancellationToken);
+    }
 
-    public Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, IReadOnlyCollection<UnitHead> skip, CancellationToken cancellationToken) =>
-        inner.ClaimUnitAsync(owner, lease, now, skip, cancellationToken);
+    public async Task<ClaimedUnit?> ClaimUnitAsync(string owner, TimeSpan lease, DateTimeOffset now, IReadOnlyCollection<UnitHead> skip, CancellationToken cancellationToken)
+    {
+        await faults.BeforeClaim();
+        return await inner.ClaimUnitAsync(owner, lease, now, skip, cancellationToken);
+    }
 
     public Task<CommitResult> CommitUnitAsync(ClaimedUnit unit, UnitCommit commit, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.CommitUnitAsync(unit, commit, now, cancellationToken);

@@ -52,9 +52,19 @@ public sealed partial class InProcessDispatcher(
                 while (true)
                 {
                     var slot = await runner.TakeSlotAsync(stoppingToken);
-                    await _pacer.RunDueDutiesAsync(coordinator, stoppingToken);
+                    ClaimedUnit? unit;
+                    try
+                    {
+                        await _pacer.RunDueDutiesAsync(coordinator, stoppingToken);
+                        unit = await store.ClaimUnitAsync(_options.NodeName, _options.Lease, time.GetUtcNow(), runner.RemoteBoundToSkip(), stoppingToken);
+                    }
+                    catch
+                    {
+                        // The slot goes back before the loop reports the error: a store error must not cost a worker.
+                        slot.Release();
+                        throw;
+                    }
 
-                    var unit = await store.ClaimUnitAsync(_options.NodeName, _options.Lease, time.GetUtcNow(), runner.RemoteBoundToSkip(), stoppingToken);
                     if (unit is null)
                     {
                         slot.Release();
