@@ -25,6 +25,11 @@ public sealed class DispatchOptions
         {
             yield return $"Dispatch:Kind must be 'embedded' or 'hangfire' (was '{Kind}').";
         }
+
+        if (!RunWorker && !IsHangfire)
+        {
+            yield return "Dispatch:RunWorker is false (serve --no-worker), which needs Dispatch:Kind 'hangfire': with the embedded dispatcher no process would run the units.";
+        }
     }
 }
 

@@ -96,8 +96,10 @@ public static class EnrichflowHost
         problems.AddRange(BlobsSetup.Problems(services.GetRequiredService<IConfiguration>()));
         more?.Invoke(problems);
         Check<EngineOptions>(services, problems);
+        var beforeDispatch = problems.Count;
         Check<DispatchOptions>(services, problems);
-        if (services.GetRequiredService<IOptions<DispatchOptions>>().Value.IsHangfire)
+        // Dispatch options that failed their own checks were reported just above (reading them again would throw).
+        if (problems.Count == beforeDispatch && services.GetRequiredService<IOptions<DispatchOptions>>().Value.IsHangfire)
         {
             Check<Dispatch.Hangfire.HangfireDispatchOptions>(services, problems);
         }

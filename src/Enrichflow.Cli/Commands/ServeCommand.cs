@@ -14,13 +14,22 @@ internal static class ServeCommand
         var config = CommonOptions.Config();
         var blobs = CommonOptions.Blobs("Where blobs live: local (under the data directory, the default) or s3://bucket/prefix with the Blobs:S3:* settings (docs/api.md §9).");
         var store = CommonOptions.Store("Where state lives: sqlite (in the data directory, the default) or postgres://user:password@host:port/database (docs/api.md §9).");
-        var command = new Command("serve", "Start the Enrichflow server (SQLite + local disk by default).") { urls, data, config, blobs, store };
+        var noWorker = new Option<bool>("--no-worker")
+        {
+            Description = "Serve the API and hand units to the cluster's workers (enrichflow worker) without running any here; needs Dispatch:Kind hangfire.",
+        };
+        var command = new Command("serve", "Start the Enrichflow server (SQLite + local disk by default).") { urls, data, config, blobs, store, noWorker };
         command.SetAction(async (parse, cancellationToken) =>
         {
             WebApplication app;
             try
             {
                 var overrides = CommonOptions.StoreAndBlobs(parse, store, blobs, []);
+                if (parse.GetValue(noWorker))
+                {
+                    overrides["Dispatch:RunWorker"] = "false";
+                }
+
                 app = EnrichflowApp.Build(new ServeSettings(parse.GetValue(urls), parse.GetValue(data), parse.GetValue(config)), overrides: overrides);
             }
             catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or Microsoft.Extensions.Options.OptionsValidationException)
