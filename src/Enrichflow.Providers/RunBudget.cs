@@ -4,6 +4,7 @@ using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;
 
 using Enrichflow.Providers.Kinds;
+using Enrichflow.Providers.Limits;
 using Enrichflow.Providers.Orgs;
 
 namespace Enrichflow.Providers;
@@ -13,9 +14,18 @@ namespace Enrichflow.Providers;
 /// when what was spent plus what is reserved would pass the budget, the run pauses instead of calling. Spending
 /// is read from the usage store once per run and process, so a restarted server knows what was spent before.
 /// The organization's credits per day and month (<see cref="OrgCredits"/>) are reserved with the same call.
+/// <para>
+/// When several processes share the store (<paramref name="shared"/>), a run's calls may be made by any of them, so
+/// what was spent is read again from the usage store (every call writes its cost there at once) when it is older than
+/// <see cref="SharedLimitsOptions.SpentRefresh"/>, and once more before a pause. What other processes have reserved
+/// but not yet spent is not seen: a run spread over several workers may pass its budget by at most their calls in
+/// flight, the same bound as for a crash.
+/// </para>
 /// </summary>
-public sealed class RunBudget(IUsageStore usage, OrgCredits orgCredits)
+public sealed class RunBudget(IUsageStore usage, OrgCredits orgCredits, TimeProvider time, SharedProviderLimits? shared = null)
 {
+    private readonly TimeSpan? _refresh = shared?.Options.SpentRefresh;
+
     private readonly ConcurrentDictionary<Guid, Lazy<Task<Account>>> _accounts = new();
 
     /// <summary>
@@ -34,6 +44,17 @@ public sealed class RunBudget(IUsageStore usage, OrgCredits orgCredits)
         if (context.Enrichment.MaxCredits is { } limit)
         {
             account = await _accounts.GetOrAdd(context.RunId, id => new Lazy<Task<Account>>(() => LoadAsync(id, cancellationToken))).Value;
+            if (_refresh is { } refresh && time.GetElapsedTime(account.ReadAt) >= refresh)
+            {
+                await RefreshAsync(context.RunId, account, cancellationToken);
+            }
+
+            if (_refresh is not null && !Fits(account, price, limit))
+            {
+                // About to pause: what this process added since the last read may be counted twice, so read again.
+                await RefreshAsync(context.RunId, account, cancellationToken);
+            }
+
             lock (account)
             {
                 if (account.Spent + account.Reserved + price > limit + 1e-9)
@@ -78,6 +99,27 @@ public sealed class RunBudget(IUsageStore usage, OrgCredits orgCredits)
         }
     }
 
+    /// <summary>Whether <paramref name="price"/> more credits fit the budget now.</summary>
+    private static bool Fits(Account account, double price, double limit)
+    {
+        lock (account)
+        {
+            return account.Spent + account.Reserved + price <= limit + 1e-9;
+        }
+    }
+
+    /// <summary>Reads what the run spent from the usage store, every process's calls included.</summary>
+    private async Task RefreshAsync(Guid runId, Account account, CancellationToken cancellationToken)
+    {
+        var readAt = time.GetTimestamp();
+        var spent = (await usage.GetRunUsageAsync(runId, cancellationToken)).Sum(t => t.Credits);
+        lock (account)
+        {
+            account.Spent = spent;
+            account.ReadAt = readAt;
+        }
+    }
+
     /// <summary>Forgets a run (it ended).</summary>
     public void Forget(Guid runId) => _accounts.TryRemove(runId, out _);
 
@@ -85,8 +127,9 @@ public sealed class RunBudget(IUsageStore usage, OrgCredits orgCredits)
     {
         try
         {
+            var readAt = time.GetTimestamp();
             var totals = await usage.GetRunUsageAsync(runId, cancellationToken);
-            return new Account { Spent = totals.Sum(t => t.Credits) };
+            return new Account { Spent = totals.Sum(t => t.Credits), ReadAt = readAt };
         }
         catch
         {
@@ -100,6 +143,9 @@ public sealed class RunBudget(IUsageStore usage, OrgCredits orgCredits)
         public double Spent { get; set; }
 
         public double Reserved { get; set; }
+
+        /// <summary>When <see cref="Spent"/> was read from the store (a timestamp of the budget's clock).</summary>
+        public long ReadAt { get; set; }
     }
 
     public readonly record struct Reservation(Account? Account, double Price, OrgCredits.Account? Org = null);

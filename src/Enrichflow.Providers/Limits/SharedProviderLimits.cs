@@ -113,4 +113,10 @@ public sealed class SharedLimitsOptions
 
     /// <summary>How often a node that holds or wants slots renews its share (default 2 s).</summary>
     public TimeSpan RenewEvery { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How old what a run or an organization spent may be before a paid call reads it again from the usage store
+    /// (default 250 ms): other processes' spending counts within this long (run budgets, organization credit limits).
+    /// </summary>
+    public TimeSpan SpentRefresh { get; set; } = TimeSpan.FromMilliseconds(250);
 }

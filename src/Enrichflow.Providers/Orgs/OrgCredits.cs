@@ -3,6 +3,8 @@ using System.Globalization;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;
 
+using Enrichflow.Providers.Limits;
+
 namespace Enrichflow.Providers.Orgs;
 
 /// <summary>
@@ -11,8 +13,14 @@ namespace Enrichflow.Providers.Orgs;
 /// run pauses before the call, as it does at its own <c>max_credits</c> (<see cref="RunBudget"/>). What was spent is
 /// read from the usage store once per organization, day and process, then kept up to date by the calls settled here.
 /// </summary>
-public sealed class OrgCredits(IOrgLimitStore store, OrgLimitsSource limits, TimeProvider time)
+/// <remarks>
+/// When several processes share the store (<paramref name="shared"/>), what the organization spent is read again when
+/// older than <see cref="SharedLimitsOptions.SpentRefresh"/>, and before a pause, as <see cref="RunBudget"/> does.
+/// </remarks>
+public sealed class OrgCredits(IOrgLimitStore store, OrgLimitsSource limits, TimeProvider time, SharedProviderLimits? shared = null)
 {
+    private readonly TimeSpan? _refresh = shared?.Options.SpentRefresh;
+
     private readonly ConcurrentDictionary<string, Lazy<Task<Account>>> _accounts = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -28,13 +36,23 @@ public sealed class OrgCredits(IOrgLimitStore store, OrgLimitsSource limits, Tim
         }
 
         var account = await AccountAsync(orgId, cancellationToken);
+        if (_refresh is { } refresh && time.GetElapsedTime(account.ReadAt) >= refresh)
+        {
+            await RefreshAsync(orgId, account, cancellationToken);
+        }
+
         if (TryReserve(account, current, price) is null)
         {
             return account;
         }
 
-        // About to pause: a limit raised a moment ago counts.
+        // About to pause: a limit raised a moment ago counts, and (in a cluster) what was spent is read again.
         current = await limits.GetAsync(orgId, cancellationToken);
+        if (_refresh is not null)
+        {
+            await RefreshAsync(orgId, account, cancellationToken);
+        }
+
         if (TryReserve(account, current, price) is { } reached)
         {
             throw new RunPauseException(
@@ -121,8 +139,22 @@ public sealed class OrgCredits(IOrgLimitStore store, OrgLimitsSource limits, Tim
 
     private async Task<Account> LoadAsync(string orgId, DateOnly today, CancellationToken cancellationToken)
     {
+        var readAt = time.GetTimestamp();
         var footprint = await store.GetOrgFootprintAsync(orgId, today, cancellationToken);
-        return new Account { Day = today, SpentToday = footprint.CreditsToday, SpentThisMonth = footprint.CreditsThisMonth };
+        return new Account { Day = today, SpentToday = footprint.CreditsToday, SpentThisMonth = footprint.CreditsThisMonth, ReadAt = readAt };
+    }
+
+    /// <summary>Reads what the organization spent on the account's day and month, every process's calls included.</summary>
+    private async Task RefreshAsync(string orgId, Account account, CancellationToken cancellationToken)
+    {
+        var readAt = time.GetTimestamp();
+        var footprint = await store.GetOrgFootprintAsync(orgId, account.Day, cancellationToken);
+        lock (account)
+        {
+            account.SpentToday = footprint.CreditsToday;
+            account.SpentThisMonth = footprint.CreditsThisMonth;
+            account.ReadAt = readAt;
+        }
     }
 
     /// <summary>What an organization spent on one UTC day and in its month, and what calls under way have reserved.</summary>
@@ -135,6 +167,9 @@ public sealed class OrgCredits(IOrgLimitStore store, OrgLimitsSource limits, Tim
         public double SpentThisMonth { get; set; }
 
         public double Reserved { get; set; }
+
+        /// <summary>When the spent credits were read from the store (a timestamp of the clock).</summary>
+        public long ReadAt { get; set; }
     }
 }
 
