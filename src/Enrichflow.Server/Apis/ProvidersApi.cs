@@ -1,3 +1,4 @@
+using Enrichflow.Core.Storage;
 using Enrichflow.Providers;
 using Enrichflow.Providers.Kinds;
 using Enrichflow.Providers.Limits;
@@ -14,7 +15,14 @@ public sealed record ProviderResponse(
     int MaxConcurrency,
     double TimeoutSeconds,
     decimal CreditsPerCall,
-    ProviderActivity? Activity);
+    ProviderActivity? Activity,
+    IReadOnlyList<ProviderNodeShare>? ClusterSlots);
+
+/// <summary>
+/// With limits shared by a cluster: one process's leased share of the provider's in-flight slots (what it holds,
+/// counted against <c>max_concurrency</c>, and what it wants), from the store.
+/// </summary>
+public sealed record ProviderNodeShare(string Node, int Held, int Wanted, DateTimeOffset ExpiresAt);
 
 /// <summary>What the provider's limits are doing now in this server (absent until its first call).</summary>
 public sealed record ProviderActivity(int InFlight, int Waiting, double CurrentRequestsPerMinute, DateTimeOffset? ThrottledUntil);
@@ -30,17 +38,31 @@ public static class ProvidersApi
         return group;
     }
 
-    public static Ok<List<ProviderResponse>> List(ProviderRegistry registry, ProviderLimiters limits)
+    public static async Task<Ok<List<ProviderResponse>>> List(ProviderRegistry registry, ProviderLimiters limits, IServiceProvider services, CancellationToken cancellationToken)
     {
         var activity = limits.Snapshot().ToDictionary(s => s.Provider, StringComparer.Ordinal);
-        return TypedResults.Ok(registry.Names.Select(registry.Find).OfType<IEnrichmentProvider>().Select(p => new ProviderResponse(
-            p.Name,
-            p.Kind.ToWire(),
-            [.. Enum.GetValues<EnrichmentOperation>().Where(p.Supports).Select(o => o.ToWire())],
-            p.Limits.RequestsPerMinute,
-            p.Limits.MaxConcurrency,
-            p.Limits.Timeout.TotalSeconds,
-            p.Limits.CreditsPerCall,
-            activity.TryGetValue(p.Name, out var now) ? new ProviderActivity(now.InFlight, now.Waiting, Math.Round(now.CurrentRequestsPerMinute, 1), now.ThrottledUntil) : null)).ToList());
+        var quotas = limits.AreShared ? services.GetService<IProviderQuotaStore>() : null;
+        var providers = new List<ProviderResponse>();
+        foreach (var p in registry.Names.Select(registry.Find).OfType<IEnrichmentProvider>())
+        {
+            List<ProviderNodeShare>? shares = null;
+            if (quotas is not null && p.Limits.MaxConcurrency > 0)
+            {
+                shares = [.. (await quotas.GetSlotSharesAsync(p.Name, cancellationToken)).Select(share => new ProviderNodeShare(share.Node, share.Held, share.Wanted, share.ExpiresAt))];
+            }
+
+            providers.Add(new ProviderResponse(
+                p.Name,
+                p.Kind.ToWire(),
+                [.. Enum.GetValues<EnrichmentOperation>().Where(p.Supports).Select(o => o.ToWire())],
+                p.Limits.RequestsPerMinute,
+                p.Limits.MaxConcurrency,
+                p.Limits.Timeout.TotalSeconds,
+                p.Limits.CreditsPerCall,
+                activity.TryGetValue(p.Name, out var now) ? new ProviderActivity(now.InFlight, now.Waiting, Math.Round(now.CurrentRequestsPerMinute, 1), now.ThrottledUntil) : null,
+                shares));
+        }
+
+        return TypedResults.Ok(providers);
     }
 }

@@ -66,6 +66,15 @@ public sealed class ClusterKillTests(ITestOutputHelper output)
             {
                 await WaitForCallsAsync(fake, afterCalls, http, runId);
                 killedInFlight += fake.InFlight;
+                if (victim == victims[0])
+                {
+                    // The API process shows the workers' leased shares of the provider's slots, within its limit.
+                    var providers = await http.GetFromJsonAsync<JsonElement>("/providers", Ct);
+                    var slots = providers.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "s64").GetProperty("cluster_slots");
+                    Assert.InRange(slots.EnumerateArray().Sum(share => share.GetProperty("held").GetInt32()), 0, MaxConcurrency);
+                    Assert.NotEmpty(slots.EnumerateArray());
+                }
+
                 victim.Kill(entireProcessTree: true);
                 await victim.WaitForExitAsync(Ct);
                 output.WriteLine($"killed worker {victim.Id} after {fake.TotalCalls} provider calls ({clock.Elapsed.TotalSeconds:0.0} s), {fake.InFlight} in flight");
