@@ -29,6 +29,7 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IScheduleStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IOrgLimitStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IDutyLeaseStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<ISigningSecretStore>(sp => sp.GetRequiredService<PostgresStore>().UseSigningSecretKey(signingSecretKey(sp)));
         return services;
     }

@@ -95,4 +95,13 @@ public static class LogEvents
     public const int S3StaleWriteRemoved = 9302;
     // 94xx distributed dispatch (Dispatch.Hangfire: HangfireDispatcher)
     public const int HangfireDispatchLoopError = 9401;
+
+    // 96xx background duties leased to one node (Hosting: LeasedDuty)
+    public const int DutyNode = 9601;
+    public const int DutyTaken = 9602;
+    public const int DutyWaiting = 9603;
+    public const int DutyLost = 9604;
+    public const int DutyLeaseFailed = 9605;
+    public const int DutyReleased = 9606;
+    public const int WebhookDeliveriesTakenOver = 9607;
 }

@@ -81,3 +81,8 @@ public sealed class PostgresRetentionStoreTests(PostgresStoreFixture postgres) :
         return (store, store, store);
     }
 }
+
+public sealed class PostgresDutyLeaseStoreTests(PostgresStoreFixture postgres) : DutyLeaseStoreCompliance
+{
+    protected override async ValueTask<IDutyLeaseStore> CreateStoreAsync(CancellationToken cancellationToken) => await postgres.CreateAsync(cancellationToken);
+}

@@ -81,3 +81,8 @@ public sealed class SqliteRetentionStoreTests(SqliteStoreFixture sqlite) : Reten
         return (store, store, store);
     }
 }
+
+public sealed class SqliteDutyLeaseStoreTests(SqliteStoreFixture sqlite) : DutyLeaseStoreCompliance
+{
+    protected override async ValueTask<IDutyLeaseStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
+}
