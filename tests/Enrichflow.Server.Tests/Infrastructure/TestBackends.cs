@@ -36,4 +36,20 @@ public static class TestBackends
         (await s3.PutAsync($"{S3Address}/{bucket}", null, cancellationToken)).EnsureSuccessStatusCode();
         return bucket;
     }
+
+    /// <summary>Creates a database of its own on the test PostgreSQL server (named <paramref name="prefix"/> and a new id); gives its connection string.</summary>
+    public static async Task<string> NewDatabaseAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(PostgresConnectionString());
+        var name = prefix + Guid.NewGuid().ToString("N");
+        await using (var connection = new Npgsql.NpgsqlConnection(builder.ConnectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        builder.Database = name;
+        return builder.ConnectionString;
+    }
 }
