@@ -13,10 +13,11 @@ namespace Enrichflow.Hosting.Duties;
 /// lease, left by a process that is gone; it then holds every duty from its first pass on, exactly as before duties
 /// were leased. With Hangfire other nodes may hold duties, and a duty moves only once its lease has expired.
 /// </summary>
-public sealed partial class DutyLeases : IAsyncDisposable
+public sealed partial class DutyLeases : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, LeasedDuty> _duties = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationToken _stoppingToken;
     private readonly Lock _gate = new();
     private Task? _ready;
 
@@ -25,6 +26,7 @@ public sealed partial class DutyLeases : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(dispatch);
+        _stoppingToken = _stopping.Token;
         Store = store;
         Logger = logger;
         Lease = options.Value.Lease;
@@ -48,7 +50,7 @@ public sealed partial class DutyLeases : IAsyncDisposable
 
     internal ILogger Logger { get; }
 
-    internal CancellationToken Stopping => _stopping.Token;
+    internal CancellationToken Stopping => _stoppingToken;
 
     /// <summary>The duty named <paramref name="name"/> as this node sees it (one object per name).</summary>
     public LeasedDuty For(string name) => _duties.GetOrAdd(name, n => new LeasedDuty(n, this));
@@ -65,7 +67,7 @@ public sealed partial class DutyLeases : IAsyncDisposable
         {
             if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
             {
-                _ready = Store.ReleaseAllDutiesAsync(_stopping.Token);
+                _ready = Store.ReleaseAllDutiesAsync(_stoppingToken);
             }
 
             return _ready.WaitAsync(cancellationToken);
@@ -75,7 +77,7 @@ public sealed partial class DutyLeases : IAsyncDisposable
     /// <summary>Stops renewing and releases the duties this node holds, so another node takes them at once.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_stopping.IsCancellationRequested)
+        if (_stoppingToken.IsCancellationRequested)
         {
             return;
         }
@@ -86,6 +88,18 @@ public sealed partial class DutyLeases : IAsyncDisposable
             await duty.StopAsync();
         }
 
+        _stopping.Dispose();
+    }
+
+    /// <summary>Stops renewing without releasing (a container disposed synchronously): the leases run out by themselves.</summary>
+    public void Dispose()
+    {
+        if (_stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
         _stopping.Dispose();
     }
 
