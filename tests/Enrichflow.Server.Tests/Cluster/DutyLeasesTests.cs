@@ -44,7 +44,7 @@ public sealed class DutyLeasesTests
     [Fact]
     public async Task A_cluster_node_waits_while_another_holds_the_duty_and_takes_it_once_the_holder_stops()
     {
-        await using var store = new PostgresStore(await TestBackends.NewDatabaseAsync("duties_", Ct));
+        await using var store = new PostgresStore(await TestBackends.NewPostgresDatabaseAsync("duties_", Ct));
         await store.MigrateAsync(Ct);
         var holder = Node(store, "hangfire");
         await using var waiter = Node(store, "hangfire");

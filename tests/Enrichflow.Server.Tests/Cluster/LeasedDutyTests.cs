@@ -21,7 +21,7 @@ public sealed class LeasedDutyTests
     [Fact]
     public async Task Two_api_processes_with_a_schedule_due_on_both_start_exactly_one_run()
     {
-        var database = await TestBackends.NewDatabaseAsync("duties_", Ct);
+        var database = await TestBackends.NewPostgresDatabaseAsync("duties_", Ct);
         var bucket = await TestBackends.NewBucketAsync("duties-", Ct);
         var data = ServerProcessClient.NewDataDirectory();
         await using var first = await ServerProcess.StartAsync(data, ClusterEnvironment(database, bucket));
@@ -52,7 +52,7 @@ public sealed class LeasedDutyTests
     [Fact]
     public async Task When_the_process_holding_the_duties_is_killed_the_other_delivers_its_webhook_and_starts_the_schedule()
     {
-        var database = await TestBackends.NewDatabaseAsync("duties_", Ct);
+        var database = await TestBackends.NewPostgresDatabaseAsync("duties_", Ct);
         var bucket = await TestBackends.NewBucketAsync("duties-", Ct);
         // The first attempt hangs (the holder dies in it); any later one is answered at once.
         await using var receiver = await WebhookReceiver.StartAsync(n => n == 1 ? new ReceiverAnswer(200, TimeSpan.FromMinutes(10)) : new ReceiverAnswer(200));

@@ -124,5 +124,18 @@ public sealed class ServeOnPostgresTests
     }
 
     /// <summary>A fresh database on the test server that ./test.sh starts (ENRICHFLOW_TEST_POSTGRES).</summary>
-    private static Task<string> NewDatabaseAsync() => TestBackends.NewDatabaseAsync("serve_", Ct);
+    private static async Task<string> NewDatabaseAsync()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(TestBackends.PostgresConnectionString());
+        var name = $"serve_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(builder.ConnectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+
+        builder.Database = name;
+        return builder.ConnectionString;
+    }
 }

@@ -37,11 +37,11 @@ public static class TestBackends
         return bucket;
     }
 
-    /// <summary>Creates a database of its own on the test PostgreSQL server (named <paramref name="prefix"/> and a new id); gives its connection string.</summary>
-    public static async Task<string> NewDatabaseAsync(string prefix, CancellationToken cancellationToken)
+    /// <summary>Creates a database of its own on the test PostgreSQL server (named <paramref name="prefix"/> and a new id) and gives its connection string.</summary>
+    public static async Task<string> NewPostgresDatabaseAsync(string prefix, CancellationToken cancellationToken)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(PostgresConnectionString());
-        var name = prefix + Guid.NewGuid().ToString("N");
+        var name = $"{prefix}{Guid.NewGuid():N}";
         await using (var connection = new Npgsql.NpgsqlConnection(builder.ConnectionString))
         {
             await connection.OpenAsync(cancellationToken);
