@@ -5,6 +5,7 @@ using Enrichflow.Engine;
 using Enrichflow.Engine.Estimates;
 using Enrichflow.Engine.Execution;
 using Enrichflow.Hosting.Cleanup;
+using Enrichflow.Hosting.Duties;
 using Enrichflow.Hosting.Interactive;
 using Enrichflow.Hosting.Results;
 using Enrichflow.Hosting.Retention;
@@ -75,6 +76,7 @@ public static class EnrichflowHost
         services.AddDispatch(configuration);
         services.AddEngine(configuration);
         services.AddSingleton<WorkflowEstimator>();
+        services.AddDuties(configuration);
         services.AddEnrichflowWebhooks(configuration);
         services.AddCleanups();
         services.AddSingleton<Orgs.OrgAdmission>();
@@ -105,6 +107,7 @@ public static class EnrichflowHost
         }
         Check<Core.Blocks.InputLimits>(services, problems);
         Check<Engine.Results.ResultsOptions>(services, problems);
+        Check<Duties.DutyOptions>(services, problems);
         Check<Interactive.InteractiveOptions>(services, problems);
         Check<Retention.RetentionOptions>(services, problems);
         Check<EmailValidationOptions>(services, problems);
@@ -163,6 +166,15 @@ public static class EnrichflowHost
         services.AddSingleton<ScheduledRuns>();
         services.AddSingleton<Scheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
+        return services;
+    }
+
+    /// <summary>Duty leases (docs/architecture.md §5): the <c>Duties</c> options, validated at start, and this node's <see cref="DutyLeases"/>.</summary>
+    private static IServiceCollection AddDuties(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddCheckedOptions<DutyOptions>(o => o.Validate())
+            .Bind(configuration.GetSection(DutyOptions.Section));
+        services.AddSingleton<DutyLeases>();
         return services;
     }
 

@@ -30,6 +30,7 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IOrgLimitStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IProviderQuotaStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.AddSingleton<IDutyLeaseStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.AddSingleton<ISigningSecretStore>(sp => sp.GetRequiredService<PostgresStore>().UseSigningSecretKey(signingSecretKey(sp)));
         return services;
     }

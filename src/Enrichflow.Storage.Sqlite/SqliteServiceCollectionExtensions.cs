@@ -13,7 +13,7 @@ public static class SqliteServiceCollectionExtensions
     public static IServiceCollection AddSqliteStore(this IServiceCollection services, string databasePath, Func<IServiceProvider, byte[]> signingSecretKey, Func<IServiceProvider, bool>? synchronousFull = null)
     {
         ArgumentNullException.ThrowIfNull(signingSecretKey);
-        services.AddSingleton(sp => new SqliteStore(databasePath, synchronousFull?.Invoke(sp) ?? false));
+        services.AddSingleton(sp => new SqliteStore(databasePath, synchronousFull?.Invoke(sp) ?? false, sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IWorkflowStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRunStore>(sp => sp.GetRequiredService<SqliteStore>());
@@ -28,6 +28,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IOrgLimitStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IProviderQuotaStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IDutyLeaseStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<ISigningSecretStore>(sp => sp.GetRequiredService<SqliteStore>().UseSigningSecretKey(signingSecretKey(sp)));
         return services;
     }

@@ -27,17 +27,20 @@ public sealed partial class SqliteStore : IAccountStore, IWorkflowStore, IRunSto
     private bool _disposed;
 
     private readonly bool _synchronousFull;
+    private readonly TimeProvider _time;
 
     /// <param name="databasePath">The database file; it and its directory are created when absent.</param>
+    /// <param name="time">The clock of the store's own decisions (duty lease expiry, <see cref="IDutyLeaseStore"/>); the system clock when null.</param>
     /// <param name="synchronousFull">
     /// <c>PRAGMA synchronous = FULL</c> instead of <c>NORMAL</c> (<c>FlushBlobsToDisk</c>): in WAL mode NORMAL loses
     /// no committed transaction when the process is killed, but the last ones may roll back after a power loss or an
     /// OS crash; FULL syncs the WAL at every commit, so a commit that returned survives those too.
     /// </param>
-    public SqliteStore(string databasePath, bool synchronousFull = false)
+    public SqliteStore(string databasePath, bool synchronousFull = false, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         _synchronousFull = synchronousFull;
+        _time = time ?? TimeProvider.System;
         var fullPath = Path.GetFullPath(databasePath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         DatabasePath = fullPath;

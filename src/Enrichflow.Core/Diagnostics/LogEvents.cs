@@ -99,4 +99,13 @@ public static class LogEvents
     // 95xx provider limits shared by a cluster (Providers: SharedProviderLimits)
     public const int SharedLimitsStoreFailed = 9501;
     public const int SharedLimitsShareLost = 9502;
+
+    // 96xx background duties leased to one node (Hosting: LeasedDuty)
+    public const int DutyNode = 9601;
+    public const int DutyTaken = 9602;
+    public const int DutyWaiting = 9603;
+    public const int DutyLost = 9604;
+    public const int DutyLeaseFailed = 9605;
+    public const int DutyReleased = 9606;
+    public const int WebhookDeliveriesTakenOver = 9607;
 }

@@ -46,7 +46,7 @@ public interface IWebhookDeliveryStore
     /// <summary>Ends the lease of a delivery without an attempt (the sender stopped before it could make one).</summary>
     Task ReleaseDeliveryAsync(string eventId, CancellationToken cancellationToken);
 
-    /// <summary>Ends every lease now (the embedded server calls this at start: it is the only sender).</summary>
+    /// <summary>Ends every lease now (the node that takes the webhook-delivery duty calls this: it is the only sender, and the previous one is gone).</summary>
     Task ReleaseAllDeliveryLeasesAsync(CancellationToken cancellationToken);
 }
 

@@ -1,5 +1,6 @@
 using Enrichflow.Providers;
 using Enrichflow.Core.Storage;
+using Enrichflow.Hosting.Duties;
 using Microsoft.Extensions.Options;
 
 using Enrichflow.Core.Diagnostics;
@@ -8,18 +9,21 @@ namespace Enrichflow.Hosting.Cleanup;
 
 /// <summary>
 /// Deletes provider cache entries older than <see cref="EnrichmentOptions.CacheRetentionDays"/> and provider job records
-/// older than <see cref="EnrichmentOptions.JobRetentionDays"/>, at start and then twice a day.
+/// older than <see cref="EnrichmentOptions.JobRetentionDays"/>, at start and then twice a day; in a cluster only on the
+/// node holding the <see cref="DutyNames.ProviderCacheCleanup"/> duty (a node that takes it over cleans up at once).
 /// </summary>
-internal sealed partial class ProviderCacheCleanup(IProviderCache cache, IProviderJobStore jobs, IOptions<EnrichmentOptions> options, TimeProvider time, ILogger<ProviderCacheCleanup> logger) : BackgroundService
+internal sealed partial class ProviderCacheCleanup(IProviderCache cache, IProviderJobStore jobs, DutyLeases duties, IOptions<EnrichmentOptions> options, TimeProvider time, ILogger<ProviderCacheCleanup> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(12);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var duty = duties.For(DutyNames.ProviderCacheCleanup);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                await duty.WaitUntilHeldAsync(stoppingToken);
                 var deleted = await cache.DeleteOlderThanAsync(time.GetUtcNow().AddDays(-options.Value.CacheRetentionDays), stoppingToken);
                 if (deleted > 0)
                 {

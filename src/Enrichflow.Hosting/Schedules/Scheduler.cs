@@ -1,5 +1,6 @@
 using Enrichflow.Core.Diagnostics;
 using Enrichflow.Core.Storage;
+using Enrichflow.Hosting.Duties;
 
 namespace Enrichflow.Hosting.Schedules;
 
@@ -7,9 +8,10 @@ namespace Enrichflow.Hosting.Schedules;
 /// Starts the runs of due schedules (docs/api.md §10). It sleeps until the earliest stored due time (or at most
 /// <see cref="PollInterval"/>, for schedules other servers add), then starts one run per due schedule through
 /// <see cref="ScheduledRuns.StartDueAsync"/>. Due times live in the store, so a restart misses none and repeats
-/// none; a time missed while no server ran starts one catch-up run at the first tick after start.
+/// none; a time missed while no server ran starts one catch-up run at the first tick after start. In a cluster only
+/// the node holding the <see cref="DutyNames.Scheduler"/> duty ticks (docs/architecture.md §5).
 /// </summary>
-public sealed partial class Scheduler(IScheduleStore schedules, ScheduledRuns runs, SchedulerClock clock, ILogger<Scheduler> logger) : BackgroundService
+public sealed partial class Scheduler(IScheduleStore schedules, ScheduledRuns runs, SchedulerClock clock, DutyLeases duties, ILogger<Scheduler> logger) : BackgroundService
 {
     /// <summary>The longest sleep between looks at the store.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(30);
@@ -26,12 +28,14 @@ public sealed partial class Scheduler(IScheduleStore schedules, ScheduledRuns ru
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var time = clock.Time;
+        var duty = duties.For(DutyNames.Scheduler);
         while (!stoppingToken.IsCancellationRequested)
         {
             // A wake from now on (a schedule added during the tick) ends the coming sleep.
             Volatile.Write(ref _wake, NewSignal());
             try
             {
+                await duty.WaitUntilHeldAsync(stoppingToken);
                 var failed = !await TickAsync(time.GetUtcNow(), stoppingToken);
                 var now = time.GetUtcNow();
                 var earliest = await schedules.GetEarliestDueTimeAsync(stoppingToken);

@@ -27,4 +27,7 @@ internal static partial class WebhookLog
 
     [LoggerMessage(EventId = LogEvents.WebhookSweepFailed, Level = LogLevel.Warning, Message = "Run {RunId}: the webhook deliveries could not be decided")]
     public static partial void SweepFailed(ILogger logger, Guid runId, Exception exception);
+
+    [LoggerMessage(EventId = LogEvents.WebhookDeliveriesTakenOver, Level = LogLevel.Information, Message = "Node {NodeId} delivers webhooks now; the delivery leases of the previous holder were ended")]
+    public static partial void TookOver(ILogger logger, string nodeId);
 }

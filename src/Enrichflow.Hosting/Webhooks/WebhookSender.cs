@@ -6,6 +6,7 @@ using Enrichflow.Providers.Outbound;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Storage;
 using Enrichflow.Engine.Execution;
+using Enrichflow.Hosting.Duties;
 using Microsoft.Extensions.Options;
 
 namespace Enrichflow.Hosting.Webhooks;
@@ -17,6 +18,12 @@ namespace Enrichflow.Hosting.Webhooks;
 /// deliveries live in the store, so a restarted process picks them up; a periodic sweep records the deliveries of runs
 /// that ended while no listener was told.
 /// </summary>
+/// <remarks>
+/// Only the node holding the <see cref="DutyNames.WebhookDelivery"/> duty leases deliveries and sweeps
+/// (docs/architecture.md §5); the others record deliveries (the run-end listener) and leave them to it. A node that
+/// takes the duty (at start on the only node, or from a holder that is gone) first ends every delivery lease but
+/// those of its own attempts still in flight: the previous holder's leases belong to attempts that died with it.
+/// </remarks>
 public sealed class WebhookSender(
     IWebhookDeliveryStore store,
     IRunStore runs,
@@ -27,6 +34,7 @@ public sealed class WebhookSender(
     OutboundGuard guard,
     IHttpClientFactory clients,
     IOptions<WebhookOptions> options,
+    DutyLeases duties,
     TimeProvider time,
     ILogger<WebhookSender> logger) : BackgroundService
 {
@@ -43,21 +51,24 @@ public sealed class WebhookSender(
     {
         var settings = options.Value;
         await Task.Yield();
-        try
-        {
-            await store.ReleaseAllDeliveryLeasesAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            WebhookLog.LoopFailed(logger, e);
-        }
-
+        var duty = duties.For(DutyNames.WebhookDelivery);
         var nextSweep = DateTimeOffset.MinValue;
+        var releasePending = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = settings.PollInterval;
             try
             {
+                if (await duty.WaitUntilHeldAsync(stoppingToken) || releasePending)
+                {
+                    // Taken over: the previous holder's delivery leases are ended (ours in flight are skipped below).
+                    releasePending = true;
+                    await store.ReleaseAllDeliveryLeasesAsync(stoppingToken);
+                    releasePending = false;
+                    WebhookLog.TookOver(logger, duties.NodeId);
+                    nextSweep = DateTimeOffset.MinValue;
+                }
+
                 if (time.GetUtcNow() >= nextSweep)
                 {
                     nextSweep = time.GetUtcNow() + settings.SweepInterval;
@@ -70,7 +81,10 @@ public sealed class WebhookSender(
                     var lease = settings.Timeout + TimeSpan.FromMinutes(1);
                     foreach (var delivery in await store.ClaimDueDeliveriesAsync(time.GetUtcNow(), lease, free, stoppingToken))
                     {
-                        Start(delivery, stoppingToken);
+                        if (!_inFlight.ContainsKey(delivery.EventId))
+                        {
+                            Start(delivery, stoppingToken);
+                        }
                     }
                 }
 
@@ -272,7 +286,7 @@ public sealed class WebhookSender(
         }
         catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
         {
-            // The store is gone (shutting down): the lease expires, or is released at the next start.
+            // The store is gone (shutting down): the lease expires, or is released when the duty is next taken.
         }
     }
 

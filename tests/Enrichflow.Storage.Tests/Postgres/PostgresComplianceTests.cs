@@ -87,3 +87,8 @@ public sealed class PostgresProviderQuotaStoreTests(PostgresStoreFixture postgre
     protected override async ValueTask<IProviderQuotaStore> CreateStoreAsync(CancellationToken cancellationToken) =>
         await postgres.CreateAsync(cancellationToken);
 }
+
+public sealed class PostgresDutyLeaseStoreTests(PostgresStoreFixture postgres) : DutyLeaseStoreCompliance
+{
+    protected override async ValueTask<IDutyLeaseStore> CreateStoreAsync(CancellationToken cancellationToken) => await postgres.CreateAsync(cancellationToken);
+}

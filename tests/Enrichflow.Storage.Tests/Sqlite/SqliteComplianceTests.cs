@@ -87,3 +87,8 @@ public sealed class SqliteProviderQuotaStoreTests(SqliteStoreFixture sqlite) : P
     protected override async ValueTask<IProviderQuotaStore> CreateStoreAsync(CancellationToken cancellationToken) =>
         await sqlite.CreateAsync(cancellationToken);
 }
+
+public sealed class SqliteDutyLeaseStoreTests(SqliteStoreFixture sqlite) : DutyLeaseStoreCompliance
+{
+    protected override async ValueTask<IDutyLeaseStore> CreateStoreAsync(CancellationToken cancellationToken) => await sqlite.CreateAsync(cancellationToken);
+}
