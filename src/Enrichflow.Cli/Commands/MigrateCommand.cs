@@ -8,7 +8,8 @@ namespace Enrichflow.Cli.Commands;
 
 /// <summary>
 /// <c>enrichflow migrate</c>: applies the store's numbered migrations (SQLite in the data directory, or the PostgreSQL
-/// store of <c>--store</c> / <c>Store</c>) and says which it applied and the schema version reached, then exits. A
+/// store of <c>--store</c> / <c>Store</c>) and says which it applied and the schema version reached, then exits; with
+/// <c>Dispatch:Kind = hangfire</c> it also makes or upgrades Hangfire's schema. A
 /// cluster runs it once before starting (or upgrading) its <c>serve</c> and <c>worker</c> processes (docs/api.md §9).
 /// </summary>
 internal static class MigrateCommand
@@ -48,18 +49,29 @@ internal static class MigrateCommand
 
             await using var services = new ServiceCollection().AddEnrichflow(configuration, dataDirectory).BuildServiceProvider();
             MigrationReport report;
+            string? hangfireSchema;
             try
             {
                 report = await StoreSetup.ApplyMigrationsAsync(services, configuration, cancellationToken);
+                hangfireSchema = await DispatchSetup.PrepareHangfireSchemaAsync(services, cancellationToken);
             }
             catch (IOException e)
             {
                 return await CommonOptions.CannotStartAsync(e.Message);
             }
+            catch (Microsoft.Extensions.Options.OptionsValidationException e)
+            {
+                return await CommonOptions.InvalidConfigurationAsync(e.Failures);
+            }
 
             Console.WriteLine(report.Applied.Count == 0
                 ? $"{report.Store}: up to date at schema version {report.SchemaVersion}; nothing applied."
                 : $"{report.Store}: applied {report.Applied.Count} migration(s) ({string.Join(", ", report.Applied.Select(v => v.ToString("D4", CultureInfo.InvariantCulture)))}); schema version {report.SchemaVersion}.");
+            if (hangfireSchema is not null)
+            {
+                Console.WriteLine($"Hangfire's schema '{hangfireSchema}' is installed and up to date (Dispatch:Kind = hangfire).");
+            }
+
             return 0;
         });
         return command;

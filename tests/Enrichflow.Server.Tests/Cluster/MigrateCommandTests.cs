@@ -51,6 +51,22 @@ public sealed class MigrateCommandTests
     }
 
     [Fact]
+    public async Task Migrate_with_the_hangfire_dispatcher_also_installs_hangfires_schema()
+    {
+        var database = await TestBackends.NewPostgresDatabaseAsync("migrate_", Ct);
+        var environment = new Dictionary<string, string> { ["ENRICHFLOW_Dispatch__Kind"] = "hangfire", ["ENRICHFLOW_Dispatch__Hangfire__Schema"] = "jobs" };
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(["migrate", "--data", ServerProcessClient.NewDataDirectory(), "--store", database], environment, Ct);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("Hangfire's schema 'jobs' is installed", stdout, StringComparison.Ordinal);
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Ct);
+        await using var tables = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'jobs' AND table_name = 'job'", connection);
+        Assert.Equal(1L, (long)(await tables.ExecuteScalarAsync(Ct))!);
+    }
+
+    [Fact]
     public async Task Migrate_of_the_default_sqlite_store_applies_its_migrations_into_the_data_directory_once()
     {
         var data = ServerProcessClient.NewDataDirectory();
