@@ -27,7 +27,13 @@ public sealed class RunFaultTests
         var csv = Path.Combine(data, "leads.csv");
         await ServerProcessClient.WriteCsvAsync(csv, "id,name,score", Enumerable.Range(0, Rows).Select(i => $"{i},lead {i},{i % 100}"));
 
-        await using var server = await ServerProcess.StartAsync(data, TestBackends.ClusterEnvironment(database, bucket));
+        var environment = TestBackends.ClusterEnvironment(database, bucket);
+        // A unit whose end could not be recorded runs again when its lease (and its Hangfire job's invisibility) runs
+        // out: short ones keep the test short.
+        environment["ENRICHFLOW_Engine__Lease"] = "00:00:10";
+        environment["ENRICHFLOW_Dispatch__Hangfire__InvisibilityTimeout"] = "00:00:10";
+
+        await using var server = await ServerProcess.StartAsync(data, environment);
         using var http = ServerProcessClient.Create(server.BaseUrl, data);
         var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "restart-flow", Definitions.ReadCsvFilter);
         var runId = await ServerProcessClient.StartUploadRunAsync(http, workflow, csv);
