@@ -4,6 +4,8 @@
 #   scripts/postgres.sh start   installs when needed, starts the server, writes its connection string to the state file
 #   scripts/postgres.sh env     prints `export ENRICHFLOW_TEST_POSTGRES=...` for the running server (eval "$(... env)")
 #   scripts/postgres.sh stop    stops the server and removes its temp directory
+#   scripts/postgres.sh halt    stops the server at once (as a crash would) but keeps its data: `start` brings the same
+#                               server back on the same port (the fault tests restart PostgreSQL mid-run this way)
 # Works unattended (CI=true, no stdin). State: $ENRICHFLOW_PG_STATE (default /tmp/enrichflow-postgres.state).
 set -euo pipefail
 
@@ -46,6 +48,15 @@ start() {
   install
   if running; then
     echo "postgres.sh: already running ($PGDIR)" >&2
+    return
+  fi
+  if [ -f "$state" ] && . "$state" && [ -n "${PGDIR:-}" ] && [ -d "$PGDIR/data" ]; then
+    # Halted: the same data directory and port again.
+    if ! as_user "$bin/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 start >/dev/null; then
+      cat "$PGDIR/server.log" >&2
+      exit 1
+    fi
+    echo "postgres.sh: PostgreSQL restarted on 127.0.0.1:$PGPORT_USED (socket in $PGDIR)" >&2
     return
   fi
 
@@ -95,12 +106,22 @@ stop() {
   fi
 }
 
+halt() {
+  if [ -f "$state" ]; then
+    . "$state"
+    if [ -n "${PGDIR:-}" ] && [ -d "$PGDIR/data" ]; then
+      as_user "$bin/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+  fi
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  halt) halt ;;
   env)
     if ! running; then echo "postgres.sh: not running; run scripts/postgres.sh start" >&2; exit 1; fi
     printf 'export ENRICHFLOW_TEST_POSTGRES=%q\n' "$CONNECTION"
     ;;
-  *) echo "usage: scripts/postgres.sh start|stop|env" >&2; exit 2 ;;
+  *) echo "usage: scripts/postgres.sh start|stop|halt|env" >&2; exit 2 ;;
 esac

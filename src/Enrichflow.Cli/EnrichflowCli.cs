@@ -3,13 +3,14 @@ using Enrichflow.Cli.Commands;
 
 namespace Enrichflow.Cli;
 
-/// <summary>The <c>enrichflow</c> command line: serve, worker, keys, orgs.</summary>
+/// <summary>The <c>enrichflow</c> command line: serve, worker, migrate, keys, orgs.</summary>
 public static class EnrichflowCli
 {
     public static RootCommand Build() => new("Enrichflow: a self-hosted engine for batch data-enrichment workflows that speaks Sixtyfour's Workflows API.")
     {
         ServeCommand.Create(),
         WorkerCommand.Create(),
+        MigrateCommand.Create(),
         KeysCommand.Create(),
         OrgsCommand.Create(),
     };

@@ -33,10 +33,35 @@ public sealed class DispatchOptions
     }
 }
 
-internal static class DispatchSetup
+public static class DispatchSetup
 {
+    /// <summary>
+    /// With <c>Dispatch:Kind = hangfire</c>, makes (or upgrades) Hangfire's schema and returns its name; null on the
+    /// embedded dispatcher. A database that cannot be used is an <see cref="IOException"/> naming the setting, never the password.
+    /// </summary>
+    public static async Task<string?> PrepareHangfireSchemaAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DispatchOptions>>().Value.IsHangfire)
+        {
+            return null;
+        }
+
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HangfireDispatchOptions>>().Value;
+        try
+        {
+            await HangfireSchema.InstallAsync(options, cancellationToken);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
+        {
+            throw new IOException($"Hangfire's database ({HangfireDispatchOptions.Section}:ConnectionString = {Storage.Postgres.PostgresConnection.Redact(options.ConnectionString)}) cannot be used: {e.Message}", e);
+        }
+
+        return options.Schema;
+    }
+
     /// <summary>Adds the dispatcher <c>Dispatch:Kind</c> names; before the engine, which adds the embedded one when none is.</summary>
-    public static IServiceCollection AddDispatch(this IServiceCollection services, IConfiguration configuration)
+    internal static IServiceCollection AddDispatch(this IServiceCollection services, IConfiguration configuration)
     {
         var options = new DispatchOptions();
         configuration.GetSection(DispatchOptions.Section).Bind(options);

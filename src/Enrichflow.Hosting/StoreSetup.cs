@@ -73,11 +73,43 @@ public static class StoreSetup
     /// Applies the store's migrations. A PostgreSQL server that cannot be reached (or refuses the login) is an
     /// <see cref="IOException"/> naming the setting and the server (without its password).
     /// </summary>
-    public static async Task MigrateAsync(IServiceProvider services, IConfiguration configuration, CancellationToken cancellationToken)
+    public static Task MigrateAsync(IServiceProvider services, IConfiguration configuration, CancellationToken cancellationToken) =>
+        Usable(configuration, async () =>
+        {
+            await services.GetRequiredService<Core.Storage.IAccountStore>().MigrateAsync(cancellationToken);
+            return true;
+        });
+
+    /// <summary>
+    /// Applies the store's migrations (<c>enrichflow migrate</c>) and says what it did: the versions applied now (none
+    /// when the schema was up to date) and the schema version reached. Failures as <see cref="MigrateAsync"/>.
+    /// </summary>
+    public static Task<MigrationReport> ApplyMigrationsAsync(IServiceProvider services, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Usable(configuration, async () =>
+        {
+            if (services.GetService<PostgresStore>() is { } postgres)
+            {
+                var applied = await postgres.ApplyMigrationsAsync(cancellationToken);
+                var recorded = await postgres.GetAppliedMigrationsAsync(cancellationToken);
+                return new MigrationReport($"PostgreSQL {PostgresConnection.Redact(configuration[StoreSetting]!)}", applied, recorded.Count > 0 ? recorded[^1] : 0);
+            }
+
+            var sqlite = services.GetRequiredService<SqliteStore>();
+            var done = await sqlite.ApplyMigrationsAsync(cancellationToken);
+            var versions = await sqlite.GetAppliedMigrationsAsync(cancellationToken);
+            return new MigrationReport($"SQLite {sqlite.DatabasePath}", done, versions.Count > 0 ? versions[^1] : 0);
+        });
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the store; a PostgreSQL store that cannot be used becomes an <see cref="IOException"/> naming the setting, never the password.</summary>
+    private static async Task<T> Usable<T>(IConfiguration configuration, Func<Task<T>> work)
     {
         try
         {
-            await services.GetRequiredService<Core.Storage.IAccountStore>().MigrateAsync(cancellationToken);
+            return await work();
         }
         catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException && configuration[StoreSetting] is { } store && !IsSqlite(store))
         {
@@ -87,3 +119,6 @@ public static class StoreSetup
 
     private static bool IsSqlite(string? store) => string.IsNullOrWhiteSpace(store) || store.Equals("sqlite", StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>What a migration did: the store (never its password), the versions it applied, the schema version reached.</summary>
+public sealed record MigrationReport(string Store, IReadOnlyList<int> Applied, int SchemaVersion);

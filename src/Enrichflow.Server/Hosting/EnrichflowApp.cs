@@ -4,6 +4,7 @@ using Enrichflow.Engine;
 using Enrichflow.Hosting;
 using Enrichflow.Server.Apis;
 using Enrichflow.Server.Auth;
+using Enrichflow.Server.Dashboard;
 using Enrichflow.Server.Http;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -38,6 +39,7 @@ public static class EnrichflowApp
         UseTrustedProxies(app);
         app.UseExceptionHandler(errors => errors.Run(WriteInternalError));
         app.UseStatusCodePages(WriteStatusBody);
+        app.UseDashboard();
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/docs", DocsPage.Get).ExcludeFromDescription();
         app.MapHealthApi();
@@ -56,19 +58,24 @@ public static class EnrichflowApp
 
     /// <summary>Every configuration problem of the host and of the HTTP API (empty when none).</summary>
     public static IReadOnlyList<string> ConfigurationProblems(WebApplication app) =>
-        EnrichflowHost.ConfigurationProblems(app.Services, problems => EnrichflowHost.Check<ServerOptions>(app.Services, problems));
+        EnrichflowHost.ConfigurationProblems(app.Services, problems =>
+        {
+            EnrichflowHost.Check<ServerOptions>(app.Services, problems);
+            EnrichflowHost.Check<DashboardOptions>(app.Services, problems);
+        });
 
     /// <summary>Migrates the store and, on first start, creates org <c>default</c> and its key. Returns that key when it was created.</summary>
     public static Task<string?> PrepareAsync(WebApplication app, CancellationToken cancellationToken) =>
         EnrichflowHost.PrepareAsync(app.Services, cancellationToken);
 
-    /// <summary>The HTTP API's own services: its options (limits), auth, JSON shape, per-key rate limits, OpenAPI.</summary>
+    /// <summary>The HTTP API's own services: its options (limits), auth, the dashboard's sessions, JSON shape, per-key rate limits, OpenAPI.</summary>
     public static IServiceCollection AddEnrichflowServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddCheckedOptions<ServerOptions>(o => o.Validate())
             .Bind(configuration);
         services.AddSingleton<IListeningAddress, KestrelAddress>();
         services.AddSingleton<ApiKeyFilter>();
+        services.AddDashboard(configuration);
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -112,30 +112,7 @@ public sealed class ServeOnPostgresTests
         return process;
     }
 
-    private static Dictionary<string, string> ClusterEnvironment(string database, string bucket)
-    {
-        var environment = TestBackends.S3Environment($"s3://{bucket}/enrichflow");
-        environment["ENRICHFLOW_Store"] = database;
-        environment["ENRICHFLOW_Dispatch__Kind"] = "hangfire";
-        environment["ENRICHFLOW_Engine__ChunkSize"] = "250";
-        // Every node signs download links with the same secret.
-        environment["ENRICHFLOW_Downloads__Secret"] = "cluster-test-secret-0123456789abcdef";
-        return environment;
-    }
+    private static Dictionary<string, string> ClusterEnvironment(string database, string bucket) => TestBackends.ClusterEnvironment(database, bucket);
 
-    /// <summary>A fresh database on the test server that ./test.sh starts (ENRICHFLOW_TEST_POSTGRES).</summary>
-    private static async Task<string> NewDatabaseAsync()
-    {
-        var builder = new NpgsqlConnectionStringBuilder(TestBackends.PostgresConnectionString());
-        var name = $"serve_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(builder.ConnectionString))
-        {
-            await connection.OpenAsync(Ct);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-            await create.ExecuteNonQueryAsync(Ct);
-        }
-
-        builder.Database = name;
-        return builder.ConnectionString;
-    }
+    private static Task<string> NewDatabaseAsync() => TestBackends.NewPostgresDatabaseAsync("serve_", Ct);
 }

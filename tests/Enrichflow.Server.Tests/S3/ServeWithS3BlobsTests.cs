@@ -1,5 +1,7 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Enrichflow.Fakes;
 using Enrichflow.Server.Tests.Infrastructure;
 
 namespace Enrichflow.Server.Tests.S3;
@@ -28,6 +30,47 @@ public sealed class ServeWithS3BlobsTests
         Assert.Contains("'no-such-bucket-here' does not exist", error, StringComparison.Ordinal);
         Assert.Contains("Blobs:S3:Bucket", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>s3rver checks the access key id (not a V4 signature): an unknown one is refused at serve's and worker's start check.</summary>
+    [Fact]
+    public async Task An_unknown_access_key_stops_serve_and_worker_at_start_naming_the_setting()
+    {
+        var bucket = await TestBackends.NewBucketAsync("creds-", Ct);
+        var environment = S3Environment($"s3://{bucket}/enrichflow");
+        environment["ENRICHFLOW_Blobs__S3__AccessKey"] = "WRONGKEY";
+        var (serveExit, stdout, serveError) = await CliProcess.RunAsync(
+            ["serve", "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}", "--data", ServerProcessClient.NewDataDirectory()], environment, Ct);
+        environment["ENRICHFLOW_Store"] = await TestBackends.NewPostgresDatabaseAsync("creds_", Ct);
+        var (workerExit, _, workerError) = await CliProcess.RunAsync(["worker", "--data", ServerProcessClient.NewDataDirectory()], environment, Ct);
+
+        Assert.Equal(2, serveExit);
+        Assert.Contains("cannot start", serveError, StringComparison.Ordinal);
+        Assert.Contains("does not know the access key 'WRONGKEY' (check Blobs:S3:AccessKey)", serveError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening", stdout, StringComparison.Ordinal);
+        Assert.Equal(2, workerExit);
+        Assert.Contains("(check Blobs:S3:AccessKey)", workerError, StringComparison.Ordinal);
+    }
+
+    /// <summary>s3rver does not verify signatures, so a proxy answers as S3 does for a secret key that does not match.</summary>
+    [Fact]
+    public async Task A_wrong_secret_key_stops_serve_at_start_naming_the_setting_and_never_the_secret()
+    {
+        var bucket = await TestBackends.NewBucketAsync("creds-", Ct);
+        await using var proxy = new S3FaultProxy(new Uri(S3Address + "/"));
+        proxy.Fail(int.MaxValue, HttpStatusCode.Forbidden, "SignatureDoesNotMatch", _ => true);
+        var environment = S3Environment($"s3://{bucket}/enrichflow");
+        environment["ENRICHFLOW_Blobs__S3__ServiceUrl"] = proxy.Address.ToString().TrimEnd('/');
+        environment["ENRICHFLOW_Blobs__S3__SecretKey"] = "not-the-secret-0123456789";
+
+        var (exitCode, stdout, error) = await CliProcess.RunAsync(
+            ["serve", "--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}", "--data", ServerProcessClient.NewDataDirectory()], environment, Ct);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("cannot start", error, StringComparison.Ordinal);
+        Assert.Contains("(check Blobs:S3:SecretKey)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-secret-0123456789", error + stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
     [Fact]

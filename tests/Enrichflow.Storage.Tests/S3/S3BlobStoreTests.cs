@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Enrichflow.Core.Storage;
+using Enrichflow.Fakes;
 using Enrichflow.Storage.S3;
 
 namespace Enrichflow.Storage.Tests.S3;

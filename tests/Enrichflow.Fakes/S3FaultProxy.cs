@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Enrichflow.Storage.Tests.S3;
+namespace Enrichflow.Fakes;
 
 /// <summary>
 /// A loopback HTTP proxy in front of the real S3 server that answers chosen requests itself, as S3 would when it
