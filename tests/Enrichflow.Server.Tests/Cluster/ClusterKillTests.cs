@@ -183,14 +183,11 @@ public sealed class ClusterKillTests(ITestOutputHelper output)
 
     private static Dictionary<string, string> Environment(FakeProviderServer fake, string database, string bucket)
     {
-        var environment = TestBackends.S3Environment($"s3://{bucket}/enrichflow");
-        environment["ENRICHFLOW_Store"] = database;
-        environment["ENRICHFLOW_Dispatch__Kind"] = "hangfire";
+        var environment = TestBackends.ClusterEnvironment(database, bucket);
         environment["ENRICHFLOW_Dispatch__Hangfire__InvisibilityTimeout"] = "00:00:05";
         environment["ENRICHFLOW_Engine__ChunkSize"] = "5000";
         environment["ENRICHFLOW_Engine__Lease"] = "00:00:05";
         environment["ENRICHFLOW_Limits__Shared__SlotLease"] = "00:00:10";
-        environment["ENRICHFLOW_Downloads__Secret"] = "cluster-test-secret-0123456789abcdef";
         var provider = fake.ProviderConfiguration("s64", "sixtyfour");
         provider["Providers:s64:MaxConcurrency"] = MaxConcurrency.ToString(CultureInfo.InvariantCulture);
         provider["Providers:s64:RequestsPerMinute"] = RequestsPerMinute.ToString(CultureInfo.InvariantCulture);

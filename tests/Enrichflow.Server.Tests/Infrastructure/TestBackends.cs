@@ -72,20 +72,4 @@ public static class TestBackends
         (await s3.PutAsync($"{S3Address}/{bucket}", null, cancellationToken)).EnsureSuccessStatusCode();
         return bucket;
     }
-
-    /// <summary>Creates a database of its own on the test PostgreSQL server (named <paramref name="prefix"/> and a new id) and gives its connection string.</summary>
-    public static async Task<string> NewPostgresDatabaseAsync(string prefix, CancellationToken cancellationToken)
-    {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(PostgresConnectionString());
-        var name = $"{prefix}{Guid.NewGuid():N}";
-        await using (var connection = new Npgsql.NpgsqlConnection(builder.ConnectionString))
-        {
-            await connection.OpenAsync(cancellationToken);
-            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        builder.Database = name;
-        return builder.ConnectionString;
-    }
 }
