@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -62,14 +61,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
             new { workflow_name = "cluster-bench", workflow_definition = JsonNode.Parse(definition) }, cancellationToken);
         create.EnsureSuccessStatusCode();
         var workflow = (await create.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetString();
-        using var form = new MultipartFormDataContent();
-        await using var file = File.OpenRead(csv);
-        var part = new StreamContent(file, 1 << 20);
-        part.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        form.Add(part, "file", Path.GetFileName(csv));
-        var upload = await _http.PostAsync("/storage/csv/upload", form, cancellationToken);
-        upload.EnsureSuccessStatusCode();
-        var handle = (await upload.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("handle_id").GetString();
+        var handle = await EndToEndBench.UploadAsync(_http, csv, cancellationToken);
 
         var cpuBefore = Cpu();
         var clock = Stopwatch.StartNew();

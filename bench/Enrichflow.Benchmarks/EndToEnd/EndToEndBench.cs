@@ -170,14 +170,7 @@ public static class EndToEndBench
             server.Refresh();
             var cpuBefore = server.TotalProcessorTime;
             var uploadWatch = Stopwatch.StartNew();
-            using var form = new MultipartFormDataContent();
-            await using var file = File.OpenRead(csv);
-            var part = new StreamContent(file, 1 << 20);
-            part.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-            form.Add(part, "file", Path.GetFileName(csv));
-            var upload = await http.PostAsync("/storage/csv/upload", form, cancellationToken);
-            upload.EnsureSuccessStatusCode();
-            var handle = (await upload.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("handle_id").GetString();
+            var handle = await UploadAsync(http, csv, cancellationToken);
             uploadWatch.Stop();
 
             var watch = Stopwatch.StartNew();
@@ -249,6 +242,19 @@ public static class EndToEndBench
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>Uploads the CSV file at <paramref name="csv"/> (<c>POST /storage/csv/upload</c>); returns its handle.</summary>
+    internal static async Task<string> UploadAsync(HttpClient http, string csv, CancellationToken cancellationToken)
+    {
+        using var form = new MultipartFormDataContent();
+        await using var file = File.OpenRead(csv);
+        var part = new StreamContent(file, 1 << 20);
+        part.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        form.Add(part, "file", Path.GetFileName(csv));
+        var upload = await http.PostAsync("/storage/csv/upload", form, cancellationToken);
+        upload.EnsureSuccessStatusCode();
+        return (await upload.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("handle_id").GetString()!;
     }
 
     internal static async Task<string> WaitForKeyAsync(string data, Process server, CancellationToken cancellationToken)
