@@ -1,5 +1,6 @@
 using Enrichflow.Dispatch.Hangfire;
 using Enrichflow.Engine;
+using Enrichflow.Storage.Postgres;
 
 namespace Enrichflow.Hosting;
 
@@ -35,6 +36,9 @@ public sealed class DispatchOptions
 
 public static class DispatchSetup
 {
+    /// <summary>Connections one process keeps at most for Hangfire, unless its connection string says otherwise.</summary>
+    public const int HangfireMaxPoolSize = 6;
+
     /// <summary>
     /// With <c>Dispatch:Kind = hangfire</c>, makes (or upgrades) Hangfire's schema and returns its name; null on the
     /// embedded dispatcher. A database that cannot be used is an <see cref="IOException"/> naming the setting, never the password.
@@ -73,6 +77,11 @@ public static class DispatchSetup
             {
                 o.ConnectionString = StoreSetup.PostgresConnectionString(configuration) ?? "";
                 configuration.GetSection(HangfireDispatchOptions.Section).Bind(o);
+                if (!string.IsNullOrWhiteSpace(o.ConnectionString))
+                {
+                    // Hangfire's own pool: its workers use a connection briefly per job state change (see PostgresStore.DefaultMaxPoolSize).
+                    o.ConnectionString = PostgresConnection.WithDefaultPoolSize(o.ConnectionString, HangfireMaxPoolSize);
+                }
             }, options.RunWorker);
         }
 

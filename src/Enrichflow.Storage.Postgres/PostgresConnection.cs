@@ -6,6 +6,28 @@ namespace Enrichflow.Storage.Postgres;
 public static class PostgresConnection
 {
     /// <summary>
+    /// <paramref name="connectionString"/> with <c>Maximum Pool Size</c> set to <paramref name="maxPoolSize"/> unless it
+    /// sets one itself. Npgsql's default of 100 connections per process is PostgreSQL's whole default
+    /// <c>max_connections</c>: a few processes of a cluster with busy pools would use every slot, and the next
+    /// connection fails ("remaining connection slots are reserved") instead of waiting for a pooled one.
+    /// </summary>
+    public static string WithDefaultPoolSize(string connectionString, int maxPoolSize)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        foreach (string key in given.Keys)
+        {
+            if (key.Replace(" ", "", StringComparison.Ordinal) is var name
+                && name.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase) || name.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+            {
+                return connectionString;
+            }
+        }
+
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = maxPoolSize }.ConnectionString;
+    }
+
+    /// <summary>
     /// An Npgsql connection string for <paramref name="value"/>: a <c>postgres://user:password@host:port/database?k=v</c>
     /// (or <c>postgresql://</c>) URL, user and password percent-decoded, query pairs passed on as connection-string
     /// keywords (<c>sslmode=require</c>, <c>search_path=...</c>); anything else is taken as a connection string.

@@ -21,11 +21,18 @@ public sealed partial class PostgresStore : IAccountStore, IWorkflowStore, IRunS
     private readonly NpgsqlDataSource _dataSource;
     private bool _disposed;
 
-    /// <param name="connectionString">An Npgsql connection string; its <c>Search Path</c> (if any) names the schema the store uses.</param>
+    /// <summary>Connections one process keeps at most for the store, unless its connection string says otherwise.</summary>
+    public const int DefaultMaxPoolSize = 12;
+
+    /// <param name="connectionString">
+    /// An Npgsql connection string; its <c>Search Path</c> (if any) names the schema the store uses, and without a
+    /// <c>Maximum Pool Size</c> the pool holds at most <see cref="DefaultMaxPoolSize"/> connections (callers beyond
+    /// wait for one).
+    /// </param>
     public PostgresStore(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(PostgresConnection.WithDefaultPoolSize(connectionString, DefaultMaxPoolSize));
         DisplayName = $"{builder.Host}:{builder.Port}/{builder.Database}";
         _dataSource = NpgsqlDataSource.Create(builder);
     }

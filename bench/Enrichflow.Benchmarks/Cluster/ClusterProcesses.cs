@@ -79,6 +79,11 @@ internal sealed class ClusterProcesses : IAsyncDisposable
             status = live.GetProperty("overall_status").GetString()!;
             if (status is not ("queued" or "running"))
             {
+                if (status != "completed")
+                {
+                    Console.Error.WriteLine($"the run ended {status}: {live}");
+                }
+
                 break;
             }
         }

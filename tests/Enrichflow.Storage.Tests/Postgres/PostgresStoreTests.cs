@@ -75,6 +75,20 @@ public sealed class PostgresStoreTests(PostgresStoreFixture postgres)
         Assert.Equal((host, port, user, password, database), (parsed.Host, parsed.Port, parsed.Username, parsed.Password, parsed.Database));
     }
 
+    [Theory]
+    [InlineData("Host=h;Database=d", 12)]
+    [InlineData("Host=h;Database=d;Maximum Pool Size=40", 40)]
+    [InlineData("Host=h;Database=d;MaxPoolSize=3", 3)]
+    [InlineData("Host=h;Database=d;maximum pool size=100", 100)]
+    public void The_pool_holds_a_dozen_connections_unless_the_setting_names_its_size(string setting, int expected)
+    {
+        // Npgsql's own default (100 per process) is all of PostgreSQL's default max_connections: a cluster's processes
+        // would take every slot and the next connection would fail instead of waiting.
+        var pooled = new Npgsql.NpgsqlConnectionStringBuilder(PostgresConnection.WithDefaultPoolSize(setting, PostgresStore.DefaultMaxPoolSize));
+
+        Assert.Equal(expected, pooled.MaxPoolSize);
+    }
+
     [Fact]
     public void A_malformed_setting_is_refused_without_showing_its_password()
     {
