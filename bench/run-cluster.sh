@@ -17,7 +17,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export ENRICHFLOW_PG_STATE="${ENRICHFLOW_PG_STATE:-$(mktemp -u /tmp/enrichflow-postgres-bench.XXXXXX.state)}"
 dotnet build "$root/src/Enrichflow.Cli/Enrichflow.Cli.csproj" -c Release -nologo -clp:ErrorsOnly -v:quiet >&2
 dotnet build "$root/bench/Enrichflow.Benchmarks/Enrichflow.Benchmarks.csproj" -c Release -nologo -clp:ErrorsOnly -v:quiet >&2
-trap '"$root/scripts/postgres.sh" stop; "$root/scripts/s3.sh" stop' EXIT
+# s3rver's state is per checkout: one the tests started keeps running after the benchmark.
+s3_was_running=false
+"$root/scripts/s3.sh" env >/dev/null 2>&1 && s3_was_running=true
+trap '"$root/scripts/postgres.sh" stop; $s3_was_running || "$root/scripts/s3.sh" stop' EXIT
 "$root/scripts/postgres.sh" start </dev/null >&2
 eval "$("$root/scripts/postgres.sh" env)"
 "$root/scripts/s3.sh" start </dev/null >&2
