@@ -1,10 +1,13 @@
-using System.Globalization;
-using System.Reflection;
+using Enrichflow.Core.Storage;
 
 namespace Enrichflow.Storage.Postgres;
 
 public sealed partial class PostgresStore
 {
+    // First in the file: the static initializers below read it.
+    private static readonly IReadOnlyList<SqlMigration> Migrations =
+        SqlMigration.Load(typeof(PostgresStore).Assembly, "Enrichflow.Storage.Postgres.Migrations.");
+
     /// <summary>
     /// Applies the embedded <c>Migrations/NNNN_name.sql</c> scripts that are not yet recorded in
     /// <c>schema_migrations</c>, in order, in one transaction under an advisory lock on the schema: of several processes
@@ -27,7 +30,7 @@ public sealed partial class PostgresStore
                 """);
             var applied = (await db.QueryAsync("SELECT version FROM schema_migrations", reader => reader.GetInt32(0))).ToHashSet();
             var done = new List<int>();
-            foreach (var migration in Migration.All.Where(m => !applied.Contains(m.Version)))
+            foreach (var migration in Migrations.Where(m => !applied.Contains(m.Version)))
             {
                 await db.ExecuteAsync(migration.Sql);
                 await db.ExecuteAsync(
@@ -46,51 +49,5 @@ public sealed partial class PostgresStore
             cancellationToken);
 
     /// <summary>The versions of the embedded migrations, ascending.</summary>
-    public static IReadOnlyList<int> KnownMigrations { get; } = [.. Migration.All.Select(m => m.Version)];
-
-    private sealed record Migration(int Version, string Name, string Sql)
-    {
-        public static IReadOnlyList<Migration> All { get; } = Load();
-
-        private static List<Migration> Load()
-        {
-            var assembly = typeof(PostgresStore).Assembly;
-            const string Prefix = "Enrichflow.Storage.Postgres.Migrations.";
-            var migrations = new List<Migration>();
-            foreach (var resource in assembly.GetManifestResourceNames())
-            {
-                if (!resource.StartsWith(Prefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var name = resource[Prefix.Length..^".sql".Length];
-                var separator = name.IndexOf('_', StringComparison.Ordinal);
-                if (separator <= 0 || !int.TryParse(name.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-                {
-                    throw new InvalidOperationException($"Migration resource '{resource}' is not named NNNN_name.sql.");
-                }
-
-                migrations.Add(new Migration(version, name, ReadResource(assembly, resource)));
-            }
-
-            migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-            for (var i = 1; i < migrations.Count; i++)
-            {
-                if (migrations[i].Version == migrations[i - 1].Version)
-                {
-                    throw new InvalidOperationException($"Migrations '{migrations[i - 1].Name}' and '{migrations[i].Name}' share version {migrations[i].Version}.");
-                }
-            }
-
-            return migrations;
-        }
-
-        private static string ReadResource(Assembly assembly, string resource)
-        {
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }
-    }
+    public static IReadOnlyList<int> KnownMigrations { get; } = [.. Migrations.Select(m => m.Version)];
 }
