@@ -49,21 +49,18 @@ public sealed class RunBudget(IUsageStore usage, OrgCredits orgCredits, TimeProv
                 await RefreshAsync(context.RunId, account, cancellationToken);
             }
 
-            if (_refresh is not null && !Fits(account, price, limit))
+            var reserved = TryReserve(account, price, limit);
+            if (!reserved && _refresh is not null)
             {
                 // About to pause: what this process added since the last read may be counted twice, so read again.
                 await RefreshAsync(context.RunId, account, cancellationToken);
+                reserved = TryReserve(account, price, limit);
             }
 
-            lock (account)
+            if (!reserved)
             {
-                if (account.Spent + account.Reserved + price > limit + 1e-9)
-                {
-                    throw new RunPauseException(string.Create(CultureInfo.InvariantCulture,
-                        $"The run's budget of {limit:0.##} credits is reached ({account.Spent:0.##} spent); raise max_credits when resuming: POST /workflows/resume?job_id={context.RunId} with {{\"max_credits\": ...}}.")) { ByBudget = true };
-                }
-
-                account.Reserved += price;
+                throw new RunPauseException(string.Create(CultureInfo.InvariantCulture,
+                    $"The run's budget of {limit:0.##} credits is reached ({account.Spent:0.##} spent); raise max_credits when resuming: POST /workflows/resume?job_id={context.RunId} with {{\"max_credits\": ...}}.")) { ByBudget = true };
             }
         }
 
@@ -99,12 +96,18 @@ public sealed class RunBudget(IUsageStore usage, OrgCredits orgCredits, TimeProv
         }
     }
 
-    /// <summary>Whether <paramref name="price"/> more credits fit the budget now.</summary>
-    private static bool Fits(Account account, double price, double limit)
+    /// <summary>Reserves <paramref name="price"/> when it fits the budget with what is spent and reserved; false (nothing reserved) when not.</summary>
+    private static bool TryReserve(Account account, double price, double limit)
     {
         lock (account)
         {
-            return account.Spent + account.Reserved + price <= limit + 1e-9;
+            if (account.Spent + account.Reserved + price > limit + 1e-9)
+            {
+                return false;
+            }
+
+            account.Reserved += price;
+            return true;
         }
     }
 
