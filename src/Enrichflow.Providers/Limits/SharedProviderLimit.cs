@@ -139,12 +139,11 @@ internal sealed class SharedProviderLimit(SharedProviderLimits owner, ProviderLi
 
         // At most what this process can send within a token's life at the provider's whole rate.
         var block = Math.Max(1, (int)Math.Ceiling(Limits.RequestsPerMinute * (_options.TokenLife / Window)));
-        var asked = _time.GetTimestamp();
         var quota = await owner.Store.TakeRequestsAsync(
             new RequestQuotaAsk(Provider, Math.Min(missing, block), Limits.RequestsPerMinute, Window, _options.TokenLife), stopping);
         if (quota.Granted > 0)
         {
-            limiter.AddRequestTokens(quota.Granted, asked + ToTicks(_options.TokenLife));
+            limiter.AddRequestTokens(quota.Granted, now + ToTicks(_options.TokenLife));
             return TimeSpan.Zero;
         }
 
@@ -165,24 +164,23 @@ internal sealed class SharedProviderLimit(SharedProviderLimits owner, ProviderLi
         var wanted = Math.Min(inFlight + waiting, Limits.MaxConcurrency);
         var now = _time.GetTimestamp();
         var sinceAsked = _slotsAskedAt == long.MinValue ? TimeSpan.MaxValue : _time.GetElapsedTime(_slotsAskedAt, now);
-        var lacking = waiting > 0 && capacity <= inFlight;
-        var renewDue = (_share > 0 || wanted > 0 || inFlight > 0) && sinceAsked >= _options.RenewEvery;
-        if (!renewDue && !(lacking && sinceAsked >= DeniedSlotAskGap))
+        if (_share == 0 && wanted == 0)
         {
-            if (_share == 0 && wanted == 0 && inFlight == 0)
-            {
-                return Timeout.InfiniteTimeSpan;
-            }
-
-            var next = lacking ? DeniedSlotAskGap : _options.RenewEvery;
-            return next - sinceAsked;
+            // Nothing held, in flight or waiting: nothing to renew until a caller wakes the loop.
+            return Timeout.InfiniteTimeSpan;
         }
 
-        var asked = _time.GetTimestamp();
+        // Callers waiting for a slot ask again soon; a share that serves its calls is renewed.
+        var due = waiting > 0 && capacity <= inFlight ? DeniedSlotAskGap : _options.RenewEvery;
+        if (sinceAsked < due)
+        {
+            return due - sinceAsked;
+        }
+
         var allowed = await owner.Store.ShareSlotsAsync(
             new SlotShareAsk(Provider, _options.Node, inFlight, wanted, Limits.MaxConcurrency, _options.SlotLease), stopping);
-        _slotsAskedAt = asked;
-        _shareValidUntil = asked + ToTicks(_options.SlotLease / 2);
+        _slotsAskedAt = now;
+        _shareValidUntil = now + ToTicks(_options.SlotLease / 2);
         _share = allowed;
         limiter.SetSlotShare(allowed);
         return allowed < wanted ? DeniedSlotAskGap : _options.RenewEvery;
