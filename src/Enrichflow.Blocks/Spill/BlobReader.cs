@@ -8,17 +8,32 @@ namespace Enrichflow.Blocks.Spill;
 /// </summary>
 internal sealed class BlobReader : IAsyncDisposable
 {
-    private readonly Stream _stream;
+    private readonly Stream? _stream;
+    private readonly byte[]? _bytes;
     private MemoryStream? _copy;
 
-    private BlobReader(Stream stream) => _stream = stream;
+    private BlobReader(Stream? stream, byte[]? bytes) => (_stream, _bytes) = (stream, bytes);
 
     public static async Task<BlobReader> OpenAsync(IBlobStore blobs, string key, CancellationToken cancellationToken) =>
-        new(await blobs.OpenReadAsync(key, cancellationToken));
+        new(await blobs.OpenReadAsync(key, cancellationToken), null);
+
+    /// <summary>A blob already read whole into memory.</summary>
+    public static BlobReader Of(byte[] bytes) => new(null, bytes);
 
     /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; throws when the blob ends first.</summary>
     public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        if (_bytes is not null)
+        {
+            if (offset + buffer.Length > _bytes.Length)
+            {
+                throw new EndOfStreamException($"A spill blob ends before byte {offset + buffer.Length}.");
+            }
+
+            _bytes.AsMemory((int)offset, buffer.Length).CopyTo(buffer);
+            return;
+        }
+
         if (_stream is FileStream file)
         {
             for (var done = 0; done < buffer.Length;)
@@ -35,13 +50,13 @@ internal sealed class BlobReader : IAsyncDisposable
             return;
         }
 
-        var stream = _stream;
+        var stream = _stream!;
         if (!stream.CanSeek)
         {
             if (_copy is null)
             {
                 _copy = new MemoryStream();
-                await _stream.CopyToAsync(_copy, cancellationToken);
+                await stream.CopyToAsync(_copy, cancellationToken);
             }
 
             stream = _copy;
@@ -53,7 +68,11 @@ internal sealed class BlobReader : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stream.DisposeAsync();
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync();
+        }
+
         if (_copy is not null)
         {
             await _copy.DisposeAsync();

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Numerics;
 using Enrichflow.Core.Blocks;
+using Enrichflow.Core.Buffers;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
 
@@ -42,13 +43,23 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
     public const long KeysPerPartition = 1 << 20;
     private const int MinPartitions = 4;
 
-    // "EFK2" (keys hashed with XxHash128; "EFK1" blobs hashed with SHA-256 are not read), "PFK1", "RFK1".
-    private const uint ObsMagic = 0x324B4645, PlanMagic = 0x314B4650, ReducedMagic = 0x314B4652;
+    // "EFK2" (keys hashed with XxHash128; "EFK1" blobs hashed with SHA-256 are not read), "PFK1", "RFK1", "GFK1".
+    private const uint ObsMagic = 0x324B4645, PlanMagic = 0x314B4650, ReducedMagic = 0x314B4652, GatheredMagic = 0x314B4647;
     private const int EntrySize = 28, LoserSize = 20;
     private const int ObsHeader = 8 + 4 * (Buckets + 1);
 
     /// <summary>Reduces under way in this process, by blob key: a second unit needing one waits instead of repeating it.</summary>
     private static readonly ConcurrentDictionary<string, Task> Reducing = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How many bytes of reduced partitions this process keeps in memory for the second pass's slices: 20 bytes a
+    /// duplicate row, so 3.3M duplicates. A run with more reads its slices from the blobs.
+    /// </summary>
+    private const long LoadedBudget = 64L << 20;
+
+    /// <summary>Reduced partitions read whole, by blob key (<see cref="OpenReducedAsync"/>).</summary>
+    private static readonly ConcurrentDictionary<string, byte[]> Loaded = new(StringComparer.Ordinal);
+    private static long _loadedBytes;
 
     public static string Prefix(Guid runId, string blockId) => $"runs/{runId:N}/blocks/{blockId}/keys/";
 
@@ -63,9 +74,15 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
     public static async ValueTask ForgetAsync(BlockRunEndContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var prefix = Prefix(context.Run.Id, context.BlockId);
+        foreach (var key in Loaded.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            Unload(key);
+        }
+
         if (context.Run.Status is RunStatus.Completed or RunStatus.Cancelled && context.Services.GetService(typeof(IBlobStore)) is IBlobStore blobs)
         {
-            await blobs.DeletePrefixAsync(Prefix(context.Run.Id, context.BlockId), cancellationToken);
+            await blobs.DeletePrefixAsync(prefix, cancellationToken);
         }
     }
 
@@ -124,12 +141,13 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
     private async Task ReadSliceAsync(Plan plan, int partition, RowChunk input, long[] kept, CancellationToken cancellationToken)
     {
         var key = ReducedKey(plan, partition);
-        await using var reader = await OpenReducedAsync(plan, partition, key, cancellationToken);
+        await EnsureOnceAsync(key, ct => ReduceAsync(plan, partition, key, ct), cancellationToken);
         if (input.Index >= plan.ChunkSlots)
         {
             return; // a chunk after the last observed one (never observed: it has no keys)
         }
 
+        await using var reader = await OpenReducedAsync(key, cancellationToken);
         var bounds = new byte[8];
         await reader.ReadAsync(4 + 4L * input.Index, bounds, cancellationToken);
         var start = BinaryPrimitives.ReadInt32LittleEndian(bounds);
@@ -155,19 +173,63 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
         }
     }
 
-    /// <summary>Opens a reduced partition; when it does not exist yet, reduces it (or waits for the unit of this process that is).</summary>
-    private async Task<BlobReader> OpenReducedAsync(Plan plan, int partition, string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// A reduced partition, from this process's memory: every chunk of the second pass reads a slice of every
+    /// partition (chunks × partitions reads), so each partition is read whole once and kept while the kept ones fit
+    /// <see cref="LoadedBudget"/>; past that, slices are read from the blob.
+    /// </summary>
+    private async Task<BlobReader> OpenReducedAsync(string key, CancellationToken cancellationToken)
     {
-        while (true)
+        if (Loaded.TryGetValue(key, out var bytes))
         {
-            try
+            return BlobReader.Of(bytes);
+        }
+
+        var size = await blobs.GetSizeAsync(key, cancellationToken) ?? throw new BlobNotFoundException(key);
+        if (size + Interlocked.Read(ref _loadedBytes) > LoadedBudget)
+        {
+            // Room is made first from other runs' partitions (a run whose end this process did not see).
+            foreach (var other in Loaded.Keys.Where(k => !k.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                Unload(other);
+            }
+
+            if (size + Interlocked.Read(ref _loadedBytes) > LoadedBudget)
             {
                 return await BlobReader.OpenAsync(blobs, key, cancellationToken);
             }
-            catch (BlobNotFoundException)
-            {
-            }
+        }
 
+        await using (var stream = await blobs.OpenReadAsync(key, cancellationToken))
+        {
+            bytes = new byte[size];
+            await stream.ReadExactlyAsync(bytes, cancellationToken);
+        }
+
+        if (Loaded.TryAdd(key, bytes))
+        {
+            Interlocked.Add(ref _loadedBytes, bytes.Length);
+        }
+
+        return BlobReader.Of(bytes);
+    }
+
+    private static void Unload(string key)
+    {
+        if (Loaded.TryRemove(key, out var bytes))
+        {
+            Interlocked.Add(ref _loadedBytes, -bytes.Length);
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="key"/> unless it exists; one unit of this process at a time makes it, and another that
+    /// needs it waits instead of repeating it (another process may make it too: the bytes are the same).
+    /// </summary>
+    private async Task EnsureOnceAsync(string key, Func<CancellationToken, Task> make, CancellationToken cancellationToken)
+    {
+        while (await blobs.GetSizeAsync(key, cancellationToken) is null)
+        {
             var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var running = Reducing.GetOrAdd(key, mine.Task);
             if (running != mine.Task)
@@ -180,7 +242,7 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
             {
                 if (await blobs.GetSizeAsync(key, cancellationToken) is null)
                 {
-                    await ReduceAsync(plan, partition, key, cancellationToken);
+                    await make(cancellationToken);
                 }
             }
             finally
@@ -196,6 +258,11 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
     private string PlanKey => $"{prefix}plan";
 
     private string ReducedKey(Plan plan, int partition) => $"{prefix}red/{plan.Partitions:D3}/{partition:D3}";
+
+    private string GatheredKey(Plan plan, int partition) => $"{prefix}gat/{plan.Partitions:D3}/{partition:D3}";
+
+    /// <summary>Written once every partition's gathered blob is: the gather is done.</summary>
+    private string GatheredDoneKey(Plan plan) => $"{prefix}gat/{plan.Partitions:D3}/done";
 
     /// <summary>Header (magic, count, bucket offsets), then the entries grouped by bucket, in chunk position order within one.</summary>
     private static void EncodeChunk(ReadOnlySpan<SpillEntry> entries, Span<byte> buffer)
@@ -271,8 +338,9 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
     }
 
     /// <summary>
-    /// Reads the partition's slice of every chunk blob, sorts the keys, picks each key's kept row (lowest or highest
-    /// row index, so the answer does not depend on which chunk was observed when) and writes the others by chunk.
+    /// Reads the partition's gathered keys (<see cref="GatherAsync"/>), sorts them, picks each key's kept row (lowest
+    /// or highest row index, so the answer does not depend on which chunk was observed when) and writes the others
+    /// by chunk; the gathered blob is then no longer needed.
     /// </summary>
     private async Task ReduceAsync(Plan plan, int partition, string key, CancellationToken cancellationToken)
     {
@@ -281,59 +349,167 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
             plan = await PlanAsync(cancellationToken, withChunks: true);
         }
 
+        var gathered = GatheredKey(plan, partition);
+        await EnsureOnceAsync(GatheredDoneKey(plan), ct => GatherAsync(plan, ct), cancellationToken);
+        if (await blobs.GetSizeAsync(gathered, cancellationToken) is null)
+        {
+            // Gathered, reduced and then lost (not by a crash: a reduced partition is committed before its gathered
+            // keys are deleted): gathered again.
+            await blobs.DeleteAsync(GatheredDoneKey(plan), cancellationToken);
+            await EnsureOnceAsync(GatheredDoneKey(plan), ct => GatherAsync(plan, ct), cancellationToken);
+        }
+
         // The entries and the read buffer come from the shared pool: the reduces of one run (and of later runs) reuse
         // the same few arrays instead of leaving a large array per partition to the collector (peak RSS).
-        var (first, last) = (partition * Buckets / plan.Partitions, (partition + 1) * Buckets / plan.Partitions);
         var entries = ArrayPool<SpillEntry>.Shared.Rent((int)Math.Max(16, plan.Keys / plan.Partitions * 9 / 8));
-        var slice = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(EntrySize * 16 * 1024);
         try
         {
             var count = 0;
-            var header = new byte[8 + 4 * (last + 1)];
-            foreach (var chunk in plan.Chunks)
+            await using (var stream = await blobs.OpenReadAsync(gathered, cancellationToken))
             {
-                await using var reader = await BlobReader.OpenAsync(blobs, ObsKey(chunk), cancellationToken);
-                await reader.ReadAsync(0, header, cancellationToken);
-                if (BinaryPrimitives.ReadUInt32LittleEndian(header) != ObsMagic)
+                var head = new byte[8];
+                await stream.ReadExactlyAsync(head.AsMemory(0, 4), cancellationToken);
+                if (BinaryPrimitives.ReadUInt32LittleEndian(head) != GatheredMagic)
                 {
-                    throw new InvalidDataException(
-                        $"The key spill of chunk {chunk} ({ObsKey(chunk)}) was written by an earlier version of Enrichflow with another key hash; cancel this run and start it again.");
+                    throw new InvalidDataException($"The gathered keys '{gathered}' are not in the GFK1 format.");
                 }
 
-                var start = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * first));
-                var end = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(header.Length - 4));
-                var length = (end - start) * EntrySize;
-                if (length == 0)
+                while (await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken) == head.Length)
                 {
-                    continue;
-                }
+                    var chunk = BinaryPrimitives.ReadInt32LittleEndian(head);
+                    var n = BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(4));
+                    if (count + n > entries.Length)
+                    {
+                        var larger = ArrayPool<SpillEntry>.Shared.Rent(Math.Max(count + n, entries.Length * 3 / 2));
+                        entries.AsSpan(0, count).CopyTo(larger);
+                        ArrayPool<SpillEntry>.Shared.Return(entries);
+                        entries = larger;
+                    }
 
-                if (slice.Length < length)
-                {
-                    ArrayPool<byte>.Shared.Return(slice);
-                    slice = ArrayPool<byte>.Shared.Rent(length);
+                    for (var left = n; left > 0;)
+                    {
+                        var take = Math.Min(left, buffer.Length / EntrySize);
+                        await stream.ReadExactlyAsync(buffer.AsMemory(0, take * EntrySize), cancellationToken);
+                        count += DecodeEntries(buffer.AsSpan(0, take * EntrySize), chunk, entries.AsSpan(count));
+                        left -= take;
+                    }
                 }
-
-                await reader.ReadAsync(ObsHeader + (long)start * EntrySize, slice.AsMemory(0, length), cancellationToken);
-                if (count + (end - start) > entries.Length)
-                {
-                    var larger = ArrayPool<SpillEntry>.Shared.Rent(Math.Max(count + (end - start), entries.Length * 3 / 2));
-                    entries.AsSpan(0, count).CopyTo(larger);
-                    ArrayPool<SpillEntry>.Shared.Return(entries);
-                    entries = larger;
-                }
-
-                count += DecodeEntries(slice.AsSpan(0, length), chunk, entries.AsSpan(count));
             }
 
             var losers = Losers(entries.AsSpan(0, count), keep);
-            await WriteReducedAsync(key, entries.AsMemory(0, losers), plan.ChunkSlots, slice, cancellationToken);
+            await WriteReducedAsync(key, entries.AsMemory(0, losers), plan.ChunkSlots, buffer, cancellationToken);
+            await blobs.DeleteAsync(gathered, cancellationToken);
         }
         finally
         {
             ArrayPool<SpillEntry>.Shared.Return(entries);
-            ArrayPool<byte>.Shared.Return(slice);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Reads every chunk blob once and writes each partition's keys to a blob of its own (per chunk: int32 chunk,
+    /// int32 count, the entries), so a reduce reads one blob instead of a slice of every chunk's (partitions × chunks
+    /// reads). Partitions reduced already are left out. Pure like every spill blob; the done marker is written last,
+    /// and from then on each partition has its reduced blob or its gathered one (a reduce deletes the gathered blob
+    /// only after committing the reduced one).
+    /// </summary>
+    private async Task GatherAsync(Plan plan, CancellationToken cancellationToken)
+    {
+        const int FlushAt = 256 * 1024;
+        var writers = new BlobWriter?[plan.Partitions];
+        var pending = new PooledBuffer?[plan.Partitions];
+        var body = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            for (var p = 0; p < plan.Partitions; p++)
+            {
+                if (await blobs.GetSizeAsync(ReducedKey(plan, p), cancellationToken) is not null)
+                {
+                    continue; // reduced already, before a crash or by another process
+                }
+
+                writers[p] = await blobs.CreateAsync(GatheredKey(plan, p), cancellationToken);
+                pending[p] = new PooledBuffer(FlushAt + 64 * 1024);
+                BinaryPrimitives.WriteUInt32LittleEndian(pending[p]!.GetSpan(4), GatheredMagic);
+                pending[p]!.Advance(4);
+            }
+
+            var header = new byte[ObsHeader];
+            foreach (var chunk in plan.Chunks)
+            {
+                await using (var reader = await BlobReader.OpenAsync(blobs, ObsKey(chunk), cancellationToken))
+                {
+                    await reader.ReadAsync(0, header, cancellationToken);
+                    if (BinaryPrimitives.ReadUInt32LittleEndian(header) != ObsMagic)
+                    {
+                        throw new InvalidDataException(
+                            $"The key spill of chunk {chunk} ({ObsKey(chunk)}) was written by an earlier version of Enrichflow with another key hash; cancel this run and start it again.");
+                    }
+
+                    var length = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4)) * EntrySize;
+                    if (body.Length < length)
+                    {
+                        ArrayPool<byte>.Shared.Return(body);
+                        body = ArrayPool<byte>.Shared.Rent(length);
+                    }
+
+                    await reader.ReadAsync(ObsHeader, body.AsMemory(0, length), cancellationToken);
+                }
+
+                for (var p = 0; p < plan.Partitions; p++)
+                {
+                    if (pending[p] is not { } into)
+                    {
+                        continue;
+                    }
+
+                    var start = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * (p * Buckets / plan.Partitions)));
+                    var end = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * ((p + 1) * Buckets / plan.Partitions)));
+                    if (end == start)
+                    {
+                        continue;
+                    }
+
+                    var record = into.GetSpan(8 + (end - start) * EntrySize);
+                    BinaryPrimitives.WriteInt32LittleEndian(record, chunk);
+                    BinaryPrimitives.WriteInt32LittleEndian(record[4..], end - start);
+                    body.AsSpan(start * EntrySize, (end - start) * EntrySize).CopyTo(record[8..]);
+                    into.Advance(8 + (end - start) * EntrySize);
+                    if (into.WrittenCount >= FlushAt)
+                    {
+                        await writers[p]!.Stream.WriteAsync(into.WrittenMemory, cancellationToken);
+                        into.Clear();
+                    }
+                }
+            }
+
+            for (var p = 0; p < plan.Partitions; p++)
+            {
+                if (writers[p] is { } writer)
+                {
+                    await writer.Stream.WriteAsync(pending[p]!.WrittenMemory, cancellationToken);
+                    await writer.CommitAsync(cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+            for (var p = 0; p < plan.Partitions; p++)
+            {
+                pending[p]?.Dispose();
+                if (writers[p] is { } writer)
+                {
+                    await writer.DisposeAsync();
+                }
+            }
+        }
+
+        var done = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(done, GatheredMagic);
+        await WriteAsync(GatheredDoneKey(plan), done, cancellationToken);
     }
 
     private static int DecodeEntries(ReadOnlySpan<byte> bytes, int chunk, Span<SpillEntry> into)
