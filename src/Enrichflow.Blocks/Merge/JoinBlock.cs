@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Enrichflow.Blocks.Spill;
 using Enrichflow.Core.Blocks;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
@@ -28,8 +29,11 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
     /// <summary>The partitions being joined by a unit of this process (which another unit then skips, then waits for).</summary>
     private readonly ConcurrentDictionary<(Guid Run, int Partition), SemaphoreSlim> _joining = new();
 
-    /// <summary>Where each chunk's section is in a joined partition's out file, kept once read (the file never changes).</summary>
-    private readonly ConcurrentDictionary<(Guid Run, int Partition), Dictionary<int, (long Offset, int Length)>> _outIndexes = new();
+    /// <summary>
+    /// Each joined partition's out file, kept open once read, with where each chunk's section is in it (the file never
+    /// changes): every first-input chunk reads a section of every partition.
+    /// </summary>
+    private readonly ConcurrentDictionary<(Guid Run, int Partition), OutFile> _outFiles = new();
 
     public override bool HasBuildSide => true;
 
@@ -64,13 +68,7 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
         var matches = new JoinMatches?[JoinSpill.Partitions];
         foreach (var partition in partitions)
         {
-            if (!_outIndexes.TryGetValue((context.RunId, partition), out var index))
-            {
-                index = await spill.ReadOutIndexAsync(partition, cancellationToken);
-                _outIndexes[(context.RunId, partition)] = index;
-            }
-
-            matches[partition] = await spill.ReadMatchesAsync(partition, index, input.Index, cancellationToken);
+            matches[partition] = await ReadMatchesAsync(spill, context.RunId, partition, input.Index, cancellationToken);
         }
 
         for (var i = 0; i < input.Count; i++)
@@ -122,9 +120,12 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
             _joining.TryRemove(entry.Key, out _);
         }
 
-        foreach (var entry in _outIndexes.Where(e => e.Key.Run == context.Run.Id))
+        foreach (var entry in _outFiles.Where(e => e.Key.Run == context.Run.Id))
         {
-            _outIndexes.TryRemove(entry.Key, out _);
+            if (_outFiles.TryRemove(entry.Key, out var file))
+            {
+                await file.Reader.DisposeAsync();
+            }
         }
 
         if (context.Run.Status is RunStatus.Completed or RunStatus.Cancelled && context.Services.GetService(typeof(IBlobStore)) is IBlobStore blobs)
@@ -178,6 +179,40 @@ internal sealed class JoinBlock(string leftKey, string rightKey, bool inner) : M
             gate.Release();
         }
     }
+
+    /// <summary>
+    /// The matches of one chunk in one joined partition, through the partition's out file kept open by this process
+    /// (where the blob store hands out files; else opened for this read).
+    /// </summary>
+    private async Task<JoinMatches> ReadMatchesAsync(JoinSpill spill, Guid runId, int partition, int chunk, CancellationToken cancellationToken)
+    {
+        if (_outFiles.TryGetValue((runId, partition), out var file))
+        {
+            return await JoinSpill.ReadMatchesAsync(file.Reader, file.Index, chunk, cancellationToken);
+        }
+
+        var reader = await spill.OpenOutAsync(partition, cancellationToken);
+        try
+        {
+            var opened = new OutFile(reader, await JoinSpill.ReadOutIndexAsync(reader, cancellationToken));
+            var matches = await JoinSpill.ReadMatchesAsync(reader, opened.Index, chunk, cancellationToken);
+            if (reader.IsRandomAccess && _outFiles.TryAdd((runId, partition), opened))
+            {
+                reader = null;
+            }
+
+            return matches;
+        }
+        finally
+        {
+            if (reader is not null)
+            {
+                await reader.DisposeAsync();
+            }
+        }
+    }
+
+    private sealed record OutFile(BlobReader Reader, Dictionary<int, (long Offset, int Length)> Index);
 
     /// <summary>A copy of a left row numbered (left row, match), so matches stay together in the left input's order.</summary>
     private static Row Renumbered(Row row, int match) => row.CopyAs((row.Index << MatchBits) | (long)match, extraColumns: 8);

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using Enrichflow.Blocks.Spill;
 using Enrichflow.Core.Buffers;
 using Enrichflow.Core.Rows;
 using Enrichflow.Core.Storage;
@@ -11,6 +13,7 @@ namespace Enrichflow.Blocks.Merge;
 /// <code>
 /// in1/{chunk}.efj    one chunk of the second input (the build side), its keyed rows hashed into partitions
 /// in0/{chunk}.efj    one chunk of the first input (the probe side): each keyed row's key and position, by partition
+/// gat/in{0,1}/{partition}.efj the partition's sections of every in file of that side, gathered before its join
 /// out/{partition}.efj the partition's join: for each first-input chunk, its rows' matches (the second input's rows)
 /// </code>
 /// An <c>in</c> file is "EFJ1" | int32 partitions | int32 length × partitions | the partitions' sections, each an EFC
@@ -25,8 +28,8 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
     /// <summary>
     /// How many partitions the keys are hashed into. A partition's join holds its share of the second input as rows
     /// in memory (about 1 KB a row of ten columns): 1/32 of a 1M-row second input is ~31,000 rows, ~30 MB, and at most
-    /// one partition per worker is joined at once. Each partition's join opens every chunk's <c>in</c> file once, so
-    /// more partitions cost more file reads (partitions × chunks); 32 keeps both small for inputs of a few million rows.
+    /// one partition per worker is joined at once. Every first-input chunk reads a section of every partition's out
+    /// file, so more partitions cost more reads (partitions × chunks); 32 keeps both small for inputs of a few million rows.
     /// </summary>
     public const int Partitions = 32;
 
@@ -91,7 +94,8 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
 
     /// <summary>
     /// Joins one partition (the second input's rows in memory, the first input's keys streamed chunk by chunk) and
-    /// writes its out file; skipped when an earlier unit (in this process or before a crash) did.
+    /// writes its out file; skipped when an earlier unit (in this process or before a crash) did. The partition's
+    /// sections of every <c>in</c> file are gathered first (<see cref="GatherAsync"/>), so a join reads two blobs.
     /// </summary>
     public async Task EnsureJoinedAsync(int partition, CancellationToken cancellationToken)
     {
@@ -101,15 +105,20 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
             return;
         }
 
-        // Listed in ordinal order, which is chunk order: each key's rows stay in the second input's order.
-        var table = new Dictionary<string, List<Row>>(StringComparer.Ordinal);
-        await foreach (var key in blobs.ListAsync($"{prefix}in1/", cancellationToken))
+        await SpillOnce.EnsureAsync(blobs, GatheredDoneKey, GatherAsync, cancellationToken);
+        if (await blobs.GetSizeAsync(GatheredKey(1, partition), cancellationToken) is null
+            || await blobs.GetSizeAsync(GatheredKey(0, partition), cancellationToken) is null)
         {
-            if (await ReadSectionAsync(key, partition, cancellationToken) is not { } rows)
-            {
-                continue;
-            }
+            // Gathered, joined and then lost (not by a crash: an out file is committed before its gathered sections
+            // are deleted): gathered again.
+            await blobs.DeleteAsync(GatheredDoneKey, cancellationToken);
+            await SpillOnce.EnsureAsync(blobs, GatheredDoneKey, GatherAsync, cancellationToken);
+        }
 
+        // Gathered in chunk order: each key's rows stay in the second input's order.
+        var table = new Dictionary<string, List<Row>>(StringComparer.Ordinal);
+        await foreach (var (_, rows) in ReadGatheredAsync(1, partition, cancellationToken))
+        {
             foreach (var row in rows.Rows)
             {
                 var match = KeyOf(row.GetText(rightKey))!;
@@ -124,44 +133,48 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
 
         using var body = new PooledBuffer();
         var sections = new List<(int Chunk, int Length)>();
-        await foreach (var key in blobs.ListAsync($"{prefix}in0/", cancellationToken))
+        await foreach (var (chunk, probes) in ReadGatheredAsync(0, partition, cancellationToken))
         {
-            if (await ReadSectionAsync(key, partition, cancellationToken) is not { } probes)
-            {
-                continue;
-            }
-
             var start = body.WrittenCount;
             if (WriteMatches(body, probes, table))
             {
-                sections.Add((ChunkOf(key), body.WrittenCount - start));
+                sections.Add((chunk, body.WrittenCount - start));
             }
         }
 
-        await using var writer = await blobs.CreateAsync(outKey, cancellationToken);
-        var header = new byte[8 + 8 * sections.Count];
-        Magic.CopyTo(header);
-        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), sections.Count);
-        for (var i = 0; i < sections.Count; i++)
+        await using (var writer = await blobs.CreateAsync(outKey, cancellationToken))
         {
-            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8 + 8 * i), sections[i].Chunk);
-            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(12 + 8 * i), sections[i].Length);
+            var header = new byte[8 + 8 * sections.Count];
+            Magic.CopyTo(header);
+            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), sections.Count);
+            for (var i = 0; i < sections.Count; i++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8 + 8 * i), sections[i].Chunk);
+                BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(12 + 8 * i), sections[i].Length);
+            }
+
+            await writer.Stream.WriteAsync(header, cancellationToken);
+            await writer.Stream.WriteAsync(body.WrittenMemory, cancellationToken);
+            await writer.CommitAsync(cancellationToken);
         }
 
-        await writer.Stream.WriteAsync(header, cancellationToken);
-        await writer.Stream.WriteAsync(body.WrittenMemory, cancellationToken);
-        await writer.CommitAsync(cancellationToken);
+        await blobs.DeleteAsync(GatheredKey(0, partition), cancellationToken);
+        await blobs.DeleteAsync(GatheredKey(1, partition), cancellationToken);
     }
 
+    /// <summary>Opens a joined partition's out file for <see cref="ReadOutIndexAsync"/> and <see cref="ReadMatchesAsync"/>.</summary>
+    public Task<BlobReader> OpenOutAsync(int partition, CancellationToken cancellationToken) =>
+        BlobReader.OpenAsync(blobs, OutKey(partition), cancellationToken);
+
     /// <summary>Where each first-input chunk's section is in a joined partition's out file (read once per partition and process).</summary>
-    public async Task<Dictionary<int, (long Offset, int Length)>> ReadOutIndexAsync(int partition, CancellationToken cancellationToken)
+    public static async Task<Dictionary<int, (long Offset, int Length)>> ReadOutIndexAsync(BlobReader reader, CancellationToken cancellationToken)
     {
-        await using var stream = await blobs.OpenReadAsync(OutKey(partition), cancellationToken);
+        ArgumentNullException.ThrowIfNull(reader);
         var head = new byte[8];
-        await stream.ReadExactlyAsync(head, cancellationToken);
-        CheckMagic(head, OutKey(partition));
+        await reader.ReadAsync(0, head, cancellationToken);
+        CheckMagic(head, "out");
         var index = new byte[8 * BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(4))];
-        await stream.ReadExactlyAsync(index, cancellationToken);
+        await reader.ReadAsync(head.Length, index, cancellationToken);
         var sections = new Dictionary<int, (long Offset, int Length)>(index.Length / 8);
         long offset = head.Length + index.Length;
         for (var i = 0; i < index.Length; i += 8)
@@ -175,18 +188,148 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
     }
 
     /// <summary>The matches of the rows of first-input chunk <paramref name="chunk"/> in a joined partition.</summary>
-    public async Task<JoinMatches> ReadMatchesAsync(int partition, Dictionary<int, (long Offset, int Length)> index, int chunk, CancellationToken cancellationToken)
+    public static async Task<JoinMatches> ReadMatchesAsync(BlobReader reader, Dictionary<int, (long Offset, int Length)> index, int chunk, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(index);
         if (!index.TryGetValue(chunk, out var section))
         {
             return JoinMatches.Empty;
         }
 
-        await using var stream = await blobs.OpenReadAsync(OutKey(partition), cancellationToken);
-        stream.Position = section.Offset;
         var bytes = new byte[section.Length];
-        await stream.ReadExactlyAsync(bytes, cancellationToken);
+        await reader.ReadAsync(section.Offset, bytes, cancellationToken);
         return JoinMatches.Parse(bytes);
+    }
+
+    /// <summary>
+    /// Reads every <c>in</c> file once and writes each partition's sections of either side to a blob of its own
+    /// (after "EFJ1", per chunk: int32 chunk, int32 length, the section), so a partition's join reads two blobs
+    /// instead of a section of every chunk's file (partitions × chunks reads). Partitions joined already are left
+    /// out. Pure like every join file; the done marker is written last, and from then on each partition has its out
+    /// file or its gathered sections (a join deletes them only after committing its out file).
+    /// </summary>
+    private async Task GatherAsync(CancellationToken cancellationToken)
+    {
+        var todo = new bool[Partitions];
+        for (var p = 0; p < Partitions; p++)
+        {
+            todo[p] = await blobs.GetSizeAsync(OutKey(p), cancellationToken) is null;
+        }
+
+        await GatherSideAsync(1, todo, cancellationToken);
+        await GatherSideAsync(0, todo, cancellationToken);
+        await using var writer = await blobs.CreateAsync(GatheredDoneKey, cancellationToken);
+        await writer.Stream.WriteAsync(Magic.ToArray(), cancellationToken);
+        await writer.CommitAsync(cancellationToken);
+    }
+
+    private async Task GatherSideAsync(int side, bool[] todo, CancellationToken cancellationToken)
+    {
+        const int FlushAt = 256 * 1024;
+        var writers = new BlobWriter?[Partitions];
+        var pending = new PooledBuffer?[Partitions];
+        try
+        {
+            for (var p = 0; p < Partitions; p++)
+            {
+                if (todo[p])
+                {
+                    writers[p] = await blobs.CreateAsync(GatheredKey(side, p), cancellationToken);
+                    pending[p] = new PooledBuffer(FlushAt + 64 * 1024);
+                    Magic.CopyTo(pending[p]!.GetSpan(4));
+                    pending[p]!.Advance(4);
+                }
+            }
+
+            var header = new byte[8 + 4 * Partitions];
+            var body = Array.Empty<byte>();
+            // Listed in ordinal order, which is chunk order.
+            await foreach (var key in blobs.ListAsync($"{prefix}in{side}/", cancellationToken))
+            {
+                var chunk = ChunkOf(key);
+                var length = 0;
+                await using (var stream = await blobs.OpenReadAsync(key, cancellationToken))
+                {
+                    await stream.ReadExactlyAsync(header, cancellationToken);
+                    CheckMagic(header, key);
+                    for (var p = 0; p < Partitions; p++)
+                    {
+                        length += BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * p));
+                    }
+
+                    if (body.Length < length)
+                    {
+                        body = new byte[Math.Max(length, body.Length * 2)];
+                    }
+
+                    await stream.ReadExactlyAsync(body.AsMemory(0, length), cancellationToken);
+                }
+
+                var offset = 0;
+                for (var p = 0; p < Partitions; p++)
+                {
+                    var section = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * p));
+                    if (section > 0 && pending[p] is { } into)
+                    {
+                        var record = into.GetSpan(8 + section);
+                        BinaryPrimitives.WriteInt32LittleEndian(record, chunk);
+                        BinaryPrimitives.WriteInt32LittleEndian(record[4..], section);
+                        body.AsSpan(offset, section).CopyTo(record[8..]);
+                        into.Advance(8 + section);
+                        if (into.WrittenCount >= FlushAt)
+                        {
+                            await writers[p]!.Stream.WriteAsync(into.WrittenMemory, cancellationToken);
+                            into.Clear();
+                        }
+                    }
+
+                    offset += section;
+                }
+            }
+
+            for (var p = 0; p < Partitions; p++)
+            {
+                if (writers[p] is { } writer)
+                {
+                    await writer.Stream.WriteAsync(pending[p]!.WrittenMemory, cancellationToken);
+                    await writer.CommitAsync(cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            for (var p = 0; p < Partitions; p++)
+            {
+                pending[p]?.Dispose();
+                if (writers[p] is { } writer)
+                {
+                    await writer.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    /// <summary>A partition's gathered sections of one side, in chunk order.</summary>
+    private async IAsyncEnumerable<(int Chunk, RowChunk Rows)> ReadGatheredAsync(int side, int partition, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var key = GatheredKey(side, partition);
+        await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
+        var head = new byte[8];
+        await stream.ReadExactlyAsync(head.AsMemory(0, 4), cancellationToken);
+        CheckMagic(head, key);
+        var bytes = Array.Empty<byte>();
+        while (await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken) == head.Length)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(4));
+            if (bytes.Length < length)
+            {
+                bytes = new byte[Math.Max(length, bytes.Length * 2)];
+            }
+
+            await stream.ReadExactlyAsync(bytes.AsMemory(0, length), cancellationToken);
+            yield return (BinaryPrimitives.ReadInt32LittleEndian(head), ChunkFormat.Parse(bytes.AsSpan(0, length)));
+        }
     }
 
     /// <summary>Writes the section of one first-input chunk: each key row's matches; false (nothing written) when none matched.</summary>
@@ -246,31 +389,6 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
         await writer.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The rows of one partition of an <c>in</c> file; null when the partition is empty.</summary>
-    private async Task<RowChunk?> ReadSectionAsync(string key, int partition, CancellationToken cancellationToken)
-    {
-        await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
-        var header = new byte[8 + 4 * Partitions];
-        await stream.ReadExactlyAsync(header, cancellationToken);
-        CheckMagic(header, key);
-        long offset = header.Length;
-        for (var p = 0; p < partition; p++)
-        {
-            offset += BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * p));
-        }
-
-        var length = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * partition));
-        if (length == 0)
-        {
-            return null;
-        }
-
-        stream.Position = offset;
-        var bytes = new byte[length];
-        await stream.ReadExactlyAsync(bytes, cancellationToken);
-        return ChunkFormat.Parse(bytes);
-    }
-
     private static void CheckMagic(ReadOnlySpan<byte> header, string key)
     {
         if (!header[..4].SequenceEqual(Magic))
@@ -280,6 +398,10 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
     }
 
     private string OutKey(int partition) => $"{prefix}out/{partition:D2}.efj";
+
+    private string GatheredKey(int side, int partition) => $"{prefix}gat/in{side}/{partition:D2}.efj";
+
+    private string GatheredDoneKey => $"{prefix}gat/done";
 
     /// <summary>The chunk an <c>in</c> file stands for, from its name (<c>.../in0/0000042.efj</c>).</summary>
     private static int ChunkOf(string key) =>

@@ -17,6 +17,9 @@ internal sealed class BlobReader : IAsyncDisposable
     public static async Task<BlobReader> OpenAsync(IBlobStore blobs, string key, CancellationToken cancellationToken) =>
         new(await blobs.OpenReadAsync(key, cancellationToken), null);
 
+    /// <summary>True when reads go straight to the file (positional reads: any number at once), not through a copy.</summary>
+    public bool IsRandomAccess => _stream is FileStream || _bytes is not null;
+
     /// <summary>A blob already read whole into memory.</summary>
     public static BlobReader Of(byte[] bytes) => new(null, bytes);
 

@@ -48,9 +48,6 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
     private const int EntrySize = 28, LoserSize = 20;
     private const int ObsHeader = 8 + 4 * (Buckets + 1);
 
-    /// <summary>Reduces under way in this process, by blob key: a second unit needing one waits instead of repeating it.</summary>
-    private static readonly ConcurrentDictionary<string, Task> Reducing = new(StringComparer.Ordinal);
-
     /// <summary>
     /// How many bytes of reduced partitions this process keeps in memory for the second pass's slices: 20 bytes a
     /// duplicate row, so 3.3M duplicates. A run with more reads its slices from the blobs.
@@ -119,7 +116,7 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
         for (var i = 0; i < plan.Partitions; i++)
         {
             var partition = (input.Index + i) % plan.Partitions;
-            if (Reducing.TryGetValue(ReducedKey(plan, partition), out var running) && !running.IsCompleted)
+            if (SpillOnce.IsMaking(ReducedKey(plan, partition)))
             {
                 later.Add(partition);
             }
@@ -141,7 +138,7 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
     private async Task ReadSliceAsync(Plan plan, int partition, RowChunk input, long[] kept, CancellationToken cancellationToken)
     {
         var key = ReducedKey(plan, partition);
-        await EnsureOnceAsync(key, ct => ReduceAsync(plan, partition, key, ct), cancellationToken);
+        await SpillOnce.EnsureAsync(blobs, key, ct => ReduceAsync(plan, partition, key, ct), cancellationToken);
         if (input.Index >= plan.ChunkSlots)
         {
             return; // a chunk after the last observed one (never observed: it has no keys)
@@ -219,37 +216,6 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
         if (Loaded.TryRemove(key, out var bytes))
         {
             Interlocked.Add(ref _loadedBytes, -bytes.Length);
-        }
-    }
-
-    /// <summary>
-    /// Makes <paramref name="key"/> unless it exists; one unit of this process at a time makes it, and another that
-    /// needs it waits instead of repeating it (another process may make it too: the bytes are the same).
-    /// </summary>
-    private async Task EnsureOnceAsync(string key, Func<CancellationToken, Task> make, CancellationToken cancellationToken)
-    {
-        while (await blobs.GetSizeAsync(key, cancellationToken) is null)
-        {
-            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var running = Reducing.GetOrAdd(key, mine.Task);
-            if (running != mine.Task)
-            {
-                await running.WaitAsync(cancellationToken);
-                continue; // done (or given up by a cancelled unit): look again
-            }
-
-            try
-            {
-                if (await blobs.GetSizeAsync(key, cancellationToken) is null)
-                {
-                    await make(cancellationToken);
-                }
-            }
-            finally
-            {
-                Reducing.TryRemove(new KeyValuePair<string, Task>(key, mine.Task));
-                mine.SetResult();
-            }
         }
     }
 
@@ -350,13 +316,13 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
         }
 
         var gathered = GatheredKey(plan, partition);
-        await EnsureOnceAsync(GatheredDoneKey(plan), ct => GatherAsync(plan, ct), cancellationToken);
+        await SpillOnce.EnsureAsync(blobs, GatheredDoneKey(plan), ct => GatherAsync(plan, ct), cancellationToken);
         if (await blobs.GetSizeAsync(gathered, cancellationToken) is null)
         {
             // Gathered, reduced and then lost (not by a crash: a reduced partition is committed before its gathered
             // keys are deleted): gathered again.
             await blobs.DeleteAsync(GatheredDoneKey(plan), cancellationToken);
-            await EnsureOnceAsync(GatheredDoneKey(plan), ct => GatherAsync(plan, ct), cancellationToken);
+            await SpillOnce.EnsureAsync(blobs, GatheredDoneKey(plan), ct => GatherAsync(plan, ct), cancellationToken);
         }
 
         // The entries and the read buffer come from the shared pool: the reduces of one run (and of later runs) reuse
