@@ -80,6 +80,7 @@ public sealed partial class SqliteStore : IAccountStore, IWorkflowStore, IRunSto
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        connection.ExecuteScript(TempStoreInMemory);
         return work(connection);
     }
 
@@ -118,6 +119,13 @@ public sealed partial class SqliteStore : IAccountStore, IWorkflowStore, IRunSto
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// Sorts, automatic indexes and materialized subqueries in memory, not in a temporary file each: the unit claim
+    /// (materialized CTEs and a sort) took 0.45 ms with a temporary file per claim and 0.05 ms without, on a run of
+    /// 24,000 units. The sets involved are a few rows (one candidate per running run).
+    /// </summary>
+    private const string TempStoreInMemory = "PRAGMA temp_store = MEMORY;";
+
     private SqliteConnection OpenWriteConnection()
     {
         var connection = new SqliteConnection(_connectionString);
@@ -128,6 +136,7 @@ public sealed partial class SqliteStore : IAccountStore, IWorkflowStore, IRunSto
             PRAGMA synchronous = {(_synchronousFull ? "FULL" : "NORMAL")};
             PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};
             PRAGMA foreign_keys = ON;
+            {TempStoreInMemory}
             """);
         return connection;
     }

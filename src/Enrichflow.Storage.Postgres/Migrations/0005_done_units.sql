@@ -1,0 +1,3 @@
+-- The done units of a block, in chunk order: counted after every first-pass unit once the source is done (is every
+-- chunk observed?) and listed to assemble results (SQLite's migration 0023).
+CREATE INDEX ix_work_units_done ON work_units (run_id, kind, block_id, chunk) WHERE status = 'done';
