@@ -26,8 +26,8 @@ function useRoute() {
 
 function Page({ route }) {
   const [a, b] = route.parts;
-  if (a === 'workflows' && b === 'new') return html`<${WorkflowEditor} key="new" />`;
-  if (a === 'workflows' && b) return html`<${WorkflowEditor} key=${b} workflowId=${b} />`;
+  // One editor for new and saved workflows, so saving a new one keeps the editor (and its status) as the id appears.
+  if (a === 'workflows' && b) return html`<${WorkflowEditor} key="editor" workflowId=${b === 'new' ? undefined : b} />`;
   if (a === 'runs' && b === 'new') return html`<${StartRun} params=${route.params} />`;
   if (a === 'runs' && b) return html`<${RunPage} key=${b} runId=${b} />`;
   if (a === 'runs') return html`<${RunList} params=${route.params} />`;

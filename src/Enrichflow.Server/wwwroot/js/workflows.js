@@ -41,7 +41,7 @@ export function WorkflowEditor({ workflowId }) {
 
   useEffect(() => { api.blocks().then(setCatalog, setLoadError); }, []);
   useEffect(() => {
-    if (isNew) return;
+    if (isNew) { setWf({ name: '', description: '', definition: emptyDefinition() }); setSelected(null); setProblems(null); setStatus(null); return; }
     api.workflow(workflowId).then((w) => {
       const d = w.workflow_definition || {};
       setWf({ name: w.name, description: w.description || '', definition: { blocks: d.blocks || [], edges: d.edges || [] }, version: w.version });
@@ -179,7 +179,7 @@ function DefinitionJson({ definition, onChange }) {
   useEffect(() => { setText(JSON.stringify(definition, null, 2)); }, [JSON.stringify(definition)]);
   return html`<label for="definition-json" class="sr-only">Definition JSON</label>
     <textarea id="definition-json" class="code" rows="14" value=${text} onInput=${(e) => setText(e.target.value)} />
-    <button type="button" onClick=${() => {
+    <button type="button" id="apply-definition-json" onClick=${() => {
       try { const d = JSON.parse(text); onChange({ blocks: d.blocks || [], edges: d.edges || [] }); setError(null); } catch (e) { setError(e.message); }
     }}>Apply JSON</button>${error && html`<p class="field-error" role="alert">Not valid JSON: ${error}</p>`}`;
 }
