@@ -49,6 +49,10 @@ public sealed class DashboardScenarioTests(BrowserFixture fixture)
         b.Click("add-block");
         b.Css("g.node[data-block='verify_email']");
         b.Select("spec-verify_email-check_mx", "false");
+        var condition = b.Css("#inspector-verify_email input[id$='-condition']");
+        condition.SendKeys("not is_empty([email])");
+        condition.SendKeys(Keys.Tab); // the condition is taken on change
+        b.WaitText("g.edge[data-edge='source->verify_email'] .edge-label", "not is_empty");
         b.Select("add-block-type", "filter");
         b.Click("add-block");
         b.Css("g.node[data-block='filter']");
@@ -65,7 +69,7 @@ public sealed class DashboardScenarioTests(BrowserFixture fixture)
         b.WaitText("#editor-status", "The definition is valid.");
         Assert.False(b.Exists("#problems"));
         Assert.False(b.Exists("g.node.has-error"));
-        b.Screenshot(Path.Combine(Repository.Root, "docs", "images", "dashboard-builder.png"));
+        b.FullPageScreenshot(Path.Combine(Repository.Root, "docs", "images", "dashboard-builder.png"));
 
         b.Click("save-workflow");
         b.WaitText("#editor-status", "Saved as");

@@ -101,26 +101,17 @@ public sealed class Browser : IDisposable
 
     public bool Exists(string selector) => Driver.FindElements(By.CssSelector(selector)).Count > 0;
 
-    public void Screenshot(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        Driver.GetScreenshot().SaveAsFile(path);
-    }
-
-    /// <summary>The whole page, as tall as its content, 1280 wide.</summary>
+    /// <summary>The whole page, as tall as its content (at most 2,400 pixels), from its top.</summary>
     public void FullPageScreenshot(string path)
     {
-        var height = Convert.ToInt32(Driver.ExecuteScript("return Math.max(document.body.scrollHeight, 800);"), System.Globalization.CultureInfo.InvariantCulture);
-        var size = Driver.Manage().Window.Size;
-        Driver.Manage().Window.Size = new System.Drawing.Size(1280, Math.Min(height + 40, 2400));
-        try
-        {
-            Screenshot(path);
-        }
-        finally
-        {
-            Driver.Manage().Window.Size = size;
-        }
+        Driver.ExecuteScript("window.scrollTo(0, 0);");
+        var size = (IReadOnlyDictionary<string, object>)Driver.ExecuteScript(
+            "return {width: document.documentElement.clientWidth, height: Math.min(2400, document.documentElement.scrollHeight)};")!;
+        var clip = new Dictionary<string, object?> { ["x"] = 0, ["y"] = 0, ["width"] = size["width"], ["height"] = size["height"], ["scale"] = 1 };
+        var shot = (IReadOnlyDictionary<string, object>)Driver.ExecuteCdpCommand("Page.captureScreenshot",
+            new Dictionary<string, object?> { ["format"] = "png", ["captureBeyondViewport"] = true, ["clip"] = clip })!;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, Convert.FromBase64String((string)shot["data"]));
     }
 
     public string PageText()

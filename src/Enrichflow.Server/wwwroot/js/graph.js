@@ -4,9 +4,9 @@ import { graphlib, layout } from '../vendor/dagre.esm.js';
 
 const NODE_W = 190, NODE_H = 54;
 
-export function layoutDefinition(definition) {
+export function layoutDefinition(definition, rankdir = 'TB') {
   const g = new graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'TB', nodesep: 30, ranksep: 46, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir, nodesep: 30, ranksep: 46, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   const ids = new Set();
   for (const b of definition.blocks) { const id = blockId(b); ids.add(id); g.setNode(id, { width: NODE_W, height: NODE_H }); }
@@ -27,8 +27,8 @@ export function layoutDefinition(definition) {
 export const blockId = (b) => b.block_id || `block_${b.sequence_number}`;
 
 /** The DAG; each box is a button (Tab, Enter) that selects its block; `errorsByBlock` marks boxes with problems. */
-export function WorkflowGraph({ definition, selected, onSelect, errorsByBlock = {}, statusByBlock }) {
-  const laid = useMemo(() => layoutDefinition(definition), [JSON.stringify(definition.blocks.map((b) => [blockId(b), b.block_name])), JSON.stringify(definition.edges)]);
+export function WorkflowGraph({ definition, selected, onSelect, errorsByBlock = {}, statusByBlock, direction = 'TB' }) {
+  const laid = useMemo(() => layoutDefinition(definition, direction), [direction, JSON.stringify(definition.blocks.map((b) => [blockId(b), b.block_name])), JSON.stringify(definition.edges)]);
   const byId = Object.fromEntries(definition.blocks.map((b) => [blockId(b), b]));
   if (!definition.blocks.length) return html`<div class="graph-empty">No blocks yet: add a source block (webhook or read_csv) first.</div>`;
   return html`<svg class="graph" id="workflow-graph" role="group" aria-label="Workflow graph" viewBox=${`0 0 ${laid.width} ${laid.height}`}

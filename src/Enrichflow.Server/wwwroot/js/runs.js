@@ -217,7 +217,7 @@ export function RunPage({ runId }) {
         <div><dt>Ended</dt><dd><${Time} value=${live.completed_at} /></dd></div></dl>`}
       ${action && html`<p class=${'status ' + action.kind} role="status">${action.text}</p>`}
     </div>
-    ${definition && html`<div class="graph-wrap small"><${WorkflowGraph} definition=${{ blocks: definition.blocks || [], edges: definition.edges || [] }} statusByBlock=${byBlock} /></div>`}
+    ${definition && html`<div class="graph-wrap small"><${WorkflowGraph} definition=${{ blocks: definition.blocks || [], edges: definition.edges || [] }} statusByBlock=${byBlock} direction="LR" /></div>`}
     <div class="tabs" role="tablist" aria-label="Run details">
       ${[['blocks', 'Blocks'], ['results', 'Results'], ['rejects', 'Rejects']].map(([k, label]) => html`<button type="button" role="tab" id=${'tab-' + k}
         aria-selected=${tab === k} class=${tab === k ? 'current' : ''} onClick=${() => setTab(k)}>${label}</button>`)}

@@ -223,9 +223,11 @@ function BlockInspector({ block, definition, info, catalog, placedBlock, placedE
         <div class="field"><label for=${'edge-' + i + '-from'}>From</label>
           <select id=${'edge-' + i + '-from'} onChange=${(ev) => onEdges(definition.edges.map((x, j) => (j === i ? { ...x, from_block_id: ev.target.value } : x)))}>
             ${[e.from_block_id, ...others.filter((o) => o !== e.from_block_id)].map((o) => html`<option value=${o} selected=${o === e.from_block_id}>${o}</option>`)}</select></div>
-        <div class="field grow"><label for=${'edge-' + i + '-condition'}>Condition (rows for which it is false do not travel the edge)</label>
+        <div class="field"><label for=${'edge-' + i + '-condition'}>Condition</label>
           <input id=${'edge-' + i + '-condition'} class="code" placeholder="e.g. [country] = 'DE'" value=${e.condition || ''}
-            onChange=${(ev) => onEdges(definition.edges.map((x, j) => (j === i ? { ...x, condition: ev.target.value.trim() || undefined } : x)))} /></div>
+            aria-describedby=${'edge-' + i + '-help'}
+            onChange=${(ev) => onEdges(definition.edges.map((x, j) => (j === i ? { ...x, condition: ev.target.value.trim() || undefined } : x)))} />
+          <p class="help" id=${'edge-' + i + '-help'}>An expression (docs/api.md §5.1); rows for which it is false do not travel the edge and go to rejects.</p></div>
         <button type="button" class="small" onClick=${() => onEdges(definition.edges.filter((_, j) => j !== i))}>Remove edge</button>
         ${placedEdges[i] && html`<p class="field-error" role="alert">${placedEdges[i].join(' ')}</p>`}
       </div>`)}
