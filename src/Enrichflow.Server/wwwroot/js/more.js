@@ -30,6 +30,7 @@ export function Schedules() {
   const [error, setError] = useState(null);
   const [form, setForm] = useState({ workflow_id: '', name: '', cron_expression: '0 9 * * MON-FRI', timezone: 'UTC', payload: '', handle: '' });
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
+  const workflowName = (id) => workflows.data?.find((w) => w.id === id)?.name;
   const create = async (e) => {
     e.preventDefault(); setError(null);
     try {
@@ -45,7 +46,7 @@ export function Schedules() {
     <${ErrorBox} error=${error || state.error} />
     ${state.data && (state.data.length === 0 ? html`<p>No schedules yet.</p>` : html`<div class="table-wrap"><table id="schedules-table">
       <thead><tr><th>Name</th><th>Workflow</th><th>Cron</th><th>Next run</th><th>Last run</th><th>Last error</th><th><span class="sr-only">Actions</span></th></tr></thead>
-      <tbody>${state.data.map((s) => html`<tr><td>${s.name}${s.is_active ? '' : html` <span class="pill paused">off</span>`}</td><td><code>${s.workflow_id}</code></td>
+      <tbody>${state.data.map((s) => html`<tr><td>${s.name}${s.is_active ? '' : html` <span class="pill paused">off</span>`}</td><td>${workflowName(s.workflow_id) ? html`<a href=${'#/workflows/' + encodeURIComponent(s.workflow_id)}>${workflowName(s.workflow_id)}</a>` : html`<code>${s.workflow_id}</code>`}</td>
         <td><code>${s.cron_expression}</code> <span class="muted">${s.timezone}</span></td><td><${Time} value=${s.next_run} /></td>
         <td>${s.last_job_id ? html`<a href=${'#/runs/' + s.last_job_id}><${Time} value=${s.last_run} /></a>` : html`<${Time} value=${s.last_run} />`}</td>
         <td>${s.last_error || ''}</td><td class="actions"><button type="button" class="small" onClick=${() => toggle(s)}>${s.is_active ? 'Turn off' : 'Turn on'}</button>
@@ -85,7 +86,7 @@ const isoDay = (d) => d.toISOString().slice(0, 10);
 export function Usage() {
   const today = new Date();
   const [range, setRange] = useState({ from: isoDay(new Date(today.getTime() - 29 * 864e5)), to: isoDay(today) });
-  const [measure, setMeasure] = useState('credits_used');
+  const [measure, setMeasure] = useState('calls');
   const [state] = useLoad(() => api.usage(range.from, range.to), [range.from, range.to]);
   const canvas = useRef(null);
   const chart = useRef(null);
@@ -113,7 +114,7 @@ export function Usage() {
       <div class="field"><label for="usage-from">From</label><input id="usage-from" type="date" value=${range.from} onChange=${(e) => setRange({ ...range, from: e.target.value })} /></div>
       <div class="field"><label for="usage-to">To</label><input id="usage-to" type="date" value=${range.to} onChange=${(e) => setRange({ ...range, to: e.target.value })} /></div>
       <div class="field"><label for="usage-measure">Show</label><select id="usage-measure" onChange=${(e) => setMeasure(e.target.value)}>
-        ${[['credits_used', 'credits'], ['calls', 'provider calls'], ['cache_hits', 'cache hits'], ['failures', 'failures']].map(([v, l]) => html`<option value=${v} selected=${v === measure}>${l}</option>`)}</select></div>
+        ${[['calls', 'provider calls'], ['credits_used', 'credits'], ['cache_hits', 'cache hits'], ['failures', 'failures']].map(([v, l]) => html`<option value=${v} selected=${v === measure}>${l}</option>`)}</select></div>
     </form>
     <${ErrorBox} error=${state.error} />
     ${u && html`<dl class="metrics"><div><dt>Credits</dt><dd id="usage-credits">${num(u.credits_used, 2)}</dd></div><div><dt>Provider calls</dt><dd>${num(u.provider_calls)}</dd></div>
