@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using Enrichflow.Server.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace Enrichflow.Server.Web;
@@ -28,13 +29,25 @@ public static class WebDashboard
     }
 
     /// <summary><c>GET /</c>: the dashboard's single page.</summary>
-    public static IResult Index(HttpContext http) => Serve(http, Assets.Value["index.html"]);
+    public static Results<FileContentHttpResult, StatusCodeHttpResult> Index(HttpContext http)
+    {
+        var page = Assets.Value["index.html"];
+        return Unchanged(http, page) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Bytes(page.Content, page.ContentType);
+    }
 
     /// <summary><c>GET /web/{path}</c>: one of the dashboard's files, or the usual 404.</summary>
-    public static IResult Asset(HttpContext http, string path) =>
-        Assets.Value.TryGetValue(path, out var asset) ? Serve(http, asset) : TypedResults.NotFound(new { detail = "Not Found" });
+    public static Results<FileContentHttpResult, StatusCodeHttpResult, NotFound<ErrorBody>> Asset(HttpContext http, string path)
+    {
+        if (!Assets.Value.TryGetValue(path, out var asset))
+        {
+            return TypedResults.NotFound(new ErrorBody("Not Found"));
+        }
 
-    private static IResult Serve(HttpContext http, WebAsset asset)
+        return Unchanged(http, asset) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Bytes(asset.Content, asset.ContentType);
+    }
+
+    /// <summary>Sets the file's headers; true when the client's <c>If-None-Match</c> names its ETag (a 304).</summary>
+    private static bool Unchanged(HttpContext http, WebAsset asset)
     {
         var headers = http.Response.Headers;
         headers.ETag = asset.ETag;
@@ -42,12 +55,7 @@ public static class WebDashboard
         headers.XContentTypeOptions = "nosniff";
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers["Referrer-Policy"] = "no-referrer";
-        if (http.Request.Headers.IfNoneMatch.Contains(asset.ETag))
-        {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        return TypedResults.Bytes(asset.Content, asset.ContentType);
+        return http.Request.Headers.IfNoneMatch.Contains(asset.ETag);
     }
 
     private static FrozenDictionary<string, WebAsset> Load()

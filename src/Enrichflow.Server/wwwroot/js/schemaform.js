@@ -124,7 +124,9 @@ function Field({ name, schema, root, required, value, path, errors, idPrefix, on
         onChange=${(v) => { const next = setKey(value, k, v); onChange(Object.keys(next).length ? next : undefined); }} />`)}
       <${ErrorText} id=${id} message=${message} /></fieldset>`;
   }
-  return html`<${JsonField} id=${id} name=${name} schema=${schema} required=${required} value=${value} message=${message} help=${help} onChange=${onChange} path=${path} />`;
+  // Raw JSON: the problems anywhere inside the value show under it.
+  const inside = Object.entries(errors).filter(([p]) => p === path.join('.') || p.startsWith(path.join('.') + '.')).map(([p, m]) => (p === path.join('.') ? m : `${p}: ${m}`));
+  return html`<${JsonField} id=${id} name=${name} schema=${schema} required=${required} value=${value} message=${inside.join(' ') || undefined} help=${help} onChange=${onChange} path=${path} />`;
 }
 
 /** Raw JSON for what the generated form does not cover; read when it parses. */

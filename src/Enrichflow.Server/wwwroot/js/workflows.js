@@ -214,7 +214,7 @@ function BlockInspector({ block, definition, info, catalog, placedBlock, placedE
       ${rawSpecs || !info
         ? html`<${RawSpecs} value=${block.specs || {}} onChange=${(specs) => set('specs', specs)} errors=${fields} />`
         : html`<${SchemaForm} schema=${info.specs_schema} value=${block.specs || {}} onChange=${(specs) => set('specs', specs)} errors=${fields} idPrefix=${prefix} />`}
-      ${Object.entries(fields).filter(([f]) => !f.startsWith('@') && !document.getElementById(`${prefix}-${f}`.replace(/[^A-Za-z0-9_.-]/g, '_'))).map(([f, m]) =>
+      ${Object.entries(fields).filter(([f]) => !f.startsWith('@') && (rawSpecs || !info || !(f.split('.')[0] in (info.specs_schema?.properties || {})))).map(([f, m]) =>
         html`<p class="field-error" role="alert">specs.${f}: ${m}</p>`)}
     </fieldset>
     ${!SOURCES.has((block.block_name || '').toLowerCase()) && html`<fieldset class="edges"><legend>Inputs (edges into ${id})</legend>
