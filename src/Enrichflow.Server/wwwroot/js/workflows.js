@@ -155,7 +155,8 @@ export function WorkflowEditor({ workflowId }) {
       <div class="canvas">
         <div class="add-block">
           <label for="add-block-type">Add block</label>
-          <select id="add-block-type">${catalog.map((b) => html`<option value=${b.block_name} title=${b.description}>${b.block_name} (${b.role})</option>`)}</select>
+          <select id="add-block-type">${[['source', 'Sources'], ['row', 'Row blocks'], ['merge', 'Merging']].map(([role, label]) => html`<optgroup label=${label}>
+            ${catalog.filter((b) => b.role === role).sort((x, y) => x.block_name.localeCompare(y.block_name)).map((b) => html`<option value=${b.block_name} title=${b.description}>${b.block_name} (${b.role})</option>`)}</optgroup>`)}</select>
           <button type="button" id="add-block" onClick=${() => addBlock(document.getElementById('add-block-type').value)}>Add${selected ? ' after ' + selected : ''}</button>
         </div>
         <div class="graph-wrap"><${WorkflowGraph} definition=${definition} selected=${selected} onSelect=${setSelected} errorsByBlock=${counts} /></div>
