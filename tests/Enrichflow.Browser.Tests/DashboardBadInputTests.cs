@@ -100,4 +100,31 @@ public sealed class DashboardBadInputTests(BrowserFixture fixture)
         b.WaitText("#result-files > li[data-file='1_source.csv'] .file-message", "Partial results: the run failed");
         b.WaitText("#result-files > li[data-file='3_filter.csv'] .file-message", "Partial results");
     }
+
+    [Fact]
+    public async Task A_cancelled_run_shows_its_reason_and_its_partial_files()
+    {
+        var b = fixture.Browser;
+        using var receiver = new SilentReceiver();
+        var definition = """
+            {"blocks": [{"sequence_number": 1, "block_name": "webhook", "block_id": "input", "specs": {}},
+                        {"sequence_number": 2, "block_name": "export", "block_id": "push",
+                         "specs": {"destination": {"type": "http", "url": "RECEIVER", "timeout_seconds": 300, "max_attempts": 1}}}],
+             "edges": [{"from_block_id": "input", "to_block_id": "push"}]}
+            """.Replace("RECEIVER", receiver.Url, StringComparison.Ordinal);
+        var workflow = await fixture.Server.CreateWorkflowAsync("Export that never returns", definition, TestContext.Current.CancellationToken);
+        fixture.SignIn();
+        fixture.GoTo("#/runs/new?workflow=" + workflow);
+        b.Id("start-rows").SendKeys("""[{"name": "Ada"}, {"name": "Grace"}]""");
+        b.Click("start-run");
+
+        // The export waits on a receiver that never answers, so the run is running until it is cancelled.
+        b.WaitText("#block-table tr[data-block='push'] .pill", "running");
+        b.Click("cancel-run");
+        b.WaitText("#run-status", "cancelled");
+        b.Css("#run-reason");
+        Assert.False(b.Exists("#cancel-run"));
+        b.Click("tab-results");
+        b.WaitText("#result-files > li[data-file='1_input.csv'] .file-message", "Partial results");
+    }
 }

@@ -39,7 +39,8 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "enrichflow-browser-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
-        var overrides = new Dictionary<string, string?> { ["Engine:PollInterval"] = "00:00:00.100" };
+        // Loopback allowed outbound: the tests' own receivers (an export destination that never answers) live there.
+        var overrides = new Dictionary<string, string?> { ["Engine:PollInterval"] = "00:00:00.100", ["Outbound:Allow:0"] = "127.0.0.1/32" };
         var app = EnrichflowApp.Build(new ServeSettings("http://127.0.0.1:0", dataDirectory), overrides: overrides);
         var key = await EnrichflowApp.PrepareAsync(app, cancellationToken)
             ?? throw new InvalidOperationException("A new data directory should have given org 'default' a key.");
