@@ -18,6 +18,9 @@ eval "$(scripts/postgres.sh env)"
 scripts/s3.sh start </dev/null
 eval "$(scripts/s3.sh env)"
 
+# Headless Chromium and its driver from Debian's packages for tests/Enrichflow.Browser.Tests (installed when missing).
+export $(scripts/chromium.sh </dev/null)
+
 results=artifacts/test-results
 rm -rf "$results" && mkdir -p "$results"
 status=0

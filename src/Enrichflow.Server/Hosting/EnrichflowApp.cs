@@ -6,6 +6,7 @@ using Enrichflow.Server.Apis;
 using Enrichflow.Server.Auth;
 using Enrichflow.Server.Dashboard;
 using Enrichflow.Server.Http;
+using Enrichflow.Server.Web;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -53,6 +54,7 @@ public static class EnrichflowApp
         app.MapUsageApi();
         app.MapProvidersApi();
         app.MapSchedulesApi();
+        app.MapWebDashboard();
         return app;
     }
 

@@ -1,0 +1,37 @@
+using Enrichflow.Browser.Tests.Infrastructure;
+
+namespace Enrichflow.Browser.Tests;
+
+/// <summary>The dashboard at a phone's width: every page reads without scrolling sideways (wide tables scroll in their box).</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DashboardLayoutTests(BrowserFixture fixture)
+{
+    [Theory]
+    [InlineData("#/workflows", "wf-title")]
+    [InlineData("#/workflows/new", "editor-title")]
+    [InlineData("#/runs", "runs-title")]
+    [InlineData("#/runs/new", "start-title")]
+    [InlineData("#/notebooks", "nb-title")]
+    [InlineData("#/schedules", "sch-title")]
+    [InlineData("#/providers", "prov-title")]
+    [InlineData("#/usage", "usage-title")]
+    public void A_page_fits_a_narrow_screen(string page, string heading)
+    {
+        var b = fixture.Browser;
+        var window = b.Driver.Manage().Window;
+        fixture.SignIn();
+        window.Size = new System.Drawing.Size(390, 844);
+        try
+        {
+            fixture.GoTo(page);
+            b.Id(heading);
+            b.Css("header.top nav");
+            var overflow = b.Driver.ExecuteScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+            Assert.True(Convert.ToInt64(overflow, System.Globalization.CultureInfo.InvariantCulture) <= 0, $"{page} is {overflow} px wider than a 390 px screen");
+        }
+        finally
+        {
+            window.Size = new System.Drawing.Size(1280, 800);
+        }
+    }
+}
