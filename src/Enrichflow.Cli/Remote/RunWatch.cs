@@ -24,7 +24,7 @@ internal static class RunWatch
             final = await context.Console.Progress()
                 .AutoClear(false)
                 .HideCompleted(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async progress =>
                 {
                     var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
@@ -47,12 +47,13 @@ internal static class RunWatch
                 tasks[key] = task;
             }
 
-            var total = block.TotalCount > 0 ? block.TotalCount : block.EstimatedTotalCount ?? 0;
+            long? total = block.TotalCount > 0 ? block.TotalCount : block.EstimatedTotalCount;
             var rejected = block.Metrics?.RowsRejected ?? 0;
             var credits = block.Metrics?.CreditsUsed ?? 0;
-            task.Description = Markup.Escape($"{block.SequenceNumber} {key} ({block.BlockName}) {block.Status}: {RemoteOutput.Number(block.ProcessedCount)}/{RemoteOutput.Number(total)} rows")
-                + (rejected > 0 ? Markup.Escape($", {RemoteOutput.Number(rejected)} rejected") : "")
-                + (credits > 0 ? Markup.Escape($", {RemoteOutput.Number(credits)} credits") : "");
+            // Short enough for an 80-column terminal beside the bar: the names are in the summary table.
+            task.Description = Markup.Escape($"{key} {Compact(block.ProcessedCount)}" + (total is > 0 ? $"/{Compact(total.Value)}" : "") + " rows")
+                + (rejected > 0 ? Markup.Escape($", {Compact(rejected)} rej") : "")
+                + (credits > 0 ? Markup.Escape($" {RemoteOutput.Number(credits)}cr") : "");
             task.Value = Math.Min(100, block.Status == RunStatuses.Completed ? 100 : block.ProgressPercentage);
             if (block.Status is RunStatuses.Completed or RunStatuses.Failed or RunStatuses.Cancelled)
             {
@@ -63,12 +64,12 @@ internal static class RunWatch
 
     public static void WriteSummary(IAnsiConsole console, LiveStatus status)
     {
-        var table = RemoteOutput.Table("SEQ", "BLOCK ID", "BLOCK", "STATUS", "PROCESSED", "ROWS OUT", "REJECTED", "FAILED", "CREDITS", "CACHE HITS");
+        var table = RemoteOutput.Table("BLOCK", "TYPE", "STATUS", "ROWS IN", "ROWS OUT", "REJECTED", "CREDITS", "CACHE HITS");
         foreach (var block in (status.Blocks ?? []).OrderBy(b => b.SequenceNumber))
         {
             var m = block.Metrics;
-            RemoteOutput.Row(table, block.SequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), block.BlockId, block.BlockName, block.Status,
-                RemoteOutput.Number(block.ProcessedCount), RemoteOutput.Number(m?.RowCount), RemoteOutput.Number(m?.RowsRejected), RemoteOutput.Number(m?.RowsFailed),
+            RemoteOutput.Row(table, block.BlockId ?? block.SequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), block.BlockName, block.Status,
+                RemoteOutput.Number(block.ProcessedCount), RemoteOutput.Number(m?.RowCount), RemoteOutput.Number(m?.RowsRejected),
                 RemoteOutput.Number(m?.CreditsUsed), RemoteOutput.Number(m?.CacheHits));
         }
 
@@ -82,6 +83,15 @@ internal static class RunWatch
         await Console.Error.WriteLineAsync($"enrichflow: run {status.RunId} {status.OverallStatus}" + (reason is null ? "." : $": {reason}"));
         return RemoteCommand.RunDidNotComplete;
     }
+
+    /// <summary>A count in at most five characters: 999, 12.3k, 300k, 1.2M.</summary>
+    private static string Compact(long value) => value switch
+    {
+        < 1_000 => value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        < 100_000 => (value / 1_000.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "k",
+        < 1_000_000 => (value / 1_000).ToString(System.Globalization.CultureInfo.InvariantCulture) + "k",
+        _ => (value / 1_000_000.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "M",
+    };
 
     /// <summary>Reports on the polling thread at once (<see cref="Progress{T}"/> would post to the thread pool, out of order).</summary>
     private sealed class Reporter(Action<LiveStatus> report) : IProgress<LiveStatus>
