@@ -20,6 +20,9 @@ internal static class RemoteCommand
     public const int Unreachable = 3;
     public const int RunDidNotComplete = 4;
 
+    /// <summary>Ctrl+C (SIGINT), as shells count it: 128 + 2.</summary>
+    public const int Interrupted = 130;
+
     public static void SetAction(Command command, RemoteOptions options, Func<ParseResult, RemoteContext, CancellationToken, Task<int>> action) =>
         command.SetAction((parse, cancellationToken) => RunAsync(parse, options, action, cancellationToken));
 
@@ -61,6 +64,10 @@ internal static class RemoteCommand
         catch (HttpRequestException e) when (e.StatusCode is null)
         {
             return await FailAsync(Unreachable, $"cannot reach the server at {serverText}: {Reason(e)}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return await FailAsync(Interrupted, "interrupted.");
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

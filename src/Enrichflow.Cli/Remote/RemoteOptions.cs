@@ -12,7 +12,7 @@ internal sealed class RemoteOptions
     /// <summary>What <c>--help</c> of each command group says about exit codes (README "Client and CLI against a server").</summary>
     public const string ExitCodes =
         "Exit codes: 0 ok; 1 the API refused (its detail is printed); 2 usage or bad input (a file that does not parse, names line and column; a file that does not exist); "
-        + "3 the server cannot be reached; 4 the run failed or was cancelled (runs start --wait, runs watch).";
+        + "3 the server cannot be reached; 4 the run failed or was cancelled (runs start --wait, runs watch); 130 interrupted by Ctrl+C (a watched run goes on).";
 
     public Option<string?> Server { get; } = new("--server")
     {

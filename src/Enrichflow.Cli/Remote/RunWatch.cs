@@ -13,6 +13,19 @@ internal static class RunWatch
 {
     public static async Task<int> WatchAsync(RemoteContext context, string runId, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await FollowAsync(context, runId, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"enrichflow: stopped watching run {runId}; it goes on (enrichflow runs cancel {runId} stops it).");
+            return RemoteCommand.Interrupted;
+        }
+    }
+
+    private static async Task<int> FollowAsync(RemoteContext context, string runId, CancellationToken cancellationToken)
+    {
         var wait = new RunWaitOptions { CancelRunOnCancellation = false, ThrowOnFailure = false };
         LiveStatus final;
         if (context.Json)
