@@ -6,7 +6,22 @@ namespace Enrichflow.Client;
 public sealed partial class EnrichflowClient
 {
     /// <summary><c>POST /workflows/run?workflow_id=</c>: queues a run; <see cref="RunStarted.JobId"/> is its id.</summary>
-    public Task<RunStarted> StartRunAsync(string workflowId, RunRequest? request = null, RunStartOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<RunStarted> StartRunAsync(string workflowId, RunRequest? request = null, RunStartOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartAsync(workflowId, Json(request ?? new RunRequest(), EnrichflowJsonContext.Default.RunRequest), options, cancellationToken);
+
+    /// <summary>
+    /// <c>POST /workflows/run</c> of a <c>webhook</c> workflow with <paramref name="rows"/> as <c>webhook_payload</c>, written
+    /// as they are enumerated (the server streams them to storage too), so a large input never sits whole in memory.
+    /// <paramref name="request"/> gives the other fields (its <c>webhook_payload</c> is not used).
+    /// </summary>
+    public Task<RunStarted> StartRunAsync(string workflowId, IAsyncEnumerable<System.Text.Json.Nodes.JsonObject> rows, RunRequest? request = null, RunStartOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return StartAsync(workflowId, new RowsContent(rows, request ?? new RunRequest(), cancellationToken), options, cancellationToken);
+    }
+
+    private Task<RunStarted> StartAsync(string workflowId, HttpContent body, RunStartOptions? options, CancellationToken cancellationToken)
     {
         var query = $"workflows/run?workflow_id={Escape(workflowId)}";
         foreach (var format in options?.ResultFormats ?? [])
@@ -19,7 +34,7 @@ public sealed partial class EnrichflowClient
             query += "&save_json=true";
         }
 
-        var message = Request(HttpMethod.Post, query, Json(request ?? new RunRequest(), EnrichflowJsonContext.Default.RunRequest));
+        var message = Request(HttpMethod.Post, query, body);
         if (options?.IdempotencyKey is { } key)
         {
             message.Headers.Add("Idempotency-Key", key);

@@ -42,6 +42,35 @@ public sealed class RunClientTests
     }
 
     [Fact]
+    public async Task Rows_from_an_async_sequence_are_streamed_as_the_webhook_payload()
+    {
+        await using var server = await LoopbackServer.StartAsync();
+        var workflow = await server.Client.CreateWorkflowAsync(new CreateWorkflowRequest("Leads", Definitions.EmailCheck()), Ct);
+        var produced = 0;
+        async IAsyncEnumerable<JsonObject> Rows()
+        {
+            foreach (var row in Definitions.Leads(30_000))
+            {
+                produced++;
+                if (produced % 5_000 == 0)
+                {
+                    await Task.Yield();
+                }
+
+                yield return row;
+            }
+        }
+
+        var started = await server.Client.StartRunAsync(workflow.Id, Rows(), new RunRequest { CacheConfig = new CacheConfig(Enabled: false) }, cancellationToken: Ct);
+        Assert.Equal(30_000, produced);
+        Assert.False(started.CacheConfig!.Enabled);
+        var final = await server.Client.WaitForRunAsync(started.JobId, cancellationToken: Ct);
+        Assert.Equal("completed", final.OverallStatus);
+        Assert.Equal(30_000, (await server.Client.GetRunAsync(started.JobId, Ct)).Metrics!.RowsIn);
+        Assert.Equal(20_000, final.Blocks![^1].Metrics!.RowCount);
+    }
+
+    [Fact]
     public async Task A_failed_run_throws_with_its_status_unless_asked_not_to()
     {
         await using var server = await LoopbackServer.StartAsync();

@@ -51,6 +51,11 @@ internal static class RemoteCommand
         {
             return await FailAsync(BadInput, e.Message);
         }
+        catch (HttpRequestException e) when (Inner<CliInputException>(e) is { } input)
+        {
+            // A row read while the request was sent (runs start --input streams the file) was bad input, not the network.
+            return await FailAsync(BadInput, input.Message);
+        }
         catch (EnrichflowApiException e)
         {
             var lines = new List<string> { $"the server refused ({(int)e.StatusCode}): {e.Detail}" };
@@ -73,6 +78,20 @@ internal static class RemoteCommand
         {
             return await FailAsync(Unreachable, $"the server at {serverText} did not answer within {http.Timeout.TotalMinutes:0} minutes.");
         }
+    }
+
+    private static T? Inner<T>(Exception e)
+        where T : Exception
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The innermost cause in one line: "Connection refused (127.0.0.1:8080)".</summary>

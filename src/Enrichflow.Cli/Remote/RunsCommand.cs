@@ -38,8 +38,7 @@ internal static class RunsCommand
             }
 
             var workflow = await context.Client.GetWorkflowAsync(parse.GetValue(id)!, cancellationToken);
-            var request = await RunInputs.RequestAsync(context.Client, workflow, inputPath, cancellationToken);
-            var started = await context.Client.StartRunAsync(workflow.Id, request, new RunStartOptions { ResultFormats = parse.GetValue(formats) ?? [] }, cancellationToken);
+            var started = await RunInputs.StartAsync(context.Client, workflow, inputPath, new RunStartOptions { ResultFormats = parse.GetValue(formats) ?? [] }, cancellationToken);
             if (context.Json && !parse.GetValue(wait))
             {
                 RemoteOutput.WriteJson(started, EnrichflowJsonContext.Default.RunStarted);

@@ -42,7 +42,7 @@ public sealed record RunStartOptions
 }
 
 /// <summary><c>{enabled, ttl_days}</c>: the provider cache of a run.</summary>
-public sealed record CacheConfig(bool Enabled = true, int? TtlDays = null);
+public sealed record CacheConfig(bool Enabled = true, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TtlDays = null);
 
 /// <summary>The answer of a run start; <see cref="JobId"/> is the run id.</summary>
 public sealed record RunStarted(string Status, string WorkflowId, string JobId, CacheConfig? CacheConfig, bool? AlreadyStarted, double? MaxCredits);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Enrichflow.Client.Models;
 using Enrichflow.Client.Tests.Infrastructure;
+using Enrichflow.Fakes;
 
 namespace Enrichflow.Client.Tests.Cli;
 
@@ -136,6 +137,52 @@ public sealed class RemoteCliTests : IAsyncLifetime
         var cancel = await Cli("runs", "cancel", runId);
         Assert.Equal(0, cancel.ExitCode);
         Assert.Contains($"Run {runId} is completed.", cancel.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_and_ndjson_inputs_are_streamed_to_a_webhook_workflow_and_a_bad_line_exits_2()
+    {
+        await Cli("workflows", "create", await WriteAsync("leads.json", WorkflowFile), "--id", "clean-leads");
+        var array = await WriteAsync("rows.json", """[{"name": "Ada Lovelace", "email": "ada@example.com"}, {"name": "Bob", "email": "bob@@x"}]""");
+        var fromArray = await Cli("runs", "start", "clean-leads", "--input", array, "--wait", "--json");
+        Assert.True(fromArray.ExitCode == 0, fromArray.ToString());
+        var lines = await WriteAsync("rows.ndjson", "{\"name\": \"Ada\", \"email\": \"ada@example.com\"}\n\n{\"name\": \"Grace\", \"email\": \"grace@example.org\"}\n");
+        var fromLines = await Cli("runs", "start", "clean-leads", "--input", lines, "--wait");
+        Assert.True(fromLines.ExitCode == 0, fromLines.ToString());
+        var runs = await _server.Client.ListRunsAsync(cancellationToken: Ct);
+        Assert.Equal([2L, 2L], runs.Select(r => r.Metrics!.RowsIn!.Value));
+
+        var broken = await WriteAsync("broken.ndjson", "{\"name\": \"Ada\"}\n{\"name\": \"Bob\"}\n{\"name\": \"Eve\",}\n");
+        var bad = await Cli("runs", "start", "clean-leads", "--input", broken);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith($"enrichflow: input file '{broken}' is not valid JSON at line 3, column 16", bad.Stderr.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Watching_a_cancelled_run_exits_4()
+    {
+        // A run paused by its budget of 0 credits before its first paid call: it waits until the CLI cancels it.
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions(), Ct);
+        await using var server = await LoopbackServer.StartAsync(fake.ProviderConfiguration("paid", "sixtyfour"));
+        var definition = new WorkflowDefinition(
+            [
+                new WorkflowBlock(1, "webhook", BlockId: "input"),
+                new WorkflowBlock(2, "enrich_company", new System.Text.Json.Nodes.JsonObject { ["provider"] = "paid", ["return_fields"] = new System.Text.Json.Nodes.JsonObject { ["country"] = "Country" } }, "enrich"),
+            ],
+            [new WorkflowEdge("input", "enrich")]);
+        var workflow = await server.Client.CreateWorkflowAsync(new CreateWorkflowRequest("Paid", definition), Ct);
+        var started = await server.Client.StartRunAsync(workflow.Id, RunRequest.WithRows([new System.Text.Json.Nodes.JsonObject { ["name"] = "Company 1", ["website"] = "https://c1.example" }]) with { MaxCredits = 0 }, cancellationToken: Ct);
+        while ((await server.Client.GetLiveStatusAsync(started.JobId, Ct)).OverallStatus != RunStatuses.Paused)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        var cancel = await CliRunner.RunAsync(["runs", "cancel", started.JobId], server.BaseUrl, server.ApiKey, _directory);
+        Assert.Equal($"Run {started.JobId} is cancelled.", cancel.Stdout.Trim());
+        var watch = await CliRunner.RunAsync(["runs", "watch", started.JobId], server.BaseUrl, server.ApiKey, _directory);
+        Assert.Equal(4, watch.ExitCode);
+        Assert.StartsWith($"enrichflow: run {started.JobId} cancelled", watch.Stderr.Trim(), StringComparison.Ordinal);
+        Assert.Contains(watch.Stdout.Split('\n'), l => l.Contains("enrich", StringComparison.Ordinal) && l.Contains("cancelled", StringComparison.Ordinal));
     }
 
     [Fact]
