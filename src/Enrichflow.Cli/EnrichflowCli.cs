@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Enrichflow.Cli.Commands;
+using Enrichflow.Cli.Remote;
 
 namespace Enrichflow.Cli;
 
@@ -13,5 +14,8 @@ public static class EnrichflowCli
         MigrateCommand.Create(),
         KeysCommand.Create(),
         OrgsCommand.Create(),
+        WorkflowsCommand.Create(),
+        RunsCommand.Create(),
+        NotebooksCommand.Create(),
     };
 }

@@ -47,6 +47,7 @@ public static class DependencyRules
     public const string Providers = "Enrichflow.Providers";
     public const string Server = "Enrichflow.Server";
     public const string Cli = "Enrichflow.Cli";
+    public const string Client = "Enrichflow.Client";
 
     /// <summary>The SDKs that bring ASP.NET Core with them.</summary>
     private static readonly string[] WebSdks = ["Microsoft.NET.Sdk.Web", "Microsoft.NET.Sdk.Razor", "Microsoft.NET.Sdk.BlazorWebAssembly"];
@@ -78,8 +79,14 @@ public static class DependencyRules
         project => project != Cli,
         reference => reference.Name.Equals(Cli, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>What users reference to call a server: the base class library only, so it drags in no engine and no web stack.</summary>
+    public static readonly DependencyRule ClientReferencesNothingOfOurs = new(
+        "Enrichflow.Client references no other Enrichflow project and no ASP.NET Core",
+        project => project == Client,
+        reference => IsOurs(reference.Name) || reference.Name.Equals("enrichflow", StringComparison.OrdinalIgnoreCase) || IsAspNetCore(reference));
+
     public static IReadOnlyList<DependencyRule> All { get; } =
-        [CoreReferencesNothingOfOurs, PurePartsReferenceNoStorage, PurePartsReferenceNoAspNetCore, ServerReferencesNoStorage, NothingReferencesCli];
+        [CoreReferencesNothingOfOurs, PurePartsReferenceNoStorage, PurePartsReferenceNoAspNetCore, ServerReferencesNoStorage, NothingReferencesCli, ClientReferencesNothingOfOurs];
 
     /// <summary>Every reference of <paramref name="projects"/> that a rule forbids.</summary>
     public static IReadOnlyList<Violation> Check(IEnumerable<ProjectFacts> projects) =>

@@ -17,7 +17,8 @@ public sealed class DependencyRulesCanFailTests : IDisposable
         ["Enrichflow.Storage.LocalDisk"] = Refs("Enrichflow.Core"),
         ["Enrichflow.Hosting"] = Refs("Enrichflow.Core", "Enrichflow.Providers", "Enrichflow.Blocks", "Enrichflow.Engine", "Enrichflow.Storage.Sqlite", "Enrichflow.Storage.LocalDisk"),
         ["Enrichflow.Server"] = Refs("Enrichflow.Hosting") + """<ItemGroup><PackageReference Include="Microsoft.AspNetCore.OpenApi" /></ItemGroup>""",
-        ["Enrichflow.Cli"] = Refs("Enrichflow.Hosting", "Enrichflow.Server") + """<ItemGroup><FrameworkReference Include="Microsoft.AspNetCore.App" /></ItemGroup>""",
+        ["Enrichflow.Client"] = "",
+        ["Enrichflow.Cli"] = Refs("Enrichflow.Hosting", "Enrichflow.Server", "Enrichflow.Client") + """<ItemGroup><FrameworkReference Include="Microsoft.AspNetCore.App" /></ItemGroup>""",
     };
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "enrichflow-arch-" + Guid.NewGuid().ToString("N"));
@@ -45,6 +46,8 @@ public sealed class DependencyRulesCanFailTests : IDisposable
         { "Enrichflow.Server", Refs("Enrichflow.Storage.Sqlite"), "Microsoft.NET.Sdk.Web", nameof(DependencyRules.ServerReferencesNoStorage) },
         { "Enrichflow.Hosting", Refs("Enrichflow.Cli"), null, nameof(DependencyRules.NothingReferencesCli) },
         { "Enrichflow.Server", Refs("Enrichflow.Cli"), "Microsoft.NET.Sdk.Web", nameof(DependencyRules.NothingReferencesCli) },
+        { "Enrichflow.Client", Refs("Enrichflow.Core"), null, nameof(DependencyRules.ClientReferencesNothingOfOurs) },
+        { "Enrichflow.Client", """<ItemGroup><FrameworkReference Include="Microsoft.AspNetCore.App" /></ItemGroup>""", null, nameof(DependencyRules.ClientReferencesNothingOfOurs) },
     };
 
     [Fact]
@@ -84,6 +87,8 @@ public sealed class DependencyRulesCanFailTests : IDisposable
         { "Enrichflow.Engine", "Microsoft.AspNetCore.Routing", nameof(DependencyRules.PurePartsReferenceNoAspNetCore) },
         { "Enrichflow.Server", "Enrichflow.Storage.Sqlite", nameof(DependencyRules.ServerReferencesNoStorage) },
         { "Enrichflow.Hosting", "enrichflow", nameof(DependencyRules.NothingReferencesCli) },
+        { "Enrichflow.Client", "Enrichflow.Core", nameof(DependencyRules.ClientReferencesNothingOfOurs) },
+        { "Enrichflow.Client", "Microsoft.AspNetCore.Http.Abstractions", nameof(DependencyRules.ClientReferencesNothingOfOurs) },
     };
 
     [Theory]

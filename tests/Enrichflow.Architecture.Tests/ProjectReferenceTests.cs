@@ -16,6 +16,7 @@ public sealed class ProjectReferenceTests
         [
             "Enrichflow.Core", "Enrichflow.Providers", "Enrichflow.Blocks", "Enrichflow.Engine", "Enrichflow.Storage.Sqlite",
             "Enrichflow.Storage.LocalDisk", "Enrichflow.Storage.S3", "Enrichflow.Hosting", "Enrichflow.Server", "Enrichflow.Cli",
+            "Enrichflow.Client",
         ];
         Assert.All(parts, part => Assert.Contains(part, names));
         Assert.DoesNotContain(names, n => n.EndsWith("Tests", StringComparison.Ordinal));
