@@ -3,7 +3,7 @@ using Enrichflow.Cli.Commands;
 
 namespace Enrichflow.Cli;
 
-/// <summary>The <c>enrichflow</c> command line: serve, worker, migrate, keys, orgs.</summary>
+/// <summary>The <c>enrichflow</c> command line: serve, worker, migrate, keys, orgs, run.</summary>
 public static class EnrichflowCli
 {
     public static RootCommand Build() => new("Enrichflow: a self-hosted engine for batch data-enrichment workflows that speaks Sixtyfour's Workflows API.")
@@ -13,5 +13,6 @@ public static class EnrichflowCli
         MigrateCommand.Create(),
         KeysCommand.Create(),
         OrgsCommand.Create(),
+        RunCommand.Create(),
     };
 }

@@ -1,3 +1,5 @@
 using Enrichflow.Cli;
+using Enrichflow.Cli.Commands;
 
-return await EnrichflowCli.Build().Parse(args).InvokeAsync();
+var parse = EnrichflowCli.Build().Parse(args);
+return await parse.InvokeAsync(RunCommand.Invocation(parse));
