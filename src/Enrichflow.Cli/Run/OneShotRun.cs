@@ -304,7 +304,8 @@ internal static class OneShotRun
             }
 
             context.Cancel = true;
-            _source.Cancel();
+            // Off the signal's thread: what the token's callbacks do (cancel the run, report it) may wait on output.
+            _ = Task.Run(_source.Cancel);
         }
 
         public void Dispose()

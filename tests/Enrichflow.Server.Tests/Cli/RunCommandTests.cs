@@ -46,6 +46,14 @@ public sealed class RunCommandTests
     private static List<JsonElement> JsonLines(string stdout) =>
         [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
 
+    private static List<string> Snapshot(List<JsonElement> lines)
+    {
+        lock (lines)
+        {
+            return [.. lines.Select(l => l.GetRawText())];
+        }
+    }
+
     private static string Event(JsonElement line) => line.GetProperty("event").GetString()!;
 
     /// <summary>Data lines of a CSV file (every line after the header; the test rows hold no line breaks).</summary>
@@ -258,27 +266,50 @@ public sealed class RunCommandTests
         var output = Path.Combine(work, "out");
 
         using var process = CliProcess.Start(["run", workflow, "--input", input, "--out", output, "--json"], environment);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
         var lines = new List<JsonElement>();
-        while (await process.StandardOutput.ReadLineAsync(Ct) is { } text)
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
         {
-            var line = JsonDocument.Parse(text).RootElement.Clone();
-            lines.Add(line);
-            if (Event(line) == "progress" && line.GetProperty("status").GetString() == "running")
+            if (string.IsNullOrWhiteSpace(e.Data))
             {
-                break;
+                return;
+            }
+
+            var line = JsonDocument.Parse(e.Data).RootElement.Clone();
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+
+            // The source has read every row; the enrichment block waits on the held jobs.
+            if (Event(line) == "progress" && line.GetProperty("status").GetString() == "running"
+                && line.GetProperty("blocks")[0].GetProperty("status").GetString() == "completed")
+            {
+                running.TrySetResult();
+            }
+        };
+        process.BeginOutputReadLine();
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        try
+        {
+            // A progress line of the running run with its source done first (the jobs are held: it cannot end by itself), then Ctrl+C.
+            // (The delay only keeps a broken build from hanging the suite; it is no timing assumption of the test.)
+            await Task.WhenAny(running.Task, process.WaitForExitAsync(Ct), Task.Delay(TimeSpan.FromMinutes(5), Ct));
+            Assert.True(running.Task.IsCompleted, $"no progress line of the running run (exited: {process.HasExited}); lines: {string.Join(Environment.NewLine, Snapshot(lines))}");
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(Ct);
+            }
+
+            await process.WaitForExitAsync(Ct);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
             }
         }
-
-        Assert.True(lines.Count > 0 && Event(lines[^1]) == "progress", $"no progress line: {await stderr}");
-        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(Ct);
-        }
-
-        var rest = await process.StandardOutput.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        lines.AddRange(JsonLines(rest));
 
         Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {await stderr}");
         Assert.Contains(lines, l => Event(l) == "cancelling");
