@@ -11,6 +11,8 @@ namespace Enrichflow.Cli.Run;
 /// </summary>
 internal sealed class LiveReport(IAnsiConsole console) : RunReport
 {
+    private const int BarWidth = 60;
+
     private Guid _runId;
     private string _input = "";
     private bool _cancelling;
@@ -141,9 +143,8 @@ internal sealed class LiveReport(IAnsiConsole console) : RunReport
         }
 
         Align(table, 2, 3, 4, 5, 6, 7);
-        var bar = new BreakdownChart().Width(60).HideTags()
-            .AddItem("done", Math.Max(p.ProgressPercentage, 0.0001), Color.Green)
-            .AddItem("left", Math.Max(100 - p.ProgressPercentage, 0.0001), Color.Grey23);
+        var done = Math.Clamp(p.ProgressPercentage, 0, 100) * BarWidth / 100;
+        var bar = new Markup($"[green]{new string('█', done)}[/][grey]{new string('░', BarWidth - done)}[/]");
         var state = _cancelling ? "[yellow]cancelling[/]" : StatusMarkup(p.Status);
         var header = new Markup($"Run {_runId.ToString()[..8]} over {Markup.Escape(Path.GetFileName(_input))}: {state}  {p.ProgressPercentage}%  {Seconds(p.ElapsedSeconds)}  {Credits(p.CreditsUsed)} credits");
         return new Rows(header, bar, table);
