@@ -1,5 +1,4 @@
 using Enrichflow.Cli;
 using Enrichflow.Cli.Commands;
 
-var parse = EnrichflowCli.Build().Parse(args);
-return await parse.InvokeAsync(RunCommand.Invocation(parse));
+return await RunCommand.InvokeAsync(EnrichflowCli.Build().Parse(args));

@@ -76,14 +76,19 @@ internal static class RunCommand
     }
 
     /// <summary>
-    /// How the command line is invoked: <c>run</c> handles SIGINT itself (it cancels the run and writes partial files, which
-    /// may take longer than System.CommandLine's two seconds before it ends the process); every other command as by default.
+    /// Invokes the command line. <c>run</c> handles SIGINT itself (it cancels the run and writes partial files, which may
+    /// take longer than the two seconds System.CommandLine waits before it ends the process), and its usage errors (a
+    /// missing <c>--input</c>, an unknown option) exit 2 like its other bad input; every other command as by default.
     /// </summary>
-    public static InvocationConfiguration Invocation(ParseResult parse)
+    public static async Task<int> InvokeAsync(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        return parse.CommandResult.Command.Name == Name && parse.CommandResult.Command.Parents.Any(p => p is RootCommand)
-            ? new InvocationConfiguration { ProcessTerminationTimeout = null }
-            : new InvocationConfiguration();
+        if (parse.CommandResult.Command.Name != Name || !parse.CommandResult.Command.Parents.Any(p => p is RootCommand))
+        {
+            return await parse.InvokeAsync();
+        }
+
+        var code = await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        return parse.Errors.Count > 0 ? RunExitCodes.BadInput : code;
     }
 }

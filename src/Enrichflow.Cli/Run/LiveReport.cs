@@ -72,7 +72,7 @@ internal sealed class LiveReport(IAnsiConsole console) : RunReport
     {
         ArgumentNullException.ThrowIfNull(read);
         var progress = await read(cancellationToken);
-        await console.Live(View(progress)).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async ctx =>
+        await console.Live(View(progress)).AutoClear(true).Overflow(VerticalOverflow.Ellipsis).StartAsync(async ctx =>
         {
             while (!ended.IsCompleted)
             {
@@ -92,17 +92,18 @@ internal sealed class LiveReport(IAnsiConsole console) : RunReport
         ArgumentNullException.ThrowIfNull(outcome);
         var p = outcome.Progress;
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Summary[/]")
-            .AddColumns("Block", "Status", "Rows in", "Rows out", "Rejects", "Credits", "Time");
+            .AddColumns("Block", "Status", "Rows in", "Rows out", "Rejects", "Credits", "Rows/s", "Time");
         foreach (var block in p.Blocks)
         {
             var seconds = block.RowsPerSecond > 0 ? block.RowsIn / block.RowsPerSecond : 0;
             table.AddRow(Markup.Escape(block.BlockId), StatusMarkup(block.Status), Number(block.RowsIn), Number(block.RowsOut), Number(block.RowsRejected + block.RowsFailed),
-                Credits(block.CreditsUsed), Seconds(seconds));
+                Credits(block.CreditsUsed), block.RowsPerSecond > 0 ? Number((long)block.RowsPerSecond) : "-", Seconds(seconds));
         }
 
         table.AddRow("[bold]run[/]", StatusMarkup(p.Status), Number(p.RowsIn), Number(p.Blocks.Count > 0 ? p.Blocks[^1].RowsOut : 0),
-            Number(p.Blocks.Sum(b => b.RowsRejected + b.RowsFailed)), Credits(p.CreditsUsed), Seconds(p.ElapsedSeconds));
-        Align(table, 2, 3, 4, 5, 6);
+            Number(p.Blocks.Sum(b => b.RowsRejected + b.RowsFailed)), Credits(p.CreditsUsed),
+            p.ElapsedSeconds > 0 ? Number((long)(p.RowsIn / p.ElapsedSeconds)) : "-", Seconds(p.ElapsedSeconds));
+        Align(table, 2, 3, 4, 5, 6, 7);
         console.Write(table);
 
         var files = new Table().Border(TableBorder.Rounded).Title($"[bold]Files in {Markup.Escape(outcome.OutDirectory)}[/]").AddColumns("File", "Block", "Rows", "Size");

@@ -159,7 +159,7 @@ public sealed class RunCommandTests
     }
 
     [Fact]
-    public async Task An_input_file_that_does_not_exist_exits_2_naming_it()
+    public async Task An_input_file_that_does_not_exist_or_is_not_given_exits_2_naming_it()
     {
         var work = NewDirectory();
         var workflow = Write(work, "workflow.json", Definitions.ReadCsvOnly);
@@ -169,6 +169,11 @@ public sealed class RunCommandTests
 
         Assert.Equal(2, exit);
         Assert.Contains($"input file '{missing}' does not exist", stderr, StringComparison.Ordinal);
+
+        // Without --input at all: a usage error, the same exit code.
+        var (usageExit, _, usageErr) = await CliProcess.RunAsync(["run", workflow, "--out", Path.Combine(work, "out")], null, Ct);
+        Assert.Equal(2, usageExit);
+        Assert.Contains("--input", usageErr, StringComparison.Ordinal);
     }
 
     [Fact]
