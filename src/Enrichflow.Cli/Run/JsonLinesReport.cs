@@ -54,7 +54,7 @@ internal sealed class JsonLinesReport(TextWriter output) : RunReport
         return progress;
     }
 
-    public override void Cancelling() => Write(new NoticeLine("cancelling", "Interrupted (SIGINT): cancelling the run; finished work is kept."));
+    public override void Cancelling(string why) => Write(new NoticeLine("cancelling", why));
 
     public override void Ended(RunOutcome outcome)
     {

@@ -85,7 +85,7 @@ internal sealed class LiveReport(IAnsiConsole console) : RunReport
         return progress;
     }
 
-    public override void Cancelling() => _cancelling = true;
+    public override void Cancelling(string why) => _cancelling = true;
 
     public override void Ended(RunOutcome outcome)
     {

@@ -191,12 +191,14 @@ internal static class OneShotRun
         report.Started(runId, workflow.Id, settings.InputPath, options.EstimatedRows);
 
         // From here a signal cancels the run (once), and the run's end is awaited whatever comes.
+        var paused = false;
         var cancel = new Lazy<Task>(() =>
         {
-            report.Cancelling();
+            report.Cancelling(paused
+                ? "The run paused (its budget was reached or a provider answered 402) and nobody can resume it here: cancelling it; finished work is kept."
+                : "Interrupted: cancelling the run; finished work is kept.");
             return coordinator.CancelAsync(runId, CancellationToken.None);
         });
-        var paused = false;
         using var onSignal = signals.Token.Register(() => _ = cancel.Value);
 
         async Task<RunProgress> ReadAsync(CancellationToken cancellationToken)

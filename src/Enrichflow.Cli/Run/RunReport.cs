@@ -30,8 +30,8 @@ internal abstract class RunReport
     /// </summary>
     public abstract Task<RunProgress> FollowAsync(Func<CancellationToken, Task<RunProgress>> read, Task ended, CancellationToken cancellationToken);
 
-    /// <summary>A Ctrl+C was received; the run is being cancelled.</summary>
-    public abstract void Cancelling();
+    /// <summary>The run is being cancelled: a Ctrl+C was received, or it paused with nobody to resume it; <paramref name="why"/> says which.</summary>
+    public abstract void Cancelling(string why);
 
     public abstract void Ended(RunOutcome outcome);
 }

@@ -241,6 +241,58 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task A_run_that_pauses_at_its_budget_is_cancelled_and_exits_3_with_its_files()
+    {
+        await using var fake = await FakeProviderServer.StartAsync(new FakeProviderOptions { HitPercent = 100 }, Ct);
+        var settings = fake.ProviderConfiguration("s64", "sixtyfour");
+        settings["Providers:s64:UseAsyncJobs"] = "false";
+        settings["Providers:s64:CreditsPerCall"] = "1";
+        settings["Engine:ChunkSize"] = "10";
+        var work = NewDirectory();
+        var workflow = Write(work, "enrich.json", EnrichWorkflow);
+        var input = Write(work, "companies.csv", CompaniesCsv(50));
+        var output = Path.Combine(work, "out");
+
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(["run", workflow, "--input", input, "--out", output, "--json", "--max-credits", "3"], ProcessEnvironment(settings), Ct);
+
+        Assert.True(exit == 3, $"exit {exit}: {stderr}");
+        var lines = JsonLines(stdout);
+        Assert.Contains(lines, l => Event(l) == "progress" && l.GetProperty("status").GetString() == "paused");
+        Assert.Contains("paused", lines.Single(l => Event(l) == "cancelling").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var end = lines[^1];
+        Assert.Equal("cancelled", Event(end));
+        Assert.Equal(3, end.GetProperty("exit_code").GetInt32());
+        Assert.True(end.GetProperty("credits_used").GetDouble() <= 3);
+        Assert.Equal(50, CsvRows(Path.Combine(output, "1_companies.csv")));
+        Assert.True(File.Exists(Path.Combine(output, "2_enrich.csv")));
+    }
+
+    private const string EnrichWorkflow = """
+        {"blocks": [
+          {"sequence_number": 1, "block_type": "read_csv", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
+          {"sequence_number": 2, "block_type": "enrich_company", "block_id": "enrich",
+           "specs": {"company_field": "name", "website_field": "website", "provider": "s64",
+                     "return_fields": {"employees": {"description": "Number of employees", "type": "int"}}}}],
+         "edges": [{"from_block_id": "companies", "to_block_id": "enrich"}]}
+        """;
+
+    private static string CompaniesCsv(int rows)
+    {
+        var csv = new StringBuilder("name,website\n");
+        for (var i = 0; i < rows; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"Company {i},https://c{i}.example\n");
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>Settings as the <c>ENRICHFLOW_</c> variables a process reads.</summary>
+    private static Dictionary<string, string> ProcessEnvironment(Dictionary<string, string?> settings) =>
+        settings.Where(s => s.Value is not null)
+            .ToDictionary(s => "ENRICHFLOW_" + s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!, StringComparer.Ordinal);
+
+    [Fact]
     public async Task Sigint_during_a_run_cancels_it_exits_130_and_writes_the_partial_files()
     {
         // Enrichment jobs that the fake holds "processing": the run stays running until it is interrupted.
@@ -249,25 +301,11 @@ public sealed class RunCommandTests
         var settings = fake.ProviderConfiguration("s64", "sixtyfour");
         settings["Providers:s64:TimeoutSeconds"] = "600";
         settings["Engine:ChunkSize"] = "10";
-        var environment = settings.Where(s => s.Value is not null)
-            .ToDictionary(s => "ENRICHFLOW_" + s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!, StringComparer.Ordinal);
+        var environment = ProcessEnvironment(settings);
 
         var work = NewDirectory();
-        var workflow = Write(work, "enrich.json", """
-            {"blocks": [
-              {"sequence_number": 1, "block_type": "read_csv", "block_id": "companies", "specs": {"dataframe_type": "COMPANY"}},
-              {"sequence_number": 2, "block_type": "enrich_company", "block_id": "enrich",
-               "specs": {"company_field": "name", "website_field": "website", "provider": "s64",
-                         "return_fields": {"employees": {"description": "Number of employees", "type": "int"}}}}],
-             "edges": [{"from_block_id": "companies", "to_block_id": "enrich"}]}
-            """);
-        var csv = new StringBuilder("name,website\n");
-        for (var i = 0; i < 50; i++)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"Company {i},https://c{i}.example\n");
-        }
-
-        var input = Write(work, "companies.csv", csv.ToString());
+        var workflow = Write(work, "enrich.json", EnrichWorkflow);
+        var input = Write(work, "companies.csv", CompaniesCsv(50));
         var output = Path.Combine(work, "out");
 
         using var process = CliProcess.Start(["run", workflow, "--input", input, "--out", output, "--json"], environment);
