@@ -4,7 +4,7 @@ using Enrichflow.Cli.Remote;
 
 namespace Enrichflow.Cli;
 
-/// <summary>The <c>enrichflow</c> command line: serve, worker, migrate, keys, orgs.</summary>
+/// <summary>The <c>enrichflow</c> command line: serve, worker, migrate, keys, orgs, run.</summary>
 public static class EnrichflowCli
 {
     public static RootCommand Build() => new("Enrichflow: a self-hosted engine for batch data-enrichment workflows that speaks Sixtyfour's Workflows API.")
@@ -17,5 +17,6 @@ public static class EnrichflowCli
         WorkflowsCommand.Create(),
         RunsCommand.Create(),
         NotebooksCommand.Create(),
+        RunCommand.Create(),
     };
 }

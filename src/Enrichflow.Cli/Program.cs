@@ -1,3 +1,4 @@
 using Enrichflow.Cli;
+using Enrichflow.Cli.Commands;
 
-return await EnrichflowCli.Build().Parse(args).InvokeAsync();
+return await RunCommand.InvokeAsync(EnrichflowCli.Build().Parse(args));

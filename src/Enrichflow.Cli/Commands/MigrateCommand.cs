@@ -52,8 +52,8 @@ internal static class MigrateCommand
             string? hangfireSchema;
             try
             {
-                report = await StoreSetup.ApplyMigrationsAsync(services, configuration, cancellationToken);
-                hangfireSchema = await DispatchSetup.PrepareHangfireSchemaAsync(services, cancellationToken);
+                (report, hangfireSchema) = await Run.CliProgress.WhileAsync("Applying the store's migrations...", async () =>
+                    (await StoreSetup.ApplyMigrationsAsync(services, configuration, cancellationToken), await DispatchSetup.PrepareHangfireSchemaAsync(services, cancellationToken)));
             }
             catch (IOException e)
             {
