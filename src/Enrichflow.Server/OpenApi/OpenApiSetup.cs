@@ -19,6 +19,7 @@ public static class OpenApiSetup
             o.AddDocumentTransformer(security);
             o.AddOperationTransformer(security);
             o.AddOperationTransformer(new ErrorDescriptions());
+            o.AddDocumentTransformer(new PathParameterNames());
         });
 
     public static void MapApiReference(this WebApplication app)

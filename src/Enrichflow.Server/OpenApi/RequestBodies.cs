@@ -21,7 +21,7 @@ public sealed record UpdateWorkflowBody(string? WorkflowName = null, string? Wor
 public sealed record ValidateBody(WorkflowDefinition WorkflowDefinition);
 
 [Description("A run's options (docs/api.md §3), all optional; the body of /workflows/estimate too.")]
-public sealed record RunBody(
+public sealed record RunOptionsBody(
     [property: Description("The rows of a workflow whose source is `webhook`: an object or a list of objects.")] JsonElement? WebhookPayload = null,
     [property: Description("Specs to merge into blocks, by block id or name: {\"block\": {\"spec\": value}}.")] JsonElement? SpecsOverride = null,
     CacheConfigBody? CacheConfig = null,
@@ -49,3 +49,6 @@ public sealed record InteractiveSessionBody(string BlockName, JsonElement Specs,
 public sealed record AddBlockBody(string BlockName, JsonElement Specs, string ParentBlockId);
 
 public sealed record SaveInteractiveBody(string BlockId, string WorkflowName, string? WorkflowDescription = null);
+
+[Description("multipart/form-data with one part named file.")]
+public sealed record UploadForm(IFormFile File);
