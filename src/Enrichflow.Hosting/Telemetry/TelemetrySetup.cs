@@ -41,7 +41,7 @@ public static class TelemetrySetup
                     .AddRuntimeInstrumentation();
                 if (otlp is not null)
                 {
-                    metrics.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (otlp, protocol));
+                    metrics.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (SignalEndpoint(otlp, protocol, "v1/metrics"), protocol));
                 }
             });
         if (otlp is not null)
@@ -49,11 +49,17 @@ public static class TelemetrySetup
             telemetry.WithTracing(tracing => tracing
                 .AddSource(EnrichflowActivities.SourceName)
                 .AddHttpClientInstrumentation()
-                .AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (otlp, protocol)));
+                .AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (SignalEndpoint(otlp, protocol, "v1/traces"), protocol)));
         }
 
         return services;
     }
+
+    /// <summary>Over http/protobuf each signal has its own path under the collector's URL (the exporter uses a URL set in code as it is); gRPC takes the URL alone.</summary>
+    private static Uri SignalEndpoint(Uri collector, OtlpExportProtocol protocol, string signal) =>
+        protocol == OtlpExportProtocol.HttpProtobuf
+            ? new Uri(new Uri(collector.AbsoluteUri.TrimEnd('/') + "/"), signal)
+            : collector;
 
     /// <summary>The collector's URL, or null when none is configured (or it does not parse: the options check names it).</summary>
     public static Uri? OtlpEndpoint(IConfiguration configuration) =>
