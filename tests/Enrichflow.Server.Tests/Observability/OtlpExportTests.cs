@@ -36,9 +36,10 @@ public sealed class OtlpExportTests
         {
             ["ENRICHFLOW_Telemetry__Otlp__Endpoint"] = $"http://127.0.0.1:{port}/",
             ["ENRICHFLOW_Telemetry__Otlp__Protocol"] = "http/protobuf",
-            // The SDK's own variables: export every second instead of every five (traces) or sixty (metrics).
-            ["OTEL_BSP_SCHEDULE_DELAY"] = "500",
-            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+            // The SDK's own settings, read from the server's configuration: export every half second instead of
+            // every five (traces) or sixty (metrics).
+            ["ENRICHFLOW_OTEL_BSP_SCHEDULE_DELAY"] = "500",
+            ["ENRICHFLOW_OTEL_METRIC_EXPORT_INTERVAL"] = "500",
         });
         using var http = ServerProcessClient.Create(server.BaseUrl, data);
         var workflow = await ServerProcessClient.CreateWorkflowAsync(http, "otlp", """
