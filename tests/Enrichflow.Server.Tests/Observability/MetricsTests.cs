@@ -102,6 +102,13 @@ public sealed class MetricsTests
         // The HTTP server's own metrics, by route; the store's size.
         Assert.True(after.Sum("http_server_request_duration_seconds_count", "http_route=/workflows/runs/{runId}/live_status") >= 1, after.Text);
         Assert.True(after.Sum("enrichflow_store_size_bytes") > 0);
+
+        // The Grafana dashboard reads only metrics the server serves (those that count what this run had none of appear with their first).
+        var dashboard = await File.ReadAllTextAsync(Path.Combine(ReadmeTests.RepositoryRoot(), "docs", "grafana", "enrichflow.json"), Ct);
+        string[] notYet = ["enrichflow_rows_rejected_total", "enrichflow_rows_failed_total", "enrichflow_provider_cache_hits_total", "enrichflow_provider_throttled_total"];
+        var names = System.Text.RegularExpressions.Regex.Matches(dashboard, @"\b(?:enrichflow|http_server|dotnet)_[a-z_]+").Select(m => m.Value).Distinct().ToList();
+        Assert.True(names.Count >= 15, string.Join(", ", names));
+        Assert.All(names.Except(notYet), name => Assert.True(after.Has(name), $"the dashboard reads {name}, which /metrics does not serve"));
     }
 
     [Fact]
