@@ -13,9 +13,9 @@ public sealed partial class OpenApiDocumentTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>The routes that need no key (docs/api.md §1); the document and the page describe themselves.</summary>
+    /// <summary>The routes that need no key (docs/api.md §1); the document and the page describe themselves, and /metrics (Prometheus text) is tested in MetricsTests.</summary>
     private static readonly string[] Public = ["/healthz", "/readyz", "/downloads/{token}"];
-    private static readonly string[] Meta = ["/openapi/v1.json", "/docs"];
+    private static readonly string[] Meta = ["/openapi/v1.json", "/docs", "/metrics"];
 
     /// <summary>One row of a table of docs/api.md: method, path (placeholders as written), the body cell (null when the table has none) and the whole row.</summary>
     private sealed record DocumentedEndpoint(string Method, string Path, string? Body, string Row);
