@@ -3,7 +3,6 @@ using Enrichflow.Core.Storage;
 using Enrichflow.Hosting;
 using Enrichflow.Hosting.Telemetry;
 using Enrichflow.Server.Auth;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -33,7 +32,9 @@ public static class MetricsEndpoint
 
     public static void MapMetrics(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value;
+        // Read as configured, not validated: mapping runs before the configuration problems are listed (and stop the server).
+        var options = new MetricsOptions();
+        app.Configuration.GetSection(MetricsOptions.Section).Bind(options);
         if (!options.Enabled)
         {
             return;
