@@ -4,7 +4,7 @@ using Enrichflow.Cli.Remote;
 
 namespace Enrichflow.Cli;
 
-/// <summary>The <c>enrichflow</c> command line: serve, worker, migrate, keys, orgs, run.</summary>
+/// <summary>The <c>enrichflow</c> command line: serve, worker, migrate, keys, orgs, run, and workflows, runs, notebooks against a server.</summary>
 public static class EnrichflowCli
 {
     public static RootCommand Build() => new("Enrichflow: a self-hosted engine for batch data-enrichment workflows that speaks Sixtyfour's Workflows API.")

@@ -48,6 +48,8 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<RunLauncher>();
         services.TryAddSingleton<Interactive.InteractiveRuns>();
         services.TryAddSingleton<UnitRunner>();
+        services.TryAddSingleton<RunSpans>();
+        services.TryAddSingleton<Core.Diagnostics.EnrichflowMetrics>();
         if (!services.Any(d => d.ServiceType == typeof(IWorkDispatcher)))
         {
             // The embedded dispatcher, unless a distributed one was added first (Dispatch.Hangfire).

@@ -12,7 +12,12 @@ public static class LoggingSetup
         logging.AddConfiguration(configuration.GetSection("Logging"));
         if (string.Equals(configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
         {
-            logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+            // Scopes carry the run and unit a line was logged for (RunId, UnitKind, BlockId, Chunk, Unit).
+            logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.IncludeScopes = true;
+            });
         }
         else
         {

@@ -25,6 +25,7 @@ public sealed partial class EnrichmentCaller(
     IUsageStore usage,
     RunBudget budget,
     ProviderLimiters limiters,
+    EnrichflowMetrics metrics,
     IOptions<EnrichmentOptions> options,
     TimeProvider time,
     ILogger<EnrichmentCaller> logger)
@@ -76,6 +77,7 @@ public sealed partial class EnrichmentCaller(
         if (context.Enrichment.CacheEnabled && await ReadCacheAsync(context, provider, key, cancellationToken) is { } cached)
         {
             session.Count(provider, request, cached, called: false, fromCache: true);
+            metrics.ProviderCacheHit(provider.Name);
             return cached;
         }
 
@@ -185,6 +187,7 @@ public sealed partial class EnrichmentCaller(
                 await usage.AddUsageAsync([new UsageIncrement(context.OrgId, context.RunId, context.BlockId, provider.Name, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime),
                     Calls: paidRequests, Hits: hits, Misses: misses, Failures: failures, Credits: cost,
                     JobsResumed: job.Resumed ? 1 : 0, JobsResubmitted: job.Resubmitted ? 1 : 0, NotRetried: answer.NotRetried ? 1 : 0)], CancellationToken.None);
+                metrics.ProviderCalled(provider.Name, paidRequests, cost);
                 if (job.Ended is { } ended)
                 {
                     // The job has ended and its answer is kept (in the cache, or in the row the unit commits): nobody waits on it again.

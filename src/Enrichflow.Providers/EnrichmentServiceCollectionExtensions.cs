@@ -1,3 +1,4 @@
+using Enrichflow.Core.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ public static class EnrichmentServiceCollectionExtensions
         services.TryAddSingleton<OrgCredits>();
         services.TryAddSingleton<RunBudget>();
         services.TryAddSingleton<EnrichmentCaller>();
+        services.TryAddSingleton<EnrichflowMetrics>();
         return services;
     }
 

@@ -271,6 +271,20 @@ public sealed partial class PostgresStore
                 counts.GetValueOrDefault(UnitStatus.Done.ToWire()), counts.GetValueOrDefault(UnitStatus.Failed.ToWire()));
         }, cancellationToken);
 
+    public Task<StoreActivity> CountActivityAsync(CancellationToken cancellationToken) =>
+        ReadAsync(async db =>
+        {
+            var runs = await db.QueryAsync(
+                "SELECT status, count(*) FROM runs GROUP BY status",
+                reader => (Status: reader.GetString(0), Count: reader.GetInt64(1)));
+            var units = (await db.QueryAsync(
+                "SELECT status, count(*) FROM work_units WHERE status IN ('pending', 'running') GROUP BY status",
+                reader => (Status: reader.GetString(0), Count: reader.GetInt64(1)))).ToDictionary(c => c.Status, c => c.Count);
+            return new StoreActivity(
+                runs.ToDictionary(r => ParseRunStatus(r.Status), r => r.Count),
+                units.GetValueOrDefault(UnitStatus.Pending.ToWire()), units.GetValueOrDefault(UnitStatus.Running.ToWire()));
+        }, cancellationToken);
+
     public Task<bool> IsUnitDoneAsync(UnitKey unit, CancellationToken cancellationToken) =>
         ReadAsync(async db => await db.ScalarAsync<bool>(
             $"SELECT EXISTS (SELECT 1 FROM work_units WHERE {UnitKeyMatch} AND status = 'done')",

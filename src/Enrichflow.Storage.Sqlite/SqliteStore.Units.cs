@@ -259,6 +259,20 @@ public sealed partial class SqliteStore
                 counts.GetValueOrDefault(UnitStatus.Done.ToWire()), counts.GetValueOrDefault(UnitStatus.Failed.ToWire()));
         }, cancellationToken));
 
+    public Task<StoreActivity> CountActivityAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(Read(connection =>
+        {
+            var runs = connection.Query(
+                "SELECT status, count(*) FROM runs GROUP BY status",
+                reader => (Status: reader.GetString(0), Count: reader.GetInt64(1))).ToList();
+            var units = connection.Query(
+                "SELECT status, count(*) FROM work_units WHERE status IN ('pending', 'running') GROUP BY status",
+                reader => (Status: reader.GetString(0), Count: reader.GetInt64(1))).ToDictionary(c => c.Status, c => c.Count);
+            return new StoreActivity(
+                runs.ToDictionary(r => ParseRunStatus(r.Status), r => r.Count),
+                units.GetValueOrDefault(UnitStatus.Pending.ToWire()), units.GetValueOrDefault(UnitStatus.Running.ToWire()));
+        }, cancellationToken));
+
     public Task<bool> IsUnitDoneAsync(UnitKey unit, CancellationToken cancellationToken) =>
         Task.FromResult(Read(connection => connection.Scalar<long>(
             $"SELECT EXISTS (SELECT 1 FROM work_units WHERE {UnitKeyMatch} AND status = 'done')",

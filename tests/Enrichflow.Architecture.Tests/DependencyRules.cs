@@ -74,6 +74,11 @@ public static class DependencyRules
         project => project == Server,
         reference => IsStorage(reference.Name));
 
+    public static readonly DependencyRule InstrumentedPartsReferenceNoOpenTelemetry = new(
+        "Enrichflow.Core, Enrichflow.Engine, Enrichflow.Blocks and Enrichflow.Providers reference no OpenTelemetry package (their meter and activity source are System.Diagnostics; the SDK is the host's)",
+        project => project == Core || PureParts.Contains(project),
+        reference => reference.Name.StartsWith("OpenTelemetry", StringComparison.OrdinalIgnoreCase));
+
     public static readonly DependencyRule NothingReferencesCli = new(
         "no src project references Enrichflow.Cli",
         project => project != Cli,
@@ -86,7 +91,7 @@ public static class DependencyRules
         reference => IsOurs(reference.Name) || reference.Name.Equals("enrichflow", StringComparison.OrdinalIgnoreCase) || IsAspNetCore(reference));
 
     public static IReadOnlyList<DependencyRule> All { get; } =
-        [CoreReferencesNothingOfOurs, PurePartsReferenceNoStorage, PurePartsReferenceNoAspNetCore, ServerReferencesNoStorage, NothingReferencesCli, ClientReferencesNothingOfOurs];
+        [CoreReferencesNothingOfOurs, PurePartsReferenceNoStorage, PurePartsReferenceNoAspNetCore, ServerReferencesNoStorage, InstrumentedPartsReferenceNoOpenTelemetry, NothingReferencesCli, ClientReferencesNothingOfOurs];
 
     /// <summary>Every reference of <paramref name="projects"/> that a rule forbids.</summary>
     public static IReadOnlyList<Violation> Check(IEnumerable<ProjectFacts> projects) =>

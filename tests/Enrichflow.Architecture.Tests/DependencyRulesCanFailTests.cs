@@ -44,6 +44,7 @@ public sealed class DependencyRulesCanFailTests : IDisposable
         { "Enrichflow.Providers", "", "Microsoft.NET.Sdk.Web", nameof(DependencyRules.PurePartsReferenceNoAspNetCore) },
         { "Enrichflow.Engine", """<Sdk Name="Microsoft.NET.Sdk.Razor" />""", null, nameof(DependencyRules.PurePartsReferenceNoAspNetCore) },
         { "Enrichflow.Server", Refs("Enrichflow.Storage.Sqlite"), "Microsoft.NET.Sdk.Web", nameof(DependencyRules.ServerReferencesNoStorage) },
+        { "Enrichflow.Engine", """<ItemGroup><PackageReference Include="OpenTelemetry.Api" /></ItemGroup>""", null, nameof(DependencyRules.InstrumentedPartsReferenceNoOpenTelemetry) },
         { "Enrichflow.Hosting", Refs("Enrichflow.Cli"), null, nameof(DependencyRules.NothingReferencesCli) },
         { "Enrichflow.Server", Refs("Enrichflow.Cli"), "Microsoft.NET.Sdk.Web", nameof(DependencyRules.NothingReferencesCli) },
         { "Enrichflow.Client", Refs("Enrichflow.Core"), null, nameof(DependencyRules.ClientReferencesNothingOfOurs) },

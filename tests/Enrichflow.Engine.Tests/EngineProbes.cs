@@ -198,6 +198,8 @@ public sealed class FaultInjectingRunStore(IRunStore inner, StoreFaults faults) 
 
     public Task<UnitCounts> CountUnitsAsync(Guid runId, CancellationToken cancellationToken) => inner.CountUnitsAsync(runId, cancellationToken);
 
+    public Task<StoreActivity> CountActivityAsync(CancellationToken cancellationToken) => inner.CountActivityAsync(cancellationToken);
+
     public Task<bool> IsUnitDoneAsync(UnitKey unit, CancellationToken cancellationToken) => inner.IsUnitDoneAsync(unit, cancellationToken);
 
     public Task PutResultFileAsync(ResultFileRecord file, CancellationToken cancellationToken) => inner.PutResultFileAsync(file, cancellationToken);

@@ -28,14 +28,14 @@ public sealed class OperationsTests
         using var anonymous = server.NewClient(null);
         var document = await anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        foreach (var path in new[] { "/workflows", "/workflows/create_workflow", "/workflows/run", "/workflows/runs/{runId}/live_status", "/workflows/cancel", "/workflows/runs/{runId}/results/download-links", "/storage/csv/upload", "/downloads/{token}", "/workflows/estimate", "/workflows/resume", "/usage" })
+        foreach (var path in new[] { "/workflows", "/workflows/create_workflow", "/workflows/run", "/workflows/runs/{run_id}/live_status", "/workflows/cancel", "/workflows/runs/{run_id}/results/download-links", "/storage/csv/upload", "/downloads/{token}", "/workflows/estimate", "/workflows/resume", "/usage" })
         {
             Assert.Contains(path, paths);
         }
 
         var docs = await anonymous.GetAsync("/docs", Ct);
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
-        Assert.Contains("/openapi/v1.json", await docs.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains("openapi/v1.json", await docs.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -102,6 +102,9 @@ public interface IRunStore
     /// <summary>Counts the run's units by <see cref="UnitStatus"/>.</summary>
     Task<UnitCounts> CountUnitsAsync(Guid runId, CancellationToken cancellationToken);
 
+    /// <summary>The whole store's runs by status and its units waiting and leased (for metrics: one grouped count each).</summary>
+    Task<StoreActivity> CountActivityAsync(CancellationToken cancellationToken);
+
     /// <summary>True when the unit exists and is done.</summary>
     Task<bool> IsUnitDoneAsync(UnitKey unit, CancellationToken cancellationToken);
 

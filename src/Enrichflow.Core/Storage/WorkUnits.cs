@@ -87,3 +87,6 @@ public readonly record struct CommitResult(bool Committed, int BlockChunksDone, 
 
 /// <summary>A committed chunk of a block: how many rows it produced and the tag its output files carry.</summary>
 public readonly record struct ChunkOutputRecord(int Chunk, long RowsOut, Guid OutputTag);
+
+/// <summary>Every run of the store by status, and the units waiting to be claimed (pending) and running (leased).</summary>
+public sealed record StoreActivity(IReadOnlyDictionary<RunStatus, long> RunsByStatus, long UnitsPending, long UnitsRunning);

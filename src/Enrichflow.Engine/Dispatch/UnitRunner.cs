@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Enrichflow.Core.Diagnostics;
 using Enrichflow.Core.Retries;
 using Enrichflow.Core.Storage;
@@ -17,6 +18,7 @@ namespace Enrichflow.Engine.Dispatch;
 public sealed partial class UnitRunner(
     IRunStore store,
     IServiceProvider services,
+    RunSpans spans,
     IOptions<EngineOptions> options,
     TimeProvider time,
     ILogger<UnitRunner> logger)
@@ -129,6 +131,12 @@ public sealed partial class UnitRunner(
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
         _inFlight[unit] = cts;
         var renewal = RenewWhileRunningAsync(unit, cts);
+        // The unit's span (a child of its run's) and its log scope: every line logged while it runs names it.
+        using var activity = EnrichflowActivities.Source.StartActivity("enrichflow.unit", ActivityKind.Internal, spans.ParentOf(unit.Key.RunId));
+        activity?.SetTag("enrichflow.run_id", unit.Key.RunId.ToString());
+        activity?.SetTag("enrichflow.unit", unit.Key.ToString());
+        activity?.SetTag("enrichflow.block_id", unit.Key.BlockId);
+        using var scope = logger.BeginScope(new UnitLogScope(unit.Key));
         try
         {
             await Task.Yield();

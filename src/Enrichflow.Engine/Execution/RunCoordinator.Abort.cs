@@ -20,6 +20,7 @@ public sealed partial class RunCoordinator
             return;
         }
 
+        spans.Ended(runId, RunStatus.Failed);
         LogRunFailed(logger, runId, message);
 
         await dispatcher.AbortRunAsync(runId, cancellationToken);
@@ -31,6 +32,7 @@ public sealed partial class RunCoordinator
     {
         if (await store.ApplyAsync(runId, RunEvent.Cancel, time.GetUtcNow(), "cancelled by request", null, cancellationToken))
         {
+            spans.Ended(runId, RunStatus.Cancelled);
             LogRunCancelled(logger, runId);
             await dispatcher.AbortRunAsync(runId, cancellationToken);
             _ = Task.Run(() => KeepPartialResultsAsync(runId, "cancelled", CancellationToken.None), CancellationToken.None);

@@ -15,6 +15,7 @@ public sealed partial class RunCoordinator
             await ForgetKeysAsync(run.Id, cancellationToken);
             await NotifyEndedAsync(run.Id, cancellationToken);
             plans.Forget(run.Id);
+            spans.Ended(run.Id, RunStatus.Completed);
             LogRunCompleted(logger, run.Id);
         }
     }

@@ -15,6 +15,7 @@ public sealed partial class RunCoordinator
     {
         if (await store.ApplyAsync(runId, RunEvent.Pause, time.GetUtcNow(), reason, null, cancellationToken))
         {
+            spans.Ended(runId, RunStatus.Paused);
             LogRunPaused(logger, runId, reason);
         }
     }
@@ -33,6 +34,11 @@ public sealed partial class RunCoordinator
         {
             // Units the pause or failure stopped run again; what they had paid for is in the provider cache.
             await store.RetryFailedUnitsAsync(runId, cancellationToken);
+            if (await store.GetRunAsync(runId, cancellationToken) is { } resumed)
+            {
+                spans.Started(resumed, resumed: true);
+            }
+
             await ReconcileAsync(runId, cancellationToken);
             dispatcher.NotifyWorkAvailable();
         }

@@ -20,6 +20,7 @@ public sealed partial class RunCoordinator(
     ResultAssembler assembler,
     IEnumerable<IKeyIndexStore> keyStores,
     IEnumerable<IRunEndListener> endListeners,
+    RunSpans spans,
     TimeProvider time,
     ILogger<RunCoordinator> logger)
 {
@@ -35,6 +36,7 @@ public sealed partial class RunCoordinator(
                 var (plan, _) = plans.Get(run);
                 await store.ApplyAsync(run.Id, plan.Source.Id, BlockEvent.Start, time.GetUtcNow(), null, cancellationToken);
                 await workflows.RecordRunAsync(run.OrgId, run.WorkflowId, time.GetUtcNow(), completed: false, cancellationToken);
+                spans.Started(run);
                 LogRunStarted(logger, run.Id, run.WorkflowId);
             }
         }
@@ -51,6 +53,7 @@ public sealed partial class RunCoordinator(
             await RepairSourceUnitAsync(run, cancellationToken);
             if (run.Status == RunStatus.Running)
             {
+                spans.Started(run, resumed: true);
                 LogRunResumed(logger, run.Id);
                 await ReconcileAsync(run.Id, cancellationToken);
             }

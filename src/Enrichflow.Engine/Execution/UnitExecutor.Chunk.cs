@@ -83,6 +83,11 @@ public sealed partial class UnitExecutor
         }
 
         coordinator.NotifyWork();
+        foreach (var (key, counters) in done)
+        {
+            CountCommitted(plan[key.BlockId], counters);
+        }
+
         await AfterChunkCommitAsync(run, plan, tail, result, cancellationToken);
     }
 

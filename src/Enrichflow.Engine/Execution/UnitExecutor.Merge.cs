@@ -35,6 +35,7 @@ public sealed partial class UnitExecutor
         }
 
         coordinator.NotifyWork();
+        CountCommitted(merge, commit.Counters);
         await AfterChunkCommitAsync(run, plan, merge, result, cancellationToken);
     }
 

@@ -113,6 +113,7 @@ public sealed partial class UnitExecutor
         }
 
         coordinator.NotifyWork();
+        CountCommitted(block, commit.Counters);
         return true;
     }
 }

@@ -24,6 +24,7 @@ public sealed partial class UnitExecutor(
     ChunkHandoff handoff,
     ChunkReplay replay,
     Status.ChunkProgress progress,
+    EnrichflowMetrics metrics,
     IServiceProvider services,
     IOptions<EngineOptions> options,
     IOptions<ResultsOptions> results,
@@ -160,6 +161,10 @@ public sealed partial class UnitExecutor(
         LogLeaseLost(logger, unit.Key.RunId, unit.Key);
         return null;
     }
+
+    /// <summary>The metrics of one committed chunk of one block (once per chunk, never per row).</summary>
+    private void CountCommitted(PlannedBlock block, UnitCounters counters) =>
+        metrics.ChunkCommitted(block.Type.Name, counters.RowsIn, counters.RowsRejected, counters.RowsFailed);
 
     private async Task AfterChunkCommitAsync(RunRecord run, WorkflowPlan plan, PlannedBlock block, CommitResult result, CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ namespace Enrichflow.Providers.Outbound;
 /// Information. One Debug line per attempt: the client (a provider's name, or <c>outbound</c>), the method, the
 /// host and port, the status or the kind of failure, and the duration. Never a path, a query, a header or a body.
 /// </summary>
-public sealed partial class OutboundHttpLogger(string client, ILogger logger) : IHttpClientLogger
+public sealed partial class OutboundHttpLogger(string client, ILogger logger, EnrichflowMetrics? metrics = null) : IHttpClientLogger
 {
     /// <summary>The log category: <c>Enrichflow.Outbound</c>.</summary>
     public const string Category = "Enrichflow.Outbound";
@@ -23,6 +23,7 @@ public sealed partial class OutboundHttpLogger(string client, ILogger logger) : 
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
+        metrics?.OutboundAttempt(client, (int)response.StatusCode, elapsed);
         Attempt(logger, client, request.Method.Method, HostOf(request), (int)response.StatusCode, (long)elapsed.TotalMilliseconds);
     }
 
@@ -30,6 +31,7 @@ public sealed partial class OutboundHttpLogger(string client, ILogger logger) : 
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(exception);
+        metrics?.OutboundAttempt(client, response is null ? null : (int)response.StatusCode, elapsed);
         AttemptFailed(logger, client, request.Method.Method, HostOf(request), FailureOf(exception), (long)elapsed.TotalMilliseconds);
     }
 
@@ -71,6 +73,6 @@ public static class OutboundHttpLoggerExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder
             .RemoveAllLoggers()
-            .AddLogger(sp => new OutboundHttpLogger(client, sp.GetRequiredService<ILoggerFactory>().CreateLogger(OutboundHttpLogger.Category)));
+            .AddLogger(sp => new OutboundHttpLogger(client, sp.GetRequiredService<ILoggerFactory>().CreateLogger(OutboundHttpLogger.Category), sp.GetService<EnrichflowMetrics>()));
     }
 }

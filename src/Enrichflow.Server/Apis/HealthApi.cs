@@ -24,8 +24,8 @@ public static class HealthApi
     public static RouteGroupBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Operations");
-        group.MapGet("/healthz", Health);
-        group.MapGet("/readyz", Ready);
+        group.MapGet("/healthz", Health).WithSummary("Liveness").WithDescription("No key needed.");
+        group.MapGet("/readyz", Ready).WithSummary("Readiness").WithDescription("The store and blob store reachable, with the sizes retention watches. No key needed.");
         return group;
     }
 

@@ -12,6 +12,8 @@ using Enrichflow.Server.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
+using Enrichflow.Server.OpenApi;
+
 namespace Enrichflow.Server.Apis;
 
 /// <summary>
@@ -23,12 +25,12 @@ public static class InteractiveApi
     public static RouteGroupBuilder MapInteractiveApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/workflows/interactive").RequireApiKey().WithTags("Interactive Workflow");
-        group.MapPost("/start", StartSession);
-        group.MapPost("/{jobId}/add-block", AddBlock);
-        group.MapGet("/{jobId}/state", GetState);
-        group.MapGet("/{jobId}/output", GetOutput);
-        group.MapPost("/{jobId}/finish", FinishSession);
-        group.MapPost("/{jobId}/save", SaveSession);
+        group.MapPost("/start", StartSession).Accepts<InteractiveSessionBody>("application/json").WithSummary("Start an interactive run").WithDescription("Runs the source block at once; blocks are added one at a time over its rows.");
+        group.MapPost("/{jobId}/add-block", AddBlock).Accepts<AddBlockBody>("application/json").WithSummary("Add a block to an interactive run");
+        group.MapGet("/{jobId}/state", GetState).WithSummary("An interactive run's live status");
+        group.MapGet("/{jobId}/output", GetOutput).WithSummary("A block's output in an interactive run");
+        group.MapPost("/{jobId}/finish", FinishSession).WithSummary("Finish an interactive run");
+        group.MapPost("/{jobId}/save", SaveSession).Accepts<SaveInteractiveBody>("application/json").WithSummary("Save an interactive run as a workflow");
         return group;
     }
 

@@ -19,10 +19,10 @@ public static class NotebooksApi
     public static RouteGroupBuilder MapNotebooksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/notebooks").RequireApiKey().WithTags("Notebooks");
-        group.MapGet("", List);
-        group.MapGet("/{notebookId}", Get);
-        group.MapGet("/{notebookId}/download-links", DownloadLinks);
-        group.MapDelete("/{notebookId}", Delete);
+        group.MapGet("", List).WithSummary("List notebooks");
+        group.MapGet("/{notebookId}", Get).WithSummary("Get a notebook");
+        group.MapGet("/{notebookId}/download-links", DownloadLinks).WithSummary("A notebook's download link").WithDescription("format csv (default) or ndjson.");
+        group.MapDelete("/{notebookId}", Delete).WithSummary("Delete a notebook").WithDescription("Its rows and keys are deleted.");
         return group;
     }
 

@@ -22,7 +22,7 @@ public static class ResultsApi
     public static RouteGroupBuilder MapDownloads(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/downloads").WithTags("Results");
-        group.MapGet("/{token}", Download);
+        group.MapGet("/{token}", Download).Produces(StatusCodes.Status200OK, contentType: "application/octet-stream").WithSummary("Download a result file").WithDescription("A signed link from download-links; no key needed. 403 when the link is invalid, altered or expired.");
         return group;
     }
 

@@ -8,6 +8,8 @@ using Enrichflow.Server.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
+using Enrichflow.Server.OpenApi;
+
 namespace Enrichflow.Server.Apis;
 
 /// <summary>A schedule (docs/api.md §10 <c>Schedule</c>): <c>next_run</c> is the next due time, <c>last_run</c> the due time the last run was started for.</summary>
@@ -55,11 +57,11 @@ public static class SchedulesApi
     public static RouteGroupBuilder MapSchedulesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/schedules").RequireApiKey().WithTags("Schedules");
-        group.MapPost("", Create);
-        group.MapGet("", List);
-        group.MapGet("/{scheduleId}", Get);
-        group.MapPost("/{scheduleId}", Update);
-        group.MapDelete("/{scheduleId}", Delete);
+        group.MapPost("", Create).Accepts<ScheduleBody>("application/json").WithSummary("Create a schedule");
+        group.MapGet("", List).WithSummary("List schedules");
+        group.MapGet("/{scheduleId}", Get).WithSummary("Get a schedule");
+        group.MapPost("/{scheduleId}", Update).Accepts<ScheduleBody>("application/json").WithSummary("Update a schedule").WithDescription("A partial update: any of the create fields but workflow_id.");
+        group.MapDelete("/{scheduleId}", Delete).WithSummary("Delete a schedule").WithDescription("The runs it started stay.");
         return group;
     }
 

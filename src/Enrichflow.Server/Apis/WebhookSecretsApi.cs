@@ -5,6 +5,8 @@ using Enrichflow.Server.Hosting;
 using Enrichflow.Server.Http;
 using Microsoft.Extensions.Options;
 
+using Enrichflow.Server.OpenApi;
+
 namespace Enrichflow.Server.Apis;
 
 /// <summary>A signing secret as the API shows it (docs/api.md §6): never the secret, only its preview.</summary>
@@ -29,10 +31,10 @@ public static class WebhookSecretsApi
     public static RouteGroupBuilder MapWebhookSecretsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/webhooks/signing-secret").RequireApiKey().WithTags("Webhooks");
-        group.MapGet("", GetSecret);
-        group.MapPost("", CreateSecret);
-        group.MapPost("/roll", RollSecret);
-        group.MapDelete("", DeleteSecret);
+        group.MapGet("", GetSecret).WithSummary("The current signing secret").WithDescription("Its metadata, or null when there is none.");
+        group.MapPost("", CreateSecret).WithSummary("Create a signing secret").WithDescription("The plaintext is shown this once; an older secret is revoked.");
+        group.MapPost("/roll", RollSecret).Accepts<RollSecretBody>(isOptional: true, "application/json").WithSummary("Roll the signing secret").WithDescription("The previous secret keeps signing for the overlap.");
+        group.MapDelete("", DeleteSecret).WithSummary("Delete the signing secret").WithDescription("Deliveries are unsigned from then on.");
         return group;
     }
 

@@ -9,6 +9,8 @@ using Enrichflow.Server.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
+using Enrichflow.Server.OpenApi;
+
 namespace Enrichflow.Server.Apis;
 
 /// <summary>Workflow management (docs/api.md §2).</summary>
@@ -23,13 +25,13 @@ public static partial class WorkflowsApi
     public static RouteGroupBuilder MapWorkflowsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/workflows").RequireApiKey().WithTags("Workflows");
-        group.MapGet("", ListWorkflows);
-        group.MapGet("/blocks", ListBlocks);
-        group.MapGet("/{workflowId}", GetWorkflow);
-        group.MapPost("/create_workflow", CreateWorkflow);
-        group.MapPost("/update_workflow", UpdateWorkflow);
-        group.MapPost("/delete_workflow", DeleteWorkflow);
-        group.MapPost("/validate", ValidateDefinition);
+        group.MapGet("", ListWorkflows).WithSummary("List workflows").WithDescription("The organization's workflows, most recently updated first, without their definitions.");
+        group.MapGet("/blocks", ListBlocks).WithSummary("List blocks").WithDescription("Every block once, with the JSON Schema of its specs (docs/api.md §5).");
+        group.MapGet("/{workflowId}", GetWorkflow).WithSummary("Get a workflow");
+        group.MapPost("/create_workflow", CreateWorkflow).Accepts<CreateWorkflowBody>("application/json").WithSummary("Create a workflow").WithDescription("A workflow with step draft and version 1; 409 when the id is taken.");
+        group.MapPost("/update_workflow", UpdateWorkflow).Accepts<UpdateWorkflowBody>("application/json").WithSummary("Update a workflow").WithDescription("Changes any of its name, description and definition; an unknown id creates it (upsert).");
+        group.MapPost("/delete_workflow", DeleteWorkflow).WithSummary("Delete a workflow").WithDescription("Permanent; frees the id. Its runs, result files and notebooks stay; its schedules are deleted with it.");
+        group.MapPost("/validate", ValidateDefinition).Accepts<ValidateBody>("application/json").WithSummary("Validate a definition").WithDescription("Valid with warnings, or the 400 with every problem and its location.");
         return group;
     }
 

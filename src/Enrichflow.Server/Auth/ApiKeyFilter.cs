@@ -54,6 +54,7 @@ public static class CallerExtensions
     public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group)
     {
         group.AddEndpointFilter<ApiKeyFilter>();
+        group.WithMetadata(OpenApi.ApiKeyRequired.Instance);
         return group;
     }
 }

@@ -7,6 +7,8 @@ using Enrichflow.Server.Auth;
 using Enrichflow.Server.Dashboard;
 using Enrichflow.Server.Http;
 using Enrichflow.Server.Web;
+using Enrichflow.Server.OpenApi;
+using Enrichflow.Server.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -41,8 +43,8 @@ public static class EnrichflowApp
         app.UseExceptionHandler(errors => errors.Run(WriteInternalError));
         app.UseStatusCodePages(WriteStatusBody);
         app.UseDashboard();
-        app.MapOpenApi("/openapi/v1.json");
-        app.MapGet("/docs", DocsPage.Get).ExcludeFromDescription();
+        app.MapApiReference();
+        app.MapMetrics();
         app.MapHealthApi();
         app.MapWorkflowsApi();
         app.MapRunsApi();
@@ -64,6 +66,8 @@ public static class EnrichflowApp
         {
             EnrichflowHost.Check<ServerOptions>(app.Services, problems);
             EnrichflowHost.Check<DashboardOptions>(app.Services, problems);
+            EnrichflowHost.Check<Enrichflow.Hosting.Telemetry.MetricsOptions>(app.Services, problems);
+            EnrichflowHost.Check<Enrichflow.Hosting.Telemetry.TelemetryOptions>(app.Services, problems);
         });
 
     /// <summary>Migrates the store and, on first start, creates org <c>default</c> and its key. Returns that key when it was created.</summary>
@@ -86,7 +90,8 @@ public static class EnrichflowApp
             o.SerializerOptions.Converters.Add(new UtcTimeConverter());
         });
         services.AddKeyRateLimiting();
-        services.AddOpenApi();
+        services.AddEnrichflowOpenApi();
+        services.AddEnrichflowServerTelemetry(configuration);
         services.AddProblemDetails();
         return services;
     }
