@@ -25,12 +25,12 @@ public static class InteractiveApi
     public static RouteGroupBuilder MapInteractiveApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/workflows/interactive").RequireApiKey().WithTags("Interactive Workflow");
-        group.MapPost("/start", StartSession).Accepts<InteractiveSessionBody>("application/json").WithSummary("Start an interactive run").WithDescription("Runs the source block at once; blocks are added one at a time over its rows.");
-        group.MapPost("/{jobId}/add-block", AddBlock).Accepts<AddBlockBody>("application/json").WithSummary("Add a block to an interactive run");
+        group.MapPost("/start", StartSession).DocumentsBody<InteractiveSessionBody>("application/json").WithSummary("Start an interactive run").WithDescription("Runs the source block at once; blocks are added one at a time over its rows.");
+        group.MapPost("/{jobId}/add-block", AddBlock).DocumentsBody<AddBlockBody>("application/json").WithSummary("Add a block to an interactive run");
         group.MapGet("/{jobId}/state", GetState).WithSummary("An interactive run's live status");
         group.MapGet("/{jobId}/output", GetOutput).WithSummary("A block's output in an interactive run");
         group.MapPost("/{jobId}/finish", FinishSession).WithSummary("Finish an interactive run");
-        group.MapPost("/{jobId}/save", SaveSession).Accepts<SaveInteractiveBody>("application/json").WithSummary("Save an interactive run as a workflow");
+        group.MapPost("/{jobId}/save", SaveSession).DocumentsBody<SaveInteractiveBody>("application/json").WithSummary("Save an interactive run as a workflow");
         return group;
     }
 

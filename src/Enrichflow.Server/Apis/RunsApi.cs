@@ -21,13 +21,13 @@ public static class RunsApi
     public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/workflows").RequireApiKey().WithTags("Runs");
-        group.MapPost("/run", RunStartApi.StartRun).Accepts<RunOptionsBody>(isOptional: true, "application/json").WithSummary("Start a run").WithDescription("Queues a run of the workflow; an Idempotency-Key header makes a repeated start return the first run.");
-        group.MapPost("/estimate", RunEstimateApi.EstimateRun).Accepts<RunOptionsBody>(isOptional: true, "application/json").WithSummary("Estimate a run").WithDescription("Rows and credits per block for the body of a run; nothing is queued and no paid call is made.");
+        group.MapPost("/run", RunStartApi.StartRun).DocumentsBody<RunOptionsBody>("application/json", optional: true).WithSummary("Start a run").WithDescription("Queues a run of the workflow; an Idempotency-Key header makes a repeated start return the first run.");
+        group.MapPost("/estimate", RunEstimateApi.EstimateRun).DocumentsBody<RunOptionsBody>("application/json", optional: true).WithSummary("Estimate a run").WithDescription("Rows and credits per block for the body of a run; nothing is queued and no paid call is made.");
         group.MapGet("/runs", ListRuns).WithSummary("List runs").WithDescription("Newest first; status one of queued, running, paused, completed, failed, cancelled or active; limit 1–500 (100).");
         group.MapGet("/runs/{runId}", GetRun).WithSummary("Get a run");
         group.MapGet("/runs/{runId}/live_status", GetLiveStatus).WithSummary("A run's live status").WithDescription("Overall and per-block progress, counts, credits and provider steps.");
         group.MapPost("/cancel", CancelRun).WithSummary("Cancel a run").WithDescription("A run that has already ended keeps its status and returns it.");
-        group.MapPost("/resume", ResumeRun).Accepts<ResumeBody>(isOptional: true, "application/json").WithSummary("Resume a run").WithDescription("A paused or failed run continues from its committed work; 409 for any other status.");
+        group.MapPost("/resume", ResumeRun).DocumentsBody<ResumeBody>("application/json", optional: true).WithSummary("Resume a run").WithDescription("A paused or failed run continues from its committed work; 409 for any other status.");
         group.MapGet("/runs/{runId}/results/download-links", ResultsApi.GetDownloadLinks).WithSummary("Result file links").WithDescription("Signed links (no key needed, valid 15 minutes) to each block's file; format csv, json, ndjson or rejects.");
         return group;
     }

@@ -57,10 +57,10 @@ public static class SchedulesApi
     public static RouteGroupBuilder MapSchedulesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/schedules").RequireApiKey().WithTags("Schedules");
-        group.MapPost("", Create).Accepts<ScheduleBody>("application/json").WithSummary("Create a schedule");
+        group.MapPost("", Create).DocumentsBody<ScheduleBody>("application/json").WithSummary("Create a schedule");
         group.MapGet("", List).WithSummary("List schedules");
         group.MapGet("/{scheduleId}", Get).WithSummary("Get a schedule");
-        group.MapPost("/{scheduleId}", Update).Accepts<ScheduleBody>("application/json").WithSummary("Update a schedule").WithDescription("A partial update: any of the create fields but workflow_id.");
+        group.MapPost("/{scheduleId}", Update).DocumentsBody<ScheduleBody>("application/json").WithSummary("Update a schedule").WithDescription("A partial update: any of the create fields but workflow_id.");
         group.MapDelete("/{scheduleId}", Delete).WithSummary("Delete a schedule").WithDescription("The runs it started stay.");
         return group;
     }

@@ -24,7 +24,7 @@ public static class UploadsApi
     public static RouteGroupBuilder MapUploadsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/storage").RequireApiKey().WithTags("Uploads");
-        group.MapPost("/csv/upload", Upload).DisableAntiforgery().Accepts<UploadForm>("multipart/form-data").WithSummary("Upload a file").WithDescription("One part named file: .csv, .json, .jsonl or .ndjson, streamed to storage; the handle goes in a run's specs_override.");
+        group.MapPost("/csv/upload", Upload).DisableAntiforgery().DocumentsBody<UploadForm>("multipart/form-data").WithSummary("Upload a file").WithDescription("One part named file: .csv, .json, .jsonl or .ndjson, streamed to storage; the handle goes in a run's specs_override.");
         return group;
     }
 

@@ -33,7 +33,7 @@ public static class WebhookSecretsApi
         var group = app.MapGroup("/webhooks/signing-secret").RequireApiKey().WithTags("Webhooks");
         group.MapGet("", GetSecret).WithSummary("The current signing secret").WithDescription("Its metadata, or null when there is none.");
         group.MapPost("", CreateSecret).WithSummary("Create a signing secret").WithDescription("The plaintext is shown this once; an older secret is revoked.");
-        group.MapPost("/roll", RollSecret).Accepts<RollSecretBody>(isOptional: true, "application/json").WithSummary("Roll the signing secret").WithDescription("The previous secret keeps signing for the overlap.");
+        group.MapPost("/roll", RollSecret).DocumentsBody<RollSecretBody>("application/json", optional: true).WithSummary("Roll the signing secret").WithDescription("The previous secret keeps signing for the overlap.");
         group.MapDelete("", DeleteSecret).WithSummary("Delete the signing secret").WithDescription("Deliveries are unsigned from then on.");
         return group;
     }

@@ -28,10 +28,10 @@ public static partial class WorkflowsApi
         group.MapGet("", ListWorkflows).WithSummary("List workflows").WithDescription("The organization's workflows, most recently updated first, without their definitions.");
         group.MapGet("/blocks", ListBlocks).WithSummary("List blocks").WithDescription("Every block once, with the JSON Schema of its specs (docs/api.md §5).");
         group.MapGet("/{workflowId}", GetWorkflow).WithSummary("Get a workflow");
-        group.MapPost("/create_workflow", CreateWorkflow).Accepts<CreateWorkflowBody>("application/json").WithSummary("Create a workflow").WithDescription("A workflow with step draft and version 1; 409 when the id is taken.");
-        group.MapPost("/update_workflow", UpdateWorkflow).Accepts<UpdateWorkflowBody>("application/json").WithSummary("Update a workflow").WithDescription("Changes any of its name, description and definition; an unknown id creates it (upsert).");
+        group.MapPost("/create_workflow", CreateWorkflow).DocumentsBody<CreateWorkflowBody>("application/json").WithSummary("Create a workflow").WithDescription("A workflow with step draft and version 1; 409 when the id is taken.");
+        group.MapPost("/update_workflow", UpdateWorkflow).DocumentsBody<UpdateWorkflowBody>("application/json").WithSummary("Update a workflow").WithDescription("Changes any of its name, description and definition; an unknown id creates it (upsert).");
         group.MapPost("/delete_workflow", DeleteWorkflow).WithSummary("Delete a workflow").WithDescription("Permanent; frees the id. Its runs, result files and notebooks stay; its schedules are deleted with it.");
-        group.MapPost("/validate", ValidateDefinition).Accepts<ValidateBody>("application/json").WithSummary("Validate a definition").WithDescription("Valid with warnings, or the 400 with every problem and its location.");
+        group.MapPost("/validate", ValidateDefinition).DocumentsBody<ValidateBody>("application/json").WithSummary("Validate a definition").WithDescription("Valid with warnings, or the 400 with every problem and its location.");
         return group;
     }
 

@@ -4,7 +4,7 @@ namespace Enrichflow.Server.OpenApi;
 
 /// <summary>
 /// The API's own description: <c>GET /openapi/v1.json</c> (generated from the endpoints' typed results, their
-/// <c>Accepts</c> bodies and the transformers here) and <c>GET /docs</c>, the reference page Scalar renders from it
+/// documented bodies (<see cref="DocumentedBody"/>) and the transformers here) and <c>GET /docs</c>, the reference page Scalar renders from it
 /// with its script served by the server itself (nothing is loaded from the internet).
 /// </summary>
 public static class OpenApiSetup
@@ -19,6 +19,7 @@ public static class OpenApiSetup
             o.AddDocumentTransformer(security);
             o.AddOperationTransformer(security);
             o.AddOperationTransformer(new ErrorDescriptions());
+            o.AddOperationTransformer(new DocumentedBodies());
             o.AddDocumentTransformer(new PathParameterNames());
         });
 
