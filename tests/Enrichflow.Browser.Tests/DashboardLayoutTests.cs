@@ -27,7 +27,9 @@ public sealed class DashboardLayoutTests(BrowserFixture fixture)
             b.Id(heading);
             b.Css("header.top nav");
             var overflow = b.Driver.ExecuteScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
-            Assert.True(Convert.ToInt64(overflow, System.Globalization.CultureInfo.InvariantCulture) <= 0, $"{page} is {overflow} px wider than a 390 px screen");
+            var widest = b.Driver.ExecuteScript(
+                "const w = document.documentElement.clientWidth; let out = ''; for (const e of document.querySelectorAll('body *')) { const r = e.getBoundingClientRect(); if (r.right > w + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > w + 1)) out += e.tagName + '.' + e.className + ' (' + Math.round(r.right) + ' px): ' + e.outerHTML.slice(0, 160) + '\\n'; } return out;");
+            Assert.True(Convert.ToInt64(overflow, System.Globalization.CultureInfo.InvariantCulture) <= 0, $"{page} is {overflow} px wider than a 390 px screen; past its edge: {widest}");
         }
         finally
         {
