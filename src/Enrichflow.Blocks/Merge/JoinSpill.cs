@@ -13,7 +13,7 @@ namespace Enrichflow.Blocks.Merge;
 /// <code>
 /// in1/{chunk}.efj    one chunk of the second input (the build side), its keyed rows hashed into partitions
 /// in0/{chunk}.efj    one chunk of the first input (the probe side): each keyed row's key and position, by partition
-/// gat/in{0,1}/{partition}.efj the partition's sections of every in file of that side, gathered before its join
+/// gat/in{0,1}/{partition}.efj the partition's sections of every in file of that side, gathered before its join (GatheredBlobs)
 /// out/{partition}.efj the partition's join: for each first-input chunk, its rows' matches (the second input's rows)
 /// </code>
 /// An <c>in</c> file is "EFJ1" | int32 partitions | int32 length × partitions | the partitions' sections, each an EFC
@@ -105,15 +105,7 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
             return;
         }
 
-        await SpillOnce.EnsureAsync(blobs, GatheredDoneKey, GatherAsync, cancellationToken);
-        if (await blobs.GetSizeAsync(GatheredKey(1, partition), cancellationToken) is null
-            || await blobs.GetSizeAsync(GatheredKey(0, partition), cancellationToken) is null)
-        {
-            // Gathered, joined and then lost (not by a crash: an out file is committed before its gathered sections
-            // are deleted): gathered again.
-            await blobs.DeleteAsync(GatheredDoneKey, cancellationToken);
-            await SpillOnce.EnsureAsync(blobs, GatheredDoneKey, GatherAsync, cancellationToken);
-        }
+        await GatheredBlobs.EnsureAsync(blobs, GatheredDoneKey, [GatheredKey(1, partition), GatheredKey(0, partition)], GatherAsync, cancellationToken);
 
         // Gathered in chunk order: each key's rows stay in the second input's order.
         var table = new Dictionary<string, List<Row>>(StringComparer.Ordinal);
@@ -203,11 +195,9 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
     }
 
     /// <summary>
-    /// Reads every <c>in</c> file once and writes each partition's sections of either side to a blob of its own
-    /// (after "EFJ1", per chunk: int32 chunk, int32 length, the section), so a partition's join reads two blobs
-    /// instead of a section of every chunk's file (partitions × chunks reads). Partitions joined already are left
-    /// out. Pure like every join file; the done marker is written last, and from then on each partition has its out
-    /// file or its gathered sections (a join deletes them only after committing its out file).
+    /// Reads every <c>in</c> file once and adds each partition's sections of either side to its gathered blob
+    /// (<see cref="GatheredBlobs"/>), so a partition's join reads two blobs instead of a section of every chunk's
+    /// file. Partitions joined already are left out.
     /// </summary>
     private async Task GatherAsync(CancellationToken cancellationToken)
     {
@@ -219,116 +209,54 @@ internal sealed class JoinSpill(IBlobStore blobs, string prefix, string rightKey
 
         await GatherSideAsync(1, todo, cancellationToken);
         await GatherSideAsync(0, todo, cancellationToken);
-        await using var writer = await blobs.CreateAsync(GatheredDoneKey, cancellationToken);
-        await writer.Stream.WriteAsync(Magic.ToArray(), cancellationToken);
-        await writer.CommitAsync(cancellationToken);
+        await GatheredBlobs.MarkDoneAsync(blobs, GatheredDoneKey, cancellationToken);
     }
 
     private async Task GatherSideAsync(int side, bool[] todo, CancellationToken cancellationToken)
     {
-        const int FlushAt = 256 * 1024;
-        var writers = new BlobWriter?[Partitions];
-        var pending = new PooledBuffer?[Partitions];
-        try
+        await using var gathered = await GatheredBlobs.CreateAsync(
+            blobs, [.. Enumerable.Range(0, Partitions).Select(p => todo[p] ? GatheredKey(side, p) : null)], cancellationToken);
+        var header = new byte[8 + 4 * Partitions];
+        var body = Array.Empty<byte>();
+        // Listed in ordinal order, which is chunk order.
+        await foreach (var key in blobs.ListAsync($"{prefix}in{side}/", cancellationToken))
         {
-            for (var p = 0; p < Partitions; p++)
+            var length = 0;
+            await using (var stream = await blobs.OpenReadAsync(key, cancellationToken))
             {
-                if (todo[p])
-                {
-                    writers[p] = await blobs.CreateAsync(GatheredKey(side, p), cancellationToken);
-                    pending[p] = new PooledBuffer(FlushAt + 64 * 1024);
-                    Magic.CopyTo(pending[p]!.GetSpan(4));
-                    pending[p]!.Advance(4);
-                }
-            }
-
-            var header = new byte[8 + 4 * Partitions];
-            var body = Array.Empty<byte>();
-            // Listed in ordinal order, which is chunk order.
-            await foreach (var key in blobs.ListAsync($"{prefix}in{side}/", cancellationToken))
-            {
-                var chunk = ChunkOf(key);
-                var length = 0;
-                await using (var stream = await blobs.OpenReadAsync(key, cancellationToken))
-                {
-                    await stream.ReadExactlyAsync(header, cancellationToken);
-                    CheckMagic(header, key);
-                    for (var p = 0; p < Partitions; p++)
-                    {
-                        length += BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * p));
-                    }
-
-                    if (body.Length < length)
-                    {
-                        body = new byte[Math.Max(length, body.Length * 2)];
-                    }
-
-                    await stream.ReadExactlyAsync(body.AsMemory(0, length), cancellationToken);
-                }
-
-                var offset = 0;
+                await stream.ReadExactlyAsync(header, cancellationToken);
+                CheckMagic(header, key);
                 for (var p = 0; p < Partitions; p++)
                 {
-                    var section = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * p));
-                    if (section > 0 && pending[p] is { } into)
-                    {
-                        var record = into.GetSpan(8 + section);
-                        BinaryPrimitives.WriteInt32LittleEndian(record, chunk);
-                        BinaryPrimitives.WriteInt32LittleEndian(record[4..], section);
-                        body.AsSpan(offset, section).CopyTo(record[8..]);
-                        into.Advance(8 + section);
-                        if (into.WrittenCount >= FlushAt)
-                        {
-                            await writers[p]!.Stream.WriteAsync(into.WrittenMemory, cancellationToken);
-                            into.Clear();
-                        }
-                    }
-
-                    offset += section;
+                    length += BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * p));
                 }
+
+                if (body.Length < length)
+                {
+                    body = new byte[Math.Max(length, body.Length * 2)];
+                }
+
+                await stream.ReadExactlyAsync(body.AsMemory(0, length), cancellationToken);
             }
 
+            var offset = 0;
             for (var p = 0; p < Partitions; p++)
             {
-                if (writers[p] is { } writer)
-                {
-                    await writer.Stream.WriteAsync(pending[p]!.WrittenMemory, cancellationToken);
-                    await writer.CommitAsync(cancellationToken);
-                }
+                var section = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * p));
+                await gathered.AddAsync(p, ChunkOf(key), body.AsMemory(offset, section), cancellationToken);
+                offset += section;
             }
         }
-        finally
-        {
-            for (var p = 0; p < Partitions; p++)
-            {
-                pending[p]?.Dispose();
-                if (writers[p] is { } writer)
-                {
-                    await writer.DisposeAsync();
-                }
-            }
-        }
+
+        await gathered.CommitAsync(cancellationToken);
     }
 
     /// <summary>A partition's gathered sections of one side, in chunk order.</summary>
     private async IAsyncEnumerable<(int Chunk, RowChunk Rows)> ReadGatheredAsync(int side, int partition, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var key = GatheredKey(side, partition);
-        await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
-        var head = new byte[8];
-        await stream.ReadExactlyAsync(head.AsMemory(0, 4), cancellationToken);
-        CheckMagic(head, key);
-        var bytes = Array.Empty<byte>();
-        while (await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken) == head.Length)
+        await foreach (var (chunk, section) in GatheredBlobs.ReadAsync(blobs, GatheredKey(side, partition), cancellationToken))
         {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(4));
-            if (bytes.Length < length)
-            {
-                bytes = new byte[Math.Max(length, bytes.Length * 2)];
-            }
-
-            await stream.ReadExactlyAsync(bytes.AsMemory(0, length), cancellationToken);
-            yield return (BinaryPrimitives.ReadInt32LittleEndian(head), ChunkFormat.Parse(bytes.AsSpan(0, length)));
+            yield return (chunk, ChunkFormat.Parse(section.Span));
         }
     }
 

@@ -17,6 +17,8 @@ namespace Enrichflow.Blocks.Spill;
 /// obs/{chunk}        first pass, one blob per chunk: its keys sorted into 256 buckets by the hash's first byte,
 ///                    with the bucket offsets in front, so a partition (a range of buckets) is one read
 /// plan               the partition count and the observed chunks, fixed from the obs blobs once all exist
+/// gat/{R}/{r}        partition r's keys from every obs blob, gathered before its reduce (GatheredBlobs), and
+/// gat/{R}/done       the gather's marker; a reduce deletes its gathered blob once its red blob is committed
 /// red/{R}/{r}        partition r of R, reduced: the rows that lose to an earlier (keep first) or later (keep last)
 ///                    row of their key, by chunk and position, with the chunk offsets in front, so a chunk's
 ///                    slice is one read
@@ -43,8 +45,8 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
     public const long KeysPerPartition = 1 << 20;
     private const int MinPartitions = 4;
 
-    // "EFK2" (keys hashed with XxHash128; "EFK1" blobs hashed with SHA-256 are not read), "PFK1", "RFK1", "GFK1".
-    private const uint ObsMagic = 0x324B4645, PlanMagic = 0x314B4650, ReducedMagic = 0x314B4652, GatheredMagic = 0x314B4647;
+    // "EFK2" (keys hashed with XxHash128; "EFK1" blobs hashed with SHA-256 are not read), "PFK1", "RFK1".
+    private const uint ObsMagic = 0x324B4645, PlanMagic = 0x314B4650, ReducedMagic = 0x314B4652;
     private const int EntrySize = 28, LoserSize = 20;
     private const int ObsHeader = 8 + 4 * (Buckets + 1);
 
@@ -316,51 +318,27 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
         }
 
         var gathered = GatheredKey(plan, partition);
-        await SpillOnce.EnsureAsync(blobs, GatheredDoneKey(plan), ct => GatherAsync(plan, ct), cancellationToken);
-        if (await blobs.GetSizeAsync(gathered, cancellationToken) is null)
-        {
-            // Gathered, reduced and then lost (not by a crash: a reduced partition is committed before its gathered
-            // keys are deleted): gathered again.
-            await blobs.DeleteAsync(GatheredDoneKey(plan), cancellationToken);
-            await SpillOnce.EnsureAsync(blobs, GatheredDoneKey(plan), ct => GatherAsync(plan, ct), cancellationToken);
-        }
+        await GatheredBlobs.EnsureAsync(blobs, GatheredDoneKey(plan), [gathered], ct => GatherAsync(plan, ct), cancellationToken);
 
-        // The entries and the read buffer come from the shared pool: the reduces of one run (and of later runs) reuse
+        // The entries and the write buffer come from the shared pool: the reduces of one run (and of later runs) reuse
         // the same few arrays instead of leaving a large array per partition to the collector (peak RSS).
         var entries = ArrayPool<SpillEntry>.Shared.Rent((int)Math.Max(16, plan.Keys / plan.Partitions * 9 / 8));
-        var buffer = ArrayPool<byte>.Shared.Rent(EntrySize * 16 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
             var count = 0;
-            await using (var stream = await blobs.OpenReadAsync(gathered, cancellationToken))
+            await foreach (var (chunk, section) in GatheredBlobs.ReadAsync(blobs, gathered, cancellationToken))
             {
-                var head = new byte[8];
-                await stream.ReadExactlyAsync(head.AsMemory(0, 4), cancellationToken);
-                if (BinaryPrimitives.ReadUInt32LittleEndian(head) != GatheredMagic)
+                var n = section.Length / EntrySize;
+                if (count + n > entries.Length)
                 {
-                    throw new InvalidDataException($"The gathered keys '{gathered}' are not in the GFK1 format.");
+                    var larger = ArrayPool<SpillEntry>.Shared.Rent(Math.Max(count + n, entries.Length * 3 / 2));
+                    entries.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<SpillEntry>.Shared.Return(entries);
+                    entries = larger;
                 }
 
-                while (await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken) == head.Length)
-                {
-                    var chunk = BinaryPrimitives.ReadInt32LittleEndian(head);
-                    var n = BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(4));
-                    if (count + n > entries.Length)
-                    {
-                        var larger = ArrayPool<SpillEntry>.Shared.Rent(Math.Max(count + n, entries.Length * 3 / 2));
-                        entries.AsSpan(0, count).CopyTo(larger);
-                        ArrayPool<SpillEntry>.Shared.Return(entries);
-                        entries = larger;
-                    }
-
-                    for (var left = n; left > 0;)
-                    {
-                        var take = Math.Min(left, buffer.Length / EntrySize);
-                        await stream.ReadExactlyAsync(buffer.AsMemory(0, take * EntrySize), cancellationToken);
-                        count += DecodeEntries(buffer.AsSpan(0, take * EntrySize), chunk, entries.AsSpan(count));
-                        left -= take;
-                    }
-                }
+                count += DecodeEntries(section.Span, chunk, entries.AsSpan(count));
             }
 
             var losers = Losers(entries.AsSpan(0, count), keep);
@@ -375,33 +353,22 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
     }
 
     /// <summary>
-    /// Reads every chunk blob once and writes each partition's keys to a blob of its own (per chunk: int32 chunk,
-    /// int32 count, the entries), so a reduce reads one blob instead of a slice of every chunk's (partitions × chunks
-    /// reads). Partitions reduced already are left out. Pure like every spill blob; the done marker is written last,
-    /// and from then on each partition has its reduced blob or its gathered one (a reduce deletes the gathered blob
-    /// only after committing the reduced one).
+    /// Reads every chunk blob once and adds each partition's keys to its gathered blob (<see cref="GatheredBlobs"/>),
+    /// so a reduce reads one blob instead of a slice of every chunk's. Partitions reduced already are left out.
     /// </summary>
     private async Task GatherAsync(Plan plan, CancellationToken cancellationToken)
     {
-        const int FlushAt = 256 * 1024;
-        var writers = new BlobWriter?[plan.Partitions];
-        var pending = new PooledBuffer?[plan.Partitions];
+        var keys = new string?[plan.Partitions];
+        for (var p = 0; p < plan.Partitions; p++)
+        {
+            // Reduced already (before a crash or by another process): left out.
+            keys[p] = await blobs.GetSizeAsync(ReducedKey(plan, p), cancellationToken) is null ? GatheredKey(plan, p) : null;
+        }
+
         var body = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
-            for (var p = 0; p < plan.Partitions; p++)
-            {
-                if (await blobs.GetSizeAsync(ReducedKey(plan, p), cancellationToken) is not null)
-                {
-                    continue; // reduced already, before a crash or by another process
-                }
-
-                writers[p] = await blobs.CreateAsync(GatheredKey(plan, p), cancellationToken);
-                pending[p] = new PooledBuffer(FlushAt + 64 * 1024);
-                BinaryPrimitives.WriteUInt32LittleEndian(pending[p]!.GetSpan(4), GatheredMagic);
-                pending[p]!.Advance(4);
-            }
-
+            await using var gathered = await GatheredBlobs.CreateAsync(blobs, keys, cancellationToken);
             var header = new byte[ObsHeader];
             foreach (var chunk in plan.Chunks)
             {
@@ -426,56 +393,20 @@ internal sealed class KeySpill(IBlobStore blobs, string prefix, KeyKeep keep, lo
 
                 for (var p = 0; p < plan.Partitions; p++)
                 {
-                    if (pending[p] is not { } into)
-                    {
-                        continue;
-                    }
-
                     var start = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * (p * Buckets / plan.Partitions)));
                     var end = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8 + 4 * ((p + 1) * Buckets / plan.Partitions)));
-                    if (end == start)
-                    {
-                        continue;
-                    }
-
-                    var record = into.GetSpan(8 + (end - start) * EntrySize);
-                    BinaryPrimitives.WriteInt32LittleEndian(record, chunk);
-                    BinaryPrimitives.WriteInt32LittleEndian(record[4..], end - start);
-                    body.AsSpan(start * EntrySize, (end - start) * EntrySize).CopyTo(record[8..]);
-                    into.Advance(8 + (end - start) * EntrySize);
-                    if (into.WrittenCount >= FlushAt)
-                    {
-                        await writers[p]!.Stream.WriteAsync(into.WrittenMemory, cancellationToken);
-                        into.Clear();
-                    }
+                    await gathered.AddAsync(p, chunk, body.AsMemory(start * EntrySize, (end - start) * EntrySize), cancellationToken);
                 }
             }
 
-            for (var p = 0; p < plan.Partitions; p++)
-            {
-                if (writers[p] is { } writer)
-                {
-                    await writer.Stream.WriteAsync(pending[p]!.WrittenMemory, cancellationToken);
-                    await writer.CommitAsync(cancellationToken);
-                }
-            }
+            await gathered.CommitAsync(cancellationToken);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(body);
-            for (var p = 0; p < plan.Partitions; p++)
-            {
-                pending[p]?.Dispose();
-                if (writers[p] is { } writer)
-                {
-                    await writer.DisposeAsync();
-                }
-            }
         }
 
-        var done = new byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(done, GatheredMagic);
-        await WriteAsync(GatheredDoneKey(plan), done, cancellationToken);
+        await GatheredBlobs.MarkDoneAsync(blobs, GatheredDoneKey(plan), cancellationToken);
     }
 
     private static int DecodeEntries(ReadOnlySpan<byte> bytes, int chunk, Span<SpillEntry> into)
