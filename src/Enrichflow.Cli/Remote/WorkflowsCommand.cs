@@ -46,15 +46,7 @@ internal static class WorkflowsCommand
         var command = new Command("get", "Show a workflow and its definition.") { id };
         RemoteCommand.SetAction(command, options, async (parse, context, cancellationToken) =>
         {
-            var workflow = await context.Client.GetWorkflowAsync(parse.GetValue(id)!, cancellationToken);
-            if (context.Json)
-            {
-                RemoteOutput.WriteJson(workflow, EnrichflowJsonContext.Default.Workflow);
-                return RemoteCommand.Ok;
-            }
-
-            WriteWorkflow(context.Console, workflow);
-            return RemoteCommand.Ok;
+            return Show(context, await context.Client.GetWorkflowAsync(parse.GetValue(id)!, cancellationToken));
         });
         return command;
     }
@@ -73,15 +65,7 @@ internal static class WorkflowsCommand
                 Id = parse.GetValue(id) ?? request.Id,
                 WorkflowName = parse.GetValue(name) ?? request.WorkflowName,
             };
-            var workflow = await context.Client.CreateWorkflowAsync(request, cancellationToken);
-            if (context.Json)
-            {
-                RemoteOutput.WriteJson(workflow, EnrichflowJsonContext.Default.Workflow);
-                return RemoteCommand.Ok;
-            }
-
-            WriteWorkflow(context.Console, workflow);
-            return RemoteCommand.Ok;
+            return Show(context, await context.Client.CreateWorkflowAsync(request, cancellationToken));
         });
         return command;
     }
@@ -128,6 +112,21 @@ internal static class WorkflowsCommand
             return RemoteCommand.Ok;
         });
         return command;
+    }
+
+    /// <summary>A workflow as JSON (<c>--json</c>) or as text.</summary>
+    private static int Show(RemoteContext context, Workflow workflow)
+    {
+        if (context.Json)
+        {
+            RemoteOutput.WriteJson(workflow, EnrichflowJsonContext.Default.Workflow);
+        }
+        else
+        {
+            WriteWorkflow(context.Console, workflow);
+        }
+
+        return RemoteCommand.Ok;
     }
 
     private static void WriteWorkflow(IAnsiConsole console, Workflow workflow)
